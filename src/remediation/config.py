@@ -1,0 +1,230 @@
+"""Settings from the environment.
+
+Every face (the Lambda handler, the CLI) builds one :class:`Settings` per run.
+A value that cannot be understood is reported in ``Settings.problems`` and
+makes the run *more* cautious (dry-run), never less.
+
+Environment variables
+---------------------
+REMEDIATION_MODE
+    ``dry-run`` (default, also when unset or empty) or ``auto-fix``.
+AUTO_FIX_ACCOUNT_IDS
+    Comma list of 12-digit account ids. Auto-fix takes effect only in these
+    accounts: a second key, so that one wrong parameter cannot put a
+    production account into auto-fix.
+SERVICES
+    Comma list of ``name:type``, type ``interface`` or ``gateway``
+    (default ``ecr.api:interface,ecr.dkr:interface,s3:gateway``).
+NOTIFICATION_TOPIC_ARN
+    SNS topic for the per-VPC messages; unset means no notification.
+DELETION_WAIT_SECONDS
+    How long auto-fix waits for an endpoint of the same service to finish
+    deleting before it defers the creation to Lambda's retry (default 60).
+MAX_AZS_PER_ENDPOINT
+    Optional cap on the AZs of each interface endpoint (cost); unset means every AZ.
+GATEWAY_REPORT_ONLY
+    ``true`` keeps gateway endpoint changes (which briefly interrupt S3
+    connections) report-only while interface endpoints are fixed.
+REQUIRE_LOCAL_ENDPOINTS
+    ``true`` means a VPC served by a centralised endpoint (a shared private
+    hosted zone) must still have its own endpoints.
+
+Examples
+--------
+>>> s = load_settings({"REMEDIATION_MODE": "auto-fix"}, account_id="111122223333")
+>>> s.mode.label, s.problems[0][:45]
+('dry-run', 'auto-fix requested but account 111122223333 i')
+>>> load_settings({"REMEDIATION_MODE": "yolo"}).mode.label
+'dry-run'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from remediation.model import MODE_TAG, EndpointType, Mode
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,62}$")
+DEFAULT_SERVICES = "ecr.api:interface,ecr.dkr:interface,s3:gateway"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One endpoint service of the baseline, by its short name (``ecr.api``)."""
+
+    name: str
+    endpoint_type: EndpointType
+
+    def service_name(self, region: str) -> str:
+        return f"com.amazonaws.{region}.{self.name}"
+
+    def private_dns_zone(self, region: str) -> str:
+        """The Route 53 zone that private DNS for this service answers for.
+
+        >>> ServiceSpec("ecr.dkr", EndpointType.INTERFACE).private_dns_zone("eu-west-1")
+        'dkr.ecr.eu-west-1.amazonaws.com'
+        """
+        return ".".join([*reversed(self.name.split(".")), region, "amazonaws.com"])
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: Mode = Mode.DRY_RUN
+    services: tuple[ServiceSpec, ...] = field(default_factory=lambda: parse_services(DEFAULT_SERVICES))
+    topic_arn: str = ""
+    auto_fix_account_ids: frozenset[str] = frozenset()
+    deletion_wait_seconds: float = 60.0
+    max_azs_per_endpoint: int | None = None
+    gateway_report_only: bool = False
+    require_local_endpoints: bool = False
+    #: What was wrong with the environment; each one made the run more cautious.
+    problems: tuple[str, ...] = ()
+
+    @property
+    def interface_services(self) -> tuple[ServiceSpec, ...]:
+        return tuple(s for s in self.services if s.endpoint_type is EndpointType.INTERFACE)
+
+    @property
+    def gateway_services(self) -> tuple[ServiceSpec, ...]:
+        return tuple(s for s in self.services if s.endpoint_type is EndpointType.GATEWAY)
+
+
+def parse_services(text: str) -> tuple[ServiceSpec, ...]:
+    """Parse ``name:type`` pairs.
+
+    Raises
+    ------
+    ValueError
+        On an empty list, a malformed name, an unknown type or a repeated name.
+    """
+    specs: list[ServiceSpec] = []
+    for raw in text.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        name, _, kind = item.partition(":")
+        name, kind = name.strip().lower(), (kind.strip().lower() or "interface")
+        if not SERVICE_NAME.match(name):
+            raise ValueError(f"invalid service name {name!r} in SERVICES")
+        if kind not in ("interface", "gateway"):
+            raise ValueError(f"service {name!r}: type must be interface or gateway, not {kind!r}")
+        if any(s.name == name for s in specs):
+            raise ValueError(f"service {name!r} is listed twice in SERVICES")
+        specs.append(ServiceSpec(name, EndpointType(kind.capitalize())))
+    if not specs:
+        raise ValueError("SERVICES names no service")
+    return tuple(specs)
+
+
+def _flag(env: Mapping[str, str], key: str, problems: list[str]) -> bool:
+    value = env.get(key, "").strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value not in FALSE_WORDS:
+        problems.append(f"{key}={env[key]!r} is not true or false; using false")
+    return False
+
+
+def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
+    """Build settings from an environment mapping (``os.environ`` or a dict in tests).
+
+    ``account_id`` is the account the run acts in; auto-fix needs it to be in
+    ``AUTO_FIX_ACCOUNT_IDS``.
+    """
+    problems: list[str] = []
+
+    raw_mode = env.get("REMEDIATION_MODE", "").strip() or Mode.DRY_RUN.label
+    try:
+        mode = Mode.parse(raw_mode)
+    except ValueError as exc:
+        problems.append(f"REMEDIATION_MODE: {exc}; running dry-run")
+        mode = Mode.DRY_RUN
+    if mode is Mode.OFF:
+        problems.append("REMEDIATION_MODE=off is not a deployment mode; running dry-run")
+        mode = Mode.DRY_RUN
+
+    accounts: set[str] = set()
+    for raw in env.get("AUTO_FIX_ACCOUNT_IDS", "").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        if ACCOUNT_ID.match(item):
+            accounts.add(item)
+        else:
+            problems.append(f"AUTO_FIX_ACCOUNT_IDS: {item!r} is not a 12-digit account id; ignored")
+
+    try:
+        services = parse_services(env.get("SERVICES", "") or DEFAULT_SERVICES)
+    except ValueError as exc:
+        problems.append(f"{exc}; using the default services and running dry-run")
+        services = parse_services(DEFAULT_SERVICES)
+        mode = Mode.DRY_RUN
+
+    wait = 60.0
+    if env.get("DELETION_WAIT_SECONDS", "").strip():
+        try:
+            wait = float(env["DELETION_WAIT_SECONDS"])
+            if not 0 <= wait <= 600:
+                raise ValueError
+        except ValueError:
+            problems.append("DELETION_WAIT_SECONDS must be a number from 0 to 600; using 60")
+            wait = 60.0
+
+    max_azs: int | None = None
+    if env.get("MAX_AZS_PER_ENDPOINT", "").strip():
+        try:
+            max_azs = int(env["MAX_AZS_PER_ENDPOINT"])
+            if max_azs < 1:
+                raise ValueError
+        except ValueError:
+            problems.append("MAX_AZS_PER_ENDPOINT must be a whole number of at least 1; no limit")
+            max_azs = None
+
+    gateway_report_only = _flag(env, "GATEWAY_REPORT_ONLY", problems)
+    require_local = _flag(env, "REQUIRE_LOCAL_ENDPOINTS", problems)
+
+    if mode is Mode.AUTO_FIX and account_id not in accounts:
+        problems.append(
+            f"auto-fix requested but account {account_id or '(unknown)'} is not in "
+            "AUTO_FIX_ACCOUNT_IDS; running dry-run"
+        )
+        mode = Mode.DRY_RUN
+
+    return Settings(
+        mode=mode,
+        services=services,
+        topic_arn=env.get("NOTIFICATION_TOPIC_ARN", "").strip(),
+        auto_fix_account_ids=frozenset(accounts),
+        deletion_wait_seconds=wait,
+        max_azs_per_endpoint=max_azs,
+        gateway_report_only=gateway_report_only,
+        require_local_endpoints=require_local,
+        problems=tuple(problems),
+    )
+
+
+def vpc_mode(deployment: Mode, tags: Mapping[str, str]) -> tuple[Mode, str]:
+    """The mode for one VPC: the per-VPC tag can only make it more cautious.
+
+    Returns the mode and a note when the tag lowered it or could not be read.
+
+    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "dry-run"})[0].label
+    'dry-run'
+    >>> vpc_mode(Mode.DRY_RUN, {"ecr-endpoint-guard/mode": "auto-fix"})[0].label
+    'dry-run'
+    """
+    raw = tags.get(MODE_TAG)
+    if raw is None:
+        return deployment, ""
+    try:
+        wanted = Mode.parse(raw)
+    except ValueError:
+        return min(deployment, Mode.DRY_RUN), f"tag {MODE_TAG}={raw!r} is not understood; dry-run"
+    if wanted < deployment:
+        return wanted, f"tag {MODE_TAG}={wanted.label}"
+    return deployment, ""

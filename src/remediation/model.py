@@ -1,0 +1,255 @@
+"""Plain, frozen data: what the tool read, what it found and what it did.
+
+Nothing here talks to AWS or knows about Lambda. Every other module builds or
+consumes these values, so they stay small and free of behaviour beyond derived
+properties.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from remediation.actions import Action
+
+#: Tag prefix shared by everything the tool reads or writes.
+TAG_PREFIX = "ecr-endpoint-guard"
+#: Per-VPC tag a person sets to make the tool more cautious for that VPC.
+MODE_TAG = f"{TAG_PREFIX}/mode"
+#: Tag the tool puts on every resource it creates; its value is "true".
+MANAGED_TAG = f"{TAG_PREFIX}/managed"
+
+USABLE_ENDPOINT_STATES = frozenset({"pending", "pendingacceptance", "available"})
+GONE_ENDPOINT_STATES = frozenset({"deleted", "rejected", "failed", "expired"})
+
+
+def _frozen_map(value: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(value or {}))
+
+
+class Mode(enum.IntEnum):
+    """How far the tool may go with one VPC. Ordered: a smaller value is more cautious."""
+
+    OFF = 0
+    DRY_RUN = 1
+    AUTO_FIX = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def parse(cls, value: str) -> Mode:
+        """Parse ``off``, ``dry-run`` or ``auto-fix`` (case and surrounding blanks ignored).
+
+        Raises
+        ------
+        ValueError
+            For anything else: callers decide how cautious to be then.
+        """
+        text = value.strip().lower()
+        for mode in cls:
+            if mode.label == text:
+                return mode
+        raise ValueError(f"unknown mode {value!r}: expected off, dry-run or auto-fix")
+
+
+class EndpointType(enum.StrEnum):
+    INTERFACE = "Interface"
+    GATEWAY = "Gateway"
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+@dataclass(frozen=True)
+class Subnet:
+    subnet_id: str
+    vpc_id: str
+    availability_zone: str
+    cidr_block: str
+    available_ips: int = 0
+
+
+@dataclass(frozen=True)
+class Route:
+    destination: str  # an IPv4 or IPv6 CIDR, or a prefix list id
+    target: str  # gateway, NAT, peering, ... id; "" when unknown
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    route_table_id: str
+    vpc_id: str
+    is_main: bool = False
+    subnet_ids: frozenset[str] = frozenset()
+    routes: tuple[Route, ...] = ()
+
+
+@dataclass(frozen=True)
+class IngressRule:
+    """One ingress permission of a security group, one source per rule."""
+
+    protocol: str  # "tcp", "udp", "icmp", "-1" (all)
+    from_port: int | None
+    to_port: int | None
+    cidr_ipv4: str | None = None
+    cidr_ipv6: str | None = None
+    source_group_id: str | None = None
+    prefix_list_id: str | None = None
+    rule_id: str | None = None
+
+    @property
+    def source(self) -> str:
+        return (
+            self.cidr_ipv4
+            or self.cidr_ipv6
+            or self.source_group_id
+            or self.prefix_list_id
+            or "unknown source"
+        )
+
+    def describe(self) -> str:
+        ports = "all ports" if self.protocol == "-1" else f"{self.protocol} {self.from_port}"
+        if self.protocol != "-1" and self.to_port != self.from_port:
+            ports += f"-{self.to_port}"
+        return f"{ports} from {self.source}"
+
+
+@dataclass(frozen=True)
+class SecurityGroup:
+    group_id: str
+    vpc_id: str
+    group_name: str = ""
+    tags: Mapping[str, str] = field(default_factory=_frozen_map)
+    ingress: tuple[IngressRule, ...] = ()
+
+    @property
+    def owned(self) -> bool:
+        """True when the tool created this group (the only groups it ever edits)."""
+        return self.tags.get(MANAGED_TAG) == "true"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    endpoint_id: str
+    vpc_id: str
+    service_name: str
+    endpoint_type: EndpointType
+    state: str
+    private_dns_enabled: bool = False
+    subnet_ids: tuple[str, ...] = ()
+    group_ids: tuple[str, ...] = ()
+    route_table_ids: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=_frozen_map)
+
+    @property
+    def usable(self) -> bool:
+        return self.state.lower() in USABLE_ENDPOINT_STATES
+
+    @property
+    def deleting(self) -> bool:
+        return self.state.lower() == "deleting"
+
+    @property
+    def owned(self) -> bool:
+        return self.tags.get(MANAGED_TAG) == "true"
+
+
+@dataclass(frozen=True)
+class VpcSnapshot:
+    """Everything evaluation needs to know about one VPC, read in one pass."""
+
+    vpc_id: str
+    region: str
+    account_id: str
+    cidr_blocks: tuple[str, ...]
+    dns_support: bool
+    dns_hostnames: bool
+    ipv6_cidr_blocks: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=_frozen_map)
+    subnets: tuple[Subnet, ...] = ()
+    route_tables: tuple[RouteTable, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
+    security_groups: tuple[SecurityGroup, ...] = ()
+    #: Names (without trailing dot) of the Route 53 private hosted zones associated with the VPC.
+    private_zones: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.tags.get("Name", "")
+
+    def group(self, group_id: str) -> SecurityGroup | None:
+        return next((g for g in self.security_groups if g.group_id == group_id), None)
+
+
+# --------------------------------------------------------------------------- findings
+
+
+class Severity(enum.StrEnum):
+    INFO = "info"  # compliant in a way worth saying (e.g. centralised endpoint)
+    WARNING = "warning"  # needs a repair the tool can make
+    MANUAL = "manual"  # needs a person: the tool will not change it
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One way in which a VPC departs from the baseline.
+
+    ``repairs`` are the actions that would fix it; a finding with none is
+    reported only (for a person, or because it resolves itself).
+    """
+
+    code: str
+    message: str
+    severity: Severity = Severity.WARNING
+    service: str = ""
+    resource_id: str = ""
+    repairs: tuple[Action, ...] = ()
+
+    @property
+    def compliant(self) -> bool:
+        return self.severity is Severity.INFO
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "service": self.service,
+            "resource_id": self.resource_id,
+            "message": self.message,
+        }
+
+
+class OutcomeStatus(enum.StrEnum):
+    PLANNED = "planned"  # dry-run: what auto-fix would do
+    APPLIED = "applied"
+    ALREADY_DONE = "already-done"  # found done by someone else on a fresh read
+    DEFERRED = "deferred"  # cannot be done yet; Lambda's retry will try again
+    SKIPPED = "skipped"  # no longer relevant (e.g. the VPC is gone)
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: Action
+    status: OutcomeStatus
+    detail: str = ""
+    resource_id: str = ""
+    error_code: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status is OutcomeStatus.FAILED
+
+    def as_dict(self) -> dict[str, Any]:
+        data = self.action.as_dict()
+        data.update(status=self.status.value, detail=self.detail)
+        if self.resource_id:
+            data["resource_id"] = self.resource_id
+        if self.error_code:
+            data["error_code"] = self.error_code
+        return data

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from remediation.model import IngressRule
+
 #: Placeholder for the tool's own security group in a VPC, resolved by the
 #: executor once the group exists (it may be created by an earlier action of
 #: the same plan).
@@ -136,11 +138,10 @@ class RevokeIngress(Action):
     PERMISSIONS: ClassVar[tuple[str, ...]] = ("ec2:RevokeSecurityGroupIngress",)
 
     group_id: str = ""
-    rule_ids: tuple[str, ...] = ()
-    rules: tuple[str, ...] = ()  # human descriptions, same order as rule_ids
+    rules: tuple[IngressRule, ...] = ()
 
     def describe(self) -> str:
-        return f"revoke {'; '.join(self.rules) or ', '.join(self.rule_ids)} from {self.group_id}"
+        return f"revoke {'; '.join(r.describe() for r in self.rules)} from {self.group_id}"
 
 
 @dataclass(frozen=True)
@@ -255,3 +256,12 @@ ACTION_KINDS: tuple[type[Action], ...] = (
 def write_permissions() -> tuple[str, ...]:
     """Every IAM action that auto-fix may need, sorted and without repeats."""
     return tuple(sorted({p for kind in ACTION_KINDS for p in kind.PERMISSIONS}))
+
+
+def uses_tool_group(action: Action) -> bool:
+    """True when the action refers to the tool's group by :data:`TOOL_GROUP`, not by id."""
+    if isinstance(action, CreateInterfaceEndpoint):
+        return TOOL_GROUP in action.group_ids
+    if isinstance(action, ModifyEndpoint):
+        return TOOL_GROUP in action.add_group_ids
+    return False

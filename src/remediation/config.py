@@ -75,7 +75,9 @@ class ServiceSpec:
 @dataclass(frozen=True)
 class Settings:
     mode: Mode = Mode.DRY_RUN
-    services: tuple[ServiceSpec, ...] = field(default_factory=lambda: parse_services(DEFAULT_SERVICES))
+    services: tuple[ServiceSpec, ...] = field(
+        default_factory=lambda: parse_services(DEFAULT_SERVICES)
+    )
     topic_arn: str = ""
     auto_fix_account_ids: frozenset[str] = frozenset()
     deletion_wait_seconds: float = 60.0

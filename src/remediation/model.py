@@ -11,9 +11,10 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from remediation.actions import Action
+if TYPE_CHECKING:
+    from remediation.actions import Action
 
 #: Tag prefix shared by everything the tool reads or writes.
 TAG_PREFIX = "ecr-endpoint-guard"

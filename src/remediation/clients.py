@@ -1,0 +1,50 @@
+"""AWS clients, made once per run by a face and passed down (never at import time).
+
+Retries are configured here, once: botocore's ``standard`` mode retries
+throttling (``RequestLimitExceeded``, ``Throttling``) and 5xx errors with
+exponential backoff and jitter, so that the tool gives way to the deployments
+sharing the account's EC2 rate limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+RETRIES = Config(
+    retries={"mode": "standard", "max_attempts": 8}, connect_timeout=5, read_timeout=20
+)
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    ec2: Any
+    route53: Any
+    sns: Any
+    region: str
+
+
+def make_clients(
+    region: str,
+    *,
+    session: boto3.session.Session | None = None,
+    endpoint_url: str | None = None,
+    config: Config = RETRIES,
+) -> AwsClients:
+    """EC2, Route 53 and SNS clients for one region, retries configured.
+
+    ``endpoint_url`` points every client at a local emulator (the demo, the CLI).
+    """
+    session = session or boto3.session.Session()
+    kwargs: dict[str, Any] = {"region_name": region, "config": config}
+    if endpoint_url:
+        kwargs["endpoint_url"] = endpoint_url
+    return AwsClients(
+        ec2=session.client("ec2", **kwargs),
+        route53=session.client("route53", **kwargs),
+        sns=session.client("sns", **kwargs),
+        region=region,
+    )

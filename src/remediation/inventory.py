@@ -1,0 +1,391 @@
+"""The only module that reads AWS for evaluation.
+
+One call per resource type, filtered by VPC (or region-wide for a sweep),
+paginated, then grouped by VPC: evaluating one VPC costs the same handful of
+calls whatever its number of subnets, route tables or endpoints, and a sweep
+of N VPCs costs ``2·N`` attribute reads plus a constant. The clients it is
+given are wrapped so that it *cannot* write.
+
+Reads per evaluation
+--------------------
+``DescribeVpcs``, ``DescribeVpcAttribute`` twice per VPC, ``DescribeSubnets``,
+``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeSecurityGroups``,
+``route53:ListHostedZones`` (plus ``GetHostedZone`` for each private zone
+named like an interface service, to see which VPCs it serves).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from remediation.config import Settings
+from remediation.events import Trigger
+from remediation.model import (
+    Endpoint,
+    EndpointType,
+    IngressRule,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    Subnet,
+    VpcSnapshot,
+)
+
+log = logging.getLogger(__name__)
+
+READ_PREFIXES = ("describe_", "list_", "get_")
+FILTER_CHUNK = 200  # EC2 accepts at most 200 values in one filter
+
+
+class WriteRefused(RuntimeError):
+    """Raised when code holding a read-only client tries to call anything but a read."""
+
+
+class ReadOnlyClient:
+    """A boto3 client proxy that exposes only ``Describe*``, ``List*`` and ``Get*`` calls.
+
+    Dry-run runs hold nothing else, so a write there is impossible by
+    construction rather than by a flag checked before each write.
+
+    >>> class Fake:
+    ...     def describe_vpcs(self): return "read"
+    ...     def create_vpc(self): return "write"
+    >>> ReadOnlyClient(Fake()).describe_vpcs()
+    'read'
+    >>> ReadOnlyClient(Fake()).create_vpc()
+    Traceback (most recent call last):
+    ...
+    remediation.inventory.WriteRefused: create_vpc is not a read; this client is read-only
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def get_paginator(self, operation: str) -> Any:
+        if not operation.startswith(READ_PREFIXES):
+            raise WriteRefused(f"{operation} is not a read; this client is read-only")
+        return self._client.get_paginator(operation)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith(READ_PREFIXES) or name == "meta":
+            return getattr(self._client, name)
+        raise WriteRefused(f"{name} is not a read; this client is read-only")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The VPCs an event concerns, and anything that could not be resolved."""
+
+    vpc_ids: tuple[str, ...]
+    sweep: bool = False
+    note: str = ""
+
+
+def _tags(items: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
+    return {str(t.get("Key", "")): str(t.get("Value", "")) for t in items or ()}
+
+
+def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        yield from page.get(key, [])
+
+
+def _vpc_filters(vpc_ids: Sequence[str] | None) -> Iterator[dict[str, Any]]:
+    """Keyword arguments for one or more filtered calls (none: region-wide)."""
+    if vpc_ids is None:
+        yield {}
+        return
+    for start in range(0, len(vpc_ids), FILTER_CHUNK):
+        chunk = list(vpc_ids[start : start + FILTER_CHUNK])
+        yield {"Filters": [{"Name": "vpc-id", "Values": chunk}]}
+
+
+def parse_rule(perm: Mapping[str, Any]) -> list[IngressRule]:
+    """Split one EC2 ``IpPermission`` into one rule per source."""
+    protocol = str(perm.get("IpProtocol", "-1"))
+    low, high = perm.get("FromPort"), perm.get("ToPort")
+    ports: dict[str, Any] = {
+        "protocol": protocol,
+        "from_port": None if low is None else int(low),
+        "to_port": None if high is None else int(high),
+    }
+    rules = [IngressRule(**ports, cidr_ipv4=r["CidrIp"]) for r in perm.get("IpRanges", [])]
+    rules += [IngressRule(**ports, cidr_ipv6=r["CidrIpv6"]) for r in perm.get("Ipv6Ranges", [])]
+    rules += [
+        IngressRule(**ports, source_group_id=p["GroupId"]) for p in perm.get("UserIdGroupPairs", [])
+    ]
+    rules += [
+        IngressRule(**ports, prefix_list_id=p["PrefixListId"])
+        for p in perm.get("PrefixListIds", [])
+    ]
+    return rules
+
+
+def parse_endpoint(item: Mapping[str, Any]) -> Endpoint:
+    kind = str(item.get("VpcEndpointType", "Interface"))
+    return Endpoint(
+        endpoint_id=item["VpcEndpointId"],
+        vpc_id=item.get("VpcId", ""),
+        service_name=item.get("ServiceName", ""),
+        endpoint_type=EndpointType.GATEWAY if kind == "Gateway" else EndpointType.INTERFACE,
+        state=str(item.get("State", "")),
+        # moto reports private DNS on gateway endpoints; EC2 has no such thing there.
+        private_dns_enabled=bool(item.get("PrivateDnsEnabled")) and kind != "Gateway",
+        subnet_ids=tuple(item.get("SubnetIds", ())),
+        group_ids=tuple(g["GroupId"] for g in item.get("Groups", ())),
+        route_table_ids=tuple(item.get("RouteTableIds", ())),
+        tags=_tags(item.get("Tags")),
+    )
+
+
+def parse_route_table(item: Mapping[str, Any]) -> RouteTable:
+    associations = item.get("Associations", [])
+    routes = tuple(
+        Route(
+            destination=str(
+                r.get("DestinationCidrBlock")
+                or r.get("DestinationIpv6CidrBlock")
+                or r.get("DestinationPrefixListId")
+                or ""
+            ),
+            target=str(
+                r.get("GatewayId")
+                or r.get("NatGatewayId")
+                or r.get("EgressOnlyInternetGatewayId")
+                or r.get("TransitGatewayId")
+                or r.get("VpcPeeringConnectionId")
+                or r.get("NetworkInterfaceId")
+                or ""
+            ),
+        )
+        for r in item.get("Routes", [])
+        if r.get("State", "active") == "active"
+    )
+    return RouteTable(
+        route_table_id=item["RouteTableId"],
+        vpc_id=item.get("VpcId", ""),
+        is_main=any(a.get("Main") for a in associations),
+        subnet_ids=frozenset(a["SubnetId"] for a in associations if a.get("SubnetId")),
+        routes=routes,
+    )
+
+
+class Inventory:
+    """Reads VPCs into snapshots. Give it clients; it wraps them read-only."""
+
+    def __init__(
+        self,
+        ec2: Any,
+        *,
+        region: str,
+        account_id: str,
+        route53: Any | None = None,
+    ) -> None:
+        self.ec2 = ReadOnlyClient(ec2)
+        self.route53 = ReadOnlyClient(route53) if route53 is not None else None
+        self.region = region
+        self.account_id = account_id
+
+    # ------------------------------------------------------------------ resolution
+
+    def resolve(self, trigger: Trigger) -> Resolution:
+        """Turn the ids an event carries into VPC ids, with as few calls as possible.
+
+        Endpoint ids that cannot be resolved (EC2 forgot a deleted endpoint,
+        or the read failed) fall back to evaluating every VPC of the region:
+        better a sweep than nothing.
+        """
+        if trigger.sweep:
+            return Resolution((), sweep=True)
+        found: list[str] = list(trigger.vpc_ids)
+        notes: list[str] = []
+        if trigger.endpoint_ids:
+            try:
+                items = list(
+                    _pages(
+                        self.ec2,
+                        "describe_vpc_endpoints",
+                        "VpcEndpoints",
+                        VpcEndpointIds=list(trigger.endpoint_ids),
+                    )
+                )
+            except (ClientError, BotoCoreError) as exc:
+                # EC2 forgot a deleted endpoint (InvalidVpcEndpointId.NotFound), or the read
+                # failed: better evaluate every VPC than none.
+                return Resolution((), sweep=True, note=f"{_error_text(exc)}; sweeping the region")
+            found += sorted({str(i["VpcId"]) for i in items if i.get("VpcId")})
+        # A route table names its VPC, so a subnet id beside it adds nothing.
+        lookups = (
+            ("describe_route_tables", "RouteTables", "route-table-id", trigger.route_table_ids),
+            (
+                "describe_subnets",
+                "Subnets",
+                "subnet-id",
+                () if trigger.route_table_ids else trigger.subnet_ids,
+            ),
+            ("describe_security_groups", "SecurityGroups", "group-id", trigger.group_ids),
+        )
+        for operation, key, name, ids in lookups:
+            if not ids:
+                continue
+            filters = [{"Name": name, "Values": list(ids)}]
+            try:
+                items = list(_pages(self.ec2, operation, key, Filters=filters))
+            except (ClientError, BotoCoreError) as exc:
+                notes.append(f"{operation} failed: {_error_text(exc)}")
+                continue
+            found += sorted({str(i["VpcId"]) for i in items if i.get("VpcId")})
+            if not items:
+                notes.append(f"could not resolve {', '.join(ids)} to a VPC (deleted since?)")
+        unique = tuple(dict.fromkeys(found))
+        return Resolution(unique, note="; ".join(notes))
+
+    # ------------------------------------------------------------------ snapshots
+
+    def snapshots(self, vpc_ids: Sequence[str] | None, settings: Settings) -> list[VpcSnapshot]:
+        """Snapshots of the given VPCs (``None``: every VPC of the region).
+
+        A VPC that does not exist is simply absent from the result.
+        """
+        vpcs = [
+            v for f in _vpc_filters(vpc_ids) for v in _pages(self.ec2, "describe_vpcs", "Vpcs", **f)
+        ]
+        if not vpcs:
+            return []
+        ids = [v["VpcId"] for v in vpcs]
+        scope: list[str] | None = None if vpc_ids is None else ids
+        subnets = self._grouped(scope, "describe_subnets", "Subnets")
+        tables = self._grouped(scope, "describe_route_tables", "RouteTables")
+        endpoints = self._grouped(scope, "describe_vpc_endpoints", "VpcEndpoints")
+        groups = self._grouped(scope, "describe_security_groups", "SecurityGroups")
+        zones = self._private_zones(settings)
+        result = []
+        for vpc in vpcs:
+            vpc_id = vpc["VpcId"]
+            attrs = self._dns_attributes(vpc_id)
+            if attrs is None:
+                continue  # deleted between the two reads
+            cidrs = tuple(
+                a["CidrBlock"]
+                for a in vpc.get("CidrBlockAssociationSet", [])
+                if a.get("CidrBlockState", {}).get("State", "associated") == "associated"
+            ) or ((vpc["CidrBlock"],) if vpc.get("CidrBlock") else ())
+            ipv6 = tuple(
+                a["Ipv6CidrBlock"]
+                for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
+                if a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"
+                and a.get("Ipv6CidrBlock")
+            )
+            result.append(
+                VpcSnapshot(
+                    vpc_id=vpc_id,
+                    region=self.region,
+                    account_id=str(vpc.get("OwnerId") or self.account_id),
+                    cidr_blocks=cidrs,
+                    ipv6_cidr_blocks=ipv6,
+                    dns_support=attrs[0],
+                    dns_hostnames=attrs[1],
+                    tags=_tags(vpc.get("Tags")),
+                    subnets=tuple(
+                        Subnet(
+                            subnet_id=s["SubnetId"],
+                            vpc_id=vpc_id,
+                            availability_zone=s.get("AvailabilityZone", ""),
+                            cidr_block=s.get("CidrBlock", ""),
+                            available_ips=int(s.get("AvailableIpAddressCount", 0)),
+                        )
+                        for s in subnets.get(vpc_id, [])
+                    ),
+                    route_tables=tuple(parse_route_table(t) for t in tables.get(vpc_id, [])),
+                    endpoints=tuple(parse_endpoint(e) for e in endpoints.get(vpc_id, [])),
+                    security_groups=tuple(
+                        SecurityGroup(
+                            group_id=g["GroupId"],
+                            vpc_id=vpc_id,
+                            group_name=g.get("GroupName", ""),
+                            tags=_tags(g.get("Tags")),
+                            ingress=tuple(
+                                r for p in g.get("IpPermissions", []) for r in parse_rule(p)
+                            ),
+                        )
+                        for g in groups.get(vpc_id, [])
+                    ),
+                    private_zones=tuple(sorted(zones.get(vpc_id, ()))),
+                )
+            )
+        return result
+
+    def endpoints_of(self, vpc_id: str, service_name: str) -> list[Endpoint]:
+        """A fresh read of one service's endpoints in one VPC (the executor's conflict check)."""
+        filters = [
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "service-name", "Values": [service_name]},
+        ]
+        items = _pages(self.ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
+        return [parse_endpoint(e) for e in items]
+
+    def _grouped(
+        self, vpc_ids: Sequence[str] | None, operation: str, key: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for kwargs in _vpc_filters(vpc_ids):
+            for item in _pages(self.ec2, operation, key, **kwargs):
+                grouped[str(item.get("VpcId", ""))].append(item)
+        return grouped
+
+    def _dns_attributes(self, vpc_id: str) -> tuple[bool, bool] | None:
+        values = []
+        for attribute, key in (
+            ("enableDnsSupport", "EnableDnsSupport"),
+            ("enableDnsHostnames", "EnableDnsHostnames"),
+        ):
+            try:
+                response = self.ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "InvalidVpcID.NotFound":
+                    return None
+                raise
+            values.append(bool(response.get(key, {}).get("Value")))
+        return values[0], values[1]
+
+    def _private_zones(self, settings: Settings) -> dict[str, set[str]]:
+        """Private hosted zones named like an interface service's DNS, grouped by VPC.
+
+        One listing of the account's zones, then one ``GetHostedZone`` per
+        matching zone (usually none or two), instead of one call per VPC.
+        A failure here is logged and treated as "no zone": the worst case is a
+        create that EC2 refuses on the DNS conflict, which the executor reports.
+        """
+        if self.route53 is None:
+            return {}
+        wanted = {s.private_dns_zone(self.region) for s in settings.interface_services}
+        zones: dict[str, set[str]] = defaultdict(set)
+        try:
+            for zone in _pages(self.route53, "list_hosted_zones", "HostedZones"):
+                name = str(zone.get("Name", "")).rstrip(".").lower()
+                if not zone.get("Config", {}).get("PrivateZone") or name not in wanted:
+                    continue
+                detail = self.route53.get_hosted_zone(Id=zone["Id"])
+                for vpc in detail.get("VPCs", []):
+                    if vpc.get("VPCRegion") == self.region:
+                        zones[vpc["VPCId"]].add(name)
+        except (ClientError, BotoCoreError) as exc:
+            log.warning(
+                "could not list private hosted zones; assuming none",
+                extra={"error": str(exc)},
+            )
+            return {}
+        return zones
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'Error')}: {str(error.get('Message', ''))[:200]}"
+    return str(exc)[:200]

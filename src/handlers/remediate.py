@@ -3,9 +3,9 @@
 Deployed as ``handlers.remediate.lambda_handler`` with ``CodeUri: src/``. The
 only module that knows about Lambda: the account comes from the function's
 ARN, the region from the event, the function's own identity (to ignore the
-CloudTrail events of its own calls) from ``TOOL_ROLE_ARN`` and the function
-name. A failed or deferred repair ends the invocation in an error, after the
-full result is logged, so that Lambda's retries and failure destination see it.
+CloudTrail events of its own calls) from ``TOOL_ROLE_ARN``. A failed or
+deferred repair ends the invocation in an error, after the full result is
+logged, so that Lambda's retries and failure destination see it.
 
 Tracing: the template turns on Lambda's active tracing, which records every
 invocation. Powertools' Tracer is not used: it needs ``aws-xray-sdk``, whose
@@ -80,9 +80,10 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     for problem in settings.problems:
         logger.error("configuration problem", extra={"problem": problem})
 
+    # The function's own calls are recognised by its role only: a session name can be chosen
+    # by anyone, so matching on it would let any caller hide its changes from the tool.
     own_roles = frozenset(a for a in [env.get("TOOL_ROLE_ARN", "")] if a)
-    own_sessions = frozenset(n for n in [env.get("AWS_LAMBDA_FUNCTION_NAME", "")] if n)
-    parsed = parse_event(event, own_role_arns=own_roles, own_session_names=own_sessions)
+    parsed = parse_event(event, own_role_arns=own_roles)
     if not isinstance(parsed, Refusal) and account and parsed.account_id != account:
         parsed = Refusal(
             reason=f"event from account {parsed.account_id}; this function acts in {account}",

@@ -69,7 +69,19 @@ class ServiceSpec:
         >>> ServiceSpec("ecr.dkr", EndpointType.INTERFACE).private_dns_zone("eu-west-1")
         'dkr.ecr.eu-west-1.amazonaws.com'
         """
-        return ".".join([*reversed(self.name.split(".")), region, "amazonaws.com"])
+        return self.private_dns_zones(region)[0]
+
+    def private_dns_zones(self, region: str) -> tuple[str, ...]:
+        """Zone names that, associated with a VPC, answer for this service's private DNS name.
+
+        The exact zone first, then its parents within the service's own name (a hub
+        may share one ``ecr.<region>.amazonaws.com`` zone for both ECR names).
+
+        >>> ServiceSpec("ecr.api", EndpointType.INTERFACE).private_dns_zones("us-east-1")
+        ('api.ecr.us-east-1.amazonaws.com', 'ecr.us-east-1.amazonaws.com')
+        """
+        parts = list(reversed(self.name.split(".")))
+        return tuple(".".join([*parts[i:], region, "amazonaws.com"]) for i in range(len(parts)))
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from typing import Any
 from remediation.actions import Action, CreateInterfaceEndpoint, ModifyEndpoint
 
 HOURS_PER_MONTH = 730
-#: USD per interface endpoint per AZ per hour, where checked (AWS PrivateLink pricing).
+#: USD per interface endpoint per AZ per hour, only where checked against AWS's price list
+#: (us-east-1: "about $0.01 per hour per AZ"). Other regions use DEFAULT_HOURLY and the
+#: estimate says so; add a region here once its price is checked.
 HOURLY_BY_REGION: dict[str, float] = {
     "us-east-1": 0.01,
-    "us-east-2": 0.01,
-    "us-west-2": 0.01,
 }
 DEFAULT_HOURLY = 0.01
 #: USD per GB processed by an interface endpoint (first PB in a region).

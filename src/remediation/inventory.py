@@ -364,7 +364,7 @@ class Inventory:
         """
         if self.route53 is None:
             return {}
-        wanted = {s.private_dns_zone(self.region) for s in settings.interface_services}
+        wanted = {z for s in settings.interface_services for z in s.private_dns_zones(self.region)}
         zones: dict[str, set[str]] = defaultdict(set)
         try:
             for zone in _pages(self.route53, "list_hosted_zones", "HostedZones"):

@@ -39,8 +39,9 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
 
 def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list[Finding]:
     service = spec.service_name(snapshot.region)
-    zone = spec.private_dns_zone(snapshot.region)
-    centralised = zone in snapshot.private_zones
+    zones = [z for z in spec.private_dns_zones(snapshot.region) if z in snapshot.private_zones]
+    zone = zones[0] if zones else spec.private_dns_zone(snapshot.region)
+    centralised = bool(zones)
     if centralised and not settings.require_local_endpoints:
         return [
             Finding(
@@ -61,7 +62,7 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
     ]
     usable = sorted((e for e in endpoints if e.usable), key=keeper_order)
     if not usable:
-        return [_missing(snapshot, settings, spec, endpoints, centralised)]
+        return [_missing(snapshot, settings, spec, endpoints, zone if centralised else "")]
 
     keeper, others = usable[0], usable[1:]
     findings: list[Finding] = []
@@ -89,10 +90,10 @@ def _missing(
     settings: Settings,
     spec: ServiceSpec,
     endpoints: list[Endpoint],
-    centralised: bool,
+    zone: str,
 ) -> Finding:
-    zone = spec.private_dns_zone(snapshot.region)
-    if centralised:
+    """The finding for a service with no usable endpoint; ``zone`` is a conflicting zone."""
+    if zone:
         return Finding(
             code=ENDPOINT_ZONE_CONFLICT,
             severity=Severity.MANUAL,

@@ -1,0 +1,201 @@
+"""Releasing a VPC: remove exactly what this tool created in it, so that its owner
+(Terraform, CloudFormation, CDK) can delete the VPC.
+
+This is the only module in the project that deletes anything, and it deletes
+only resources that carry the tool's ``ecr-endpoint-guard/managed=true`` tag,
+re-checked on a fresh read right before each deletion. It is reached only
+through the CLI's ``release`` command, run by a person with their own
+credentials: the Lambda function's role has no delete permission at all.
+
+Order matters: a security group cannot be deleted while an endpoint's network
+interfaces still use it, so the tool's endpoints go first, then (once they are
+gone) its group. A group that the tool attached to an endpoint it did not
+create is left in place and reported: detaching it would change a resource
+the tool does not own.
+
+Examples
+--------
+>>> plan = ReleasePlan(vpc_id="vpc-1", endpoint_ids=("vpce-1",), group_ids=("sg-1",))
+>>> plan.empty
+False
+>>> plan.describe()
+['delete VPC endpoint vpce-1', 'delete security group sg-1']
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from remediation.model import GONE_ENDPOINT_STATES, MANAGED_TAG
+
+#: IAM permissions the person running ``release`` needs (never granted to the function).
+RELEASE_PERMISSIONS = (
+    "ec2:DescribeVpcEndpoints",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DeleteVpcEndpoints",
+    "ec2:DeleteSecurityGroup",
+)
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What ``release`` would delete in one VPC, and what it must leave and why."""
+
+    vpc_id: str
+    endpoint_ids: tuple[str, ...] = ()
+    group_ids: tuple[str, ...] = ()
+    blocked: tuple[str, ...] = ()  # the tool's resources it cannot remove, with the reason
+
+    @property
+    def empty(self) -> bool:
+        return not (self.endpoint_ids or self.group_ids)
+
+    def describe(self) -> list[str]:
+        return [f"delete VPC endpoint {e}" for e in self.endpoint_ids] + [
+            f"delete security group {g}" for g in self.group_ids
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "vpc_id": self.vpc_id,
+            "endpoint_ids": list(self.endpoint_ids),
+            "group_ids": list(self.group_ids),
+            "blocked": list(self.blocked),
+        }
+
+
+@dataclass(frozen=True)
+class ReleaseResult:
+    vpc_id: str
+    deleted: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()  # "id: reason"
+    blocked: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "vpc_id": self.vpc_id,
+            "deleted": list(self.deleted),
+            "failed": list(self.failed),
+            "blocked": list(self.blocked),
+        }
+
+
+def _owned(tags: list[dict[str, str]] | None) -> bool:
+    return any(t.get("Key") == MANAGED_TAG and t.get("Value") == "true" for t in tags or ())
+
+
+def find(ec2: Any, vpc_id: str) -> ReleasePlan:
+    """Read what the tool created in ``vpc_id`` (two reads; changes nothing)."""
+    endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
+        "VpcEndpoints"
+    ]
+    groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
+        "SecurityGroups"
+    ]
+    live = [e for e in endpoints if str(e.get("State", "")).lower() not in GONE_ENDPOINT_STATES]
+    mine = sorted(e["VpcEndpointId"] for e in live if _owned(e.get("Tags")))
+    my_groups = sorted(g["GroupId"] for g in groups if _owned(g.get("Tags")))
+    blocked = []
+    removable_groups = []
+    for group_id in my_groups:
+        users = sorted(
+            e["VpcEndpointId"]
+            for e in live
+            if e["VpcEndpointId"] not in mine
+            and group_id in {g["GroupId"] for g in e.get("Groups", [])}
+        )
+        if users:
+            blocked.append(
+                f"{group_id} is attached to {', '.join(users)}, which this tool did not create: "
+                "detach it there first (release changes nothing it does not own)"
+            )
+        else:
+            removable_groups.append(group_id)
+    return ReleasePlan(vpc_id, tuple(mine), tuple(removable_groups), tuple(blocked))
+
+
+def _error(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'Error')}: {str(error.get('Message', ''))[:200]}"
+    return str(exc)[:200]
+
+
+def execute(
+    ec2: Any,
+    plan: ReleasePlan,
+    *,
+    wait_seconds: float = 300.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> ReleaseResult:
+    """Delete what ``plan`` lists, after re-checking each resource's tag on a fresh read."""
+    deleted: list[str] = []
+    failed: list[str] = []
+    fresh = find(ec2, plan.vpc_id)  # never trust a plan shown minutes ago
+    endpoints = [e for e in plan.endpoint_ids if e in fresh.endpoint_ids]
+    failed += [
+        f"{e}: no longer a live endpoint of this tool"
+        for e in plan.endpoint_ids
+        if e not in fresh.endpoint_ids
+    ]
+    if endpoints:
+        try:
+            response = ec2.delete_vpc_endpoints(VpcEndpointIds=endpoints)
+            refused = {
+                str(u.get("ResourceId")): str(u.get("Error", {}).get("Message", "refused"))
+                for u in response.get("Unsuccessful", [])
+            }
+            failed += [f"{e}: {refused[e]}" for e in endpoints if e in refused]
+            deleted += [e for e in endpoints if e not in refused]
+        except (ClientError, BotoCoreError) as exc:
+            failed += [f"{e}: {_error(exc)}" for e in endpoints]
+    groups = [g for g in plan.group_ids if g in fresh.group_ids]
+    if groups and deleted:
+        _wait_until_gone(ec2, deleted, wait_seconds, sleep, clock)
+    deadline = clock() + wait_seconds
+    for group_id in groups:
+        while True:
+            try:
+                ec2.delete_security_group(GroupId=group_id)
+                deleted.append(group_id)
+                break
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                # Endpoint network interfaces are released a little after the endpoint.
+                if code == "DependencyViolation" and clock() < deadline:
+                    sleep(5.0)
+                    continue
+                failed.append(f"{group_id}: {_error(exc)}")
+                break
+            except BotoCoreError as exc:
+                failed.append(f"{group_id}: {_error(exc)}")
+                break
+    return ReleaseResult(plan.vpc_id, tuple(deleted), tuple(failed), fresh.blocked)
+
+
+def _wait_until_gone(
+    ec2: Any,
+    endpoint_ids: list[str],
+    wait_seconds: float,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+) -> None:
+    deadline = clock() + wait_seconds
+    while clock() < deadline:
+        try:
+            items = ec2.describe_vpc_endpoints(VpcEndpointIds=endpoint_ids)["VpcEndpoints"]
+        except ClientError:
+            return  # EC2 no longer knows them: gone
+        if all(str(i.get("State", "")).lower() in GONE_ENDPOINT_STATES for i in items):
+            return
+        sleep(5.0)

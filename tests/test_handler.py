@@ -224,7 +224,11 @@ def test_vpc_that_no_longer_exists_is_skipped(
 ) -> None:
     auto_fix(handler_env)
     result = lambda_handler(create_vpc_event("vpc-0123456789abcdef0"), lambda_context)
-    assert result["vpcs"] == []
+    (vpc,) = result["vpcs"]
+    assert vpc["status"] == "skipped"
+    assert "does not exist" in vpc["mode_note"]
+    assert result["counts"]["vpcs_skipped"] == 1
+    assert result["failed"] is False
     assert any("does not exist" in n for n in result["notes"])
     assert api_calls.writes("ec2") == []
 

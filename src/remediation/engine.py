@@ -204,11 +204,20 @@ def run(
             error=f"could not read the VPCs: {exc}",
             counts=tally(()),
         )
-    if scope:
-        for missing in sorted(set(scope) - {s.vpc_id for s in snapshots}):
-            notes.append(f"{missing} does not exist (any more): skipped")
-            log.info("VPC not found", extra={"vpc_id": missing, "outcome": "skipped"})
-    results = []
+    results: list[VpcResult] = []
+    for missing in sorted(set(scope or ()) - {s.vpc_id for s in snapshots}):
+        notes.append(f"{missing} does not exist (any more): skipped")
+        log.info("VPC not found", extra={"vpc_id": missing, "outcome": "skipped"})
+        results.append(
+            VpcResult(
+                vpc_id=missing,
+                account_id=event.account_id,
+                region=event.region,
+                mode=settings.mode,
+                status=VpcStatus.SKIPPED,
+                mode_note="the VPC does not exist (any more)",
+            )
+        )
     for snapshot in snapshots:
         result = remediate_vpc(snapshot, settings, executor=executor, context=context, day=day)
         results.append(_notify(result, notifier))

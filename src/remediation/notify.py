@@ -87,8 +87,10 @@ def render_text(result: VpcResult) -> str:
         lines += ["", "Findings marked [manual] need a person: the tool will not change them."]
     lines += [
         "",
-        "To hand this VPC to infrastructure as code, or to silence it, tag it "
-        "ecr-endpoint-guard/mode=off (or dry-run).",
+        "Managed by infrastructure as code? Add the resources above to your code instead, and "
+        "tag the VPC ecr-endpoint-guard/mode=dry-run (report only) or off, so that the tool "
+        "does not race your IaC. Before deleting the VPC, run "
+        f"'ecr-endpoint-guard release --vpc-id {result.vpc_id}'.",
     ]
     return "\n".join(lines)
 

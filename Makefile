@@ -9,15 +9,30 @@ SHELL := /bin/bash
 # Versions that pyenv holds but does not put on PATH are found through `pyenv which`.
 PYTHON ?= python3
 VENV ?= .venv
-PY_BIN := $(shell command -v $(PYTHON) 2>/dev/null || PYENV_VERSION=$(patsubst python%,%,$(PYTHON)) pyenv which $(PYTHON) 2>/dev/null)
+# (A pyenv shim is on PATH for every installed version but runs only the selected ones, so the
+# command found on PATH must also run.)
+find_python = $(shell p=$$(command -v $(1) 2>/dev/null) && "$$p" -c '' 2>/dev/null && echo "$$p" || PYENV_VERSION=$(patsubst python%,%,$(1)) pyenv which $(1) 2>/dev/null)
+PY_BIN := $(call find_python,$(PYTHON))
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv test lint typecheck unit demo clean
+# Template tools: SAM CLI (sam validate --lint, sam build) and checkov, for tests/test_template.py
+# and tests/test_build.py. They pin their own boto3/botocore/cfn-lint versions, so they get a
+# virtual environment of their own, built once and shared by every `make test` (any PYTHON).
+# Their versions are pinned; changing one rebuilds the environment.
+TOOLS_PYTHON ?= python3
+TOOLS_VENV ?= .venv-tools
+SAM_CLI_VERSION ?= 1.170.0
+CHECKOV_VERSION ?= 3.2.459
+TOOLS_PY_BIN := $(call find_python,$(TOOLS_PYTHON))
+TOOLS_STAMP := $(TOOLS_VENV)/.installed-sam-$(SAM_CLI_VERSION)-checkov-$(CHECKOV_VERSION)
+
+.PHONY: help venv tools test lint typecheck unit demo clean
 
 help:
 	@echo "make demo   - run the whole job against an embedded AWS emulator (no AWS account)"
-	@echo "make test   - lint, type-check and run the test suite"
+	@echo "make test   - lint, type-check and run the test suite (template checks included)"
+	@echo "make tools  - build the SAM CLI + checkov environment the template tests use"
 	@echo "make clean  - remove the virtual environments and caches"
 
 $(STAMP): pyproject.toml
@@ -29,6 +44,16 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+$(TOOLS_STAMP):
+	@test -n "$(TOOLS_PY_BIN)" || { echo "no interpreter found for TOOLS_PYTHON=$(TOOLS_PYTHON)"; exit 2; }
+	rm -rf $(TOOLS_VENV)
+	$(TOOLS_PY_BIN) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)' 'checkov==$(CHECKOV_VERSION)'
+	@touch $@
+
+tools: $(TOOLS_STAMP)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
@@ -36,8 +61,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-unit: $(STAMP)
-	$(VPY) -m pytest $(PYTEST_ARGS)
+# The template tests fail (instead of skipping) here if the tools environment is missing.
+unit: $(STAMP) $(TOOLS_STAMP)
+	ECR_GUARD_TOOLS_VENV=$(abspath $(TOOLS_VENV)) ECR_GUARD_REQUIRE_TOOLS=1 $(VPY) -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit
 

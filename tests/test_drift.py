@@ -45,7 +45,7 @@ def test_create_subnet_on_an_empty_vpc_leads_to_the_endpoints(
     handler_env.setenv("AUTO_FIX_ACCOUNT_IDS", ACCOUNT)
     vpc_id = aws.ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
     first = lambda_handler(load_event("create_vpc", ids={FIXTURE["vpc"]: vpc_id}), lambda_context)
-    assert first["vpcs"][0]["status"] == "incomplete"  # DNS fixed, endpoints waiting
+    assert first["vpcs"][0]["status"] == "fixed"  # DNS fixed; endpoints wait for a subnet
     assert endpoints(aws.ec2, vpc_id) == []
 
     subnet = aws.ec2.create_subnet(

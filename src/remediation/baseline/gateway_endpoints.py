@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from remediation.actions import Action, CreateGatewayEndpoint, ModifyEndpoint
 from remediation.config import ServiceSpec, Settings
-from remediation.model import EndpointType, Finding, VpcSnapshot
+from remediation.model import EndpointType, Finding, Severity, VpcSnapshot
 from remediation.topology import private_route_tables
 
 GATEWAY_MISSING = "gateway-missing"
@@ -46,9 +46,10 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
             return [
                 Finding(
                     code=GATEWAY_WAITING,
+                    severity=Severity.INFO,
                     service=spec.name,
                     resource_id=snapshot.vpc_id,
-                    message=f"no {spec.name} gateway endpoint; waiting for a private route table",
+                    message=f"no private route table yet: the {spec.name} gateway endpoint waits",
                 )
             ]
         repairs = (

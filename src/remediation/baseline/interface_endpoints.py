@@ -107,11 +107,14 @@ def _missing(
         )
     azs = target_azs(snapshot, settings.max_azs_per_endpoint)
     if not azs:
+        # Nothing to place yet (a VPC just created, or one with public subnets only): the
+        # endpoint follows once a private subnet appears (CreateSubnet, AssociateRouteTable).
         return Finding(
             code=ENDPOINT_WAITING,
+            severity=Severity.INFO,
             service=spec.name,
             resource_id=snapshot.vpc_id,
-            message=f"no {spec.name} endpoint; waiting for a private subnet to place it in",
+            message=f"no private subnet yet: the {spec.name} endpoint waits for one",
         )
     zones = by_az(private_subnets(snapshot))
     subnets = tuple(choose_subnet(zones[az]).subnet_id for az in azs)

@@ -1,0 +1,97 @@
+"""An AWS emulator on loopback (moto's server, in this process) and an environment pointing at it.
+
+Setting ``AWS_ENDPOINT_URL`` makes every boto3 client use the emulator, the
+Lambda handler's and the CLI's included, with no code path of their own for
+the demo. Fake credentials, a region, and empty AWS config files keep a real
+profile or credential process on this machine out of the way: nothing here
+can reach AWS.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+#: Variables that could point boto3 elsewhere, or at real credentials; cleared for the demo.
+CLEARED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_CA_BUNDLE",
+)
+
+
+@contextmanager
+def patched_environ(
+    values: Mapping[str, str], cleared: tuple[str, ...] = CLEARED
+) -> Iterator[None]:
+    """Set ``values`` and remove ``cleared`` in ``os.environ``; restore everything afterwards."""
+    saved = {key: os.environ.get(key) for key in (*values, *cleared)}
+    try:
+        for key in cleared:
+            os.environ.pop(key, None)
+        os.environ.update(values)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def emulator_environ(url: str, region: str, config_dir: Path) -> dict[str, str]:
+    """The environment that points boto3 at the emulator with fake credentials."""
+    empty = config_dir / "empty"
+    empty.write_text("", encoding="utf-8")
+    return {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_ACCESS_KEY_ID": "demo",
+        "AWS_SECRET_ACCESS_KEY": "demo",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        # The demo uses no AMI: skipping moto's catalogue saves seconds on the first EC2 call.
+        "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+    }
+
+
+@contextmanager
+def running_emulator(region: str) -> Iterator[str]:
+    """Start moto's server on 127.0.0.1 (a free port), point boto3 at it, yield its URL.
+
+    The emulator starts empty (but for the default VPC that every region has). The
+    server, the environment and the temporary files are all undone on exit.
+    """
+    # moto is a development dependency (the `dev` extra), needed by the demo only.
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        # An empty account even when moto already holds state in this process (tests).
+        reset = urllib.request.Request(f"{url}/moto-api/reset", method="POST")  # noqa: S310
+        urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - loopback, http only
+        with (
+            tempfile.TemporaryDirectory(prefix="ecr-endpoint-guard-demo-") as tmp,
+            patched_environ(emulator_environ(url, region, Path(tmp))),
+        ):
+            yield url
+    finally:
+        server.stop()

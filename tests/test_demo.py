@@ -1,0 +1,102 @@
+"""The demo (`make demo`) end to end: it runs, shows the whole job, and fails when a step
+does not do what it should (the demo is also a test)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Imported here, at collection, as the Lambda runtime does at init: Powertools binds its log
+# stream when the module is first imported, and must not bind to one test's captured output.
+import handlers.remediate  # noqa: F401
+from remediation.demo import story
+from remediation.model import Outcome, OutcomeStatus
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 300  # seconds; the demo takes about 15 here
+
+
+@pytest.mark.slow
+def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
+    log = tmp_path / "demo.log"
+    done = subprocess.run(  # noqa: S603 - our own module, under this interpreter
+        [sys.executable, "-m", "remediation.demo", "--log-file", str(log)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    out = done.stdout
+    context = f"stdout:\n{out}\nstderr:\n{done.stderr}\nlog:\n{_read(log)}"
+    assert done.returncode == 0, context
+    assert "Traceback" not in out + done.stderr, context
+    assert done.stderr == "", context  # headings and results on stdout; logs in the file
+    sections = [
+        "== 1. An AWS emulator on this machine, and a small account",
+        "== 2. CreateVpc event -> the Lambda handler, dry-run (the default)",
+        "== 3. The same event, auto-fix",
+        "== 4. ecr-endpoint-guard scan: every VPC of the region",
+        "== Done",
+    ]
+    positions = [out.find(s) for s in sections]
+    assert -1 not in positions and positions == sorted(positions), context
+    for line in (
+        "moto server on http://127.0.0.1:",
+        "handler returned: mode dry-run",
+        "non-compliant, 5 planned",
+        "Notification received (SNS topic -> SQS queue): 1 message(s)",
+        "Subject: ECR endpoints vpc-",
+        "| Actions planned (dry-run: nothing was changed):",
+        "handler returned: mode auto-fix",
+        "fixed, 5 applied",
+        "| Status:  fixed",
+        "endpoint-centralised",
+        "exit code 0 (0: every VPC compliant, fixed or skipped)",
+        "checks passed; the emulator is stopped.",
+    ):
+        assert line in out, f"missing {line!r}\n{context}"
+    assert "CHECK FAILED" not in out, context
+    table = out[out.index("== 4.") :]
+    for name, status in (
+        ("app", "compliant"),
+        ("payments", "compliant"),
+        ("legacy", "skipped"),
+        ("spoke", "compliant"),
+        ("default", "skipped"),
+    ):
+        row = next(line.split() for line in table.splitlines() if f"  {name}  " in line)
+        assert row[3] == status, row
+    # The function's logs went to the file, as Powertools JSON, with metrics beside them.
+    records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert any(r.get("level") == "INFO" and r.get("vpc_id") for r in records)
+    assert any("_aws" in r for r in records)  # EMF metrics
+    assert f"logs and metrics are in {log}" in out
+
+
+@pytest.mark.slow
+def test_the_demo_fails_when_a_step_does_not_do_what_it_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An executor that reports success without changing anything: the demo's own checks
+    of the AWS state catch it, and it exits non-zero."""
+
+    def pretend(self: Any, actions: tuple[Any, ...], context: Any) -> tuple[Outcome, ...]:
+        return tuple(Outcome(a, OutcomeStatus.APPLIED, "pretended") for a in actions)
+
+    monkeypatch.setattr("remediation.executor.Executor.apply", pretend)
+    code = story.main(["--log-file", str(tmp_path / "demo.log")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "CHECK FAILED: the app VPC has DNS hostnames, one endpoint per service" in out
+    assert "CHECK FAILED: scan exits 0" in out
+    assert "check(s) FAILED:" in out
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else "(no log)"

@@ -60,7 +60,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from remediation import __version__
+from remediation import __version__, release
 from remediation.actions import READ_PERMISSIONS
 from remediation.clients import make_clients
 from remediation.config import Settings, load_settings
@@ -128,7 +128,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: ``scan`` now, room for ``release`` later (one subparser each).
+    """The command line: ``scan`` and ``release``, one subparser each.
 
     >>> args = build_parser().parse_args(["scan", "--vpc-id", "vpc-0123456789abcdef0", "--fix"])
     >>> args.vpc_ids, args.fix, args.format
@@ -193,7 +193,35 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", "-v", action="store_true", help="log every finding and action to stderr"
     )
     scan.set_defaults(handler=_scan)
+    _add_release_parser(commands)
     return parser
+
+
+def _add_release_parser(commands: Any) -> None:
+    release_cmd = commands.add_parser(
+        "release",
+        help="delete what this tool created in one VPC (so that its IaC can delete the VPC)",
+        description=(
+            "Delete exactly the resources this tool created in one VPC (found by its "
+            "ecr-endpoint-guard/managed=true tag, re-checked before each deletion): its "
+            "endpoints, then its security group. Shows them first and asks unless --yes. "
+            "Exit codes: 0 released (or nothing to release), 1 something could not be "
+            "released, 2 usage or AWS error."
+        ),
+    )
+    release_cmd.add_argument("--vpc-id", required=True, type=_vpc_id, metavar="VPC_ID")
+    release_cmd.add_argument("--region", help="the VPC's region; default: the profile's")
+    release_cmd.add_argument("--profile", help="AWS profile from the shared config files")
+    release_cmd.add_argument(
+        "--endpoint-url",
+        type=_endpoint_url,
+        metavar="URL",
+        help="send every AWS call to this URL (a local AWS emulator)",
+    )
+    release_cmd.add_argument("--format", choices=("table", "json"), default="table")
+    release_cmd.add_argument("--yes", "-y", action="store_true", help="delete without asking")
+    release_cmd.add_argument("--verbose", "-v", action="store_true", help=argparse.SUPPRESS)
+    release_cmd.set_defaults(handler=_release)
 
 
 def _vpc_id(text: str) -> str:
@@ -593,6 +621,59 @@ def _scan(args: argparse.Namespace) -> int:
             _out(render_table(scans, account=account, phase="plan"))
         scans, applied = _fix(ctx, scans, settings, yes=args.yes)
     return _report(args, scans, plan, account=account, applied=applied, plan_shown=plan_shown)
+
+
+def _release(args: argparse.Namespace) -> int:
+    """``release``: the only command that deletes, and only the tool's own resources."""
+    if not args.yes and not sys.stdin.isatty():
+        raise CliError(
+            "refusing release without --yes: standard input is not a terminal to confirm on"
+        )
+    session = boto3.session.Session(profile_name=args.profile)
+    region = args.region or session.region_name
+    if not region:
+        raise CliError("no region: pass --region or set AWS_DEFAULT_REGION")
+    if not REGION.fullmatch(region) or region not in _known_regions(session):
+        raise CliError(f"unknown region {region!r}")
+    ec2 = make_clients(region, session=session, endpoint_url=args.endpoint_url).ec2
+    found = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [args.vpc_id]}])["Vpcs"]
+    if not found:
+        raise CliError(f"{args.vpc_id} does not exist in {region}")
+    plan = release.find(ec2, args.vpc_id)
+    if args.format == "table":
+        lines = plan.describe() or ["nothing to release: no resource of this tool in the VPC"]
+        _out(f"{PROG} release {args.vpc_id} ({region}):")
+        _out("\n".join(f"  {line}" for line in lines))
+        for blocked in plan.blocked:
+            _warn(f"left in place: {blocked}")
+    outcome = release.ReleaseResult(args.vpc_id, blocked=plan.blocked)
+    if not plan.empty:
+        if not args.yes:
+            sys.stderr.write(f"Delete these {len(plan.describe())} resource(s)? [y/N] ")
+            sys.stderr.flush()
+            if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+                _info("nothing was deleted")
+                return EXIT_NON_COMPLIANT
+        outcome = release.execute(ec2, plan)
+    if args.format == "json":
+        _out(
+            json.dumps(
+                {
+                    "schema_version": 1,
+                    "command": "release",
+                    "region": region,
+                    "plan": plan.as_dict(),
+                    "result": outcome.as_dict(),
+                },
+                indent=2,
+            )
+        )
+    else:
+        for resource in outcome.deleted:
+            _out(f"  deleted {resource}")
+        for failure in outcome.failed:
+            _error(f"not deleted: {failure}")
+    return EXIT_OK if outcome.ok and not outcome.blocked else EXIT_NON_COMPLIANT
 
 
 def _fix(

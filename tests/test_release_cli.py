@@ -1,0 +1,100 @@
+"""``ecr-endpoint-guard release``: shows, asks, and deletes only the tool's own resources."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from handlers.remediate import lambda_handler
+from remediation import cli
+from tests.conftest import ACCOUNT, REGION, Aws, CallLog, LambdaContext
+from tests.fixtures import load_event
+from tests.topology import build_vpc, endpoints
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def fixed(
+    aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> tuple[str, str]:
+    """A VPC the tool fixed, plus an endpoint a user made there (which must survive)."""
+    handler_env.setenv("REMEDIATION_MODE", "auto-fix")
+    handler_env.setenv("AUTO_FIX_ACCOUNT_IDS", ACCOUNT)
+    vpc = build_vpc(aws.ec2)
+    lambda_handler(
+        load_event("create_vpc", ids={"vpc-0a1b2c3d4e5f67890": vpc.vpc_id}), lambda_context
+    )
+    user = aws.ec2.create_vpc_endpoint(
+        VpcId=vpc.vpc_id,
+        ServiceName=f"com.amazonaws.{REGION}.logs",
+        VpcEndpointType="Interface",
+        SubnetIds=[vpc.all_private[0]],
+    )["VpcEndpoint"]["VpcEndpointId"]
+    handler_env.setattr("sys.stdin", io.StringIO(""))
+    handler_env.setattr("remediation.release.time.sleep", lambda _: None)
+    return vpc.vpc_id, user
+
+
+def test_release_with_yes_deletes_the_tools_resources_only(
+    aws: Aws, fixed: tuple[str, str], api_calls: CallLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vpc_id, user = fixed
+    api_calls.clear()
+    code = cli.main(
+        ["release", "--vpc-id", vpc_id, "--region", REGION, "--yes", "--format", "json"]
+    )
+    out, err = capsys.readouterr()
+    assert code == cli.EXIT_OK, err
+    document = json.loads(out)
+    assert len(document["result"]["deleted"]) == 4  # three endpoints and the group
+    assert [e["VpcEndpointId"] for e in endpoints(aws.ec2, vpc_id)] == [user]
+    deleted = {i for p in api_calls.params("DeleteVpcEndpoints") for i in p["VpcEndpointIds"]}
+    assert user not in deleted
+    assert len(deleted) == 3
+
+
+def test_release_asks_and_a_no_deletes_nothing(
+    aws: Aws,
+    fixed: tuple[str, str],
+    api_calls: CallLog,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vpc_id, _ = fixed
+    monkeypatch.setattr("sys.stdin", Tty("n\n"))
+    api_calls.clear()
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION])
+    out, err = capsys.readouterr()
+    assert code == cli.EXIT_NON_COMPLIANT
+    assert "delete VPC endpoint" in out
+    assert "Delete these 4 resource(s)?" in err
+    assert not [op for op in api_calls.operations() if op.startswith("Delete")]
+    assert len(endpoints(aws.ec2, vpc_id)) == 4
+
+
+def test_release_without_a_terminal_and_without_yes_is_refused_before_any_call(
+    fixed: tuple[str, str], api_calls: CallLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vpc_id, _ = fixed
+    api_calls.clear()
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION])
+    _, err = capsys.readouterr()
+    assert code == cli.EXIT_ERROR
+    assert "refusing release without --yes" in err
+    assert api_calls.operations() == []
+
+
+def test_release_of_an_unknown_vpc_is_a_one_line_error(
+    aws: Aws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["release", "--vpc-id", "vpc-0123456789abcdef0", "--region", REGION, "--yes"])
+    _, err = capsys.readouterr()
+    assert code == cli.EXIT_ERROR
+    assert err.count("\n") == 1
+    assert "does not exist" in err

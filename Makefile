@@ -27,12 +27,13 @@ CHECKOV_VERSION ?= 3.2.459
 TOOLS_PY_BIN := $(call find_python,$(TOOLS_PYTHON))
 TOOLS_STAMP := $(TOOLS_VENV)/.installed-sam-$(SAM_CLI_VERSION)-checkov-$(CHECKOV_VERSION)
 
-.PHONY: help venv tools test lint typecheck unit demo clean
+.PHONY: help venv tools test lint typecheck unit audit demo bench clean
 
 help:
 	@echo "make demo   - run the whole job against an embedded AWS emulator (no AWS account)"
 	@echo "make test   - lint, type-check and run the test suite (template checks included)"
 	@echo "make tools  - build the SAM CLI + checkov environment the template tests use"
+	@echo "make bench  - API calls, sweep scale and cold start, against moto (docs/performance.md)"
 	@echo "make clean  - remove the virtual environments and caches"
 
 $(STAMP): pyproject.toml
@@ -55,8 +56,8 @@ $(TOOLS_STAMP):
 tools: $(TOOLS_STAMP)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
@@ -65,10 +66,19 @@ typecheck: $(STAMP)
 unit: $(STAMP) $(TOOLS_STAMP)
 	ECR_GUARD_TOOLS_VENV=$(abspath $(TOOLS_VENV)) ECR_GUARD_REQUIRE_TOOLS=1 $(VPY) -m pytest $(PYTEST_ARGS)
 
-test: lint typecheck unit
+# Known vulnerabilities in the installed dependencies fail the build; an unreachable
+# vulnerability service only warns (AUDIT_REQUIRED=1 makes it fail): see .ci/audit_dependencies.py.
+audit: $(STAMP)
+	$(VPY) .ci/audit_dependencies.py
+
+test: lint typecheck audit unit
 
 demo: $(STAMP)
 	$(VPY) -m remediation.demo
+
+# Writes bench/results/latest.json (git-ignored); BENCH_ARGS="--sizes 1,10 --runs 7" is quicker.
+bench: $(STAMP)
+	$(VPY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .venv-* .pytest_cache .mypy_cache .ruff_cache .aws-sam build

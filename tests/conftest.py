@@ -15,6 +15,9 @@ from moto import mock_aws
 
 from tests.strict_ec2 import strict_ec2
 
+# The suite-wide recorder of the project's AWS calls, and the safety tests' fixtures.
+pytest_plugins = ("tests.safety_recorder", "tests.aws_faults", "tests.scenarios")
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account, and the fixtures' account
 

@@ -102,7 +102,10 @@ def violations(ec2: Any, vpc_id: str, region: str) -> list[str]:
             problems.append(f"{short}: AZs {sorted(azs)} != private AZs {sorted(private_azs)}")
         if any(s not in private for s in endpoint["SubnetIds"]):
             problems.append(f"{short}: in a public subnet")
-        group_ids = [g["GroupId"] for g in endpoint.get("Groups", [])]
+        group_ids = [g["GroupId"] for g in endpoint.get("Groups") or []]
+        if not group_ids:  # (EC2 would have given it the default group; moto gives none)
+            problems.append(f"{short}: no security group")
+            continue
         groups = ec2.describe_security_groups(GroupIds=group_ids)["SecurityGroups"]
         admitted = []
         for group in groups:

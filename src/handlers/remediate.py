@@ -16,7 +16,7 @@ handler together.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
@@ -26,11 +26,13 @@ from remediation.clients import make_clients
 from remediation.config import load_settings
 from remediation.engine import run
 from remediation.events import Refusal, parse_event
-from remediation.executor import Executor
 from remediation.inventory import Inventory
 from remediation.model import Mode
 from remediation.notify import SnsNotifier
 from remediation.report import Summary
+
+if TYPE_CHECKING:  # imported in the auto-fix branch only: dry-run cold starts skip it
+    from remediation.executor import Executor
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "ecr-endpoint-guard"))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "EcrEndpointGuard"))
@@ -98,11 +100,11 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         inventory = Inventory(
             clients.ec2, region=parsed.region, account_id=parsed.account_id, route53=clients.route53
         )
-        executor = (
-            Executor(clients.ec2, inventory, wait_seconds=settings.deletion_wait_seconds)
-            if settings.mode is Mode.AUTO_FIX
-            else None
-        )
+        executor: Executor | None = None
+        if settings.mode is Mode.AUTO_FIX:
+            from remediation.executor import Executor  # noqa: PLC0415 - auto-fix only
+
+            executor = Executor(clients.ec2, inventory, wait_seconds=settings.deletion_wait_seconds)
         notifier = SnsNotifier(clients.sns, settings.topic_arn) if settings.topic_arn else None
         summary = run(parsed, settings, inventory, executor=executor, notifier=notifier)
 

@@ -3,7 +3,8 @@
 Retries are configured here, once: botocore's ``standard`` mode retries
 throttling (``RequestLimitExceeded``, ``Throttling``) and 5xx errors with
 exponential backoff and jitter, so that the tool gives way to the deployments
-sharing the account's EC2 rate limits.
+sharing the account's EC2 rate limits. Each call is tried at most 8 times in all
+(``total_max_attempts``; botocore's ``max_attempts`` would count retries only).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import boto3
 from botocore.config import Config
 
 RETRIES = Config(
-    retries={"mode": "standard", "max_attempts": 8}, connect_timeout=5, read_timeout=20
+    retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=5, read_timeout=20
 )
 
 

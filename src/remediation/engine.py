@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -21,14 +22,23 @@ from remediation.baseline import evaluate
 from remediation.config import Settings, vpc_mode
 from remediation.cost import estimate
 from remediation.events import Refusal, Trigger
-from remediation.executor import Executor, RunContext
 from remediation.inventory import Inventory
 from remediation.model import Finding, Mode, Outcome, OutcomeStatus, Severity, VpcSnapshot
 from remediation.notify import Notifier, render
 from remediation.plan import plan
 from remediation.report import Summary, VpcResult, VpcStatus, tally
 
+if TYPE_CHECKING:  # the executor's module is loaded only when auto-fix builds one
+    from remediation.executor import Executor, RunContext
+
 log = logging.getLogger(__name__)
+
+
+def _run_context(event_id: str = "", event_name: str = "") -> RunContext:
+    """What the executor tags its creations with (imported here: only auto-fix needs it)."""
+    from remediation.executor import RunContext  # noqa: PLC0415 - kept off dry-run cold starts
+
+    return RunContext(event_id=event_id, event_name=event_name)
 
 
 def assess(
@@ -77,7 +87,7 @@ def remediate_vpc(
     settings: Settings,
     *,
     executor: Executor | None,
-    context: RunContext,
+    context: RunContext | None = None,
     day: str,
 ) -> VpcResult:
     """Evaluate one VPC and, when its mode allows and an executor exists, repair it."""
@@ -98,7 +108,7 @@ def remediate_vpc(
     findings, actions = assess(snapshot, settings, day)
     _log_findings(snapshot, findings, mode)
     if mode is Mode.AUTO_FIX and executor is not None and actions:
-        outcomes = executor.apply(actions, context)
+        outcomes = executor.apply(actions, context or _run_context())
     else:
         outcomes = tuple(Outcome(a, OutcomeStatus.PLANNED) for a in actions)
         for outcome in outcomes:
@@ -183,7 +193,7 @@ def run(
     if inventory is None:
         raise ValueError("an inventory is needed to act on a trigger")
     day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-    context = RunContext(event_id=event.event_id, event_name=event.event_name)
+    context = None if executor is None else _run_context(event.event_id, event.event_name)
     notes: list[str] = []
     try:
         if vpc_ids is not None:

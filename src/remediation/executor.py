@@ -11,6 +11,7 @@ second resource.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -33,7 +34,14 @@ from remediation.actions import (
     uses_tool_group,
 )
 from remediation.inventory import Inventory
-from remediation.model import MANAGED_TAG, TAG_PREFIX, IngressRule, Outcome, OutcomeStatus
+from remediation.model import (
+    GONE_ENDPOINT_STATES,
+    MANAGED_TAG,
+    TAG_PREFIX,
+    IngressRule,
+    Outcome,
+    OutcomeStatus,
+)
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +198,11 @@ class Executor:
                 )
             if code in ALREADY:
                 return Outcome(action, OutcomeStatus.ALREADY_DONE, message, error_code=code)
+            if code.endswith(".NotFound") and self._vpc_gone(action.vpc_id):
+                # An endpoint, subnet or group went away with the whole VPC.
+                return Outcome(
+                    action, OutcomeStatus.SKIPPED, "the VPC no longer exists", error_code=code
+                )
             if code in DENIED:
                 needed = ", ".join(action.PERMISSIONS)
                 return Outcome(
@@ -205,6 +218,16 @@ class Executor:
             return Outcome(
                 action, OutcomeStatus.FAILED, str(exc)[:300], error_code=type(exc).__name__
             )
+
+    def _vpc_gone(self, vpc_id: str) -> bool:
+        """After a ``*.NotFound`` error: was the whole VPC deleted meanwhile? (A fresh read.)"""
+        try:
+            vpcs = self.inventory.ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+        except ClientError as exc:
+            return str(exc.response.get("Error", {}).get("Code", "")) in VPC_GONE
+        except BotoCoreError:
+            return False
+        return not vpcs
 
     def _tags(
         self, action: Action, context: RunContext, resource_type: str
@@ -230,6 +253,9 @@ class Executor:
         return Outcome(action, OutcomeStatus.APPLIED, f"{action.attribute} is on")
 
     def _create_group(self, action: CreateSecurityGroup, context: RunContext) -> Outcome:
+        """Create the tool's group, or find it (made by a concurrent run, or by a create whose
+        answer was lost); either way make sure it admits TCP 443 from the VPC's blocks: the
+        run that created it may have stopped before its rules were added."""
         try:
             group_id = self.ec2.create_security_group(
                 GroupName=action.group_name,
@@ -253,22 +279,48 @@ class Executor:
                     f"a group named {action.group_name} exists in {action.vpc_id} but was not "
                     "made by this tool; rename it or tag it",
                 ) from exc
-            return Outcome(
-                action,
-                OutcomeStatus.ALREADY_DONE,
-                "found on a fresh read",
-                resource_id=found[0]["GroupId"],
-            )
-        self.ec2.authorize_security_group_ingress(
-            GroupId=group_id, IpPermissions=_https_from(action.cidr_blocks)
-        )
+            group_id = str(found[0]["GroupId"])
+            added = self._allow_https(group_id, action.cidr_blocks)
+            detail = "found on a fresh read" + ("; its missing rules added" if added else "")
+            return Outcome(action, OutcomeStatus.ALREADY_DONE, detail, resource_id=group_id)
+        self._allow_https(group_id, action.cidr_blocks)
         return Outcome(action, OutcomeStatus.APPLIED, "created", resource_id=group_id)
 
+    def _allow_https(self, group_id: str, cidrs: tuple[str, ...]) -> bool:
+        """TCP 443 from each CIDR on the tool's own group; True when a rule was added.
+
+        EC2 refuses the whole call (``InvalidPermission.Duplicate``) when any one rule exists
+        already (a retried call whose answer was lost, a concurrent run): then each CIDR is
+        added on its own, and those present are left as they are.
+        """
+        try:
+            self.ec2.authorize_security_group_ingress(
+                GroupId=group_id, IpPermissions=_https_from(cidrs)
+            )
+            return True
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "InvalidPermission.Duplicate":
+                raise
+        added = False
+        for cidr in cidrs if len(cidrs) > 1 else ():
+            try:
+                self.ec2.authorize_security_group_ingress(
+                    GroupId=group_id, IpPermissions=_https_from((cidr,))
+                )
+                added = True
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "InvalidPermission.Duplicate":
+                    raise
+        return added
+
     def _authorize(self, action: AuthorizeIngress, context: RunContext) -> Outcome:
-        self.ec2.authorize_security_group_ingress(
-            GroupId=action.group_id, IpPermissions=_https_from(action.cidr_blocks)
+        if self._allow_https(action.group_id, action.cidr_blocks):
+            return Outcome(
+                action, OutcomeStatus.APPLIED, "rules added", resource_id=action.group_id
+            )
+        return Outcome(
+            action, OutcomeStatus.ALREADY_DONE, "rules present", resource_id=action.group_id
         )
-        return Outcome(action, OutcomeStatus.APPLIED, "rules added", resource_id=action.group_id)
 
     def _revoke(self, action: RevokeIngress, context: RunContext) -> Outcome:
         self.ec2.revoke_security_group_ingress(
@@ -320,8 +372,7 @@ class Executor:
             )
         except ClientError as exc:
             return self._after_conflict(action, exc)
-        endpoint_id = response["VpcEndpoint"]["VpcEndpointId"]
-        return Outcome(action, OutcomeStatus.APPLIED, "created", resource_id=endpoint_id)
+        return self._created(action, response["VpcEndpoint"], context)
 
     def _create_gateway(self, action: CreateGatewayEndpoint, context: RunContext) -> Outcome:
         try:
@@ -335,8 +386,37 @@ class Executor:
             )
         except ClientError as exc:
             return self._after_conflict(action, exc)
-        endpoint_id = response["VpcEndpoint"]["VpcEndpointId"]
-        return Outcome(action, OutcomeStatus.APPLIED, "created", resource_id=endpoint_id)
+        return self._created(action, response["VpcEndpoint"], context)
+
+    def _created(
+        self,
+        action: CreateInterfaceEndpoint | CreateGatewayEndpoint,
+        endpoint: dict[str, Any],
+        context: RunContext,
+    ) -> Outcome:
+        """The outcome of a create, unless EC2 answered with the token's *earlier* endpoint.
+
+        A token repeats when EC2 has forgotten a deleted endpoint on the day it was made
+        (see :mod:`remediation.plan`); EC2 then returns that endpoint, deleted. The create
+        is made once more with the next token, derived from that endpoint's id, so two
+        runs in this situation still send one token.
+        """
+        endpoint_id = str(endpoint["VpcEndpointId"])
+        state = str(endpoint.get("State", "")).lower()
+        if state not in GONE_ENDPOINT_STATES:
+            return Outcome(action, OutcomeStatus.APPLIED, "created", resource_id=endpoint_id)
+        if action.client_token.startswith("eeg-2-"):  # made once more already: report it
+            return Outcome(
+                action,
+                OutcomeStatus.FAILED,
+                f"EC2 answered with {endpoint_id}, {state}, twice; left to the next run",
+                resource_id=endpoint_id,
+                error_code="TokenReused",
+            )
+        retry = dataclasses.replace(
+            action, client_token=_next_token(action.client_token, endpoint_id)
+        )
+        return self._apply_one(retry, context)
 
     def _after_conflict(
         self, action: CreateInterfaceEndpoint | CreateGatewayEndpoint, exc: ClientError
@@ -370,6 +450,16 @@ class Executor:
                 kwargs[key] = list(values)
         self.ec2.modify_vpc_endpoint(**kwargs)
         return Outcome(action, OutcomeStatus.APPLIED, "modified", resource_id=action.endpoint_id)
+
+
+def _next_token(token: str, returned_id: str) -> str:
+    """The token to use after ``token`` returned an endpoint that is gone (64 chars max).
+
+    >>> _next_token("eeg-abc", "vpce-1")[:6]
+    'eeg-2-'
+    """
+    material = f"{token}|{returned_id}"
+    return "eeg-2-" + hashlib.sha256(material.encode()).hexdigest()[:40]
 
 
 def _with_group(action: Action, group_id: str) -> Action:

@@ -18,6 +18,21 @@ CLI run racing the Lambda) send the same token and EC2 makes one endpoint;
 while a legitimate re-creation after a deletion sends a new one, because the
 deleted endpoint is still listed (state ``deleted``) or, once EC2 has
 forgotten it, the day has changed.
+
+Two cases need the executor's help:
+
+* Two runs for *different* events send the same token with different tags (the
+  event id is a tag): EC2 answers ``IdempotentParameterMismatch`` to the second,
+  whose fresh read then finds the first one's endpoint (``already-done``).
+* EC2 forgets a deleted endpoint on the day it was created, and the tool must
+  create it again that day: the token repeats and EC2 returns the old, deleted
+  endpoint. The executor then creates once more with a token derived from that
+  endpoint's id (``eeg-2-...``, so still the same for two racing runs). If
+  the repeat comes back as ``IdempotentParameterMismatch`` instead, nothing usable
+  is found and the action fails, reported, until the next UTC day's token.
+
+``tests/test_concurrency.py`` proves two concurrent runs send one token and make
+one endpoint per service.
 """
 
 from __future__ import annotations

@@ -1,0 +1,106 @@
+"""Run the Lambda handler against moto and count its API calls; count what a repair must fix.
+
+Shared by ``bench/run.py`` and the budget tests, so that both count the same way.
+The caller provides the moto account and the handler's environment (mode, no topic).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from tests.conftest import LambdaContext
+from tests.fixtures import load_event
+from tests.scenarios import create_vpc_event
+
+from bench.counting import ApiCalls, recording
+from remediation.baseline.gateway_endpoints import GATEWAY_WAITING
+from remediation.baseline.interface_endpoints import (
+    ENDPOINT_MISSING,
+    ENDPOINT_WAITING,
+    GROUP_INSUFFICIENT,
+    GROUP_TOO_WIDE,
+)
+from remediation.baseline.security_groups import TOOL_GROUP_NAME
+from remediation.model import MANAGED_TAG
+
+__all__ = [
+    "EVALUATION_READS",
+    "create_vpc_event",
+    "has_tool_group",
+    "invoke",
+    "repair_items",
+    "sweep_budget",
+    "sweep_event",
+]
+
+#: Budget: reads to evaluate one VPC, whatever its size (one per resource type).
+EVALUATION_READS = 8
+
+#: Findings that a repair fixes with the tool's own security group.
+NEEDS_TOOL_GROUP = frozenset({ENDPOINT_MISSING, GROUP_TOO_WIDE, GROUP_INSUFFICIENT})
+#: Warnings that nothing can repair yet (no private subnet or route table to use).
+WAITING = frozenset({ENDPOINT_WAITING, GATEWAY_WAITING})
+
+
+def sweep_budget(vpcs: int) -> int:
+    """Budget: calls of a sweep of ``vpcs`` VPCs (two attribute reads per VPC, the rest once).
+
+    >>> sweep_budget(500)
+    1010
+    """
+    return 2 * vpcs + 10
+
+
+def sweep_event() -> dict[str, Any]:
+    return load_event("scheduled_sweep")
+
+
+def invoke(event: Mapping[str, Any]) -> tuple[dict[str, Any], ApiCalls]:
+    """Run the handler once; its result and every API call it made.
+
+    The EMF metrics line the handler prints is swallowed (a sweep of 500 VPCs
+    would otherwise print one per run into the table).
+    """
+    from handlers.remediate import lambda_handler
+
+    with recording() as calls, contextlib.redirect_stdout(io.StringIO()):
+        result = lambda_handler(dict(event), LambdaContext())
+    return result, calls
+
+
+def has_tool_group(ec2: Any, vpc_id: str) -> bool:
+    """Whether the tool's own security group exists in the VPC (read with the caller's client)."""
+    groups = ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": [TOOL_GROUP_NAME]},
+            {"Name": f"tag:{MANAGED_TAG}", "Values": ["true"]},
+        ]
+    )["SecurityGroups"]
+    return bool(groups)
+
+
+def repair_items(
+    findings: Iterable[Mapping[str, Any]], *, tool_group_exists: bool, cidr_blocks: int
+) -> int:
+    """How many things a full repair must create or change, counted from the findings.
+
+    One per repairable finding (severity ``warning``, not waiting for a subnet or a
+    route table): a DNS attribute, an endpoint, an endpoint's private DNS, its
+    uncovered AZs, its security groups, a gateway's missing route tables. When a
+    finding needs the tool's own group and the VPC has none yet, the group and its
+    rule for each VPC CIDR block (the tight group the baseline asks for) count too.
+
+    >>> repair_items([{"code": "endpoint-missing", "severity": "warning"},
+    ...               {"code": "dns-hostnames-disabled", "severity": "warning"}],
+    ...              tool_group_exists=False, cidr_blocks=1)
+    4
+    """
+    findings = list(findings)
+    repairable = [f for f in findings if f["severity"] == "warning" and f["code"] not in WAITING]
+    needs_group = any(f["code"] in NEEDS_TOOL_GROUP for f in repairable)
+    group = 1 + cidr_blocks if needs_group and not tool_group_exists else 0
+    return len(repairable) + group

@@ -1,0 +1,50 @@
+"""Cold start: importing the handler costs at most 1.3x importing boto3 alone.
+
+Measured as ``bench/run.py`` measures it (:mod:`bench.coldstart`): fresh
+interpreters, each timing ``import boto3`` and then the handler, and the median
+over them of the ratio. The budget is checked on CPU time, what the imports cost:
+on a busy 2-core CI machine, wall time also counts the wait for a CPU, which has
+nothing to do with the code.
+
+It is checked with the project byte-compiled, as a package that ships its
+``.pyc`` files loads it. Packaged as ``sam build`` packages it today (source
+only), every cold start also compiles the project's modules: the bench reports
+that form too, and ``docs/performance.md`` says what it costs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from bench import coldstart
+
+#: Never loaded by importing the handler: only auto-fix needs the executor; the faces
+#: other than Lambda's, the test tools and X-Ray's SDK are not needed by any invocation.
+NOT_AT_IMPORT = (
+    "remediation.executor",
+    "remediation.cli",
+    "remediation.demo",
+    "remediation.release",
+    "moto",
+    "hypothesis",
+    "pytest",
+    "aws_xray_sdk",
+)
+
+
+@pytest.mark.slow
+def test_importing_the_handler_loads_nothing_that_only_some_paths_need() -> None:
+    loaded = coldstart.handler_modules()
+
+    assert "handlers.remediate" in loaded
+    unwanted = [m for m in loaded if any(m == n or m.startswith(f"{n}.") for n in NOT_AT_IMPORT)]
+    assert unwanted == []
+
+
+@pytest.mark.slow
+def test_importing_the_byte_compiled_handler_costs_at_most_1_3_times_boto3() -> None:
+    result = coldstart.measure(runs=7, variant="bytecode")
+    if result.ratio_cpu > coldstart.BUDGET:
+        # A moment of heavy load can tip 7 samples; a real regression survives 15 more.
+        result = coldstart.measure(runs=15, variant="bytecode")
+
+    assert result.ratio_cpu <= coldstart.BUDGET, result.describe()

@@ -16,13 +16,15 @@ handler together.
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
+import boto3
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 
-from remediation.clients import make_clients
+from remediation.clients import AwsClients, make_clients
 from remediation.config import load_settings
 from remediation.engine import run
 from remediation.events import Refusal, parse_event
@@ -49,6 +51,24 @@ METRICS = {
     "vpcs_skipped": "VpcsSkipped",
     "notifications_failed": "NotificationsFailed",
 }
+
+
+_SESSION: dict[str, boto3.session.Session] = {}
+_SESSION_LOCK = threading.Lock()
+
+
+def _clients(region: str) -> AwsClients:
+    """This invocation's clients, made from one boto3 session per execution environment.
+
+    Clients are still made per invocation (never at import), but a new session would parse
+    EC2's service model again on every warm invocation (about 0.2 s). A session is not
+    thread-safe, hence the lock (Lambda runs one invocation at a time; tests may not).
+    """
+    with _SESSION_LOCK:
+        session = _SESSION.get("session")
+        if session is None:
+            session = _SESSION["session"] = boto3.session.Session()
+        return make_clients(region, session=session)
 
 
 class RemediationFailed(RuntimeError):
@@ -96,7 +116,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     if isinstance(parsed, Refusal):
         summary = run(parsed, settings, None)
     else:
-        clients = make_clients(parsed.region)
+        clients = _clients(parsed.region)
         inventory = Inventory(
             clients.ec2, region=parsed.region, account_id=parsed.account_id, route53=clients.route53
         )

@@ -75,9 +75,13 @@ def recording() -> Iterator[ApiCalls]:
     def on_call(model: Any, **_: Any) -> None:
         record.calls.append((model.service_model.service_name, model.name))
 
+    from handlers.remediate import forget_session
+
     entry = ("before-call", on_call)
     BUILTIN_HANDLERS.append(entry)
+    forget_session()  # the handler keeps one session: let it make one that sees the hook
     try:
         yield record
     finally:
         BUILTIN_HANDLERS.remove(entry)
+        forget_session()

@@ -38,20 +38,17 @@ def test_evaluating_one_vpc_takes_at_most_8_reads_whatever_its_size(
     assert calls.reads <= EVALUATION_READS, calls.by_operation()
 
 
-def test_shared_ecr_zones_cost_one_route53_read_each_beside_the_8(
-    aws: Aws, handler_env: pytest.MonkeyPatch
-) -> None:
-    """A centralised endpoint's zones are read once each (``GetHostedZone``), per account
-    and not per VPC; everything else stays within the budget."""
+def test_shared_ecr_zones_are_read_within_the_8(aws: Aws, handler_env: pytest.MonkeyPatch) -> None:
+    """An event's VPC: its private zones (a hub's, of any account) in one
+    ``ListHostedZonesByVPC``, one of the 8 reads; no ``GetHostedZone`` per zone."""
     built = build(aws.ec2, CENTRALISED, route53=aws.route53)
 
     result, calls = invoke(create_vpc_event(built.vpc_id))
 
     (vpc,) = result["vpcs"]
     assert {f["code"] for f in vpc["findings"]} >= {"endpoint-centralised"}  # zones were read
-    details = calls.operations(service="route53").count("GetHostedZone")
-    assert details == len(CENTRALISED.shared_zones)
-    assert calls.reads - details <= EVALUATION_READS, calls.by_operation()
+    assert calls.operations(service="route53") == ["ListHostedZonesByVPC"]
+    assert calls.reads <= EVALUATION_READS, calls.by_operation()
     assert calls.writes == 0
 
 

@@ -64,9 +64,77 @@ def test_spoke_served_by_a_hub_is_compliant_and_gets_no_local_endpoint(
     )
     created = [p["ServiceName"] for p in api_calls.params("CreateVpcEndpoint")]
     assert created == [f"com.amazonaws.{REGION}.s3"]  # only the gateway, no ECR endpoint
-    # One listing of the zones plus one GetHostedZone per matching zone, not a call per VPC.
-    assert api_calls.operations("route53").count("ListHostedZones") == 1
-    assert api_calls.operations("route53").count("GetHostedZone") == 2
+    # An event's VPC: one ListHostedZonesByVPC, which also sees a hub account's zones.
+    assert api_calls.operations("route53") == ["ListHostedZonesByVPC"]
+
+
+def test_a_sweep_lists_zones_once_instead_of_once_per_vpc(
+    aws: Aws,
+    handler_env: pytest.MonkeyPatch,
+    api_calls: CallLog,
+    lambda_context: LambdaContext,
+) -> None:
+    spokes = [build_vpc(aws.ec2, cidr=f"10.{n}.0.0/16", azs=1) for n in range(3)]
+    for spoke in spokes:
+        private_zone(aws, f"api.ecr.{REGION}.amazonaws.com", spoke.vpc_id)
+    api_calls.clear()
+    result = lambda_handler(load_event("scheduled_sweep"), lambda_context)
+    route53 = api_calls.operations("route53")
+    assert route53.count("ListHostedZones") == 1
+    assert route53.count("GetHostedZone") == 3  # one per matching zone (one per spoke here)
+    assert "ListHostedZonesByVPC" not in route53
+    by_vpc = {v["vpc_id"]: {f["code"] for f in v["findings"]} for v in result["vpcs"]}
+    assert all("endpoint-centralised" in by_vpc[s.vpc_id] for s in spokes)
+
+
+def test_a_hub_zone_of_another_account_found_after_ec2s_dns_conflict_is_not_a_failure(
+    aws: Aws,
+    handler_env: pytest.MonkeyPatch,
+    api_calls: CallLog,
+    lambda_context: LambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sweep sees only the account's own zones; EC2 then refuses the local endpoint's
+    private DNS. The executor's one by-VPC read finds the hub's zone: done, not failed."""
+    import botocore.client
+    from botocore.exceptions import ClientError
+
+    from remediation.inventory import Inventory
+
+    spoke = build_vpc(aws.ec2, dns_hostnames=True, azs=1)
+    private_zone(aws, f"api.ecr.{REGION}.amazonaws.com", spoke.vpc_id)
+    monkeypatch.setattr(Inventory, "_private_zones", lambda self, settings, scope: {})
+    recording = botocore.client.BaseClient._make_api_call
+
+    def conflicting(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        if (
+            operation == "CreateVpcEndpoint"
+            and params["ServiceName"].endswith("ecr.api")
+            and params["VpcId"] == spoke.vpc_id
+        ):
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "InvalidParameter",
+                        "Message": (
+                            "private-dns-enabled cannot be set because there is already a "
+                            "conflicting DNS domain for api.ecr.us-east-1.amazonaws.com"
+                        ),
+                    }
+                },
+                operation,
+            )
+        return recording(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", conflicting)
+    auto_fix(handler_env)
+    result = lambda_handler(load_event("scheduled_sweep"), lambda_context)  # does not raise
+    (vpc,) = [v for v in result["vpcs"] if v["vpc_id"] == spoke.vpc_id]
+    (api,) = [a for a in vpc["actions"] if a["service"].endswith("ecr.api")]
+    assert api["status"] == "already-done"
+    assert f"api.ecr.{REGION}.amazonaws.com" in api["detail"]
+    services = {e["ServiceName"] for e in endpoints(aws.ec2, spoke.vpc_id)}
+    assert f"com.amazonaws.{REGION}.ecr.api" not in services
 
 
 def test_one_shared_ecr_zone_serves_both_names(

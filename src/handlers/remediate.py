@@ -71,6 +71,13 @@ def _clients(region: str) -> AwsClients:
         return make_clients(region, session=session)
 
 
+def forget_session() -> None:
+    """Drop the kept session: the next invocation makes a new one (for tools that add
+    botocore event handlers, which only new sessions pick up)."""
+    with _SESSION_LOCK:
+        _SESSION.clear()
+
+
 class RemediationFailed(RuntimeError):
     """Raised after logging the full result, so that Lambda retries the event."""
 

@@ -41,6 +41,7 @@ READ_PERMISSIONS: tuple[str, ...] = (
     "ec2:DescribeSecurityGroups",
     "route53:ListHostedZones",
     "route53:GetHostedZone",
+    "route53:ListHostedZonesByVPC",
 )
 
 

@@ -33,11 +33,13 @@ from remediation.actions import (
     RevokeIngress,
     uses_tool_group,
 )
+from remediation.config import ServiceSpec
 from remediation.inventory import Inventory
 from remediation.model import (
     GONE_ENDPOINT_STATES,
     MANAGED_TAG,
     TAG_PREFIX,
+    EndpointType,
     IngressRule,
     Outcome,
     OutcomeStatus,
@@ -434,7 +436,39 @@ class Executor:
                 resource_id=present,
                 error_code=code,
             )
+        zone = self._hub_zone(action, exc)
+        if zone:
+            return Outcome(
+                action,
+                OutcomeStatus.ALREADY_DONE,
+                f"served by a centralised endpoint: the VPC is associated with the private "
+                f"hosted zone {zone} (EC2 refused a local endpoint's private DNS)",
+                resource_id=zone,
+                error_code=code,
+            )
         raise exc
+
+    def _hub_zone(
+        self, action: CreateInterfaceEndpoint | CreateGatewayEndpoint, exc: ClientError
+    ) -> str:
+        """After EC2's conflicting-DNS refusal: the hub's zone that caused it, if any.
+
+        A sweep lists only the account's own zones; a hub in a network account shows
+        up here, through the one call that sees zones of every owner.
+        """
+        message = str(exc.response.get("Error", {}).get("Message", ""))
+        if not isinstance(action, CreateInterfaceEndpoint) or "conflicting DNS" not in message:
+            return ""
+        if self.inventory.route53 is None:
+            return ""
+        region = self.inventory.region
+        short = action.service_name.removeprefix(f"com.amazonaws.{region}.")
+        wanted = ServiceSpec(short, EndpointType.INTERFACE).private_dns_zones(region)
+        try:
+            found = self.inventory.zones_of(action.vpc_id)
+        except (ClientError, BotoCoreError):
+            return ""
+        return next((z for z in wanted if z in found), "")
 
     def _modify_endpoint(self, action: ModifyEndpoint, context: RunContext) -> Outcome:
         kwargs: dict[str, Any] = {"VpcEndpointId": action.endpoint_id}

@@ -10,8 +10,9 @@ Reads per evaluation
 --------------------
 ``DescribeVpcs``, ``DescribeVpcAttribute`` twice per VPC, ``DescribeSubnets``,
 ``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeSecurityGroups``,
-``route53:ListHostedZones`` (plus ``GetHostedZone`` for each private zone
-named like an interface service, to see which VPCs it serves).
+``route53:ListHostedZonesByVPC`` for an event's VPC (which sees a hub's zones in
+another account); for a sweep ``route53:ListHostedZones`` plus ``GetHostedZone`` for
+each private zone named like an interface service, to see which VPCs it serves.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 READ_PREFIXES = ("describe_", "list_", "get_")
 FILTER_CHUNK = 200  # EC2 accepts at most 200 values in one filter
+#: Up to this many named VPCs, private zones are read per VPC (all owners); beyond, listed.
+PER_VPC_ZONE_LOOKUPS = 10
 
 
 class WriteRefused(RuntimeError):
@@ -264,7 +267,7 @@ class Inventory:
         tables = self._grouped(scope, "describe_route_tables", "RouteTables")
         endpoints = self._grouped(scope, "describe_vpc_endpoints", "VpcEndpoints")
         groups = self._grouped(scope, "describe_security_groups", "SecurityGroups")
-        zones = self._private_zones(settings)
+        zones = self._private_zones(settings, scope)
         result = []
         for vpc in vpcs:
             vpc_id = vpc["VpcId"]
@@ -354,19 +357,47 @@ class Inventory:
             values.append(bool(response.get(key, {}).get("Value")))
         return values[0], values[1]
 
-    def _private_zones(self, settings: Settings) -> dict[str, set[str]]:
+    def zones_of(self, vpc_id: str) -> set[str]:
+        """Every private hosted zone associated with one VPC, whichever account owns it.
+
+        ``ListHostedZonesByVPC`` also sees a hub's zones owned by a network account,
+        which the account's own ``ListHostedZones`` does not list.
+        """
+        if self.route53 is None:
+            return set()
+        names: set[str] = set()
+        kwargs: dict[str, Any] = {"VPCId": vpc_id, "VPCRegion": self.region}
+        while True:
+            page = self.route53.list_hosted_zones_by_vpc(**kwargs)
+            names |= {
+                str(z.get("Name", "")).rstrip(".").lower()
+                for z in page.get("HostedZoneSummaries", [])
+            }
+            if not page.get("NextToken"):
+                return names
+            kwargs["NextToken"] = page["NextToken"]
+
+    def _private_zones(
+        self, settings: Settings, scope: Sequence[str] | None
+    ) -> dict[str, set[str]]:
         """Private hosted zones named like an interface service's DNS, grouped by VPC.
 
-        One listing of the account's zones, then one ``GetHostedZone`` per
-        matching zone (usually none or two), instead of one call per VPC.
-        A failure here is logged and treated as "no zone": the worst case is a
-        create that EC2 refuses on the DNS conflict, which the executor reports.
+        For a few named VPCs (an event's), one ``ListHostedZonesByVPC`` each: it sees
+        zones shared by a hub in another account. For a sweep, one listing of the
+        account's own zones, then one ``GetHostedZone`` per matching zone (usually none or
+        two), instead of a call per VPC (Route 53 allows 5 requests a second per account);
+        a hub zone of another account is then found by the executor when EC2 refuses a
+        create on the DNS conflict. A failure here is logged and treated as "no zone".
         """
         if self.route53 is None:
             return {}
         wanted = {z for s in settings.interface_services for z in s.private_dns_zones(self.region)}
         zones: dict[str, set[str]] = defaultdict(set)
         try:
+            if scope is not None and len(scope) <= PER_VPC_ZONE_LOOKUPS:
+                for vpc_id in scope:
+                    zones[vpc_id] = self.zones_of(vpc_id) & wanted
+                return zones
             for zone in _pages(self.route53, "list_hosted_zones", "HostedZones"):
                 name = str(zone.get("Name", "")).rstrip(".").lower()
                 if not zone.get("Config", {}).get("PrivateZone") or name not in wanted:

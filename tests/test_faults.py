@@ -90,7 +90,7 @@ def test_throttling_is_retried_by_botocore_then_succeeds(
     injected = [
         throttle("ec2", "DescribeVpcs", 6),
         throttle("ec2", "CreateVpcEndpoint", 6, when=for_service("ecr.api")),
-        throttle("route53", "ListHostedZones", 6),
+        throttle("route53", "ListHostedZonesByVPC", 6),
         throttle("sns", "Publish", 6),
     ]
     faults.add(*injected)

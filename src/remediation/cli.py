@@ -630,11 +630,10 @@ def _release(args: argparse.Namespace) -> int:
             "refusing release without --yes: standard input is not a terminal to confirm on"
         )
     session = boto3.session.Session(profile_name=args.profile)
-    region = args.region or session.region_name
-    if not region:
-        raise CliError("no region: pass --region or set AWS_DEFAULT_REGION")
-    if not REGION.fullmatch(region) or region not in _known_regions(session):
-        raise CliError(f"unknown region {region!r}")
+    (region,) = _regions(
+        argparse.Namespace(regions=[args.region] if args.region else None, all_regions=False),
+        session,
+    )
     ec2 = make_clients(region, session=session, endpoint_url=args.endpoint_url).ec2
     found = ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [args.vpc_id]}])["Vpcs"]
     if not found:

@@ -33,6 +33,7 @@ from remediation.actions import (
     RevokeIngress,
     uses_tool_group,
 )
+from remediation.aws_errors import error_code, error_message
 from remediation.config import ServiceSpec
 from remediation.inventory import Inventory
 from remediation.model import (
@@ -192,8 +193,7 @@ class Executor:
         except _Failed as exc:
             return Outcome(action, OutcomeStatus.FAILED, exc.detail, error_code=exc.code)
         except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+            code, message = error_code(exc), error_message(exc)
             if code in VPC_GONE:
                 return Outcome(
                     action, OutcomeStatus.SKIPPED, "the VPC no longer exists", error_code=code
@@ -226,7 +226,7 @@ class Executor:
         try:
             vpcs = self.inventory.ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
         except ClientError as exc:
-            return str(exc.response.get("Error", {}).get("Code", "")) in VPC_GONE
+            return error_code(exc) in VPC_GONE
         except BotoCoreError:
             return False
         return not vpcs
@@ -266,7 +266,7 @@ class Executor:
                 TagSpecifications=self._tags(action, context, "security-group"),
             )["GroupId"]
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "InvalidGroup.Duplicate":
+            if error_code(exc) != "InvalidGroup.Duplicate":
                 raise
             found = self.inventory.ec2.describe_security_groups(
                 Filters=[
@@ -301,7 +301,7 @@ class Executor:
             )
             return True
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "InvalidPermission.Duplicate":
+            if error_code(exc) != "InvalidPermission.Duplicate":
                 raise
         added = False
         for cidr in cidrs if len(cidrs) > 1 else ():
@@ -311,7 +311,7 @@ class Executor:
                 )
                 added = True
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "InvalidPermission.Duplicate":
+                if error_code(exc) != "InvalidPermission.Duplicate":
                     raise
         return added
 
@@ -338,7 +338,7 @@ class Executor:
                     VpcEndpointIds=list(endpoint_ids)
                 )["VpcEndpoints"]
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "InvalidVpcEndpointId.NotFound":
+                if error_code(exc) != "InvalidVpcEndpointId.NotFound":
                     raise
                 return True  # EC2 has forgotten them: gone
             if not any(str(i.get("State", "")).lower() == "deleting" for i in items):
@@ -424,7 +424,7 @@ class Executor:
         self, action: CreateInterfaceEndpoint | CreateGatewayEndpoint, exc: ClientError
     ) -> Outcome:
         """EC2 refused a create: present on a fresh read (another actor, a token) is fine."""
-        code = str(exc.response.get("Error", {}).get("Code", ""))
+        code = error_code(exc)
         if code in VPC_GONE or code in DENIED:
             raise exc
         present = self._present(action)
@@ -456,7 +456,7 @@ class Executor:
         A sweep lists only the account's own zones; a hub in a network account shows
         up here, through the one call that sees zones of every owner.
         """
-        message = str(exc.response.get("Error", {}).get("Message", ""))
+        message = error_message(exc)
         if not isinstance(action, CreateInterfaceEndpoint) or "conflicting DNS" not in message:
             return ""
         if self.inventory.route53 is None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from remediation.aws_errors import error_code, error_text
 from remediation.config import Settings
 from remediation.events import Trigger
 from remediation.model import (
@@ -221,7 +222,7 @@ class Inventory:
             except (ClientError, BotoCoreError) as exc:
                 # EC2 forgot a deleted endpoint (InvalidVpcEndpointId.NotFound), or the read
                 # failed: better evaluate every VPC than none.
-                return Resolution((), sweep=True, note=f"{_error_text(exc)}; sweeping the region")
+                return Resolution((), sweep=True, note=f"{error_text(exc)}; sweeping the region")
             found += sorted({str(i["VpcId"]) for i in items if i.get("VpcId")})
         # A route table names its VPC, so a subnet id beside it adds nothing.
         lookups = (
@@ -241,7 +242,7 @@ class Inventory:
             try:
                 items = list(_pages(self.ec2, operation, key, Filters=filters))
             except (ClientError, BotoCoreError) as exc:
-                notes.append(f"{operation} failed: {_error_text(exc)}")
+                notes.append(f"{operation} failed: {error_text(exc)}")
                 continue
             found += sorted({str(i["VpcId"]) for i in items if i.get("VpcId")})
             if not items:
@@ -351,7 +352,7 @@ class Inventory:
             try:
                 response = self.ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") == "InvalidVpcID.NotFound":
+                if error_code(exc) == "InvalidVpcID.NotFound":
                     return None
                 raise
             values.append(bool(response.get(key, {}).get("Value")))
@@ -413,10 +414,3 @@ class Inventory:
             )
             return {}
         return zones
-
-
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        return f"{error.get('Code', 'Error')}: {str(error.get('Message', ''))[:200]}"
-    return str(exc)[:200]

@@ -31,6 +31,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from remediation.aws_errors import error_code, error_text
 from remediation.model import GONE_ENDPOINT_STATES, MANAGED_TAG
 
 #: IAM permissions the person running ``release`` needs (never granted to the function).
@@ -123,13 +124,6 @@ def find(ec2: Any, vpc_id: str) -> ReleasePlan:
     return ReleasePlan(vpc_id, tuple(mine), tuple(removable_groups), tuple(blocked))
 
 
-def _error(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        return f"{error.get('Code', 'Error')}: {str(error.get('Message', ''))[:200]}"
-    return str(exc)[:200]
-
-
 def execute(
     ec2: Any,
     plan: ReleasePlan,
@@ -158,7 +152,7 @@ def execute(
             failed += [f"{e}: {refused[e]}" for e in endpoints if e in refused]
             deleted += [e for e in endpoints if e not in refused]
         except (ClientError, BotoCoreError) as exc:
-            failed += [f"{e}: {_error(exc)}" for e in endpoints]
+            failed += [f"{e}: {error_text(exc)}" for e in endpoints]
     groups = [g for g in plan.group_ids if g in fresh.group_ids]
     if groups and deleted:
         _wait_until_gone(ec2, deleted, wait_seconds, sleep, clock)
@@ -170,15 +164,15 @@ def execute(
                 deleted.append(group_id)
                 break
             except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code")
+                code = error_code(exc)
                 # Endpoint network interfaces are released a little after the endpoint.
                 if code == "DependencyViolation" and clock() < deadline:
                     sleep(5.0)
                     continue
-                failed.append(f"{group_id}: {_error(exc)}")
+                failed.append(f"{group_id}: {error_text(exc)}")
                 break
             except BotoCoreError as exc:
-                failed.append(f"{group_id}: {_error(exc)}")
+                failed.append(f"{group_id}: {error_text(exc)}")
                 break
     return ReleaseResult(plan.vpc_id, tuple(deleted), tuple(failed), fresh.blocked)
 

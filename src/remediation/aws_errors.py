@@ -1,0 +1,31 @@
+"""Reading botocore errors: the code EC2 or Route 53 answered, and one line for people.
+
+>>> from botocore.exceptions import ClientError
+>>> exc = ClientError({"Error": {"Code": "InvalidVpcID.NotFound", "Message": "gone"}}, "X")
+>>> error_code(exc), error_text(exc)
+('InvalidVpcID.NotFound', 'InvalidVpcID.NotFound: gone')
+"""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+
+def error_code(exc: BaseException) -> str:
+    """The service's error code of a :class:`ClientError`, ``""`` for anything else."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def error_message(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Message", ""))
+    return str(exc)
+
+
+def error_text(exc: BaseException) -> str:
+    """``Code: message`` (message cut to 200 characters), or the error's own text."""
+    if isinstance(exc, ClientError):
+        return f"{error_code(exc) or 'Error'}: {error_message(exc)[:200]}"
+    return str(exc)[:200]

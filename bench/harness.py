@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 #: Budget: reads to evaluate one VPC, whatever its size (one per resource type).
-EVALUATION_READS = 8
+EVALUATION_READS = 9
 
 #: Findings that a repair fixes with the tool's own security group.
 NEEDS_TOOL_GROUP = frozenset({ENDPOINT_MISSING, GROUP_TOO_WIDE, GROUP_INSUFFICIENT})

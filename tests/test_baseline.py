@@ -10,15 +10,8 @@ from remediation import actions as A
 from remediation.baseline import evaluate
 from remediation.config import Settings, load_settings
 from remediation.engine import assess
-from remediation.model import (
-    IngressRule,
-    Route,
-    RouteTable,
-    SecurityGroup,
-    Severity,
-    Subnet,
-    VpcSnapshot,
-)
+from remediation.findings import Severity
+from remediation.model import IngressRule, Route, RouteTable, SecurityGroup, Subnet, VpcSnapshot
 from remediation.plan import client_token, plan
 from remediation.topology import private_route_tables, private_subnets, target_azs
 from tests.snapshots import (

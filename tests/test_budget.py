@@ -26,7 +26,7 @@ from tests.scenarios import auto_fix
 
 
 @pytest.mark.parametrize("topology", TOPOLOGIES, ids=lambda t: t.name)
-def test_evaluating_one_vpc_takes_at_most_8_reads_whatever_its_size(
+def test_evaluating_one_vpc_takes_at_most_evaluation_reads_whatever_its_size(
     aws: Aws, handler_env: pytest.MonkeyPatch, topology: Topology
 ) -> None:
     built = build(aws.ec2, topology)
@@ -38,9 +38,11 @@ def test_evaluating_one_vpc_takes_at_most_8_reads_whatever_its_size(
     assert calls.reads <= EVALUATION_READS, calls.by_operation()
 
 
-def test_shared_ecr_zones_are_read_within_the_8(aws: Aws, handler_env: pytest.MonkeyPatch) -> None:
+def test_shared_ecr_zones_are_read_within_the_budget(
+    aws: Aws, handler_env: pytest.MonkeyPatch
+) -> None:
     """An event's VPC: its private zones (a hub's, of any account) in one
-    ``ListHostedZonesByVPC``, one of the 8 reads; no ``GetHostedZone`` per zone."""
+    ``ListHostedZonesByVPC``, one of the budgeted reads; no ``GetHostedZone`` per zone."""
     built = build(aws.ec2, CENTRALISED, route53=aws.route53)
 
     result, calls = invoke(create_vpc_event(built.vpc_id))

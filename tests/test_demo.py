@@ -15,7 +15,7 @@ import pytest
 # stream when the module is first imported, and must not bind to one test's captured output.
 import handlers.remediate  # noqa: F401
 from remediation.demo import story
-from remediation.model import Outcome, OutcomeStatus
+from remediation.outcomes import Outcome, OutcomeStatus
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 300  # seconds; the demo takes about 15 here

@@ -39,6 +39,7 @@ READ_PERMISSIONS: tuple[str, ...] = (
     "ec2:DescribeRouteTables",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeSecurityGroups",
+    "ec2:DescribeNetworkInterfaces",
     "route53:ListHostedZones",
     "route53:GetHostedZone",
     "route53:ListHostedZonesByVPC",
@@ -161,6 +162,12 @@ class CreateInterfaceEndpoint(Action):
     subnet_ids: tuple[str, ...] = ()
     group_ids: tuple[str, ...] = (TOOL_GROUP,)
     client_token: str = ""
+    #: The endpoint policy to create it with (JSON); ``""`` leaves EC2's default (full access).
+    policy_document: str = ""
+    #: ``IpAddressType`` (``ipv4``, ``dualstack``, ``ipv6``); ``""`` leaves EC2's default.
+    ip_address_type: str = ""
+    #: ``DnsOptions.DnsRecordIpType``; ``""`` leaves EC2's default.
+    dns_record_ip_type: str = ""
     #: Endpoints of the same service still ``deleting``: EC2 refuses a new
     #: private-DNS endpoint until they are gone, so the executor waits first.
     wait_for_deletion: tuple[str, ...] = ()
@@ -183,6 +190,8 @@ class CreateGatewayEndpoint(Action):
     service_name: str = ""
     route_table_ids: tuple[str, ...] = ()
     client_token: str = ""
+    #: The endpoint policy to create it with (JSON); ``""`` leaves EC2's default (full access).
+    policy_document: str = ""
 
     def describe(self) -> str:
         return (
@@ -209,6 +218,8 @@ class ModifyEndpoint(Action):
     add_group_ids: tuple[str, ...] = ()
     remove_group_ids: tuple[str, ...] = ()
     add_route_table_ids: tuple[str, ...] = ()
+    #: A new policy (JSON) for an endpoint the tool created whose policy drifted; ``""``: none.
+    policy_document: str = ""
 
     def describe(self) -> str:
         parts = []
@@ -222,6 +233,8 @@ class ModifyEndpoint(Action):
             parts.append(f"detach groups {', '.join(self.remove_group_ids)}")
         if self.add_route_table_ids:
             parts.append(f"add route tables {', '.join(self.add_route_table_ids)}")
+        if self.policy_document:
+            parts.append("restore the endpoint policy")
         return f"{self.endpoint_id} ({self.service_name}): {'; '.join(parts)}"
 
     def merged(self, other: ModifyEndpoint) -> ModifyEndpoint:
@@ -240,6 +253,7 @@ class ModifyEndpoint(Action):
             add_group_ids=union(self.add_group_ids, other.add_group_ids),
             remove_group_ids=union(self.remove_group_ids, other.remove_group_ids),
             add_route_table_ids=union(self.add_route_table_ids, other.add_route_table_ids),
+            policy_document=self.policy_document or other.policy_document,
         )
 
 

@@ -66,8 +66,10 @@ from remediation.clients import make_clients
 from remediation.config import Settings, load_settings
 from remediation.engine import run
 from remediation.events import ID_PATTERNS, REGION, Trigger
+from remediation.findings import Severity
 from remediation.inventory import Inventory, ReadOnlyClient
-from remediation.model import MODE_TAG, Mode, OutcomeStatus, Severity
+from remediation.model import MODE_TAG, Mode
+from remediation.outcomes import OutcomeStatus
 from remediation.report import Summary, VpcResult, VpcStatus, tally
 
 if TYPE_CHECKING:  # the executor's module is loaded only when --fix builds one
@@ -330,7 +332,7 @@ def would_fix(result: VpcResult) -> bool:
     its own mode tag keeps dry-run (or off) names the tag there.
 
     >>> from remediation.actions import EnableVpcAttribute
-    >>> from remediation.model import Outcome
+    >>> from remediation.outcomes import Outcome
     >>> action = EnableVpcAttribute(vpc_id="vpc-1", reason="r", attribute="enableDnsHostnames")
     >>> r = VpcResult("vpc-1", "123456789012", "us-east-1", Mode.DRY_RUN,
     ...               VpcStatus.NON_COMPLIANT, mode_note="no executor: dry-run",

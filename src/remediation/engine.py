@@ -22,9 +22,11 @@ from remediation.baseline import evaluate
 from remediation.config import Settings, vpc_mode
 from remediation.cost import estimate
 from remediation.events import Refusal, Trigger
+from remediation.findings import Finding, Severity
 from remediation.inventory import Inventory
-from remediation.model import Finding, Mode, Outcome, OutcomeStatus, Severity, VpcSnapshot
+from remediation.model import Mode, VpcSnapshot
 from remediation.notify import Notifier, render
+from remediation.outcomes import Outcome, OutcomeStatus
 from remediation.plan import plan
 from remediation.report import Summary, VpcResult, VpcStatus, tally
 

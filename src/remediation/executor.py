@@ -42,9 +42,8 @@ from remediation.model import (
     TAG_PREFIX,
     EndpointType,
     IngressRule,
-    Outcome,
-    OutcomeStatus,
 )
+from remediation.outcomes import Outcome, OutcomeStatus
 
 log = logging.getLogger(__name__)
 
@@ -361,6 +360,13 @@ class Executor:
                 f"{', '.join(action.wait_for_deletion)} still deleting after "
                 f"{self.wait_seconds:.0f}s; left to Lambda's retry",
             )
+        optional: dict[str, Any] = {}
+        if action.policy_document:
+            optional["PolicyDocument"] = action.policy_document
+        if action.ip_address_type:
+            optional["IpAddressType"] = action.ip_address_type
+        if action.dns_record_ip_type:
+            optional["DnsOptions"] = {"DnsRecordIpType": action.dns_record_ip_type}
         try:
             response = self.ec2.create_vpc_endpoint(
                 VpcEndpointType="Interface",
@@ -371,12 +377,16 @@ class Executor:
                 PrivateDnsEnabled=True,
                 ClientToken=action.client_token,
                 TagSpecifications=self._tags(action, context, "vpc-endpoint"),
+                **optional,
             )
         except ClientError as exc:
             return self._after_conflict(action, exc)
         return self._created(action, response["VpcEndpoint"], context)
 
     def _create_gateway(self, action: CreateGatewayEndpoint, context: RunContext) -> Outcome:
+        optional: dict[str, Any] = {}
+        if action.policy_document:
+            optional["PolicyDocument"] = action.policy_document
         try:
             response = self.ec2.create_vpc_endpoint(
                 VpcEndpointType="Gateway",
@@ -385,6 +395,7 @@ class Executor:
                 RouteTableIds=list(action.route_table_ids),
                 ClientToken=action.client_token,
                 TagSpecifications=self._tags(action, context, "vpc-endpoint"),
+                **optional,
             )
         except ClientError as exc:
             return self._after_conflict(action, exc)
@@ -474,6 +485,8 @@ class Executor:
         kwargs: dict[str, Any] = {"VpcEndpointId": action.endpoint_id}
         if action.enable_private_dns:
             kwargs["PrivateDnsEnabled"] = True
+        if action.policy_document:
+            kwargs["PolicyDocument"] = action.policy_document
         for key, values in (
             ("AddSubnetIds", action.add_subnet_ids),
             ("AddSecurityGroupIds", action.add_group_ids),

@@ -10,9 +10,11 @@ Reads per evaluation
 --------------------
 ``DescribeVpcs``, ``DescribeVpcAttribute`` twice per VPC, ``DescribeSubnets``,
 ``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeSecurityGroups``,
-``route53:ListHostedZonesByVPC`` for an event's VPC (which sees a hub's zones in
-another account); for a sweep ``route53:ListHostedZones`` plus ``GetHostedZone`` for
-each private zone named like an interface service, to see which VPCs it serves.
+``DescribeNetworkInterfaces`` (what else lives in the subnets: transit gateway attachments,
+Gateway Load Balancer and firewall endpoints), ``route53:ListHostedZonesByVPC`` for an
+event's VPC (which sees a hub's zones in another account); for a sweep
+``route53:ListHostedZones`` plus ``GetHostedZone`` for each private zone named like an
+interface service, to see which VPCs it serves.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from remediation.model import (
     Endpoint,
     EndpointType,
     IngressRule,
+    NetworkInterface,
     Route,
     RouteTable,
     SecurityGroup,
@@ -145,6 +148,18 @@ def parse_endpoint(item: Mapping[str, Any]) -> Endpoint:
         group_ids=tuple(g["GroupId"] for g in item.get("Groups", ())),
         route_table_ids=tuple(item.get("RouteTableIds", ())),
         tags=_tags(item.get("Tags")),
+        policy_document=str(item.get("PolicyDocument") or ""),
+        ip_address_type=str(item.get("IpAddressType") or ""),
+    )
+
+
+def parse_network_interface(item: Mapping[str, Any]) -> NetworkInterface:
+    return NetworkInterface(
+        interface_id=str(item.get("NetworkInterfaceId", "")),
+        subnet_id=str(item.get("SubnetId", "")),
+        interface_type=str(item.get("InterfaceType", "")),
+        description=str(item.get("Description", "")),
+        requester_id=str(item.get("RequesterId", "")),
     )
 
 
@@ -268,6 +283,7 @@ class Inventory:
         tables = self._grouped(scope, "describe_route_tables", "RouteTables")
         endpoints = self._grouped(scope, "describe_vpc_endpoints", "VpcEndpoints")
         groups = self._grouped(scope, "describe_security_groups", "SecurityGroups")
+        interfaces = self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces")
         zones = self._private_zones(settings, scope)
         result = []
         for vpc in vpcs:
@@ -321,6 +337,9 @@ class Inventory:
                         for g in groups.get(vpc_id, [])
                     ),
                     private_zones=tuple(sorted(zones.get(vpc_id, ()))),
+                    network_interfaces=tuple(
+                        parse_network_interface(i) for i in interfaces.get(vpc_id, [])
+                    ),
                 )
             )
         return result

@@ -1,8 +1,10 @@
-"""Plain, frozen data: what the tool read, what it found and what it did.
+"""Plain, frozen data: the snapshot of what the tool read about a VPC.
 
 Nothing here talks to AWS or knows about Lambda. Every other module builds or
 consumes these values, so they stay small and free of behaviour beyond derived
-properties.
+properties. Verdicts live in :mod:`remediation.findings`, results in
+:mod:`remediation.outcomes`; both depend on :mod:`remediation.actions`, which
+depends on this module, so imports run one way.
 """
 
 from __future__ import annotations
@@ -11,10 +13,6 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from remediation.actions import Action
 
 #: Tag prefix shared by everything the tool reads or writes.
 TAG_PREFIX = "ecr-endpoint-guard"
@@ -146,6 +144,10 @@ class Endpoint:
     group_ids: tuple[str, ...] = ()
     route_table_ids: tuple[str, ...] = ()
     tags: Mapping[str, str] = field(default_factory=_frozen_map)
+    #: The endpoint policy as EC2 returns it (a JSON document); ``""`` when EC2 gave none.
+    policy_document: str = ""
+    #: ``ipv4``, ``dualstack`` or ``ipv6`` (interface endpoints); ``""`` when not reported.
+    ip_address_type: str = ""
 
     @property
     def usable(self) -> bool:
@@ -158,6 +160,21 @@ class Endpoint:
     @property
     def owned(self) -> bool:
         return self.tags.get(MANAGED_TAG) == "true"
+
+
+@dataclass(frozen=True)
+class NetworkInterface:
+    """A network interface of the VPC, as far as evaluation cares (what kind, in which subnet).
+
+    ``interface_type`` is EC2's ``InterfaceType`` (``interface``, ``transit_gateway``,
+    ``gateway_load_balancer_endpoint``, ``vpc_endpoint``, ...).
+    """
+
+    interface_id: str
+    subnet_id: str
+    interface_type: str = ""
+    description: str = ""
+    requester_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +195,8 @@ class VpcSnapshot:
     security_groups: tuple[SecurityGroup, ...] = ()
     #: Names (without trailing dot) of the Route 53 private hosted zones associated with the VPC.
     private_zones: tuple[str, ...] = ()
+    #: The VPC's network interfaces other than plain instance interfaces (see inventory).
+    network_interfaces: tuple[NetworkInterface, ...] = ()
 
     @property
     def name(self) -> str:
@@ -185,72 +204,3 @@ class VpcSnapshot:
 
     def group(self, group_id: str) -> SecurityGroup | None:
         return next((g for g in self.security_groups if g.group_id == group_id), None)
-
-
-# --------------------------------------------------------------------------- findings
-
-
-class Severity(enum.StrEnum):
-    INFO = "info"  # compliant in a way worth saying (e.g. centralised endpoint)
-    WARNING = "warning"  # needs a repair the tool can make
-    MANUAL = "manual"  # needs a person: the tool will not change it
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One way in which a VPC departs from the baseline.
-
-    ``repairs`` are the actions that would fix it; a finding with none is
-    reported only (for a person, or because it resolves itself).
-    """
-
-    code: str
-    message: str
-    severity: Severity = Severity.WARNING
-    service: str = ""
-    resource_id: str = ""
-    repairs: tuple[Action, ...] = ()
-
-    @property
-    def compliant(self) -> bool:
-        return self.severity is Severity.INFO
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity.value,
-            "service": self.service,
-            "resource_id": self.resource_id,
-            "message": self.message,
-        }
-
-
-class OutcomeStatus(enum.StrEnum):
-    PLANNED = "planned"  # dry-run: what auto-fix would do
-    APPLIED = "applied"
-    ALREADY_DONE = "already-done"  # found done by someone else on a fresh read
-    DEFERRED = "deferred"  # cannot be done yet; Lambda's retry will try again
-    SKIPPED = "skipped"  # no longer relevant (e.g. the VPC is gone)
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    action: Action
-    status: OutcomeStatus
-    detail: str = ""
-    resource_id: str = ""
-    error_code: str = ""
-
-    @property
-    def failed(self) -> bool:
-        return self.status is OutcomeStatus.FAILED
-
-    def as_dict(self) -> dict[str, Any]:
-        data = self.action.as_dict()
-        data.update(status=self.status.value, detail=self.detail)
-        if self.resource_id:
-            data["resource_id"] = self.resource_id
-        if self.error_code:
-            data["error_code"] = self.error_code
-        return data

@@ -12,7 +12,8 @@ import unicodedata
 from typing import Any, Protocol
 
 from remediation.baseline.gateway_endpoints import S3_INTERRUPTION_NOTE
-from remediation.model import Mode, OutcomeStatus
+from remediation.model import Mode
+from remediation.outcomes import OutcomeStatus
 from remediation.report import VpcResult
 
 SUBJECT_LIMIT = 100  # SNS: printable ASCII, no line breaks, at most 100 characters

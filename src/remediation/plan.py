@@ -52,7 +52,8 @@ from remediation.actions import (
     uses_tool_group,
 )
 from remediation.baseline.security_groups import TOOL_GROUP_NAME, tool_group
-from remediation.model import Finding, VpcSnapshot
+from remediation.findings import Finding
+from remediation.model import VpcSnapshot
 
 TOOL_GROUP_REASON = "tool-group-needed"
 

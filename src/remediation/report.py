@@ -14,7 +14,9 @@ from typing import Any
 from remediation import __version__
 from remediation.cost import CostEstimate
 from remediation.events import Refusal, Trigger
-from remediation.model import Finding, Mode, Outcome, OutcomeStatus, Severity
+from remediation.findings import Finding, Severity
+from remediation.model import Mode
+from remediation.outcomes import Outcome, OutcomeStatus
 
 SCHEMA_VERSION = 1
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from remediation.baseline import dns, gateway_endpoints, interface_endpoints, security_groups
 from remediation.config import Settings
-from remediation.model import Finding, VpcSnapshot
+from remediation.findings import Finding
+from remediation.model import VpcSnapshot
 
 Rule = Callable[[VpcSnapshot, Settings], list[Finding]]
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from remediation.actions import EnableVpcAttribute
 from remediation.config import Settings
-from remediation.model import Finding, VpcSnapshot
+from remediation.findings import Finding
+from remediation.model import VpcSnapshot
 
 DNS_SUPPORT_DISABLED = "dns-support-disabled"
 DNS_HOSTNAMES_DISABLED = "dns-hostnames-disabled"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from remediation.actions import Action, CreateGatewayEndpoint, ModifyEndpoint
 from remediation.config import ServiceSpec, Settings
-from remediation.model import EndpointType, Finding, Severity, VpcSnapshot
+from remediation.findings import Finding, Severity
+from remediation.model import EndpointType, VpcSnapshot
 from remediation.topology import private_route_tables
 
 GATEWAY_MISSING = "gateway-missing"

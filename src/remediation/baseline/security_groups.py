@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 from remediation.actions import AuthorizeIngress, RevokeIngress
 from remediation.config import Settings
-from remediation.model import Finding, IngressRule, SecurityGroup, VpcSnapshot
+from remediation.findings import Finding
+from remediation.model import IngressRule, SecurityGroup, VpcSnapshot
 
 TOOL_GROUP_NAME = "ecr-endpoint-guard-endpoints"
 TOOL_GROUP_EXTRA_RULE = "tool-group-extra-rule"

@@ -86,16 +86,16 @@ def _ip_permission(rule: IngressRule) -> dict[str, Any]:
 
 
 def _https_from(cidrs: tuple[str, ...]) -> list[dict[str, Any]]:
-    return [
-        {
-            "IpProtocol": "tcp",
-            "FromPort": 443,
-            "ToPort": 443,
-            "IpRanges": [
-                {"CidrIp": c, "Description": "HTTPS to VPC endpoints from the VPC"} for c in cidrs
-            ],
-        }
-    ]
+    """TCP 443 from each CIDR, IPv4 blocks in ``IpRanges`` and IPv6 ones in ``Ipv6Ranges``."""
+    description = "HTTPS to VPC endpoints from the VPC"
+    perm: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
+    v4 = [{"CidrIp": c, "Description": description} for c in cidrs if ":" not in c]
+    v6 = [{"CidrIpv6": c, "Description": description} for c in cidrs if ":" in c]
+    if v4:
+        perm["IpRanges"] = v4
+    if v6:
+        perm["Ipv6Ranges"] = v6
+    return [perm]
 
 
 class Executor:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from bench.harness import EVALUATION_READS
 
 from handlers.remediate import lambda_handler
 from tests.conftest import ACCOUNT, REGION, Aws, CallLog, LambdaContext
@@ -19,9 +20,7 @@ FIXTURE = {
     "route_table": "rtb-0a1b2c3d4e5f60001",
     "subnet": "subnet-0aaaa1111bbbb2222",
 }
-#: Reads of one evaluation (DescribeVpcs, 2x DescribeVpcAttribute, subnets, route tables,
-#: endpoints, groups, ListHostedZones); resolution may add one read.
-EVALUATION_READS = 8
+#: Reads of one evaluation: ``bench.harness.EVALUATION_READS``; resolution may add one read.
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import json
 import threading
 import types
 import uuid
@@ -36,11 +37,15 @@ from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 
 #: botocore's hyphenated service ids, as they appear in event names, to short names.
 SERVICE_IDS = {"ec2": "ec2", "route-53": "route53", "sns": "sns", "sqs": "sqs", "sts": "sts"}
+#: Services whose protocol (json or rest-json) writes errors as JSON with an error-type header.
+JSON_SERVICES = frozenset({"securityhub", "organizations", "route53profiles"})
 
 
 def error_body(service: str, code: str, message: str) -> bytes:
     """An error document as the service writes it (EC2's own format, or the query/XML one)."""
     request_id = str(uuid.uuid4())
+    if service in JSON_SERVICES:
+        return json.dumps({"__type": code, "message": message}).encode()
     if service == "ec2":
         text = (
             '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
@@ -95,6 +100,9 @@ class Fault:
     def response(self, request: AWSPreparedRequest) -> AWSResponse:
         body = error_body(self.service, self.code, self.message)
         headers = {"Content-Type": "text/xml", "Content-Length": str(len(body))}
+        if self.service in JSON_SERVICES:
+            headers["Content-Type"] = "application/json"
+            headers["x-amzn-ErrorType"] = self.code
         return AWSResponse(request.url, self.status, headers, MockRawResponse(body))  # type: ignore[arg-type]
 
 

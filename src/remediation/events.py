@@ -54,6 +54,10 @@ class Trigger:
     route_table_ids: tuple[str, ...] = ()  # to resolve (Associate/ReplaceRouteTableAssociation)
     group_ids: tuple[str, ...] = ()  # to resolve (security group rule changes)
     sweep: bool = False  # evaluate every VPC of the region
+    #: A person approved repairs of these VPCs (Security Hub custom action): see securityhub_events.
+    approval: bool = False
+    #: Security Hub findings the event came from, as (Id, ProductArn), for their workflow status.
+    finding_refs: tuple[tuple[str, str], ...] = ()
 
     @property
     def needs_resolution(self) -> bool:
@@ -71,6 +75,10 @@ class Trigger:
                 data[key] = list(getattr(self, key))
         if self.sweep:
             data["sweep"] = True
+        if self.approval:
+            data["approval"] = True
+        if self.finding_refs:
+            data["finding_ids"] = [finding_id for finding_id, _ in self.finding_refs]
         return data
 
 

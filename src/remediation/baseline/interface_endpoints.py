@@ -11,6 +11,7 @@ unless the settings require local endpoints.
 from __future__ import annotations
 
 from remediation.actions import TOOL_GROUP, CreateInterfaceEndpoint, ModifyEndpoint
+from remediation.baseline.endpoint_policies import interface_policy
 from remediation.baseline.security_groups import tool_group, uncovered_cidrs, wide_rules
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
@@ -135,6 +136,7 @@ def _missing(
                 subnet_ids=subnets,
                 group_ids=(owned.group_id if owned else TOOL_GROUP,),
                 wait_for_deletion=deleting,
+                policy_document=interface_policy(snapshot, settings),
             ),
         ),
     )

@@ -284,7 +284,8 @@ def test_wide_group_is_swapped_off_not_edited() -> None:
         # Too wide: public sources, or other ports from outside the VPC.
         (IngressRule("tcp", 443, 443, cidr_ipv6="::/0"), ["endpoint-group-too-wide"]),
         (https("0.0.0.0/0"), ["endpoint-group-too-wide"]),
-        (https("8.0.0.0/7"), ["endpoint-group-too-wide"]),  # partly public
+        (https("8.0.0.0/7"), ["endpoint-group-too-wide"]),  # public
+        (https("10.0.0.0/7"), ["endpoint-group-too-wide"]),  # partly public (11/8)
         (IngressRule("-1", None, None, cidr_ipv4="10.1.0.0/16"), ["endpoint-group-too-wide"]),
     ],
 )

@@ -258,22 +258,52 @@ def test_wide_group_is_swapped_off_not_edited() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rule", "tight"),
+    ("rule", "expected"),
     [
-        (https("10.0.0.0/16"), True),
-        (https("10.0.5.0/24"), True),  # a range inside the VPC
-        (IngressRule("tcp", 443, 443, source_group_id="sg-tool"), True),  # a group of the VPC
-        (https("10.1.0.0/16"), False),  # outside the VPC
-        (IngressRule("tcp", 0, 65535, cidr_ipv4="10.0.0.0/16"), False),  # more ports
-        (IngressRule("-1", None, None, cidr_ipv4="10.0.0.0/16"), False),  # all traffic
-        (IngressRule("tcp", 443, 443, prefix_list_id="pl-1"), False),  # unknown extent
-        (IngressRule("tcp", 443, 443, cidr_ipv6="::/0"), False),
+        (https("10.0.0.0/16"), []),
+        (https("10.0.5.0/24"), []),  # a range inside the VPC
+        (IngressRule("tcp", 443, 443, source_group_id="sg-tool"), []),  # a group of the VPC
+        # Issue 11 item 5: other traffic from inside the VPC is not "too wide" any more.
+        (IngressRule("tcp", 0, 65535, cidr_ipv4="10.0.0.0/16"), []),
+        (IngressRule("-1", None, None, cidr_ipv4="10.0.0.0/16"), []),
+        # Private networks outside the VPC are legitimate consumers: reported, never detached.
+        (https("10.1.0.0/16"), ["endpoint-group-admits-outside-consumers"]),
+        (https("100.64.0.0/10"), ["endpoint-group-admits-outside-consumers"]),
+        (
+            IngressRule("tcp", 443, 443, cidr_ipv6="fd00:1::/64"),
+            ["endpoint-group-admits-outside-consumers"],
+        ),
+        (
+            IngressRule("tcp", 443, 443, prefix_list_id="pl-1"),
+            ["endpoint-group-admits-outside-consumers"],
+        ),  # unknown extent
+        (
+            IngressRule("tcp", 443, 443, source_group_id="sg-of-a-peer"),
+            ["endpoint-group-admits-outside-consumers"],
+        ),  # another VPC's or account's group
+        # Too wide: public sources, or other ports from outside the VPC.
+        (IngressRule("tcp", 443, 443, cidr_ipv6="::/0"), ["endpoint-group-too-wide"]),
+        (https("0.0.0.0/0"), ["endpoint-group-too-wide"]),
+        (https("8.0.0.0/7"), ["endpoint-group-too-wide"]),  # public
+        (https("10.0.0.0/7"), ["endpoint-group-too-wide"]),  # partly public (11/8)
+        (IngressRule("-1", None, None, cidr_ipv4="10.1.0.0/16"), ["endpoint-group-too-wide"]),
     ],
 )
-def test_what_counts_as_tight(rule: IngressRule, tight: bool) -> None:
+def test_what_counts_as_too_wide(rule: IngressRule, expected: list[str]) -> None:
     group = SecurityGroup("sg-user", VPC, "user", ingress=(rule, https("10.0.0.0/16")))
-    found = codes(with_groups(("sg-user",), group))
-    assert found == ([] if tight else ["endpoint-group-too-wide"])
+    assert codes(with_groups(("sg-user",), group)) == expected
+
+
+def test_a_wide_group_that_also_serves_private_consumers_is_never_detached() -> None:
+    group = SecurityGroup(
+        "sg-shared", VPC, "shared", ingress=(https("0.0.0.0/0"), https("192.168.0.0/16"))
+    )
+    findings, actions = assess(with_groups(("sg-shared",), group), SETTINGS, DAY)
+    assert [(f.code, f.severity) for f in findings] == [
+        ("endpoint-group-admits-outside-consumers", Severity.INFO),
+        ("endpoint-group-too-wide-kept", Severity.MANUAL),
+    ]
+    assert actions == ()
 
 
 def test_groups_must_admit_every_cidr_block_secondary_too() -> None:

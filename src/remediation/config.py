@@ -28,6 +28,20 @@ GATEWAY_REPORT_ONLY
 REQUIRE_LOCAL_ENDPOINTS
     ``true`` means a VPC served by a centralised endpoint (a shared private
     hosted zone) must still have its own endpoints.
+ENDPOINT_POLICY
+    The policy of the interface endpoints the tool creates: ``full-access``
+    (default, what AWS attaches), ``account`` (allow only the account's principals:
+    ``aws:PrincipalAccount``) or ``organization`` (``aws:PrincipalOrgID``, which
+    needs ORGANIZATION_ID). An unreadable value is reported and ``full-access`` is
+    used, and the tool then leaves the policies of its endpoints as they are.
+ORGANIZATION_ID
+    The account's AWS Organizations id (``o-...``): the ``organization`` policy, and
+    the evaluation of policies conditioned on ``aws:PrincipalOrgID``.
+S3_GATEWAY_POLICY
+    The policy of the S3 gateway endpoints the tool creates: ``full-access``
+    (default) or ``ecr-layers-only`` (only ``s3:GetObject`` on ECR's layer bucket).
+    ``ecr-layers-only`` is an explicit opt-in: it breaks every other S3 use
+    (buckets, package mirrors, SSM, ...) from the subnets behind those route tables.
 
 Examples
 --------
@@ -51,6 +65,9 @@ SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,62}$")
 DEFAULT_SERVICES = "ecr.api:interface,ecr.dkr:interface,s3:gateway"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
+ENDPOINT_POLICIES = ("full-access", "account", "organization")
+GATEWAY_POLICIES = ("full-access", "ecr-layers-only")
+ORGANIZATION = re.compile(r"^o-[a-z0-9]{10,32}$")
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,14 @@ class Settings:
     max_azs_per_endpoint: int | None = None
     gateway_report_only: bool = False
     require_local_endpoints: bool = False
+    #: Policy of the interface endpoints the tool creates (see ENDPOINT_POLICY).
+    endpoint_policy: str = "full-access"
+    #: ``o-...`` or ``""`` when not configured.
+    organization_id: str = ""
+    #: Policy of the S3 gateway endpoints the tool creates (see S3_GATEWAY_POLICY).
+    s3_gateway_policy: str = "full-access"
+    #: False when a policy setting could not be read: the tool's endpoints keep their policy.
+    policy_settings_valid: bool = True
     #: What was wrong with the environment; each one made the run more cautious.
     problems: tuple[str, ...] = ()
 
@@ -142,6 +167,38 @@ def _flag(env: Mapping[str, str], key: str, problems: list[str]) -> bool:
     if value not in FALSE_WORDS:
         problems.append(f"{key}={env[key]!r} is not true or false; using false")
     return False
+
+
+def _policies(env: Mapping[str, str], problems: list[str]) -> tuple[str, str, str, bool]:
+    """ENDPOINT_POLICY, ORGANIZATION_ID, S3_GATEWAY_POLICY; an unreadable one falls back to
+    full access (what AWS attaches) and marks the settings invalid, so that no existing
+    policy is rewritten on a guess."""
+    valid = True
+    organization = env.get("ORGANIZATION_ID", "").strip()
+    if organization and not ORGANIZATION.match(organization):
+        problems.append(f"ORGANIZATION_ID={organization!r} is not an organization id (o-...)")
+        organization, valid = "", False
+    policy = env.get("ENDPOINT_POLICY", "").strip().lower() or "full-access"
+    if policy not in ENDPOINT_POLICIES:
+        problems.append(
+            f"ENDPOINT_POLICY={env['ENDPOINT_POLICY']!r} is not one of "
+            f"{', '.join(ENDPOINT_POLICIES)}; using full-access, endpoint policies left as they are"
+        )
+        policy, valid = "full-access", False
+    elif policy == "organization" and not organization:
+        problems.append(
+            "ENDPOINT_POLICY=organization needs ORGANIZATION_ID; using full-access, "
+            "endpoint policies left as they are"
+        )
+        policy, valid = "full-access", False
+    gateway = env.get("S3_GATEWAY_POLICY", "").strip().lower() or "full-access"
+    if gateway not in GATEWAY_POLICIES:
+        problems.append(
+            f"S3_GATEWAY_POLICY={env['S3_GATEWAY_POLICY']!r} is not one of "
+            f"{', '.join(GATEWAY_POLICIES)}; using full-access, endpoint policies left as they are"
+        )
+        gateway, valid = "full-access", False
+    return policy, organization, gateway, valid
 
 
 def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
@@ -202,6 +259,8 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     gateway_report_only = _flag(env, "GATEWAY_REPORT_ONLY", problems)
     require_local = _flag(env, "REQUIRE_LOCAL_ENDPOINTS", problems)
 
+    endpoint_policy, organization_id, s3_policy, policies_ok = _policies(env, problems)
+
     if mode is Mode.AUTO_FIX and account_id not in accounts:
         problems.append(
             f"auto-fix requested but account {account_id or '(unknown)'} is not in "
@@ -218,6 +277,10 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         max_azs_per_endpoint=max_azs,
         gateway_report_only=gateway_report_only,
         require_local_endpoints=require_local,
+        endpoint_policy=endpoint_policy,
+        organization_id=organization_id,
+        s3_gateway_policy=s3_policy,
+        policy_settings_valid=policies_ok,
         problems=tuple(problems),
     )
 

@@ -51,7 +51,7 @@ from remediation.actions import (
     RevokeIngress,
     uses_tool_group,
 )
-from remediation.baseline.security_groups import TOOL_GROUP_NAME, tool_group
+from remediation.baseline.security_groups import TOOL_GROUP_NAME, tool_group, vpc_blocks
 from remediation.findings import Finding
 from remediation.model import VpcSnapshot
 
@@ -103,7 +103,7 @@ def plan(snapshot: VpcSnapshot, findings: tuple[Finding, ...], *, day: str) -> t
                 vpc_id=snapshot.vpc_id,
                 reason=TOOL_GROUP_REASON,
                 group_name=TOOL_GROUP_NAME,
-                cidr_blocks=snapshot.cidr_blocks,
+                cidr_blocks=vpc_blocks(snapshot),
             )
         )
     return tuple(sorted(actions, key=_rank))

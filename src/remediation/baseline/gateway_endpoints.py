@@ -1,30 +1,89 @@
-"""Gateway endpoints (``s3``): associated with every private route table.
+"""Gateway endpoints (``s3``): associated with every private route table it is safe to touch.
 
 Several gateway endpoints of one service may share the route tables between
 them (e.g. with different policies): a route table counts as served when any
-usable one lists it. A missing table is added to the endpoint with the most
+usable one lists it. A missing table is added to a full-access endpoint with the most
 tables. Adding a gateway endpoint changes routes and can briefly interrupt S3
 connections in flight; ``GATEWAY_REPORT_ONLY`` keeps these changes report-only.
+
+The blast radius: a gateway endpoint re-routes *all* same-region S3 traffic of its
+route tables, not only ECR's. So the tool
+
+* never adds route tables to an existing endpoint whose policy is not full access (the
+  subnets behind them would lose every S3 use the policy does not allow), except its own
+  endpoint whose policy is the opted-in ``S3_GATEWAY_POLICY=ecr-layers-only``;
+* never adds the S3 route to the route table of a subnet that holds a transit gateway
+  attachment, a Gateway Load Balancer (endpoint) or a Network Firewall endpoint: traffic of
+  other networks passes there, and an S3 route would pull it off its inspected path;
+* says, whenever it creates or extends a gateway, that bucket policies conditioned on
+  ``aws:SourceIp`` (a NAT gateway's address, say) stop matching: requests through a VPC
+  endpoint carry no public source address (re:Post, "iam-restrict-access-policy").
 """
 
 from __future__ import annotations
 
 from remediation.actions import Action, CreateGatewayEndpoint, ModifyEndpoint
+from remediation.baseline.endpoint_policies import gateway_policy
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
-from remediation.model import EndpointType, VpcSnapshot
-from remediation.topology import private_route_tables
+from remediation.model import Endpoint, EndpointType, NetworkInterface, VpcSnapshot
+from remediation.policy import canonical, is_full_access
+from remediation.topology import private_route_tables, route_table_for
 
 GATEWAY_MISSING = "gateway-missing"
 GATEWAY_WAITING = "gateway-waiting-for-private-route-tables"
 GATEWAY_ROUTE_TABLE_MISSING = "gateway-route-table-missing"
+GATEWAY_POLICY_NARROW = "gateway-not-extended-narrow-policy"
+GATEWAY_TRANSIT_SUBNET = "gateway-route-table-carries-transit-traffic"
 S3_INTERRUPTION_NOTE = (
     "changing a gateway endpoint's route tables can briefly interrupt S3 connections in flight"
 )
+SOURCE_IP_NOTE = (
+    "bucket policies conditioned on aws:SourceIp (for example a NAT gateway's address) stop "
+    "matching requests that go through the endpoint: use aws:SourceVpce or aws:SourceVpc there"
+)
+#: ``InterfaceType`` values (EC2 API, ``NetworkInterfaceType``) of interfaces that carry
+#: other networks' traffic. Network Firewall endpoints are Gateway Load Balancer endpoints.
+TRANSIT_INTERFACE_TYPES = {
+    "transit_gateway": "a transit gateway attachment",
+    "gateway_load_balancer_endpoint": "a Gateway Load Balancer or Network Firewall endpoint",
+    "gateway_load_balancer": "a Gateway Load Balancer",
+}
 
 
 def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
     return [f for spec in settings.gateway_services for f in _check(snapshot, settings, spec)]
+
+
+def transit_kind(interface: NetworkInterface) -> str:
+    """What transit role an interface plays, or ``""`` for an ordinary one."""
+    kind = TRANSIT_INTERFACE_TYPES.get(interface.interface_type.lower(), "")
+    if not kind and "network firewall" in interface.description.lower():
+        kind = "a Network Firewall endpoint"
+    return kind
+
+
+def _transit_tables(snapshot: VpcSnapshot) -> dict[str, str]:
+    """Route table id -> why it must not get the S3 route (a transit subnet uses it)."""
+    found: dict[str, str] = {}
+    for interface in snapshot.network_interfaces:
+        kind = transit_kind(interface)
+        table = route_table_for(snapshot, interface.subnet_id) if kind else None
+        if table is not None and table.route_table_id not in found:
+            found[table.route_table_id] = (
+                f"{table.route_table_id} (subnet {interface.subnet_id} holds {kind}, "
+                f"{interface.interface_id})"
+            )
+    return found
+
+
+def _extendable(endpoint: Endpoint, snapshot: VpcSnapshot, settings: Settings) -> bool:
+    if is_full_access(endpoint.policy_document, "s3"):
+        return True
+    wanted = gateway_policy(snapshot, settings)
+    return (
+        endpoint.owned and bool(wanted) and canonical(endpoint.policy_document) == canonical(wanted)
+    )
 
 
 def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list[Finding]:
@@ -37,14 +96,35 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
         ),
         key=lambda e: (-len(e.route_table_ids), e.endpoint_id),
     )
-    tables = tuple(t.route_table_id for t in private_route_tables(snapshot))
+    transit = _transit_tables(snapshot)
     served = {t for e in usable for t in e.route_table_ids}
+    private = tuple(t.route_table_id for t in private_route_tables(snapshot))
+    skipped = tuple(t for t in private if t in transit and t not in served)
+    tables = tuple(t for t in private if t not in transit)
     missing = tuple(t for t in tables if t not in served)
+    findings: list[Finding] = []
+    if skipped:
+        findings.append(
+            Finding(
+                code=GATEWAY_TRANSIT_SUBNET,
+                severity=Severity.INFO,
+                service=spec.name,
+                resource_id=",".join(skipped),
+                message=(
+                    f"no {spec.name} gateway route is added to "
+                    + "; ".join(transit[t] for t in skipped)
+                    + ": traffic of other networks passes there. Add it by hand if you are sure"
+                ),
+            )
+        )
     suffix = " (report-only: GATEWAY_REPORT_ONLY is set)" if settings.gateway_report_only else ""
+    notes = f"{S3_INTERRUPTION_NOTE}; {SOURCE_IP_NOTE}{suffix}"
     repairs: tuple[Action, ...]
     if not usable:
+        if not tables and skipped:
+            return findings  # every private route table carries transit traffic
         if not tables:
-            return [
+            findings.append(
                 Finding(
                     code=GATEWAY_WAITING,
                     severity=Severity.INFO,
@@ -52,30 +132,50 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
                     resource_id=snapshot.vpc_id,
                     message=f"no private route table yet: the {spec.name} gateway endpoint waits",
                 )
-            ]
+            )
+            return findings
         repairs = (
             CreateGatewayEndpoint(
                 vpc_id=snapshot.vpc_id,
                 reason=GATEWAY_MISSING,
                 service_name=service,
                 route_table_ids=tables,
+                policy_document=gateway_policy(snapshot, settings),
             ),
         )
-        return [
+        findings.append(
             Finding(
                 code=GATEWAY_MISSING,
                 service=spec.name,
                 resource_id=snapshot.vpc_id,
                 message=(
                     f"no {spec.name} gateway endpoint for private route tables "
-                    f"{', '.join(tables)}; {S3_INTERRUPTION_NOTE}{suffix}"
+                    f"{', '.join(tables)}; {notes}"
                 ),
                 repairs=() if settings.gateway_report_only else repairs,
             )
-        ]
+        )
+        return findings
     if not missing:
-        return []
-    keeper = usable[0]
+        return findings
+    keepers = [e for e in usable if _extendable(e, snapshot, settings)]
+    if not keepers:
+        findings.append(
+            Finding(
+                code=GATEWAY_POLICY_NARROW,
+                severity=Severity.MANUAL,
+                service=spec.name,
+                resource_id=usable[0].endpoint_id,
+                message=(
+                    f"private route tables {', '.join(missing)} have no {spec.name} gateway "
+                    f"endpoint, and the policy of {', '.join(e.endpoint_id for e in usable)} is "
+                    "not full access: adding them would cut every S3 use the policy does not "
+                    "allow from their subnets. Add them by hand once the policy suits them"
+                ),
+            )
+        )
+        return findings
+    keeper = keepers[0]
     repairs = (
         ModifyEndpoint(
             vpc_id=snapshot.vpc_id,
@@ -85,15 +185,16 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
             add_route_table_ids=missing,
         ),
     )
-    return [
+    findings.append(
         Finding(
             code=GATEWAY_ROUTE_TABLE_MISSING,
             service=spec.name,
             resource_id=keeper.endpoint_id,
             message=(
                 f"private route tables {', '.join(missing)} have no {spec.name} gateway endpoint; "
-                f"{S3_INTERRUPTION_NOTE}{suffix}"
+                f"{notes}"
             ),
             repairs=() if settings.gateway_report_only else repairs,
         )
-    ]
+    )
+    return findings

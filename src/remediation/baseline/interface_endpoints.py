@@ -11,7 +11,13 @@ unless the settings require local endpoints.
 from __future__ import annotations
 
 from remediation.actions import TOOL_GROUP, CreateInterfaceEndpoint, ModifyEndpoint
-from remediation.baseline.security_groups import tool_group, uncovered_cidrs, wide_rules
+from remediation.baseline.endpoint_policies import interface_policy
+from remediation.baseline.security_groups import (
+    outside_rules,
+    tool_group,
+    uncovered_cidrs,
+    wide_rules,
+)
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, EndpointType, VpcSnapshot
@@ -27,6 +33,8 @@ AZ_UNCOVERED = "endpoint-az-uncovered"
 PUBLIC_SUBNET = "endpoint-in-public-subnet"
 GROUP_TOO_WIDE = "endpoint-group-too-wide"
 GROUP_INSUFFICIENT = "endpoint-group-insufficient"
+GROUP_PRIVATE_CONSUMERS = "endpoint-group-admits-outside-consumers"
+GROUP_TOO_WIDE_KEPT = "endpoint-group-too-wide-kept"
 
 
 def keeper_order(endpoint: Endpoint) -> tuple[bool, int, str]:
@@ -135,6 +143,7 @@ def _missing(
                 subnet_ids=subnets,
                 group_ids=(owned.group_id if owned else TOOL_GROUP,),
                 wait_for_deletion=deleting,
+                policy_document=interface_policy(snapshot, settings),
             ),
         ),
     )
@@ -225,43 +234,72 @@ def _coverage(
 
 
 def _groups(snapshot: VpcSnapshot, spec: ServiceSpec, keeper: Endpoint) -> list[Finding]:
+    """Swap off a group that is too wide; never one that admits consumers outside the VPC."""
     groups = [g for g in map(snapshot.group, keeper.group_ids) if g is not None]
     owned = tool_group(snapshot)
     attached = owned is not None and owned.group_id in keeper.group_ids
-    wide = [(g, wide_rules(g, snapshot)) for g in groups if not g.owned]
-    wide = [(g, rules) for g, rules in wide if rules]
-    uncovered = (
-        ()
-        if attached
-        else uncovered_cidrs(
-            [g for g in groups if g.owned or not wide_rules(g, snapshot)], snapshot
-        )
-    )
     add = () if attached else ((owned.group_id if owned else TOOL_GROUP),)
     findings: list[Finding] = []
-    for group, rules in wide:
-        findings.append(
-            Finding(
-                code=GROUP_TOO_WIDE,
-                service=spec.name,
-                resource_id=group.group_id,
-                message=(
-                    f"{keeper.endpoint_id} carries {group.group_id}, which allows "
-                    + "; ".join(r.describe() for r in rules)
-                    + ": swap it for the tool's group (the group itself is left unchanged)"
-                ),
-                repairs=(
-                    _modify(
-                        snapshot,
-                        keeper,
-                        GROUP_TOO_WIDE,
-                        add_group_ids=add,
-                        remove_group_ids=(group.group_id,),
+    detached: list[str] = []
+    for group in (g for g in groups if not g.owned):
+        wide, outside = wide_rules(group, snapshot), outside_rules(group, snapshot)
+        if outside:
+            findings.append(
+                Finding(
+                    code=GROUP_PRIVATE_CONSUMERS,
+                    severity=Severity.INFO,
+                    service=spec.name,
+                    resource_id=group.group_id,
+                    message=(
+                        f"{keeper.endpoint_id} carries {group.group_id}, which admits "
+                        + "; ".join(r.describe() for r in outside)
+                        + ": consumers outside the VPC (private networks, or sources the tool "
+                        "cannot resolve); the group is never detached"
                     ),
-                ),
+                )
             )
-        )
-    if uncovered and not wide:
+        if wide and outside:
+            findings.append(
+                Finding(
+                    code=GROUP_TOO_WIDE_KEPT,
+                    severity=Severity.MANUAL,
+                    service=spec.name,
+                    resource_id=group.group_id,
+                    message=(
+                        f"{group.group_id} on {keeper.endpoint_id} allows "
+                        + "; ".join(r.describe() for r in wide)
+                        + ", but detaching it would cut off its consumers outside the VPC: "
+                        "remove those rules by hand"
+                    ),
+                )
+            )
+        elif wide:
+            detached.append(group.group_id)
+            findings.append(
+                Finding(
+                    code=GROUP_TOO_WIDE,
+                    service=spec.name,
+                    resource_id=group.group_id,
+                    message=(
+                        f"{keeper.endpoint_id} carries {group.group_id}, which allows "
+                        + "; ".join(r.describe() for r in wide)
+                        + ": swap it for the tool's group (the group itself is left unchanged)"
+                    ),
+                    repairs=(
+                        _modify(
+                            snapshot,
+                            keeper,
+                            GROUP_TOO_WIDE,
+                            add_group_ids=add,
+                            remove_group_ids=(group.group_id,),
+                        ),
+                    ),
+                )
+            )
+    ipv6 = keeper.ip_address_type.lower() in ("dualstack", "ipv6")
+    kept = [g for g in groups if g.group_id not in detached]
+    uncovered = () if attached else uncovered_cidrs(kept, snapshot, ipv6=ipv6)
+    if uncovered and not detached:
         findings.append(
             Finding(
                 code=GROUP_INSUFFICIENT,

@@ -1,27 +1,50 @@
-"""Security groups: what "tight" means, and the tool's own group kept tight.
+"""Security groups: what "too wide" means, and the tool's own group kept tight.
 
-A rule is *tight* when it allows only TCP 443 from a source inside the VPC:
-an IPv4 or IPv6 range within the VPC's blocks, or a security group of the
-VPC. The tool never edits a group it did not create; its own group (tagged
-``ecr-endpoint-guard/managed=true``) it keeps at exactly TCP 443 from each
-VPC IPv4 CIDR: it revokes anything else there (the only removal the tool ever
-makes) and adds a CIDR block associated with the VPC later.
+Private consumers are legitimate: peered VPCs, transit gateway spokes and on-premises
+networks reach endpoints over private addresses the tool cannot see. So a rule is
+*too wide* only when it admits
+
+* a source outside private address space: not in the VPC's blocks, RFC 1918
+  (``10/8``, ``172.16/12``, ``192.168/16``), RFC 6598 (``100.64.0.0/10``) or the IPv6
+  unique-local block ``fc00::/7``; or
+* anything but TCP 443 from outside the VPC.
+
+A rule admitting TCP 443 from a private network outside the VPC, or from a source the
+tool cannot resolve (a prefix list, another account's or VPC's group), is reported
+(``info``) and never cut off. The tool never edits a group it did not create; its own
+group (tagged ``ecr-endpoint-guard/managed=true``) admits TCP 443 from each of the VPC's
+IPv4 and IPv6 blocks, gains a block associated later, and loses only the rules that are
+too wide (the only removal the tool ever makes): a private source an operator added stays.
 """
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 from collections.abc import Iterable
 
 from remediation.actions import AuthorizeIngress, RevokeIngress
 from remediation.config import Settings
-from remediation.findings import Finding
+from remediation.findings import Finding, Severity
 from remediation.model import IngressRule, SecurityGroup, VpcSnapshot
 
 TOOL_GROUP_NAME = "ecr-endpoint-guard-endpoints"
 TOOL_GROUP_EXTRA_RULE = "tool-group-extra-rule"
 TOOL_GROUP_CIDR_MISSING = "tool-group-cidr-missing"
+TOOL_GROUP_OPERATOR_RULE = "tool-group-operator-rule-kept"
 HTTPS = 443
+#: RFC 1918, RFC 6598 (shared address space) and RFC 4193 (IPv6 unique local).
+PRIVATE_SPACE = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+
+
+class Reach(enum.Enum):
+    """Who a rule admits, as far as the endpoint's safety goes."""
+
+    TIGHT = "TCP 443 from the VPC"
+    INSIDE = "other traffic from the VPC"
+    PRIVATE = "TCP 443 from a private network outside the VPC"
+    UNRESOLVED = "a source the tool cannot resolve"
+    WIDE = "too wide"
 
 
 def _network(text: str | None) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
@@ -55,27 +78,53 @@ def admits_https(rule: IngressRule) -> bool:
     return low <= HTTPS <= high
 
 
+def https_only(rule: IngressRule) -> bool:
+    return rule.protocol in ("tcp", "6") and rule.from_port == HTTPS and rule.to_port == HTTPS
+
+
+def vpc_blocks(snapshot: VpcSnapshot) -> tuple[str, ...]:
+    """The VPC's IPv4 and IPv6 blocks: what the tool's group admits."""
+    return snapshot.cidr_blocks + snapshot.ipv6_cidr_blocks
+
+
+def classify(rule: IngressRule, snapshot: VpcSnapshot) -> Reach:
+    cidr = rule.cidr_ipv4 or rule.cidr_ipv6
+    if cidr:
+        if within(cidr, vpc_blocks(snapshot)):
+            return Reach.TIGHT if https_only(rule) else Reach.INSIDE
+        if within(cidr, PRIVATE_SPACE):
+            return Reach.PRIVATE if https_only(rule) else Reach.WIDE
+        return Reach.WIDE
+    if rule.source_group_id and snapshot.group(rule.source_group_id) is not None:
+        return Reach.TIGHT if https_only(rule) else Reach.INSIDE
+    return Reach.UNRESOLVED  # prefix lists, other VPCs' or accounts' groups
+
+
 def is_tight(rule: IngressRule, snapshot: VpcSnapshot) -> bool:
     """TCP 443 only, from a source inside the VPC."""
-    if rule.protocol not in ("tcp", "6") or rule.from_port != HTTPS or rule.to_port != HTTPS:
-        return False
-    if rule.cidr_ipv4:
-        return within(rule.cidr_ipv4, snapshot.cidr_blocks)
-    if rule.cidr_ipv6:
-        return within(rule.cidr_ipv6, snapshot.ipv6_cidr_blocks)
-    if rule.source_group_id:
-        return snapshot.group(rule.source_group_id) is not None
-    return False  # prefix lists and unknown sources cannot be shown to be inside the VPC
+    return classify(rule, snapshot) is Reach.TIGHT
 
 
 def wide_rules(group: SecurityGroup, snapshot: VpcSnapshot) -> tuple[IngressRule, ...]:
-    return tuple(r for r in group.ingress if not is_tight(r, snapshot))
+    """The rules of ``group`` that are too wide."""
+    return tuple(r for r in group.ingress if classify(r, snapshot) is Reach.WIDE)
 
 
-def uncovered_cidrs(groups: Iterable[SecurityGroup], snapshot: VpcSnapshot) -> tuple[str, ...]:
-    """VPC IPv4 blocks that no rule of ``groups`` admits on TCP 443."""
-    sources = [r.cidr_ipv4 for g in groups for r in g.ingress if admits_https(r) and r.cidr_ipv4]
-    return tuple(c for c in snapshot.cidr_blocks if not any(within(c, [s]) for s in sources))
+def outside_rules(group: SecurityGroup, snapshot: VpcSnapshot) -> tuple[IngressRule, ...]:
+    """The rules admitting consumers outside the VPC that may be legitimate (never cut)."""
+    return tuple(
+        r for r in group.ingress if classify(r, snapshot) in (Reach.PRIVATE, Reach.UNRESOLVED)
+    )
+
+
+def uncovered_cidrs(
+    groups: Iterable[SecurityGroup], snapshot: VpcSnapshot, ipv6: bool = False
+) -> tuple[str, ...]:
+    """VPC blocks (IPv4, and IPv6 with ``ipv6``) that no rule of ``groups`` admits on TCP 443."""
+    rules = [r for g in groups for r in g.ingress if admits_https(r)]
+    sources = [c for r in rules for c in (r.cidr_ipv4, r.cidr_ipv6) if c]
+    blocks = vpc_blocks(snapshot) if ipv6 else snapshot.cidr_blocks
+    return tuple(c for c in blocks if not any(within(c, [s]) for s in sources))
 
 
 def tool_group(snapshot: VpcSnapshot) -> SecurityGroup | None:
@@ -88,28 +137,27 @@ def tool_group(snapshot: VpcSnapshot) -> SecurityGroup | None:
 
 
 def _exact(rule: IngressRule, cidrs: Iterable[str]) -> bool:
-    return (
-        rule.protocol in ("tcp", "6")
-        and rule.from_port == HTTPS
-        and rule.to_port == HTTPS
-        and rule.cidr_ipv4 in tuple(cidrs)
-    )
+    wanted = tuple(cidrs)
+    return https_only(rule) and (rule.cidr_ipv4 in wanted or rule.cidr_ipv6 in wanted)
 
 
 def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
-    """Keep the tool's own group at exactly TCP 443 from each VPC IPv4 block."""
+    """Keep the tool's own group at TCP 443 from each VPC block, minus nothing private."""
     group = tool_group(snapshot)
     if group is None:
         return []
+    blocks = vpc_blocks(snapshot)
     findings = []
-    extra = tuple(r for r in group.ingress if not _exact(r, snapshot.cidr_blocks))
-    if extra:
+    extra = [r for r in group.ingress if not _exact(r, blocks)]
+    wide = tuple(r for r in extra if classify(r, snapshot) is Reach.WIDE)
+    kept = [r for r in extra if r not in wide]
+    if wide:
         findings.append(
             Finding(
                 code=TOOL_GROUP_EXTRA_RULE,
                 message=(
-                    f"the tool's group {group.group_id} has rules beyond TCP 443 from the VPC: "
-                    + "; ".join(r.describe() for r in extra)
+                    f"the tool's group {group.group_id} has rules that are too wide: "
+                    + "; ".join(r.describe() for r in wide)
                 ),
                 resource_id=group.group_id,
                 repairs=(
@@ -117,13 +165,26 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
                         vpc_id=snapshot.vpc_id,
                         reason=TOOL_GROUP_EXTRA_RULE,
                         group_id=group.group_id,
-                        rules=extra,
+                        rules=wide,
                     ),
                 ),
             )
         )
-    present = {r.cidr_ipv4 for r in group.ingress if _exact(r, snapshot.cidr_blocks)}
-    missing = tuple(c for c in snapshot.cidr_blocks if c not in present)
+    if kept:
+        findings.append(
+            Finding(
+                code=TOOL_GROUP_OPERATOR_RULE,
+                severity=Severity.INFO,
+                message=(
+                    f"the tool's group {group.group_id} also admits "
+                    + "; ".join(f"{r.describe()} ({classify(r, snapshot).value})" for r in kept)
+                    + ": kept (private or unresolvable sources are never cut off)"
+                ),
+                resource_id=group.group_id,
+            )
+        )
+    present = {c for r in group.ingress if _exact(r, blocks) for c in (r.cidr_ipv4, r.cidr_ipv6)}
+    missing = tuple(c for c in blocks if c not in present)
     if missing:
         findings.append(
             Finding(

@@ -13,6 +13,7 @@ Pure: reads files, imports the project, builds the CLI's parser; no AWS, no netw
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import re
 import typing
@@ -24,6 +25,7 @@ import pytest
 from botocore import configprovider
 from botocore.credentials import EnvProvider
 
+from remediation.actions import READ_PERMISSIONS
 from remediation.cli import build_parser
 from remediation.cli.options import option_strings
 
@@ -288,6 +290,27 @@ def test_every_function_variable_and_template_parameter_is_documented() -> None:
     names = {n for s in documented for n in re.split(r"[=, ]", s)}
     assert sorted(function_environment() - names) == []
     assert sorted(template_parameters() - names) == []
+
+
+def test_every_cli_option_and_read_permission_is_in_the_cli_page() -> None:
+    page = REPO / "docs" / "cli.md"
+    named = {
+        word
+        for span in [*spans(page), *command_lines(page)]
+        for word in re.split(r"[\s,\[\]]+", span)
+    }
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    undocumented = [
+        f"{name} {flag}"
+        for name, sub in commands.choices.items()
+        for action in sub._actions
+        if action.help != argparse.SUPPRESS and not isinstance(action, argparse._HelpAction)
+        for flag in action.option_strings
+        if flag not in named
+    ]
+    assert undocumented == []
+    assert sorted(set(READ_PERMISSIONS) - named) == []
 
 
 def test_the_readme_is_a_front_door() -> None:

@@ -77,7 +77,8 @@ test: lint typecheck audit unit
 demo: $(STAMP)
 	$(VPY) -m remediation.demo
 
-# The deployable build: `sam build`, then the code byte-compiled by the runtime's Python
+# The deployable build: `sam build` (which runs src/Makefile: only what the function runs, not
+# the CLI, the demo or release.py), then the code byte-compiled by the runtime's Python
 # (python3.13), so that cold starts need not compile it (Lambda's code directory is read-only).
 # unchecked-hash: a zip keeps file times to two seconds only, so timestamp checks would fail.
 RUNTIME_PY_BIN := $(call find_python,python3.13)

@@ -1,5 +1,10 @@
 """`sam build` of the template, with the Lambda runtime's Python (python3.13) on PATH.
 
+The artifact holds only what the function runs: `sam build` runs ``src/Makefile`` (the
+function's ``BuildMethod: makefile``), which leaves out the CLI, the demo and
+``remediation/release.py``, the only code that deletes. The test proves they are absent and
+that the handler still imports from the artifact alone.
+
 The function has no ``src/requirements.txt`` (Powertools comes from the public layer, boto3
 from the runtime), so `sam build` only copies ``src/``. The test still puts python3.13 first
 on PATH, as SAM CLI needs it the day dependencies are added, and then byte-compiles the built
@@ -9,9 +14,11 @@ python3.13 cannot be found the test skips and says why.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +26,20 @@ import pytest
 from tests.test_template import REGION, REPO, TEMPLATE, tool, tool_env
 
 RUNTIME_PYTHON = "python3.13"
+#: What the function never runs, so the artifact must not hold it (release.py: the only delete).
+NOT_SHIPPED = ("remediation/cli", "remediation/demo", "remediation/release.py")
+#: Run in a fresh interpreter on the artifact: where the handler's code came from, and which of
+#: the modules the artifact must not hold can still be found.
+IMPORT_CHECK = """
+import importlib.util, json, handlers.remediate, remediation
+print(json.dumps({
+    "handler": handlers.remediate.__file__,
+    "remediation": remediation.__file__,
+    "lambda_handler": callable(handlers.remediate.lambda_handler),
+    "found": [n for n in ("remediation.cli", "remediation.demo", "remediation.release")
+              if importlib.util.find_spec(n) is not None],
+}))
+"""
 
 
 def _real_interpreter(candidate: str, env: dict[str, str]) -> Path | None:
@@ -91,6 +112,11 @@ def test_sam_build(tmp_path: Path) -> None:
     built = (build_dir / "template.yaml").read_text()
     assert "CodeUri: Function" in built
 
+    for path in NOT_SHIPPED:
+        assert not (code / path).exists(), f"{path} is in the Lambda artifact"
+    assert (code / "remediation" / "executor.py").is_file()  # auto-fix runs it
+    assert not list(code.rglob("__pycache__"))  # no bytecode of the build machine's Python
+
     compiled = subprocess.run(  # noqa: S603 - fixed arguments, no shell
         [str(python), "-m", "compileall", "-q", str(code)],
         capture_output=True,
@@ -98,3 +124,22 @@ def test_sam_build(tmp_path: Path) -> None:
         check=False,
     )
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+
+    # The handler imports from the artifact alone (boto3 and Powertools from this environment,
+    # as Lambda gives them from the runtime and the layer).
+    child = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    child.update(PYTHONPATH=str(code), PYTHONDONTWRITEBYTECODE="1")
+    imported = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", IMPORT_CHECK],
+        cwd=code,
+        env=child,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    found = json.loads(imported.stdout)
+    assert Path(found["handler"]).is_relative_to(code)
+    assert Path(found["remediation"]).is_relative_to(code)
+    assert found["lambda_handler"] is True
+    assert found["found"] == []

@@ -23,7 +23,10 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from remediation import cli
+from remediation import cli, engine
+from remediation.cli import errors as cli_errors
+from remediation.cli import results, terminal
+from remediation.cli import scan as scan_command
 from remediation.config import load_settings
 from remediation.demo.account import build_demo_account
 from remediation.demo.emulator import running_emulator
@@ -223,7 +226,7 @@ def test_scan_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> N
     ],
 )
 def test_exit_codes(found: list[VpcStatus], errors: list[str], code: int) -> None:
-    assert cli.exit_code_for(found, errors=errors) == code
+    assert results.exit_code_for(found, errors=errors) == code
 
 
 def _client_error(code: str, message: str = "message", operation: str = "DescribeVpcs") -> Any:
@@ -256,15 +259,17 @@ def _client_error(code: str, message: str = "message", operation: str = "Describ
     ],
 )
 def test_errors_are_described_in_one_line(exc: Exception, expected: str) -> None:
-    text = cli.describe_error(exc, endpoint_url="http://127.0.0.1:9")
+    text = cli_errors.describe_error(exc, endpoint_url="http://127.0.0.1:9")
     assert expected in text
     assert "\n" not in text
-    assert len(text) <= cli.MAX_ERROR
+    assert len(text) <= cli_errors.MAX_ERROR
 
 
 def test_unreachable_aws_without_endpoint_url_names_the_endpoint() -> None:
     exc = EndpointConnectionError(endpoint_url="https://ec2.xx-east-1.amazonaws.com/")
-    assert cli.describe_error(exc).startswith("could not reach https://ec2.xx-east-1.amazonaws")
+    assert cli_errors.describe_error(exc).startswith(
+        "could not reach https://ec2.xx-east-1.amazonaws"
+    )
 
 
 @pytest.mark.parametrize(
@@ -278,7 +283,7 @@ def test_unreachable_aws_without_endpoint_url_names_the_endpoint() -> None:
     ],
 )
 def test_names_are_made_safe_for_a_terminal(text: str, width: int, expected: str) -> None:
-    assert cli.clean(text, width) == expected
+    assert terminal.clean(text, width) == expected
 
 
 @pytest.mark.parametrize(
@@ -301,7 +306,7 @@ def test_names_are_made_safe_for_a_terminal(text: str, width: int, expected: str
 def test_the_flags_decide_the_mode_and_an_allow_list_in_the_environment_still_binds(
     env: dict[str, str], fix: bool, mode: Mode, problem: str
 ) -> None:
-    settings = cli._settings(env, ACCOUNT, fix=fix)
+    settings = scan_command.settings_for(env, ACCOUNT, fix=fix)
     assert settings.mode is mode
     if problem:
         assert any(problem in p or "service" in p for p in settings.problems), settings.problems
@@ -311,22 +316,22 @@ def test_the_flags_decide_the_mode_and_an_allow_list_in_the_environment_still_bi
 
 def test_progress_shows_only_on_a_terminal_and_only_for_many_vpcs() -> None:
     quiet = io.StringIO()
-    cli.Progress(quiet, regions=3).update(1, REGION, 10, 200)
+    terminal.Progress(quiet, regions=3).update(1, REGION, 10, 200)
     assert quiet.getvalue() == ""
 
     tty = Tty()
-    few = cli.Progress(tty, regions=1)
-    few.update(1, REGION, 10, cli.CHUNK)
+    few = terminal.Progress(tty, regions=1)
+    few.update(1, REGION, 10, engine.CHUNK)
     assert tty.getvalue() == ""  # one region, one chunk: nothing to show
 
-    many = cli.Progress(tty, regions=1)
+    many = terminal.Progress(tty, regions=1)
     many.update(1, REGION, 50, 120)
     assert tty.getvalue() == "\recr-endpoint-guard: us-east-1: 50/120 VPCs"
     many.clear()
     assert tty.getvalue().endswith("\r")
 
     stream = Tty()
-    cli.Progress(stream, regions=17).update(2, "eu-west-1", 3, 3)
+    terminal.Progress(stream, regions=17).update(2, "eu-west-1", 3, 3)
     assert "region 2/17 eu-west-1: 3/3 VPCs" in stream.getvalue()
 
 
@@ -652,7 +657,7 @@ def test_many_vpcs_are_scanned_in_chunks_with_progress_on_stderr_only(
     account: Aws, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = [account.ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"] for n in range(5)]
-    monkeypatch.setattr(cli, "CHUNK", 2)
+    monkeypatch.setattr(engine, "CHUNK", 2)
     tty = Tty()
     monkeypatch.setattr("sys.stderr", tty)
     code, document = scan_json(capsys)
@@ -670,10 +675,10 @@ def test_chunks_give_the_same_result_as_one_run(account: Aws, cli_env: pytest.Mo
     trigger = Trigger("cli-test", "Scan", ACCOUNT, REGION, sweep=True)
     settings = load_settings({})
     seen: list[tuple[int, int]] = []
-    chunked = cli.run_chunks(
+    chunked = engine.run_chunks(
         trigger, settings, inventory, ids, chunk=2, on_progress=lambda d, t: seen.append((d, t))
     )
-    whole = cli.run_chunks(trigger, settings, inventory, ids)
+    whole = engine.run_chunks(trigger, settings, inventory, ids)
     assert seen == [(2, 3), (3, 3)]
     assert [v.as_dict() for v in chunked.vpcs] == [v.as_dict() for v in whole.vpcs]
     assert chunked.counts == whole.counts
@@ -824,7 +829,7 @@ def test_a_defect_is_one_line_and_verbose_shows_the_traceback(
     def broken(args: Any) -> int:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(cli, "_scan", broken)
+    monkeypatch.setattr(scan_command, "run", broken)
     code, _, err = run_cli(capsys, "scan")
     assert code == cli.EXIT_ERROR
     assert "unexpected RuntimeError: bug (--verbose shows the traceback)" in one_error_line(err)
@@ -838,7 +843,7 @@ def test_interrupt_is_one_line(
     def interrupted(args: Any) -> int:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_scan", interrupted)
+    monkeypatch.setattr(scan_command, "run", interrupted)
     code, _, err = run_cli(capsys, "scan")
     assert code == cli.EXIT_INTERRUPTED
     assert one_error_line(err).endswith("interrupted")

@@ -29,3 +29,19 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         return f"{error_code(exc) or 'Error'}: {error_message(exc)[:200]}"
     return str(exc)[:200]
+
+
+#: Codes that mean the caller lacks an IAM permission (EC2, STS/IAM, Route 53 and SNS spell it
+#: differently): never retried; reported with the permission that is missing.
+ACCESS_DENIED = frozenset({"UnauthorizedOperation", "AccessDenied", "AccessDeniedException"})
+#: Codes that mean the credentials themselves were refused (unknown, expired, mis-signed).
+BAD_CREDENTIALS = frozenset(
+    {
+        "AuthFailure",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "UnrecognizedClientException",
+    }
+)

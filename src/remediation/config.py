@@ -54,6 +54,7 @@ Examples
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,23 @@ FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
 ENDPOINT_POLICIES = ("full-access", "account", "organization")
 GATEWAY_POLICIES = ("full-access", "ecr-layers-only")
 ORGANIZATION = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+
+class ModeReason(enum.StrEnum):
+    """Why a mode applies to a VPC: the engine's decision, told to the faces as a value.
+
+    The faces (the CLI's plan, the notification) act on this, never on the text of a
+    note. The first three are decided for the whole run (:func:`load_settings`), the
+    others per VPC (:func:`vpc_mode`, :func:`remediation.engine.remediate_vpc`).
+    """
+
+    DEPLOYMENT = "deployment"  # the run's mode, as configured
+    ACCOUNT_NOT_ALLOWED = "account-not-allowed"  # auto-fix asked; account not listed: dry-run
+    CONFIGURATION = "configuration"  # an unreadable setting made the run dry-run
+    TAG = "tag"  # the VPC's mode tag made it more cautious
+    TAG_INVALID = "tag-invalid"  # the VPC's mode tag could not be read: dry-run
+    NO_EXECUTOR = "no-executor"  # auto-fix settings, but nothing can write (a plan): dry-run
+    NOT_FOUND = "not-found"  # the VPC does not exist (any more): skipped
 
 
 @dataclass(frozen=True)
@@ -123,6 +141,8 @@ class Settings:
     policy_settings_valid: bool = True
     #: What was wrong with the environment; each one made the run more cautious.
     problems: tuple[str, ...] = ()
+    #: Why ``mode`` is what it is (a requested auto-fix that became dry-run says why).
+    mode_reason: ModeReason = ModeReason.DEPLOYMENT
 
     @property
     def interface_services(self) -> tuple[ServiceSpec, ...]:
@@ -208,16 +228,17 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     ``AUTO_FIX_ACCOUNT_IDS``.
     """
     problems: list[str] = []
+    reason = ModeReason.DEPLOYMENT
 
     raw_mode = env.get("REMEDIATION_MODE", "").strip() or Mode.DRY_RUN.label
     try:
         mode = Mode.parse(raw_mode)
     except ValueError as exc:
         problems.append(f"REMEDIATION_MODE: {exc}; running dry-run")
-        mode = Mode.DRY_RUN
+        mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION
     if mode is Mode.OFF:
         problems.append("REMEDIATION_MODE=off is not a deployment mode; running dry-run")
-        mode = Mode.DRY_RUN
+        mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION
 
     accounts: set[str] = set()
     for raw in env.get("AUTO_FIX_ACCOUNT_IDS", "").split(","):
@@ -234,6 +255,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     except ValueError as exc:
         problems.append(f"{exc}; using the default services and running dry-run")
         services = parse_services(DEFAULT_SERVICES)
+        reason = ModeReason.CONFIGURATION if mode is Mode.AUTO_FIX else reason
         mode = Mode.DRY_RUN
 
     wait = 60.0
@@ -266,7 +288,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
             f"auto-fix requested but account {account_id or '(unknown)'} is not in "
             "AUTO_FIX_ACCOUNT_IDS; running dry-run"
         )
-        mode = Mode.DRY_RUN
+        mode, reason = Mode.DRY_RUN, ModeReason.ACCOUNT_NOT_ALLOWED
 
     return Settings(
         mode=mode,
@@ -282,26 +304,33 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         s3_gateway_policy=s3_policy,
         policy_settings_valid=policies_ok,
         problems=tuple(problems),
+        mode_reason=reason,
     )
 
 
-def vpc_mode(deployment: Mode, tags: Mapping[str, str]) -> tuple[Mode, str]:
+def vpc_mode(
+    deployment: Mode, tags: Mapping[str, str], reason: ModeReason = ModeReason.DEPLOYMENT
+) -> tuple[Mode, ModeReason, str]:
     """The mode for one VPC: the per-VPC tag can only make it more cautious.
 
-    Returns the mode and a note when the tag lowered it or could not be read.
+    Returns the mode, why it applies (``reason``, the deployment's, unless the tag
+    decided) and a note for people when the tag lowered it or could not be read.
 
-    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "dry-run"})[0].label
-    'dry-run'
-    >>> vpc_mode(Mode.DRY_RUN, {"ecr-endpoint-guard/mode": "auto-fix"})[0].label
-    'dry-run'
+    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "dry-run"})
+    (<Mode.DRY_RUN: 1>, <ModeReason.TAG: 'tag'>, 'tag ecr-endpoint-guard/mode=dry-run')
+    >>> vpc_mode(Mode.DRY_RUN, {"ecr-endpoint-guard/mode": "auto-fix"})[:2]
+    (<Mode.DRY_RUN: 1>, <ModeReason.DEPLOYMENT: 'deployment'>)
+    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "yes"})[1].value
+    'tag-invalid'
     """
     raw = tags.get(MODE_TAG)
     if raw is None:
-        return deployment, ""
+        return deployment, reason, ""
     try:
         wanted = Mode.parse(raw)
     except ValueError:
-        return min(deployment, Mode.DRY_RUN), f"tag {MODE_TAG}={raw!r} is not understood; dry-run"
+        note = f"tag {MODE_TAG}={raw!r} is not understood; dry-run"
+        return min(deployment, Mode.DRY_RUN), ModeReason.TAG_INVALID, note
     if wanted < deployment:
-        return wanted, f"tag {MODE_TAG}={wanted.label}"
-    return deployment, ""
+        return wanted, ModeReason.TAG, f"tag {MODE_TAG}={wanted.label}"
+    return deployment, reason, ""

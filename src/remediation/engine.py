@@ -12,14 +12,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.actions import Action
 from remediation.baseline import evaluate
-from remediation.config import Settings, vpc_mode
+from remediation.config import ModeReason, Settings, vpc_mode
 from remediation.cost import estimate
 from remediation.events import Refusal, Trigger
 from remediation.findings import Finding, Severity
@@ -28,12 +28,15 @@ from remediation.model import Mode, VpcSnapshot
 from remediation.notify import Notifier, render
 from remediation.outcomes import Outcome, OutcomeStatus
 from remediation.plan import plan
-from remediation.report import Summary, VpcResult, VpcStatus, tally
+from remediation.report import NotificationStatus, Summary, VpcResult, VpcStatus, tally
 
 if TYPE_CHECKING:  # the executor's module is loaded only when auto-fix builds one
     from remediation.executor import Executor, RunContext
 
 log = logging.getLogger(__name__)
+
+#: VPCs per engine run in :func:`run_chunks` (a face reports progress between chunks).
+CHUNK = 50
 
 
 def _run_context(event_id: str = "", event_name: str = "") -> RunContext:
@@ -93,9 +96,9 @@ def remediate_vpc(
     day: str,
 ) -> VpcResult:
     """Evaluate one VPC and, when its mode allows and an executor exists, repair it."""
-    mode, note = vpc_mode(settings.mode, snapshot.tags)
+    mode, reason, note = vpc_mode(settings.mode, snapshot.tags, settings.mode_reason)
     if mode is Mode.AUTO_FIX and executor is None:
-        mode, note = Mode.DRY_RUN, "no executor: dry-run"
+        mode, reason, note = Mode.DRY_RUN, ModeReason.NO_EXECUTOR, "no executor: dry-run"
     base = {
         "vpc_id": snapshot.vpc_id,
         "account_id": snapshot.account_id,
@@ -103,6 +106,7 @@ def remediate_vpc(
         "name": snapshot.name,
         "mode": mode,
         "mode_note": note,
+        "mode_reason": reason,
     }
     if mode is Mode.OFF:
         log.info("VPC opted out", extra={"vpc_id": snapshot.vpc_id, "outcome": "skipped"})
@@ -135,9 +139,9 @@ def remediate_vpc(
 
 def _notify(result: VpcResult, notifier: Notifier | None) -> VpcResult:
     if not result.needs_notification:
-        return result
+        return _with_notification(result, NotificationStatus.NOT_NEEDED)
     if notifier is None:
-        return _with_notification(result, "no topic")
+        return _with_notification(result, NotificationStatus.NO_TOPIC)
     subject, body = render(result)
     try:
         notifier.publish(subject, body)
@@ -146,12 +150,19 @@ def _notify(result: VpcResult, notifier: Notifier | None) -> VpcResult:
             "notification failed",
             extra={"vpc_id": result.vpc_id, "outcome": "notification-failed", "error": str(exc)},
         )
-        return _with_notification(result, f"failed: {exc}"[:300])
-    return _with_notification(result, "sent")
+        return _with_notification(result, NotificationStatus.FAILED, str(exc))
+    return _with_notification(result, NotificationStatus.SENT)
 
 
-def _with_notification(result: VpcResult, text: str) -> VpcResult:
-    return dataclasses.replace(result, notification=text)
+def _with_notification(result: VpcResult, status: NotificationStatus, error: str = "") -> VpcResult:
+    """The status as a value, and its text for people (the JSON's ``notification``)."""
+    if status is NotificationStatus.NOT_NEEDED:
+        text = ""
+    elif status is NotificationStatus.FAILED:
+        text = f"failed: {error}"[:300]
+    else:
+        text = status.value
+    return dataclasses.replace(result, notification=text, notification_status=status)
 
 
 def run(
@@ -228,6 +239,7 @@ def run(
                 mode=settings.mode,
                 status=VpcStatus.SKIPPED,
                 mode_note="the VPC does not exist (any more)",
+                mode_reason=ModeReason.NOT_FOUND,
             )
         )
     for snapshot in snapshots:
@@ -242,3 +254,59 @@ def run(
         notes=tuple(notes),
         counts=tally(vpcs),
     )
+
+
+def merge(parts: Sequence[Summary]) -> Summary:
+    """One summary from the summaries of several chunks of the same run.
+
+    >>> merge([Summary(Mode.DRY_RUN, notes=("a",)), Summary(Mode.DRY_RUN, notes=("b",))]).notes
+    ('a', 'b')
+    """
+    if len(parts) == 1:
+        return parts[0]
+    vpcs = tuple(v for p in parts for v in p.vpcs)
+    return Summary(
+        mode=parts[0].mode,
+        trigger=parts[0].trigger,
+        vpcs=vpcs,
+        problems=parts[0].problems,
+        notes=tuple(n for p in parts for n in p.notes),
+        error=next((p.error for p in parts if p.error), ""),
+        counts=tally(vpcs),
+    )
+
+
+def run_chunks(
+    trigger: Trigger,
+    settings: Settings,
+    inventory: Inventory,
+    vpc_ids: Sequence[str],
+    *,
+    executor: Executor | None = None,
+    notifier: Notifier | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    chunk: int | None = None,
+) -> Summary:
+    """:func:`run` over ``vpc_ids``, ``chunk`` VPCs (default :data:`CHUNK`) at a time.
+
+    Chunks let a face show progress on accounts with many VPCs (``on_progress(done,
+    total)`` after each); each chunk is read with filtered calls, as for an event. A
+    chunk whose read fails ends the run: the error is in the merged summary.
+
+    >>> run_chunks(trigger, settings, inventory, ["vpc-1", "vpc-2"], chunk=1,
+    ...            on_progress=print)  # doctest: +SKIP
+    1 2
+    2 2
+    """
+    size = chunk or CHUNK
+    chunks = [list(vpc_ids[i : i + size]) for i in range(0, len(vpc_ids), size)] or [[]]
+    parts: list[Summary] = []
+    for number, ids in enumerate(chunks, start=1):
+        parts.append(
+            run(trigger, settings, inventory, executor=executor, notifier=notifier, vpc_ids=ids)
+        )
+        if on_progress is not None:
+            on_progress(min(number * size, len(vpc_ids)), len(vpc_ids))
+        if parts[-1].error:
+            break
+    return merge(parts)

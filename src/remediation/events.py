@@ -183,7 +183,7 @@ class IdSource:
 _REQ = "requestParameters"
 _RESP = "responseElements"
 
-#: One extractor per supported eventName (shapes: ``events/`` and ``aws-facts.md``).
+#: One extractor per supported eventName (shapes: the fixtures in ``events/`` and its README).
 EXTRACTORS: Final[Mapping[str, tuple[IdSource, ...]]] = {
     "CreateVpc": (IdSource("vpc_ids", (_RESP, "vpc", "vpcId")),),
     "DeleteVpcEndpoints": (

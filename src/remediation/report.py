@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from remediation import __version__
+from remediation.config import ModeReason
 from remediation.cost import CostEstimate
 from remediation.events import Refusal, Trigger
 from remediation.findings import Finding, Severity
@@ -31,6 +32,15 @@ class VpcStatus(enum.StrEnum):
     SKIPPED = "skipped"  # mode off for this VPC, or the VPC is gone
 
 
+class NotificationStatus(enum.StrEnum):
+    """What became of a VPC's notification (the text in ``VpcResult.notification`` says more)."""
+
+    NOT_NEEDED = "not needed"  # compliant or skipped: nothing to say
+    SENT = "sent"
+    FAILED = "failed"  # logged and counted; never undoes a repair
+    NO_TOPIC = "no topic"  # no topic configured (the CLI prints instead)
+
+
 @dataclass(frozen=True)
 class VpcResult:
     vpc_id: str
@@ -43,7 +53,11 @@ class VpcResult:
     findings: tuple[Finding, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     cost: CostEstimate | None = None
-    notification: str = ""  # "sent", "not needed", "no topic", "failed: ..."
+    notification: str = ""  # "sent", "no topic", "failed: ...", "" when not needed
+    #: Why ``mode`` applies: what the faces act on (``mode_note`` is its text for people).
+    mode_reason: ModeReason = ModeReason.DEPLOYMENT
+    #: What became of the notification: what the faces and counts act on.
+    notification_status: NotificationStatus = NotificationStatus.NOT_NEEDED
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
@@ -125,6 +139,8 @@ def tally(vpcs: tuple[VpcResult, ...], refused: bool = False) -> dict[str, int]:
         ),
         "actions_failed": sum(v.count(OutcomeStatus.FAILED) for v in vpcs),
         "actions_deferred": sum(v.count(OutcomeStatus.DEFERRED) for v in vpcs),
-        "notifications_failed": sum(1 for v in vpcs if v.notification.startswith("failed")),
+        "notifications_failed": sum(
+            1 for v in vpcs if v.notification_status is NotificationStatus.FAILED
+        ),
         "events_refused": int(refused),
     }

@@ -1,0 +1,193 @@
+"""Rendering a scan: the table for people and the JSON document for machines.
+
+Pure: scans in, text out (the JSON schema is documented in ``docs/cli.md``).
+
+>>> doc = scan_document([], plan=None, account="1", fix=False, applied=False, exit_code=0)
+>>> doc["schema_version"], doc["regions"], doc["totals"]["vpcs"]
+(1, [], 0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from remediation import __version__
+from remediation.cli.results import RegionScan, errors_of, tag_note
+from remediation.cli.terminal import PROG, clean
+from remediation.config import ModeReason
+from remediation.findings import Severity
+from remediation.model import Mode
+from remediation.outcomes import OutcomeStatus
+from remediation.report import VpcResult, VpcStatus
+
+#: Version of the ``scan --format json`` document (the summaries inside carry their own).
+CLI_SCHEMA_VERSION = 1
+
+HEADINGS = {
+    "scan": "read-only scan: nothing was changed",
+    "plan": "plan (read-only pass): what --fix will do",
+    "fixed": "after --fix",
+}
+
+
+def scan_document(
+    scans: Sequence[RegionScan],
+    *,
+    plan: Sequence[RegionScan] | None,
+    account: str,
+    fix: bool,
+    applied: bool,
+    exit_code: int,
+) -> dict[str, Any]:
+    """The ``--format json`` document (schema in docs/cli.md)."""
+    return {
+        "schema_version": CLI_SCHEMA_VERSION,
+        "tool_version": __version__,
+        "command": "scan",
+        "account_id": account,
+        "fix": {"requested": fix, "applied": applied},
+        "exit_code": exit_code,
+        "errors": errors_of(scans),
+        "regions": [s.summary.as_dict() for s in scans],
+        "plan": None if plan is None else [s.summary.as_dict() for s in plan],
+        "totals": totals(scans),
+    }
+
+
+def totals(scans: Sequence[RegionScan]) -> dict[str, Any]:
+    """Figures over every region: VPCs by status, summed counts, added monthly cost.
+
+    >>> totals([])["by_status"]["non-compliant"]
+    0
+    """
+    vpcs = [v for s in scans for v in s.summary.vpcs]
+    counts: dict[str, int] = {}
+    for scan in scans:
+        for key, value in scan.summary.counts.items():
+            counts[key] = counts.get(key, 0) + value
+    return {
+        "regions": len(scans),
+        "vpcs": len(vpcs),
+        "by_status": {status.value: sum(v.status is status for v in vpcs) for status in VpcStatus},
+        "counts": counts,
+        "new_interface_endpoint_azs": sum(v.cost.new_endpoint_azs for v in vpcs if v.cost),
+        "monthly_usd": round(sum(v.cost.monthly_usd for v in vpcs if v.cost), 2),
+    }
+
+
+def render_table(scans: Sequence[RegionScan], *, account: str, phase: str) -> str:
+    """The table for people, then the details of every VPC that has any.
+
+    ``phase`` is ``scan`` (read-only), ``plan`` (the read-only pass of
+    ``--fix``) or ``fixed`` (after the auto-fix pass).
+
+    >>> from remediation.report import Summary
+    >>> scan = RegionScan("us-east-1", Summary(Mode.DRY_RUN))
+    >>> render_table([scan], account="123456789012", phase="scan").splitlines()[2]
+    'no VPC found'
+    """
+    regions = ", ".join(s.region for s in scans) or "(no region)"
+    lines = [f"{PROG} {__version__}: account {account}, {regions}: {HEADINGS[phase]}", ""]
+    multi = len(scans) > 1
+    header = [*(["REGION"] if multi else []), "VPC", "NAME", "MODE", "STATUS"]
+    header += ["FINDINGS", "ACTIONS", "COST/MONTH"]
+    rows = [header]
+    for scan in scans:
+        for vpc in scan.summary.vpcs:
+            row = [*([scan.region] if multi else []), vpc.vpc_id, clean(vpc.name, 24) or "-"]
+            row += [_mode(vpc, phase), vpc.status.value]
+            if vpc.status is VpcStatus.SKIPPED:
+                row += ["-", "-", "-"]
+            else:
+                row += [str(len(vpc.open_findings)), _actions(vpc), _money(vpc)]
+            rows.append(row)
+    if len(rows) == 1:
+        lines.append("no VPC found")
+    else:
+        numeric = {len(header) - 3, len(header) - 2, len(header) - 1}
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        for row in rows:
+            cells = [
+                cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+                for i, cell in enumerate(row)
+            ]
+            lines.append("  ".join(cells).rstrip())
+    lines += ["", _total_line(scans, phase)]
+    for scan in scans:
+        for vpc in scan.summary.vpcs:
+            lines += _details(vpc, phase)
+    notes = [f"note: {s.region}: {clean(n, 300)}" for s in scans for n in s.summary.notes]
+    if notes:
+        lines += ["", *notes]
+    return "\n".join(lines)
+
+
+def _mode(vpc: VpcResult, phase: str) -> str:
+    """The mode the VPC runs in: in the plan, what --fix will use for it."""
+    if phase == "plan" and vpc.mode_reason is ModeReason.NO_EXECUTOR:
+        return Mode.AUTO_FIX.label
+    return vpc.mode.label
+
+
+def _actions(vpc: VpcResult) -> str:
+    if vpc.mode is Mode.AUTO_FIX and vpc.outcomes:
+        done = vpc.count(OutcomeStatus.APPLIED, OutcomeStatus.ALREADY_DONE)
+        return f"{done}/{len(vpc.outcomes)}"
+    return str(len(vpc.outcomes))
+
+
+def _money(vpc: VpcResult) -> str:
+    return f"${vpc.cost.monthly_usd:,.2f}" if vpc.cost else "-"
+
+
+def _total_line(scans: Sequence[RegionScan], phase: str) -> str:
+    figures = totals(scans)
+    by_status = ", ".join(f"{n} {s}" for s, n in figures["by_status"].items() if n)
+    counts = figures["counts"]
+    if phase == "fixed":
+        actions = (
+            f"{counts.get('actions_applied', 0)} change(s) applied, "
+            f"{counts.get('actions_failed', 0)} failed, "
+            f"{counts.get('actions_deferred', 0)} deferred"
+        )
+        added = "added"
+    else:
+        actions = f"{counts.get('actions_planned', 0)} action(s) planned"
+        added = "to add"
+    status = f" ({by_status})" if by_status else ""
+    cost = (
+        f"interface endpoint-AZs {added}: {figures['new_interface_endpoint_azs']}, "
+        f"about ${figures['monthly_usd']:,.2f}/month plus data processed"
+    )
+    return f"Total: {figures['vpcs']} VPC(s){status}; {actions}; {cost}"
+
+
+def _details(vpc: VpcResult, phase: str) -> list[str]:
+    """Findings and actions of one VPC; nothing for a VPC with nothing to say."""
+    note = vpc.mode_note if phase != "plan" else tag_note(vpc)
+    if not (vpc.findings or vpc.outcomes or note):
+        return []
+    name = f" ({clean(vpc.name, 60)})" if vpc.name else ""
+    head = f"{vpc.vpc_id}{name}: {vpc.status.value}, mode {_mode(vpc, phase)}"
+    lines = ["", head + (f" ({clean(note, 120)})" if note else "")]
+    if vpc.findings:
+        lines.append("  findings:")
+    for finding in vpc.findings:
+        service = f"{finding.service}: " if finding.service else ""
+        lines.append(
+            f"    [{finding.severity.value}] {service}{clean(finding.message, 300)} "
+            f"({finding.code})"
+        )
+    if vpc.outcomes:
+        lines.append("  actions:" if vpc.mode is Mode.AUTO_FIX else "  planned (nothing changed):")
+    for outcome in vpc.outcomes:
+        text = f"    - {clean(outcome.action.describe(), 300)}"
+        if vpc.mode is Mode.AUTO_FIX:
+            text += f" -> {outcome.status.value}"
+            if outcome.detail:
+                text += f": {clean(outcome.detail, 200)}"
+        lines.append(text)
+    if any(f.severity is Severity.MANUAL for f in vpc.findings):
+        lines.append("  [manual] findings need a person: the tool will not change them")
+    return lines

@@ -1,0 +1,73 @@
+"""The AWS side every command shares: the session, its regions, and the caller's account.
+
+Regions are checked against botocore's own data (no network), so that a misspelt one is
+refused before any call; the account comes from STS, which doubles as the credentials check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import boto3
+from botocore.config import Config
+
+from remediation.cli.errors import CliError
+from remediation.clients import make_clients
+from remediation.events import REGION
+
+#: The first call of a run (STS) fails fast: a wrong endpoint URL should not wait for retries.
+PROBE = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=3, read_timeout=10)
+
+
+def regions(session: boto3.session.Session, asked: Sequence[str] | None) -> list[str]:
+    """The regions asked for (``--region``, deduplicated), else the session's region.
+
+    Raises
+    ------
+    CliError
+        No region at all, or one that is not an EC2 region botocore knows.
+    """
+    if asked:
+        chosen = list(dict.fromkeys(r.strip() for r in asked))
+    elif session.region_name:
+        chosen = [session.region_name]
+    else:
+        raise CliError("no region: pass --region, or set AWS_DEFAULT_REGION or a profile region")
+    known = known_regions(session)
+    for region in chosen:
+        if not REGION.fullmatch(region) or (known and region not in known):
+            raise CliError(
+                f"unknown region {region!r}: not an EC2 region that botocore "
+                f"{_botocore_version()} knows (e.g. us-east-1, eu-west-1)"
+            )
+    return chosen
+
+
+def known_regions(session: boto3.session.Session) -> set[str]:
+    """EC2 regions of every partition, from botocore's own data (no network)."""
+    return {
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("ec2", partition_name=partition)
+    }
+
+
+def _botocore_version() -> str:
+    import botocore  # noqa: PLC0415 - only for this message
+
+    return str(botocore.__version__)
+
+
+def account_id(session: boto3.session.Session, region: str, endpoint_url: str | None) -> str:
+    """The caller's account (STS GetCallerIdentity): also the credentials check, failing fast."""
+    sts = session.client("sts", region_name=region, endpoint_url=endpoint_url, config=PROBE)
+    return str(sts.get_caller_identity()["Account"])
+
+
+def enabled_regions(
+    session: boto3.session.Session, region: str, endpoint_url: str | None
+) -> list[str]:
+    """Every region enabled for the account (EC2 DescribeRegions), sorted."""
+    ec2 = make_clients(region, session=session, endpoint_url=endpoint_url).ec2
+    found = ec2.describe_regions()["Regions"]
+    return sorted(str(r["RegionName"]) for r in found)

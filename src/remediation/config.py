@@ -221,6 +221,20 @@ def _policies(env: Mapping[str, str], problems: list[str]) -> tuple[str, str, st
     return policy, organization, gateway, valid
 
 
+def _account_ids(env: Mapping[str, str], name: str, problems: list[str]) -> set[str]:
+    """A comma list of 12-digit account ids; anything else is reported and ignored."""
+    accounts: set[str] = set()
+    for raw in env.get(name, "").split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        if ACCOUNT_ID.match(item):
+            accounts.add(item)
+        else:
+            problems.append(f"{name}: {item!r} is not a 12-digit account id; ignored")
+    return accounts
+
+
 def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     """Build settings from an environment mapping (``os.environ`` or a dict in tests).
 
@@ -240,15 +254,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         problems.append("REMEDIATION_MODE=off is not a deployment mode; running dry-run")
         mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION
 
-    accounts: set[str] = set()
-    for raw in env.get("AUTO_FIX_ACCOUNT_IDS", "").split(","):
-        item = raw.strip()
-        if not item:
-            continue
-        if ACCOUNT_ID.match(item):
-            accounts.add(item)
-        else:
-            problems.append(f"AUTO_FIX_ACCOUNT_IDS: {item!r} is not a 12-digit account id; ignored")
+    accounts = _account_ids(env, "AUTO_FIX_ACCOUNT_IDS", problems)
 
     try:
         services = parse_services(env.get("SERVICES", "") or DEFAULT_SERVICES)

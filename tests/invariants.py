@@ -61,6 +61,23 @@ def _private_tables(ec2: Any, vpc_id: str) -> set[str]:
     return result
 
 
+#: Private address space (RFC 1918, RFC 6598 shared space, IPv6 unique local addresses).
+PRIVATE = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _within(net: Network, block: str) -> bool:
+    outer = ipaddress.ip_network(block)
+    return outer.version == net.version and net.subnet_of(outer)  # type: ignore[arg-type]
+
+
+def _private(net: Network) -> bool:
+    return any(_within(net, str(p)) for p in PRIVATE)
+
+
 def violations(ec2: Any, vpc_id: str, region: str) -> list[str]:
     """Every way the VPC breaks the baseline (empty list: compliant)."""
     problems: list[str] = []
@@ -75,6 +92,11 @@ def violations(ec2: Any, vpc_id: str, region: str) -> list[str]:
         a["CidrBlock"]
         for a in vpc.get("CidrBlockAssociationSet", [])
         if a["CidrBlockState"]["State"] == "associated"
+    ]
+    ipv6 = [
+        a["Ipv6CidrBlock"]
+        for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
+        if a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"
     ]
     endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
         "VpcEndpoints"
@@ -115,16 +137,19 @@ def violations(ec2: Any, vpc_id: str, region: str) -> list[str]:
                     and perm.get("FromPort") == 443
                     and perm.get("ToPort") == 443
                 )
-                for rng in perm.get("IpRanges", []):
-                    net = ipaddress.ip_network(rng["CidrIp"])
-                    inside = any(net.subnet_of(ipaddress.ip_network(c)) for c in cidrs)
-                    if not (tight_port and inside):
+                sources = [r["CidrIp"] for r in perm.get("IpRanges", [])]
+                sources += [r["CidrIpv6"] for r in perm.get("Ipv6Ranges", [])]
+                for source in sources:
+                    net = ipaddress.ip_network(source)
+                    inside = any(_within(net, c) for c in cidrs + ipv6)
+                    # Issue 11: too wide = a source outside private address space, or a port
+                    # other than 443 from outside the VPC (private consumers are legitimate).
+                    if not inside and not (tight_port and _private(net)):
                         problems.append(f"{short}: {group['GroupId']} allows {perm}")
-                    admitted.append(net)
-                if perm.get("Ipv6Ranges") or perm.get("PrefixListIds"):
-                    problems.append(f"{short}: {group['GroupId']} allows {perm}")
+                    if tight_port or perm.get("IpProtocol") == "-1":
+                        admitted.append(net)
         for cidr in cidrs:
-            if not any(ipaddress.ip_network(cidr).subnet_of(a) for a in admitted):
+            if not any(_within(ipaddress.ip_network(cidr), str(a)) for a in admitted):
                 problems.append(f"{short}: {cidr} not admitted on 443")
     private_tables = _private_tables(ec2, vpc_id)
     for short in GATEWAY:

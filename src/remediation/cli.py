@@ -670,6 +670,8 @@ def _release(args: argparse.Namespace) -> int:
             )
         )
     else:
+        for note in outcome.notes:
+            _out(f"  {note}")
         for resource in outcome.deleted:
             _out(f"  deleted {resource}")
         for failure in outcome.failed:

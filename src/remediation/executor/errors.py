@@ -97,7 +97,7 @@ def classify(
 ) -> Verdict:
     """The class of one AWS error, in the context of the run that met it."""
     if code in THROTTLING:
-        return Verdict(ErrorKind.TRANSIENT, "throttled by AWS (after botocore's retries)")
+        return Verdict(ErrorKind.TRANSIENT, "throttled by AWS, after botocore's retries")
     if code in SERVER or (code.isdigit() and code.startswith("5")):
         return Verdict(ErrorKind.TRANSIENT, "an AWS server error")
     if code == "InvalidGroup.NotFound" and group_created_in_run:

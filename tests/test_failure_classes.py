@@ -133,7 +133,7 @@ def test_a_full_gateway_quota_leaves_the_ecr_endpoints_and_names_the_quota(
     found = census(aws.ec2, vpc.vpc_id)
     assert (found.usable["ecr.api"], found.usable["ecr.dkr"], found.usable["s3"]) == (1, 1, 0)
     assert quota.hits == 1
-    ((subject, body),) = sent
+    ((_subject, body),) = sent
     assert "needs-person" in body
     assert "Gateway VPC endpoints per Region" in body
     assert "Service Quotas" in body

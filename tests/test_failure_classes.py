@@ -252,3 +252,83 @@ def test_private_dns_refused_right_after_enabling_the_attributes_is_retried(
         assert fake.slept == []
     assert refusal.hits == 1
     assert re.search(r"enableDnsHostnames", DNS_OFF)
+
+
+# --------------------------------------------------------------------------- one refusal
+
+
+def test_a_refused_zone_does_not_block_the_private_dns_repair(
+    aws: Aws,
+    handler_env: pytest.MonkeyPatch,
+    faults: FaultLayer,
+    runs: Runs,
+    api_calls: CallLog,
+    lambda_context: LambdaContext,
+) -> None:
+    """The AZ addition is its own ModifyVpcEndpoint: EC2 refusing the zone leaves the
+    private-DNS repair of the same endpoint done, and the run successful."""
+    from moto.ec2.models import ec2_backends
+
+    from tests.scenarios import endpoint_of
+
+    vpc = build_vpc(aws.ec2)
+    auto_fix(handler_env)
+    lambda_handler(create_vpc_event(vpc.vpc_id), lambda_context)
+    endpoint = endpoint_of(aws.ec2, vpc.vpc_id, "ecr.api")
+    dropped = endpoint["SubnetIds"][0]
+    aws.ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], RemoveSubnetIds=[dropped])
+    backend = ec2_backends["123456789012"][REGION]
+    backend.vpc_end_points[endpoint["VpcEndpointId"]].private_dns_enabled = False
+    zone = Fault(
+        "ec2",
+        "ModifyVpcEndpoint",
+        400,
+        "InvalidParameter",
+        f"The VPC endpoint service does not support the availability zone of the subnet: {dropped}",
+        None,
+        lambda params: "AddSubnetId.1" in params,
+    )
+    faults.add(zone)
+    api_calls.clear()
+
+    result = lambda_handler(create_vpc_event(vpc.vpc_id), lambda_context)
+
+    assert not result["failed"]
+    modifies = [o for o in runs.outcomes() if o["action"] == "modify-endpoint"]
+    assert sorted(o["status"] for o in modifies) == ["applied", "needs-person"]
+    assert len(api_calls.params("ModifyVpcEndpoint")) == 2  # one write per wrong item
+    assert backend.vpc_end_points[endpoint["VpcEndpointId"]].private_dns_enabled
+    assert zone.hits == 1
+
+
+def test_plan_never_mixes_an_az_addition_with_other_repairs() -> None:
+    from remediation.actions import ModifyEndpoint
+    from remediation.findings import Finding, Severity
+    from remediation.model import VpcSnapshot
+    from remediation.plan import plan
+
+    def finding(code: str, **repair: Any) -> Finding:
+        action = ModifyEndpoint(vpc_id="vpc-1", reason=code, endpoint_id="vpce-1", **repair)
+        return Finding(code, "m", Severity.WARNING, repairs=(action,))
+
+    snapshot = VpcSnapshot(
+        vpc_id="vpc-1",
+        region=REGION,
+        account_id="1",
+        cidr_blocks=("10.0.0.0/16",),
+        dns_support=True,
+        dns_hostnames=True,
+    )
+    findings = (
+        finding("private-dns-disabled", enable_private_dns=True),
+        finding("az-uncovered", add_subnet_ids=("subnet-1",)),
+        finding("group-insufficient", add_group_ids=("sg-1",)),
+    )
+    actions = plan(snapshot, findings, day="2026-01-01")
+    modifies = [a for a in actions if isinstance(a, ModifyEndpoint)]
+    assert len(modifies) == 2
+    (subnets,) = [a for a in modifies if a.add_subnet_ids]
+    (rest,) = [a for a in modifies if not a.add_subnet_ids]
+    assert not (subnets.enable_private_dns or subnets.add_group_ids)
+    assert rest.enable_private_dns and rest.add_group_ids == ("sg-1",)
+    assert modifies.index(rest) < modifies.index(subnets)  # security fixes first

@@ -15,7 +15,7 @@ import pytest
 
 from handlers.remediate import RemediationFailed, lambda_handler
 from remediation.executor.errors import QUOTAS, ErrorKind, classify
-from tests.aws_faults import Fault, FaultLayer
+from tests.aws_faults import Fault, FaultLayer, refuse
 from tests.conftest import REGION, Aws, CallLog, LambdaContext
 from tests.invariants import violations
 from tests.scenarios import FakeTime, Runs, auto_fix, census, create_vpc_event, use_fake_time
@@ -24,9 +24,6 @@ from tests.topology import build_vpc
 pytestmark = pytest.mark.usefixtures("fast_clients")
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "failures.md"
-#: HTTP status EC2 answers with (throttling and unavailability: 503; server errors: 500).
-STATUS = {"RequestLimitExceeded": 503, "ServiceUnavailable": 503, "Unavailable": 503}
-STATUS |= {"InternalError": 500, "UnauthorizedOperation": 403}
 
 
 def table() -> list[tuple[str, str, str, str]]:
@@ -72,9 +69,7 @@ def test_each_row_through_the_handler(
     vpc = build_vpc(aws.ec2)
     auto_fix(handler_env)
     message = f"The VPC endpoint service {words}: subnet-1" if words else "refused"
-    fault = Fault(
-        "ec2", "CreateVpcEndpoint", STATUS.get(code, 400), code, message, None, for_service("s3")
-    )
+    fault = refuse("CreateVpcEndpoint", code, message, when=for_service("s3"))
     faults.add(fault)
     event = create_vpc_event(vpc.vpc_id)
 

@@ -223,7 +223,7 @@ def run(
         snapshots = inventory.snapshots(scope, settings) if scope != [] else []
     except (ClientError, BotoCoreError) as exc:
         # One VPC's read may have failed: read them one by one, so that the others go on.
-        log.warning(
+        log.info(
             "reading the VPCs together failed; reading them one by one",
             extra={"outcome": "error", "error": str(exc)},
         )
@@ -237,6 +237,8 @@ def run(
                 snapshots += inventory.snapshots([vpc_id], settings)
             except (ClientError, BotoCoreError) as one:
                 results.append(_unreadable(event, settings, vpc_id, one))
+        if results and not snapshots:
+            return _unreadable_run(event, settings, notes, exc)  # nothing could be read at all
         scope = ids
     unread = {r.vpc_id for r in results}
     for missing in sorted(set(scope or ()) - {s.vpc_id for s in snapshots} - unread):

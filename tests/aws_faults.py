@@ -115,6 +115,31 @@ def throttle(service: str, operation: str, times: int, **kwargs: Any) -> Fault:
     return Fault(service, operation, 400, "Throttling", "Rate exceeded", times, **kwargs)
 
 
+#: The HTTP status EC2 answers each error code with (400 for any other client error).
+EC2_STATUS = {
+    "RequestLimitExceeded": 503,
+    "ServiceUnavailable": 503,
+    "Unavailable": 503,
+    "InternalError": 500,
+    "InternalFailure": 500,
+    "ServerInternal": 500,
+    "UnauthorizedOperation": 403,
+}
+
+
+def refuse(operation: str, code: str, message: str = "refused", **kwargs: Any) -> Fault:
+    """EC2 refusing ``operation`` with ``code`` and its usual HTTP status (every time unless
+    ``times`` is given): quotas, access denials, unsupported zones, server errors.
+
+    >>> refuse("CreateVpcEndpoint", "VpcEndpointLimitExceeded").status
+    400
+    >>> refuse("CreateVpcEndpoint", "InternalError", times=1).status
+    500
+    """
+    kwargs.setdefault("times", None)
+    return Fault("ec2", operation, EC2_STATUS.get(code, 400), code, message, **kwargs)
+
+
 @dataclass
 class FaultLayer:
     faults: list[Fault] = field(default_factory=list)

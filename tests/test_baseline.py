@@ -377,12 +377,18 @@ def test_repairs_of_one_endpoint_merge_into_one_call() -> None:
         ),
         security_groups=(tool_group(), wide),
     )
-    (modify,) = assess(snap, SETTINGS, DAY)[1]
+    # One call for the security and DNS repairs; the AZ additions in a call of their own,
+    # so that a refused zone never blocks them (issue 11).
+    (modify, subnets) = assess(snap, SETTINGS, DAY)[1]
     assert isinstance(modify, A.ModifyEndpoint)
+    assert isinstance(subnets, A.ModifyEndpoint)
     assert modify.enable_private_dns
-    assert modify.add_subnet_ids == PRIV[1:]
+    assert modify.add_subnet_ids == ()
     assert modify.add_group_ids == ("sg-tool",)
     assert modify.remove_group_ids == ("sg-wide",)
+    assert subnets.endpoint_id == modify.endpoint_id
+    assert subnets.add_subnet_ids == PRIV[1:]
+    assert not (subnets.enable_private_dns or subnets.add_group_ids or subnets.remove_group_ids)
 
 
 def test_subnet_choice_is_most_free_addresses_then_lowest_id() -> None:

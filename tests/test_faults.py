@@ -211,21 +211,24 @@ def test_access_denied_names_the_missing_permission(
     faults.add(denied)
     event = create_vpc_event(app.vpc_id)
 
-    with pytest.raises(RemediationFailed):
-        lambda_handler(event, lambda_context)
+    result = lambda_handler(event, lambda_context)  # a refusal no retry fixes: no error
 
-    assert denied.hits == 1  # not a transient error: not retried
+    assert denied.hits == 1  # not a transient error: not retried, by botocore nor the run
     outcome = runs.outcome(kind, service)
-    assert (outcome["status"], outcome["error_code"]) == ("failed", "UnauthorizedOperation")
+    assert (outcome["status"], outcome["error_code"]) == ("needs-person", "UnauthorizedOperation")
     (action_kind,) = [k for k in ACTION_KINDS if kind == k.KIND]
     for permission in action_kind.PERMISSIONS:
         assert permission in outcome["detail"], outcome["detail"]
+    assert "aws sts decode-authorization-message" in outcome["detail"]
+    assert not result["failed"]
+    assert result["vpcs"][0]["status"] == "incomplete"
+    assert result["counts"]["actions_needing_person"] >= 1
     # What does not depend on the denied call still happened.
     assert runs.outcome("create-gateway-endpoint")["status"] == "applied"
     if kind == "create-security-group":
         dependents = [o for o in runs.outcomes() if o["action"] == "create-interface-endpoint"]
         assert {(o["status"], o["error_code"]) for o in dependents} == {
-            ("failed", "DependencyFailed")
+            ("needs-person", "DependencyFailed")
         }
 
     rerun_converges(aws, faults, event, lambda_context, app.vpc_id)

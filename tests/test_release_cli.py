@@ -9,6 +9,7 @@ import pytest
 
 from handlers.remediate import lambda_handler
 from remediation import cli
+from tests.aws_faults import Fault, FaultLayer
 from tests.conftest import ACCOUNT, REGION, Aws, CallLog, LambdaContext
 from tests.fixtures import load_event
 from tests.topology import build_vpc, endpoints
@@ -98,3 +99,58 @@ def test_release_of_an_unknown_vpc_is_a_one_line_error(
     assert code == cli.EXIT_ERROR
     assert err.count("\n") == 1
     assert "does not exist" in err
+
+
+def test_release_is_not_undone_by_the_function(
+    aws: Aws,
+    fixed: tuple[str, str],
+    api_calls: CallLog,
+    capsys: pytest.CaptureFixture[str],
+    lambda_context: LambdaContext,
+) -> None:
+    """release tags the VPC mode=off first, says so, and the DeleteVpcEndpoints event that
+    follows (the function's trigger) re-creates nothing."""
+    vpc_id, user = fixed
+    (released,) = aws.ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION, "--yes"])
+    out, err = capsys.readouterr()
+    assert code == cli.EXIT_OK, err
+    assert "ecr-endpoint-guard/mode=off" in out
+    (vpc,) = aws.ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+    assert {"Key": "ecr-endpoint-guard/mode", "Value": "off"} in vpc["Tags"]
+    deleted = [i for p in api_calls.params("DeleteVpcEndpoints") for i in p["VpcEndpointIds"]]
+    assert len(deleted) == 3
+    event = load_event(
+        "delete_vpc_endpoints_multi",
+        ids={"vpce-0a1b2c3d4e5f60001": deleted[0], "vpce-0a1b2c3d4e5f60002": deleted[1]},
+    )
+    api_calls.clear()
+
+    result = lambda_handler(event, lambda_context)
+
+    assert not result["failed"]
+    assert [v["status"] for v in result["vpcs"] if v["vpc_id"] == vpc_id] == ["skipped"]
+    writes = [op for op in api_calls.writes() if not op.startswith(("Describe", "List", "Get"))]
+    assert "CreateVpcEndpoint" not in writes
+    assert "CreateSecurityGroup" not in writes
+    assert [e["VpcEndpointId"] for e in endpoints(aws.ec2, vpc_id)] == [user]
+    assert released["VpcId"] == vpc_id
+
+
+def test_release_that_cannot_tag_the_vpc_deletes_nothing(
+    aws: Aws,
+    fixed: tuple[str, str],
+    api_calls: CallLog,
+    capsys: pytest.CaptureFixture[str],
+    faults: FaultLayer,
+) -> None:
+    vpc_id, _ = fixed
+    faults.add(Fault("ec2", "CreateTags", 403, "UnauthorizedOperation", "not allowed", None))
+    api_calls.clear()
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION, "--yes"])
+    _, err = capsys.readouterr()
+    assert code != cli.EXIT_OK
+    assert "could not tag it ecr-endpoint-guard/mode=off" in err
+    assert "nothing was deleted" in err
+    assert not [op for op in api_calls.operations() if op.startswith("Delete")]
+    assert len(endpoints(aws.ec2, vpc_id)) == 4

@@ -4,8 +4,14 @@ Deployed as ``handlers.remediate.lambda_handler`` with ``CodeUri: src/``. The
 only module that knows about Lambda: the account comes from the function's
 ARN, the region from the event, the function's own identity (to ignore the
 CloudTrail events of its own calls) from ``TOOL_ROLE_ARN``. A failed or
-deferred repair ends the invocation in an error, after the full result is
-logged, so that Lambda's retries and failure destination see it.
+deferred repair (a transient error that outlasted the run's retries) ends the
+invocation in an error, after the full result is logged, so that Lambda's
+retries and failure destination see it; a repair that needs a person does not
+(a retry would not change it): the ``ActionsNeedingPerson`` metric and its alarm
+report it. The run stops starting VPCs before the Lambda deadline, and a
+scheduled sweep first waits a random delay of up to ``SWEEP_JITTER_SECONDS``,
+so that a schedule rolled out to many accounts does not call EC2 in the same
+minute everywhere.
 
 Tracing: the template turns on Lambda's active tracing, which records every
 invocation. Powertools' Tracer is not used: it needs ``aws-xray-sdk``, whose
@@ -16,7 +22,10 @@ handler together.
 from __future__ import annotations
 
 import os
+import random
 import threading
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -47,6 +56,9 @@ METRICS = {
     "actions_applied": "ActionsApplied",
     "actions_failed": "ActionsFailed",
     "actions_deferred": "ActionsDeferred",
+    "actions_needing_person": "ActionsNeedingPerson",
+    "vpcs_unreadable": "VpcsUnreadable",
+    "vpcs_not_reached": "VpcsNotReached",
     "events_refused": "EventsRefused",
     "vpcs_skipped": "VpcsSkipped",
     "notifications_failed": "NotificationsFailed",
@@ -76,6 +88,41 @@ def forget_session() -> None:
     botocore event handlers, which only new sessions pick up)."""
     with _SESSION_LOCK:
         _SESSION.clear()
+
+
+#: Seconds of the function's time kept free of the sweep's random delay (for the work).
+JITTER_RESERVE_SECONDS = 120.0
+#: Seconds before the Lambda deadline the run treats as its end (logging, metrics).
+DEADLINE_MARGIN_SECONDS = 10.0
+#: Injected by tests: the random draw and the wait of the sweep's delay.
+jitter_random: Callable[[], float] = random.random
+jitter_sleep: Callable[[float], None] = time.sleep
+
+
+def _time_left(context: Any) -> Callable[[], float] | None:
+    """Seconds left before the Lambda deadline (less a margin), or ``None`` outside Lambda."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return None
+    return lambda: remaining() / 1000.0 - DEADLINE_MARGIN_SECONDS
+
+
+def sweep_delay(env: Any, time_left: Callable[[], float] | None) -> float:
+    """The random delay before a scheduled sweep: up to ``SWEEP_JITTER_SECONDS`` (0 disables),
+    never more than the time left minus what the work needs.
+
+    >>> sweep_delay({"SWEEP_JITTER_SECONDS": "0"}, None)
+    0.0
+    >>> 0 <= sweep_delay({"SWEEP_JITTER_SECONDS": "90"}, lambda: 100.0) == 0.0
+    True
+    """
+    try:
+        most = max(0.0, float(env.get("SWEEP_JITTER_SECONDS", "0") or 0))
+    except ValueError:
+        most = 0.0  # unreadable: no delay (the cautious reading: work now, as before)
+    if time_left is not None:
+        most = min(most, max(0.0, time_left() - JITTER_RESERVE_SECONDS))
+    return most * jitter_random() if most > 0 else 0.0
 
 
 class RemediationFailed(RuntimeError):
@@ -120,9 +167,15 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
             event_name=parsed.event_name,
         )
 
+    time_left = _time_left(context)
     if isinstance(parsed, Refusal):
         summary = run(parsed, settings, None)
     else:
+        if parsed.sweep:
+            delay = sweep_delay(env, time_left)
+            if delay > 0:
+                logger.info("sweep: waiting a random delay first", extra={"delay_seconds": delay})
+                jitter_sleep(delay)
         clients = _clients(parsed.region)
         inventory = Inventory(
             clients.ec2, region=parsed.region, account_id=parsed.account_id, route53=clients.route53
@@ -131,9 +184,16 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         if settings.mode is Mode.AUTO_FIX:
             from remediation.executor import Executor  # noqa: PLC0415 - auto-fix only
 
-            executor = Executor(clients.ec2, inventory, wait_seconds=settings.deletion_wait_seconds)
+            executor = Executor(
+                clients.ec2,
+                inventory,
+                wait_seconds=settings.deletion_wait_seconds,
+                time_left=time_left,
+            )
         notifier = SnsNotifier(clients.sns, settings.topic_arn) if settings.topic_arn else None
-        summary = run(parsed, settings, inventory, executor=executor, notifier=notifier)
+        summary = run(
+            parsed, settings, inventory, executor=executor, notifier=notifier, time_left=time_left
+        )
 
     _record_metrics(summary)
     result = summary.as_dict()

@@ -5,19 +5,69 @@ throttling (``RequestLimitExceeded``, ``Throttling``) and 5xx errors with
 exponential backoff and jitter, so that the tool gives way to the deployments
 sharing the account's EC2 rate limits. Each call is tried at most 8 times in all
 (``total_max_attempts``; botocore's ``max_attempts`` would count retries only).
+
+One throttled call must not eat the function's timeout: botocore has no limit on the
+*time* a call's retries take, so :func:`cap_retry_time` stops retrying a call once
+it has spent ``RETRY_SECONDS`` (the last error is then raised as botocore would).
+With connect and read timeouts of 3 and 10 seconds, a call's worst case is about
+``RETRY_SECONDS`` plus one attempt and one backoff (at most 20 s in standard mode).
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 RETRIES = Config(
-    retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=5, read_timeout=20
+    retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=3, read_timeout=10
 )
+#: The most time botocore's retries of one call may take before the error is raised.
+RETRY_SECONDS = 45.0
+_STARTED = "ecr_endpoint_guard_started"
+
+
+def cap_retry_time(
+    client: Any, seconds: float = RETRY_SECONDS, clock: Callable[[], float] = time.monotonic
+) -> Any:
+    """Stop botocore's retries of a call once it has taken ``seconds``; returns the client.
+
+    Two handlers on the client's events: ``before-call`` notes when the call started, and
+    ``needs-retry`` (registered first, so it runs before botocore's retry handler) raises
+    the attempt's error instead of letting it be retried when the time is spent.
+    """
+    service = client.meta.service_model.service_id.hyphenize()
+
+    def started(context: dict[str, Any], **_: Any) -> None:
+        context[_STARTED] = clock()
+
+    def enough(
+        request_dict: dict[str, Any],
+        response: Any = None,
+        caught_exception: BaseException | None = None,
+        operation: Any = None,
+        **_: Any,
+    ) -> None:
+        begun = request_dict.get("context", {}).get(_STARTED)
+        if begun is None or clock() - begun < seconds:
+            return
+        if caught_exception is not None:
+            raise caught_exception
+        if response is not None:
+            http, parsed = response
+            if http.status_code >= 300:
+                code = parsed.get("Error", {}).get("Code", "")
+                error = client.exceptions.from_code(code) if code else ClientError
+                raise error(parsed, operation.name if operation else "")
+
+    client.meta.events.register(f"before-call.{service}", started)
+    client.meta.events.register_first(f"needs-retry.{service}", enough)
+    return client
 
 
 @dataclass(frozen=True)
@@ -44,8 +94,8 @@ def make_clients(
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
     return AwsClients(
-        ec2=session.client("ec2", **kwargs),
-        route53=session.client("route53", **kwargs),
-        sns=session.client("sns", **kwargs),
+        ec2=cap_retry_time(session.client("ec2", **kwargs)),
+        route53=cap_retry_time(session.client("route53", **kwargs)),
+        sns=cap_retry_time(session.client("sns", **kwargs)),
         region=region,
     )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.actions import Action
+from remediation.aws_errors import error_code, error_text
 from remediation.baseline import evaluate
 from remediation.config import ModeReason, Settings, vpc_mode
 from remediation.cost import estimate
@@ -37,6 +38,11 @@ log = logging.getLogger(__name__)
 
 #: VPCs per engine run in :func:`run_chunks` (a face reports progress between chunks).
 CHUNK = 50
+#: Seconds one VPC may take at most (reads, repairs and their bounded waits): a run does not
+#: start a VPC with less time left than this.
+VPC_SECONDS = 45.0
+#: Read errors that a retry cannot fix: the VPC is reported unreadable, the run goes on.
+PERMANENT_READ = frozenset({"UnauthorizedOperation", "AccessDenied", "AccessDeniedException"})
 
 
 def _run_context(event_id: str = "", event_name: str = "") -> RunContext:
@@ -67,7 +73,7 @@ def _status(mode: Mode, findings: tuple[Finding, ...], outcomes: tuple[Outcome, 
         return VpcStatus.DEFERRED
     if OutcomeStatus.SKIPPED in statuses:
         return VpcStatus.SKIPPED
-    if any(not f.repairs for f in open_findings):
+    if OutcomeStatus.NEEDS_PERSON in statuses or any(not f.repairs for f in open_findings):
         return VpcStatus.INCOMPLETE
     return VpcStatus.FIXED
 
@@ -174,6 +180,7 @@ def run(
     notifier: Notifier | None = None,
     vpc_ids: Sequence[str] | None = None,
     today: dt.date | None = None,
+    time_left: Callable[[], float] | None = None,
 ) -> Summary:
     """Run the whole job for one event (or, with ``vpc_ids``, for chosen VPCs).
 
@@ -187,6 +194,9 @@ def run(
         Where per-VPC messages go; ``None`` means nowhere (the CLI prints instead).
     vpc_ids
         Overrides the event's VPCs (the CLI's ``--vpc-id``).
+    time_left
+        Seconds left before the run must end (the Lambda deadline). No VPC is started with
+        less than :data:`VPC_SECONDS` left; those not reached are returned as ``not-reached``.
     """
     if isinstance(event, Refusal):
         log.warning(
@@ -216,19 +226,32 @@ def run(
             if resolution.note:
                 notes.append(resolution.note)
             scope = None if resolution.sweep else list(resolution.vpc_ids)
+    except (ClientError, BotoCoreError) as exc:
+        return _unreadable_run(event, settings, notes, exc)
+    results: list[VpcResult] = []
+    try:
         snapshots = inventory.snapshots(scope, settings) if scope != [] else []
     except (ClientError, BotoCoreError) as exc:
-        log.error("could not read the VPCs", extra={"outcome": "error", "error": str(exc)})
-        return Summary(
-            mode=settings.mode,
-            trigger=event,
-            problems=settings.problems,
-            notes=tuple(notes),
-            error=f"could not read the VPCs: {exc}",
-            counts=tally(()),
+        # One VPC's read may have failed: read them one by one, so that the others go on.
+        log.info(
+            "reading the VPCs together failed; reading them one by one",
+            extra={"outcome": "error", "error": str(exc)},
         )
-    results: list[VpcResult] = []
-    for missing in sorted(set(scope or ()) - {s.vpc_id for s in snapshots}):
+        try:
+            ids = list(scope) if scope is not None else _vpc_ids(inventory)
+        except (ClientError, BotoCoreError) as again:
+            return _unreadable_run(event, settings, notes, again)
+        snapshots = []
+        for vpc_id in ids:
+            try:
+                snapshots += inventory.snapshots([vpc_id], settings)
+            except (ClientError, BotoCoreError) as one:
+                results.append(_unreadable(event, settings, vpc_id, one))
+        if results and not snapshots:
+            return _unreadable_run(event, settings, notes, exc)  # nothing could be read at all
+        scope = ids
+    unread = {r.vpc_id for r in results}
+    for missing in sorted(set(scope or ()) - {s.vpc_id for s in snapshots} - unread):
         notes.append(f"{missing} does not exist (any more): skipped")
         log.info("VPC not found", extra={"vpc_id": missing, "outcome": "skipped"})
         results.append(
@@ -242,8 +265,21 @@ def run(
                 mode_reason=ModeReason.NOT_FOUND,
             )
         )
-    for snapshot in snapshots:
-        result = remediate_vpc(snapshot, settings, executor=executor, context=context, day=day)
+    for index, snapshot in enumerate(snapshots):
+        if time_left is not None and time_left() < VPC_SECONDS:
+            left = snapshots[index:]
+            log.warning(
+                "deadline: %d VPC(s) not reached; the next run evaluates them",
+                len(left),
+                extra={"outcome": "not-reached", "vpc_ids": [s.vpc_id for s in left]},
+            )
+            notes.append(f"not reached before the deadline: {', '.join(s.vpc_id for s in left)}")
+            results += [_not_reached(s, settings) for s in left]
+            break
+        try:
+            result = remediate_vpc(snapshot, settings, executor=executor, context=context, day=day)
+        except (ClientError, BotoCoreError) as exc:
+            result = _unreadable(event, settings, snapshot.vpc_id, exc)
         results.append(_notify(result, notifier))
     vpcs = tuple(results)
     return Summary(
@@ -310,3 +346,58 @@ def run_chunks(
         if parts[-1].error:
             break
     return merge(parts)
+def _vpc_ids(inventory: Inventory) -> list[str]:
+    """Every VPC id of the region (the sweep's fallback when reading them together failed)."""
+    pages = inventory.ec2.get_paginator("describe_vpcs").paginate()
+    return [str(v["VpcId"]) for page in pages for v in page.get("Vpcs", [])]
+
+
+def _unreadable(
+    event: Trigger, settings: Settings, vpc_id: str, exc: ClientError | BotoCoreError
+) -> VpcResult:
+    """One VPC that could not be read or repaired: reported; the others go on.
+
+    An access denial no retry fixes is ``unreadable`` (the run does not fail for it); any
+    other error is ``failed``, so that Lambda retries the event.
+    """
+    permanent = error_code(exc) in PERMANENT_READ
+    status = VpcStatus.UNREADABLE if permanent else VpcStatus.FAILED
+    log.error(
+        "VPC could not be read or repaired",
+        extra={"vpc_id": vpc_id, "outcome": status.value, "error": error_text(exc)},
+    )
+    return VpcResult(
+        vpc_id=vpc_id,
+        account_id=event.account_id,
+        region=event.region,
+        mode=settings.mode,
+        status=status,
+        mode_note="could not be read or repaired",
+        error=error_text(exc),
+    )
+
+
+def _not_reached(snapshot: VpcSnapshot, settings: Settings) -> VpcResult:
+    return VpcResult(
+        vpc_id=snapshot.vpc_id,
+        account_id=snapshot.account_id,
+        region=snapshot.region,
+        name=snapshot.name,
+        mode=settings.mode,
+        status=VpcStatus.NOT_REACHED,
+        mode_note="the run's deadline came first; the next run evaluates it",
+    )
+
+
+def _unreadable_run(
+    event: Trigger, settings: Settings, notes: list[str], exc: ClientError | BotoCoreError
+) -> Summary:
+    log.error("could not read the VPCs", extra={"outcome": "error", "error": str(exc)})
+    return Summary(
+        mode=settings.mode,
+        trigger=event,
+        problems=settings.problems,
+        notes=tuple(notes),
+        error=f"could not read the VPCs: {exc}",
+        counts=tally(()),
+    )

@@ -216,9 +216,9 @@ class Inventory:
     def resolve(self, trigger: Trigger) -> Resolution:
         """Turn the ids an event carries into VPC ids, with as few calls as possible.
 
-        Endpoint ids that cannot be resolved (EC2 forgot a deleted endpoint,
-        or the read failed) fall back to evaluating every VPC of the region:
-        better a sweep than nothing.
+        Endpoint ids EC2 has forgotten are asked for one by one, so that the others
+        resolve; when none resolves (or the read failed), every VPC of the region is
+        evaluated: better a sweep than nothing.
         """
         if trigger.sweep:
             return Resolution((), sweep=True)
@@ -235,9 +235,18 @@ class Inventory:
                     )
                 )
             except (ClientError, BotoCoreError) as exc:
-                # EC2 forgot a deleted endpoint (InvalidVpcEndpointId.NotFound), or the read
-                # failed: better evaluate every VPC than none.
-                return Resolution((), sweep=True, note=f"{error_text(exc)}; sweeping the region")
+                # EC2 refuses the whole call when it has forgotten one id: ask per id, so that
+                # the ids it still knows resolve (a read failure still falls back to a sweep).
+                if error_code(exc) != "InvalidVpcEndpointId.NotFound":
+                    return Resolution(
+                        (), sweep=True, note=f"{error_text(exc)}; sweeping the region"
+                    )
+                items, forgotten = self._endpoints_one_by_one(trigger.endpoint_ids)
+                if not items:
+                    return Resolution(
+                        (), sweep=True, note=f"{error_text(exc)}; sweeping the region"
+                    )
+                notes.append(f"EC2 no longer knows {', '.join(forgotten)}")
             found += sorted({str(i["VpcId"]) for i in items if i.get("VpcId")})
         # A route table names its VPC, so a subnet id beside it adds nothing.
         lookups = (
@@ -264,6 +273,23 @@ class Inventory:
                 notes.append(f"could not resolve {', '.join(ids)} to a VPC (deleted since?)")
         unique = tuple(dict.fromkeys(found))
         return Resolution(unique, note="; ".join(notes))
+
+    def _endpoints_one_by_one(
+        self, endpoint_ids: Sequence[str]
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """Each endpoint on its own: (those EC2 knows, the ids it has forgotten)."""
+        items: list[dict[str, Any]] = []
+        forgotten: list[str] = []
+        for endpoint_id in endpoint_ids:
+            try:
+                response = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])
+            except ClientError as exc:
+                if error_code(exc) != "InvalidVpcEndpointId.NotFound":
+                    raise
+                forgotten.append(endpoint_id)
+                continue
+            items += response.get("VpcEndpoints", [])
+        return items, forgotten
 
     # ------------------------------------------------------------------ snapshots
 

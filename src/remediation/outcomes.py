@@ -15,7 +15,10 @@ class OutcomeStatus(enum.StrEnum):
     ALREADY_DONE = "already-done"  # found done by someone else on a fresh read
     DEFERRED = "deferred"  # cannot be done yet; Lambda's retry will try again
     SKIPPED = "skipped"  # no longer relevant (e.g. the VPC is gone)
-    FAILED = "failed"
+    FAILED = "failed"  # a transient error that outlasted the run's retries, or an unknown one
+    #: A refusal no retry can fix (a quota, an access denial, an unsupported zone): the detail
+    #: says what a person must do. Not retried; does not fail the invocation.
+    NEEDS_PERSON = "needs-person"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,10 @@ class Outcome:
     @property
     def failed(self) -> bool:
         return self.status is OutcomeStatus.FAILED
+
+    @property
+    def needs_person(self) -> bool:
+        return self.status is OutcomeStatus.NEEDS_PERSON
 
     def as_dict(self) -> dict[str, Any]:
         data = self.action.as_dict()

@@ -4,41 +4,20 @@ Order: DNS support, then DNS hostnames (EC2 refuses hostnames while support
 is off), then the tool's security group (created before anything uses it),
 then repairs of existing endpoints, then new endpoints.
 
-Idempotency tokens
-------------------
-``CreateVpcEndpoint`` takes a ``ClientToken``: the same token returns the same
-endpoint instead of making a second one. The token is derived from what the
-run saw, not from the run itself::
+One refusal blocks nothing else
+-------------------------------
+Repairs of one endpoint are merged into one ``ModifyVpcEndpoint``, except AZ
+additions: EC2 refuses a whole call when one subnet is refused (a zone the
+service does not offer, a subnet without free addresses), so new subnets go in
+a call of their own and a refused zone never blocks a private-DNS or security
+group repair. Each missing or wrong item still costs at most one write.
 
-    sha256(vpc id | service name | sorted ids of every endpoint of that service
-           in the VPC, in any state | UTC day)
-
-So two runs that see the same VPC (two events for one VPC, a Lambda retry, a
-CLI run racing the Lambda) send the same token and EC2 makes one endpoint;
-while a legitimate re-creation after a deletion sends a new one, because the
-deleted endpoint is still listed (state ``deleted``) or, once EC2 has
-forgotten it, the day has changed.
-
-Two cases need the executor's help:
-
-* Two runs for *different* events send the same token with different tags (the
-  event id is a tag): EC2 answers ``IdempotentParameterMismatch`` to the second,
-  whose fresh read then finds the first one's endpoint (``already-done``).
-* EC2 forgets a deleted endpoint on the day it was created, and the tool must
-  create it again that day: the token repeats and EC2 returns the old, deleted
-  endpoint. The executor then creates once more with a token derived from that
-  endpoint's id (``eeg-2-...``, so still the same for two racing runs). If
-  the repeat comes back as ``IdempotentParameterMismatch`` instead, nothing usable
-  is found and the action fails, reported, until the next UTC day's token.
-
-``tests/test_concurrency.py`` proves two concurrent runs send one token and make
-one endpoint per service.
+Creates carry an idempotency token; the scheme lives in :mod:`remediation.tokens`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 from remediation.actions import (
     Action,
@@ -54,15 +33,37 @@ from remediation.actions import (
 from remediation.baseline.security_groups import TOOL_GROUP_NAME, tool_group, vpc_blocks
 from remediation.findings import Finding
 from remediation.model import VpcSnapshot
+from remediation.tokens import client_token as _token
 
 TOOL_GROUP_REASON = "tool-group-needed"
 
 
 def client_token(snapshot: VpcSnapshot, service_name: str, day: str) -> str:
     """The idempotency token for creating ``service_name``'s endpoint in this VPC (64 chars max)."""
-    seen = sorted(e.endpoint_id for e in snapshot.endpoints if e.service_name == service_name)
-    material = "|".join([snapshot.vpc_id, service_name, ",".join(seen), day])
-    return "eeg-" + hashlib.sha256(material.encode()).hexdigest()[:40]
+    seen = [e.endpoint_id for e in snapshot.endpoints if e.service_name == service_name]
+    return _token(snapshot.vpc_id, service_name, seen, day)
+
+
+def _split(action: ModifyEndpoint) -> tuple[ModifyEndpoint, ...]:
+    """AZ additions apart from every other repair of the endpoint (see the module's text)."""
+    if not action.add_subnet_ids:
+        return (action,)
+    rest = dataclasses.replace(action, add_subnet_ids=())
+    subnets = ModifyEndpoint(
+        vpc_id=action.vpc_id,
+        reason=action.reason,
+        endpoint_id=action.endpoint_id,
+        service_name=action.service_name,
+        add_subnet_ids=action.add_subnet_ids,
+    )
+    others = (
+        rest.enable_private_dns
+        or rest.add_group_ids
+        or rest.remove_group_ids
+        or rest.add_route_table_ids
+        or rest.policy_document
+    )
+    return (rest, subnets) if others else (subnets,)
 
 
 def _rank(action: Action) -> int:
@@ -85,12 +86,14 @@ def plan(snapshot: VpcSnapshot, findings: tuple[Finding, ...], *, day: str) -> t
     ``day`` (``YYYY-MM-DD``, UTC) goes into the idempotency tokens; it is an
     argument so that planning stays a pure function.
     """
-    merged: dict[str, ModifyEndpoint] = {}
+    merged: dict[tuple[str, bool], ModifyEndpoint] = {}
     others: list[Action] = []
     for action in (r for f in findings for r in f.repairs):
         if isinstance(action, ModifyEndpoint):
-            prior = merged.get(action.endpoint_id)
-            merged[action.endpoint_id] = prior.merged(action) if prior else action
+            for part in _split(action):
+                key = (part.endpoint_id, bool(part.add_subnet_ids))
+                prior = merged.get(key)
+                merged[key] = prior.merged(part) if prior else part
         elif isinstance(action, CreateInterfaceEndpoint | CreateGatewayEndpoint):
             token = client_token(snapshot, action.service_name, day)
             others.append(dataclasses.replace(action, client_token=token))

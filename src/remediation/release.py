@@ -7,6 +7,11 @@ re-checked on a fresh read right before each deletion. It is reached only
 through the CLI's ``release`` command, run by a person with their own
 credentials: the Lambda function's role has no delete permission at all.
 
+Release is not undone: before deleting anything, it tags the VPC
+``ecr-endpoint-guard/mode=off``, so that the function, seeing the
+``DeleteVpcEndpoints`` event that follows, leaves the VPC alone. If the tag
+cannot be set, release deletes nothing and says why.
+
 Order matters: a security group cannot be deleted while an endpoint's network
 interfaces still use it, so the tool's endpoints go first, then (once they are
 gone) its group. A group that the tool attached to an endpoint it did not
@@ -32,7 +37,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws_errors import error_code, error_text
-from remediation.model import GONE_ENDPOINT_STATES, MANAGED_TAG
+from remediation.model import GONE_ENDPOINT_STATES, MANAGED_TAG, MODE_TAG
 
 #: IAM permissions the person running ``release`` needs (never granted to the function).
 RELEASE_PERMISSIONS = (
@@ -40,7 +45,16 @@ RELEASE_PERMISSIONS = (
     "ec2:DescribeSecurityGroups",
     "ec2:DeleteVpcEndpoints",
     "ec2:DeleteSecurityGroup",
+    "ec2:CreateTags",
 )
+
+
+def off_notice(vpc_id: str) -> str:
+    """What release tells the person about the tag it sets first."""
+    return (
+        f"tagged {vpc_id} {MODE_TAG}=off first, so that the function does not re-create what "
+        "release deletes (remove the tag to let the tool manage the VPC again)"
+    )
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,7 @@ class ReleaseResult:
     deleted: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()  # "id: reason"
     blocked: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what release did besides deleting (the mode=off tag)
 
     @property
     def ok(self) -> bool:
@@ -87,6 +102,7 @@ class ReleaseResult:
             "deleted": list(self.deleted),
             "failed": list(self.failed),
             "blocked": list(self.blocked),
+            "notes": list(self.notes),
         }
 
 
@@ -132,9 +148,20 @@ def execute(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> ReleaseResult:
-    """Delete what ``plan`` lists, after re-checking each resource's tag on a fresh read."""
+    """Tag the VPC ``mode=off``, then delete what ``plan`` lists, after re-checking each
+    resource's tag on a fresh read. Without the tag, nothing is deleted."""
     deleted: list[str] = []
     failed: list[str] = []
+    try:
+        ec2.create_tags(Resources=[plan.vpc_id], Tags=[{"Key": MODE_TAG, "Value": "off"}])
+    except (ClientError, BotoCoreError) as exc:
+        reason = (
+            f"{plan.vpc_id}: could not tag it {MODE_TAG}=off ({error_text(exc)}); nothing was "
+            "deleted, because the function would re-create it. Grant ec2:CreateTags on the VPC, "
+            "or tag it yourself, and run release again"
+        )
+        return ReleaseResult(plan.vpc_id, failed=(reason,), blocked=plan.blocked)
+    notes = (off_notice(plan.vpc_id),)
     fresh = find(ec2, plan.vpc_id)  # never trust a plan shown minutes ago
     endpoints = [e for e in plan.endpoint_ids if e in fresh.endpoint_ids]
     failed += [
@@ -174,7 +201,7 @@ def execute(
             except BotoCoreError as exc:
                 failed.append(f"{group_id}: {error_text(exc)}")
                 break
-    return ReleaseResult(plan.vpc_id, tuple(deleted), tuple(failed), fresh.blocked)
+    return ReleaseResult(plan.vpc_id, tuple(deleted), tuple(failed), fresh.blocked, notes)
 
 
 def _wait_until_gone(

@@ -30,6 +30,11 @@ class VpcStatus(enum.StrEnum):
     DEFERRED = "deferred"  # auto-fix: a repair must wait (Lambda's retry will redo it)
     FAILED = "failed"  # auto-fix: at least one repair failed
     SKIPPED = "skipped"  # mode off for this VPC, or the VPC is gone
+    #: The VPC could not be read or repaired for a reason no retry fixes (an access denial):
+    #: reported, and the others go on. (A transient read error is ``failed``.)
+    UNREADABLE = "unreadable"
+    #: The run's deadline came before this VPC's turn: the next run evaluates it.
+    NOT_REACHED = "not-reached"
 
 
 class NotificationStatus(enum.StrEnum):
@@ -58,6 +63,7 @@ class VpcResult:
     mode_reason: ModeReason = ModeReason.DEPLOYMENT
     #: What became of the notification: what the faces and counts act on.
     notification_status: NotificationStatus = NotificationStatus.NOT_NEEDED
+    error: str = ""  # why the VPC could not be read or repaired (status unreadable or failed)
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
@@ -65,7 +71,7 @@ class VpcResult:
 
     @property
     def needs_notification(self) -> bool:
-        return self.status not in (VpcStatus.COMPLIANT, VpcStatus.SKIPPED)
+        return self.status not in (VpcStatus.COMPLIANT, VpcStatus.SKIPPED, VpcStatus.NOT_REACHED)
 
     def count(self, *statuses: OutcomeStatus) -> int:
         return sum(1 for o in self.outcomes if o.status in statuses)
@@ -83,6 +89,7 @@ class VpcResult:
             "actions": [o.as_dict() for o in self.outcomes],
             "cost": self.cost.as_dict() if self.cost else None,
             "notification": self.notification,
+            **({"error": self.error} if self.error else {}),
         }
 
 
@@ -99,7 +106,11 @@ class Summary:
 
     @property
     def failed(self) -> bool:
-        """True when Lambda should see an error and retry: a failed or deferred repair, an error."""
+        """True when Lambda should see an error and retry: a failed or deferred repair, an error.
+
+        A repair that needs a person, an unreadable VPC (access denied) and VPCs the
+        deadline did not reach do not fail the run: a retry would not change them.
+        """
         return bool(self.error) or any(
             v.status in (VpcStatus.FAILED, VpcStatus.DEFERRED) for v in self.vpcs
         )
@@ -128,17 +139,22 @@ class Summary:
 def tally(vpcs: tuple[VpcResult, ...], refused: bool = False) -> dict[str, int]:
     """The figures the handler turns into metrics."""
     return {
-        "vpcs_evaluated": sum(1 for v in vpcs if v.status is not VpcStatus.SKIPPED),
+        "vpcs_evaluated": sum(
+            1 for v in vpcs if v.status not in (VpcStatus.SKIPPED, VpcStatus.NOT_REACHED)
+        ),
         "non_compliant_vpcs": sum(
             1 for v in vpcs if v.open_findings and v.status is not VpcStatus.SKIPPED
         ),
         "vpcs_skipped": sum(1 for v in vpcs if v.status is VpcStatus.SKIPPED),
+        "vpcs_unreadable": sum(1 for v in vpcs if v.status is VpcStatus.UNREADABLE),
+        "vpcs_not_reached": sum(1 for v in vpcs if v.status is VpcStatus.NOT_REACHED),
         "actions_planned": sum(len(v.outcomes) for v in vpcs),
         "actions_applied": sum(
             v.count(OutcomeStatus.APPLIED, OutcomeStatus.ALREADY_DONE) for v in vpcs
         ),
         "actions_failed": sum(v.count(OutcomeStatus.FAILED) for v in vpcs),
         "actions_deferred": sum(v.count(OutcomeStatus.DEFERRED) for v in vpcs),
+        "actions_needing_person": sum(v.count(OutcomeStatus.NEEDS_PERSON) for v in vpcs),
         "notifications_failed": sum(
             1 for v in vpcs if v.notification_status is NotificationStatus.FAILED
         ),

@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
         }
         terminal.out(json.dumps(document, indent=2))
     else:
+        for note in outcome.notes:
+            terminal.out(f"  {note}")
         for resource in outcome.deleted:
             terminal.out(f"  deleted {resource}")
         for failure in outcome.failed:

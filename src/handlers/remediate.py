@@ -381,6 +381,7 @@ def _work_items(event: Any, context: Any, own: str) -> dict[str, Any]:
 
     env = os.environ
     time_left = _time_left(context)
+    totals: dict[str, int] = {}
 
     def one(record: Any) -> None:
         try:
@@ -391,17 +392,21 @@ def _work_items(event: Any, context: Any, own: str) -> dict[str, Any]:
         summary = run_trigger(
             item.trigger(record.message_id), env, context, own=own, time_left=time_left
         )
-        _record_metrics(summary)
+        for key, value in summary.counts.items():
+            totals[key] = totals.get(key, 0) + value
         logger.info("work item finished", extra={"summary": summary.as_dict()})
         if summary.failed:
             raise RemediationFailed(summary.error or "a repair failed; SQS retries the item")
 
-    response = process_partial_response(
-        event=event,
-        record_handler=one,
-        processor=BatchProcessor(event_type=EventType.SQS),
-        context=context,
-    )
+    try:
+        response = process_partial_response(
+            event=event,
+            record_handler=one,
+            processor=BatchProcessor(event_type=EventType.SQS),
+            context=context,
+        )
+    finally:
+        _record_metrics(Summary(mode=load_settings(env, account_id=own).mode, counts=totals))
     return dict(response)
 
 

@@ -201,16 +201,6 @@ def _own_roles(env: Any, event: Any, partition: str) -> frozenset[str]:
     return frozenset(r for r in roles if r)
 
 
-def _parse(event: Any, own_roles: frozenset[str]) -> Trigger | Refusal:
-    if isinstance(event, dict) and event.get("source") == "aws.securityhub":
-        from remediation.securityhub_events import (  # noqa: PLC0415 - Security Hub path only
-            parse_securityhub_event,
-        )
-
-        return parse_securityhub_event(event)
-    return parse_event(event, own_role_arns=own_roles)
-
-
 def _admit(parsed: Trigger | Refusal, own: str, env: Any) -> Trigger | Refusal:
     """Refuse an event of another account unless organisation mode serves that account."""
     if isinstance(parsed, Refusal) or not own or parsed.account_id == own:
@@ -437,7 +427,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     # The function's own calls are recognised by its roles only: a session name can be chosen
     # by anyone, so matching on it would let any caller hide its changes from the tool.
     partition = _arn_part(context, 1) or "aws"
-    parsed = _admit(_parse(event, _own_roles(env, event, partition)), own, env)
+    parsed = _admit(parse_event(event, own_role_arns=_own_roles(env, event, partition)), own, env)
 
     time_left = _time_left(context)
     if isinstance(parsed, Refusal):

@@ -125,7 +125,11 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     else:
         clients = _clients(parsed.region)
         inventory = Inventory(
-            clients.ec2, region=parsed.region, account_id=parsed.account_id, route53=clients.route53
+            clients.ec2,
+            region=parsed.region,
+            account_id=parsed.account_id,
+            route53=clients.route53,
+            route53profiles=clients.route53profiles,
         )
         executor: Executor | None = None
         if settings.mode is Mode.AUTO_FIX:

@@ -26,6 +26,8 @@ class AwsClients:
     route53: Any
     sns: Any
     region: str
+    #: Route 53 Profiles (which VPCs get hosted zones through a Profile); ``None``: not read.
+    route53profiles: Any | None = None
 
 
 def make_clients(
@@ -35,7 +37,7 @@ def make_clients(
     endpoint_url: str | None = None,
     config: Config = RETRIES,
 ) -> AwsClients:
-    """EC2, Route 53 and SNS clients for one region, retries configured.
+    """EC2, Route 53, Route 53 Profiles and SNS clients for one region, retries configured.
 
     ``endpoint_url`` points every client at a local emulator (the demo, the CLI).
     """
@@ -48,4 +50,5 @@ def make_clients(
         route53=session.client("route53", **kwargs),
         sns=session.client("sns", **kwargs),
         region=region,
+        route53profiles=session.client("route53profiles", **kwargs),
     )

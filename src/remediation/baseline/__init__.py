@@ -5,14 +5,20 @@ finding carries the repairs it asks for. Adding a requirement means adding a
 module here and listing its ``check`` in :data:`RULES`.
 
 >>> [rule.__module__.rsplit(".", 1)[-1] for rule in RULES]
-['dns', 'interface_endpoints', 'gateway_endpoints', 'security_groups']
+['dns', 'interface_endpoints', 'gateway_endpoints', 'security_groups', 'dhcp_dns']
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from remediation.baseline import dns, gateway_endpoints, interface_endpoints, security_groups
+from remediation.baseline import (
+    dhcp_dns,
+    dns,
+    gateway_endpoints,
+    interface_endpoints,
+    security_groups,
+)
 from remediation.config import Settings
 from remediation.findings import Finding
 from remediation.model import VpcSnapshot
@@ -24,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     interface_endpoints.check,
     gateway_endpoints.check,
     security_groups.check,
+    dhcp_dns.check,
 )
 
 

@@ -55,6 +55,8 @@ log = logging.getLogger(__name__)
 
 READ_PREFIXES = ("describe_", "list_", "get_")
 FILTER_CHUNK = 200  # EC2 accepts at most 200 values in one filter
+#: States of a subnet's IPv6 block association that leave the subnet without it.
+GONE_CIDR_STATES = frozenset({"disassociating", "disassociated", "failing", "failed"})
 
 
 class WriteRefused(RuntimeError):
@@ -182,7 +184,7 @@ def parse_subnet(item: Mapping[str, Any], vpc_id: str) -> Subnet:
         ipv6_cidr_blocks=tuple(
             str(a["Ipv6CidrBlock"])
             for a in item.get("Ipv6CidrBlockAssociationSet", [])
-            if a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"
+            if str(a.get("Ipv6CidrBlockState", {}).get("State", "")) not in GONE_CIDR_STATES
             and a.get("Ipv6CidrBlock")
         ),
         ipv6_native=bool(item.get("Ipv6Native")),

@@ -275,6 +275,8 @@ def strict_ec2() -> Iterator[RealEc2]:
         """
         result = original_services(self)
         zones = {z.name: z.zone_id for z in self.ec2_backend.describe_availability_zones()}
+        # moto caches its default services across accounts: answer copies, never edit them.
+        result.result["ServiceDetails"] = [dict(d) for d in result.result["ServiceDetails"]]
         for detail in result.result["ServiceDetails"]:
             name = detail["ServiceName"]
             offered = [

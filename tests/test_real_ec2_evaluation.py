@@ -160,12 +160,12 @@ def test_local_zone_and_outpost_subnets_are_never_chosen(
     for service in (API, DKR):
         chosen = subnets_of(aws, built.vpc_id, service)
         assert local not in chosen and outpost not in chosen
-    (info,) = [
-        f
-        for f in vpc["findings"]
-        if f["code"] == "endpoint-zone-not-eligible" and f["service"] == "ecr.dkr"
-    ]
-    assert "local zone" in info["message"] and "Outpost" in info["message"]
+    findings = {f["code"]: f for f in vpc["findings"] if f["service"] == "ecr.dkr"}
+    # The service's own AZ IDs leave the Local Zone out; the subnet's OutpostArn, the Outpost.
+    assert local in findings["endpoint-zone-not-offered"]["message"]
+    assert findings["endpoint-zone-not-offered"]["severity"] == "info"
+    assert "on an Outpost" in findings["endpoint-zone-not-eligible"]["message"]
+    assert findings["endpoint-zone-not-eligible"]["severity"] == "info"
 
 
 def test_carrier_gateway_default_routes_make_a_subnet_public_local_gateways_do_not() -> None:
@@ -446,8 +446,53 @@ def test_region_facts_are_cached_until_their_ttl(aws: Aws) -> None:
 
     first = read()
     now[0] += facts_module.TTL_SECONDS - 1
-    assert read() is first and len(calls) == 2
+    assert read() is first
+    assert calls == ["describe_vpc_endpoint_services"]  # AZ IDs given: no zone read
     now[0] += 2
     read()
-    assert len(calls) == 4
-    assert first.offer(DKR) is not None and first.zones
+    assert calls == ["describe_vpc_endpoint_services"] * 2
+    offer = first.offer(DKR)
+    assert offer is not None and offer.zone_ids == all_zone_ids(aws)
+
+
+def test_zone_names_without_ids_are_mapped_through_the_regions_zones() -> None:
+    from remediation import region_facts as facts_module
+
+    class Ec2:
+        class meta:
+            endpoint_url = "fake"
+
+        def describe_vpc_endpoint_services(self, **_: Any) -> dict[str, Any]:
+            return {
+                "ServiceDetails": [
+                    {
+                        "ServiceName": DKR,
+                        "ServiceType": [{"ServiceType": "Interface"}],
+                        "AvailabilityZones": [f"{REGION}a"],
+                        "SupportedIpAddressTypes": ["ipv4", "ipv6"],
+                    }
+                ]
+            }
+
+        def describe_availability_zones(self, **_: Any) -> dict[str, Any]:
+            return {
+                "AvailabilityZones": [
+                    {
+                        "ZoneName": f"{REGION}a",
+                        "ZoneId": "use1-az6",
+                        "ZoneType": "availability-zone",
+                    },
+                    {
+                        "ZoneName": f"{REGION}-bos-1a",
+                        "ZoneId": "use1-bos1-az1",
+                        "ZoneType": "local-zone",
+                    },
+                ]
+            }
+
+    facts = facts_module.region_facts(Ec2(), account_id="1", region=REGION, services=[DKR])
+    offer = facts.offer(DKR)
+    assert offer is not None and offer.zone_ids == {"use1-az6"}
+    assert offer.ip_address_types == ("ipv4", "ipv6")
+    local = facts.zone(zone_id="use1-bos1-az1")
+    assert local is not None and local.zone_type == "local-zone"

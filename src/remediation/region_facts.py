@@ -1,12 +1,17 @@
 """Region-level facts, read once per execution environment and kept for a while.
 
-Which Availability Zones the region has (``DescribeAvailabilityZones``: ``ZoneId``,
-``ZoneType``) and where each configured endpoint service can be placed
-(``DescribeVpcEndpointServices``: ``AvailabilityZoneIds``, ``SupportedIpAddressTypes``)
-change rarely, so a warm Lambda environment reuses them for :data:`TTL_SECONDS` instead
-of reading them for every event: two reads in a cold environment, none in a warm one.
-Zones are compared by AZ **ID** (``use1-az1``): the names (``us-east-1a``) are mapped to
-different physical zones in each account.
+Where each configured endpoint service can be placed (``DescribeVpcEndpointServices``:
+``AvailabilityZoneIds``, ``SupportedIpAddressTypes``) and which Availability Zones the
+region has (``DescribeAvailabilityZones``: ``ZoneId``, ``ZoneType``) change rarely, so a
+warm Lambda environment reuses them for :data:`TTL_SECONDS` instead of reading them for
+every event. Zones are compared by AZ **ID** (``use1-az1``): the names (``us-east-1a``)
+are mapped to different physical zones in each account.
+
+The services' own AZ IDs are the authority (Local Zones and Wavelength Zones are not in
+an AWS service's list; a subnet on an Outpost carries ``OutpostArn``), so the region's
+zones are read only when a service's details give zone names without IDs, or when the
+services could not be read at all (then the zone types keep Local and Wavelength Zones
+out): one read in a cold environment against EC2, none in a warm one.
 
 The cache is keyed by account, region, endpoint URL and the services asked for, so that
 tests (each with a fresh moto account) and the CLI (any region) never see another's
@@ -85,20 +90,15 @@ def region_facts(
     cached = _CACHE.get(key)
     if cached is not None and now - cached[0] < TTL_SECONDS:
         return cached[1]
+    details: list[dict[str, Any]] = []
+    failed = False
     try:
-        zones = tuple(
-            parse_zone(z)
-            for z in ec2.describe_availability_zones(AllAvailabilityZones=True).get(
-                "AvailabilityZones", []
-            )
-        )
-        offers: list[ServiceOffer] = []
         if wanted:
             kwargs: dict[str, Any] = {"ServiceNames": list(wanted)}
             while True:
                 page = ec2.describe_vpc_endpoint_services(**kwargs)
-                offers += [
-                    parse_offer(d, zones)
+                details += [
+                    d
                     for d in page.get("ServiceDetails", [])
                     if d.get("ServiceName") in wanted
                     and any(t.get("ServiceType") == "Interface" for t in d.get("ServiceType", []))
@@ -108,10 +108,27 @@ def region_facts(
                 kwargs["NextToken"] = page["NextToken"]
     except (ClientError, BotoCoreError) as exc:
         log.warning(
-            "could not read the region's zones and endpoint services; judging by every zone",
+            "could not read the endpoint services; judging by every regular zone",
             extra={"error": str(exc)},
         )
-        return RegionFacts()
-    facts = RegionFacts(zones=zones, offers=tuple(offers))
+        details, failed = [], True
+    zones: tuple[ZoneInfo, ...] = ()
+    if failed or not details or any(not d.get("AvailabilityZoneIds") for d in details):
+        # Without AZ IDs from the services, map their zone names through the region's zones
+        # (and learn the zone types, which keep Local and Wavelength Zones out).
+        try:
+            zones = tuple(
+                parse_zone(z)
+                for z in ec2.describe_availability_zones(AllAvailabilityZones=True).get(
+                    "AvailabilityZones", []
+                )
+            )
+        except (ClientError, BotoCoreError) as exc:
+            log.warning("could not read the region's zones", extra={"error": str(exc)})
+            failed = True
+    offers = tuple(parse_offer(d, zones) for d in details)
+    if failed:
+        return RegionFacts(zones=zones, offers=offers)  # not cached: read again next time
+    facts = RegionFacts(zones=zones, offers=offers)
     _CACHE[key] = (now, facts)
     return facts

@@ -9,6 +9,7 @@ sharing the account's EC2 rate limits. Each call is tried at most 8 times in all
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,8 @@ class AwsClients:
     route53: Any
     sns: Any
     region: str
-    #: Route 53 Profiles (which VPCs get hosted zones through a Profile); ``None``: not read.
+    #: Route 53 Profiles (which VPCs get hosted zones through a Profile); ``None``: not read
+    #: (against an emulator).
     route53profiles: Any | None = None
 
 
@@ -39,7 +41,10 @@ def make_clients(
 ) -> AwsClients:
     """EC2, Route 53, Route 53 Profiles and SNS clients for one region, retries configured.
 
-    ``endpoint_url`` points every client at a local emulator (the demo, the CLI).
+    ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at a local emulator (the
+    demo, the CLI). No Route 53 Profiles client is made then: moto, the emulator the demo
+    runs, does not implement that service, and its failures would make every VPC's hosted
+    zones "unknown".
     """
     session = session or boto3.session.Session()
     kwargs: dict[str, Any] = {"region_name": region, "config": config}
@@ -50,5 +55,9 @@ def make_clients(
         route53=session.client("route53", **kwargs),
         sns=session.client("sns", **kwargs),
         region=region,
-        route53profiles=session.client("route53profiles", **kwargs),
+        route53profiles=(
+            None
+            if endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+            else session.client("route53profiles", **kwargs)
+        ),
     )

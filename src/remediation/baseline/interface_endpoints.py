@@ -67,7 +67,7 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
     zone = (zones or by_profile or [spec.private_dns_zone(snapshot.region)])[0]
     centralised = bool(zones)
     if (centralised or by_profile) and not settings.require_local_endpoints:
-        through = "through a Route 53 Profile, " if not centralised else ""
+        through = ", through a Route 53 Profile," if not centralised else ""
         return [
             Finding(
                 code=ENDPOINT_CENTRALISED,
@@ -76,7 +76,7 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
                 resource_id=zone,
                 message=(
                     f"{spec.name} is served through a centralised endpoint: the VPC is "
-                    f"associated, {through}with the private hosted zone {zone}"
+                    f"associated{through} with the private hosted zone {zone}"
                 ),
             )
         ]

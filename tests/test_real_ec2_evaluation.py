@@ -496,3 +496,54 @@ def test_zone_names_without_ids_are_mapped_through_the_regions_zones() -> None:
     assert offer.ip_address_types == ("ipv4", "ipv6")
     local = facts.zone(zone_id="use1-bos1-az1")
     assert local is not None and local.zone_type == "local-zone"
+
+
+def test_an_ipv6_only_subnet_is_never_chosen_and_families_are_not_mixed() -> None:
+    """Pure: moto cannot make an IPv6-only subnet the way EC2 does, so the rule is fed one."""
+    from remediation.baseline.interface_endpoints import check
+    from remediation.config import load_settings
+    from remediation.model import RegionFacts, ServiceOffer, Subnet, VpcSnapshot
+
+    subnets = (
+        Subnet("subnet-v4", "vpc-1", f"{REGION}a", "10.0.1.0/24", 100, "use1-az6"),
+        Subnet(
+            "subnet-v6only",
+            "vpc-1",
+            f"{REGION}b",
+            "",
+            100,
+            "use1-az1",
+            ipv6_cidr_blocks=("2600:1f18::/64",),
+            ipv6_native=True,
+        ),
+        Subnet(
+            "subnet-dual",
+            "vpc-1",
+            f"{REGION}c",
+            "10.0.3.0/24",
+            100,
+            "use1-az2",
+            ipv6_cidr_blocks=("2600:1f18:0:1::/64",),
+        ),
+    )
+    facts = RegionFacts(
+        offers=(
+            ServiceOffer(DKR, frozenset({"use1-az6", "use1-az1", "use1-az2"}), ("ipv4", "ipv6")),
+        )
+    )
+    snapshot = VpcSnapshot(
+        vpc_id="vpc-1",
+        region=REGION,
+        account_id="123456789012",
+        cidr_blocks=("10.0.0.0/16",),
+        dns_support=True,
+        dns_hostnames=True,
+        subnets=subnets,
+        region_facts=facts,
+    )
+    findings = {(f.service, f.code): f for f in check(snapshot, load_settings({}))}
+    (create,) = findings[("ecr.dkr", "endpoint-missing")].repairs
+    assert create.subnet_ids == ("subnet-v4", "subnet-dual")  # type: ignore[attr-defined]
+    assert create.ip_address_type == ""  # type: ignore[attr-defined]  # one IPv4-only subnet
+    eligible = findings[("ecr.dkr", "endpoint-zone-not-eligible")]
+    assert "subnet-v6only (IPv6-only subnet)" in eligible.message

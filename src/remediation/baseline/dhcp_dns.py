@@ -11,8 +11,6 @@ the network team's, and replacing them would change every instance's resolver.
 
 from __future__ import annotations
 
-import ipaddress
-
 from remediation.config import Settings
 from remediation.findings import Finding, Severity
 from remediation.model import VpcSnapshot
@@ -23,6 +21,8 @@ AMAZON_DNS = frozenset({"amazonprovideddns", "169.254.169.253", "fd00:ec2::253"}
 
 def _resolver_addresses(snapshot: VpcSnapshot) -> set[str]:
     """The VPC's ``.2`` address of each IPv4 block: also the Route 53 Resolver."""
+    import ipaddress  # noqa: PLC0415 - only VPCs with custom DNS servers need it (cold start)
+
     found = set()
     for cidr in snapshot.cidr_blocks:
         try:
@@ -33,8 +33,9 @@ def _resolver_addresses(snapshot: VpcSnapshot) -> set[str]:
 
 
 def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
-    amazon = AMAZON_DNS | _resolver_addresses(snapshot)
-    custom = [s for s in snapshot.dns_servers if s.strip().lower() not in amazon]
+    others = [s for s in snapshot.dns_servers if s.strip().lower() not in AMAZON_DNS]
+    resolver = _resolver_addresses(snapshot) if others else set()
+    custom = [s for s in others if s.strip() not in resolver]
     if not custom:
         return []
     names = ", ".join(s.private_dns_zone(snapshot.region) for s in settings.interface_services)

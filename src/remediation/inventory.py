@@ -38,15 +38,17 @@ from remediation.hosted_zones import HostedZones, Pacer, ZoneKnowledge
 from remediation.model import (
     USABLE_ENDPOINT_STATES,
     Endpoint,
-    EndpointType,
-    IngressRule,
-    NetworkInterface,
     RegionFacts,
-    Route,
-    RouteTable,
     SecurityGroup,
-    Subnet,
     VpcSnapshot,
+)
+from remediation.parsing import (
+    parse_tags,
+    parse_endpoint,
+    parse_network_interface,
+    parse_route_table,
+    parse_rule,
+    parse_subnet,
 )
 from remediation.region_facts import region_facts
 from remediation.region_facts import reset as reset_region_facts
@@ -55,8 +57,6 @@ log = logging.getLogger(__name__)
 
 READ_PREFIXES = ("describe_", "list_", "get_")
 FILTER_CHUNK = 200  # EC2 accepts at most 200 values in one filter
-#: States of a subnet's IPv6 block association that leave the subnet without it.
-GONE_CIDR_STATES = frozenset({"disassociating", "disassociated", "failing", "failed"})
 
 
 class WriteRefused(RuntimeError):
@@ -103,10 +103,6 @@ class Resolution:
     note: str = ""
 
 
-def _tags(items: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
-    return {str(t.get("Key", "")): str(t.get("Value", "")) for t in items or ()}
-
-
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     for page in client.get_paginator(operation).paginate(**kwargs):
         yield from page.get(key, [])
@@ -120,109 +116,6 @@ def _vpc_filters(vpc_ids: Sequence[str] | None) -> Iterator[dict[str, Any]]:
     for start in range(0, len(vpc_ids), FILTER_CHUNK):
         chunk = list(vpc_ids[start : start + FILTER_CHUNK])
         yield {"Filters": [{"Name": "vpc-id", "Values": chunk}]}
-
-
-def parse_rule(perm: Mapping[str, Any]) -> list[IngressRule]:
-    """Split one EC2 ``IpPermission`` into one rule per source."""
-    protocol = str(perm.get("IpProtocol", "-1"))
-    low, high = perm.get("FromPort"), perm.get("ToPort")
-    ports: dict[str, Any] = {
-        "protocol": protocol,
-        "from_port": None if low is None else int(low),
-        "to_port": None if high is None else int(high),
-    }
-    rules = [IngressRule(**ports, cidr_ipv4=r["CidrIp"]) for r in perm.get("IpRanges", [])]
-    rules += [IngressRule(**ports, cidr_ipv6=r["CidrIpv6"]) for r in perm.get("Ipv6Ranges", [])]
-    rules += [
-        IngressRule(**ports, source_group_id=p["GroupId"]) for p in perm.get("UserIdGroupPairs", [])
-    ]
-    rules += [
-        IngressRule(**ports, prefix_list_id=p["PrefixListId"])
-        for p in perm.get("PrefixListIds", [])
-    ]
-    return rules
-
-
-def parse_endpoint(item: Mapping[str, Any]) -> Endpoint:
-    kind = str(item.get("VpcEndpointType", "Interface"))
-    return Endpoint(
-        endpoint_id=item["VpcEndpointId"],
-        vpc_id=item.get("VpcId", ""),
-        service_name=item.get("ServiceName", ""),
-        endpoint_type=EndpointType.GATEWAY if kind == "Gateway" else EndpointType.INTERFACE,
-        state=str(item.get("State", "")),
-        # moto reports private DNS on gateway endpoints; EC2 has no such thing there.
-        private_dns_enabled=bool(item.get("PrivateDnsEnabled")) and kind != "Gateway",
-        subnet_ids=tuple(item.get("SubnetIds", ())),
-        group_ids=tuple(g["GroupId"] for g in item.get("Groups", ())),
-        route_table_ids=tuple(item.get("RouteTableIds", ())),
-        tags=_tags(item.get("Tags")),
-        policy_document=str(item.get("PolicyDocument") or ""),
-        ip_address_type=str(item.get("IpAddressType") or ""),
-    )
-
-
-def parse_network_interface(item: Mapping[str, Any]) -> NetworkInterface:
-    return NetworkInterface(
-        interface_id=str(item.get("NetworkInterfaceId", "")),
-        subnet_id=str(item.get("SubnetId", "")),
-        interface_type=str(item.get("InterfaceType", "")),
-        description=str(item.get("Description", "")),
-        requester_id=str(item.get("RequesterId", "")),
-    )
-
-
-def parse_subnet(item: Mapping[str, Any], vpc_id: str) -> Subnet:
-    return Subnet(
-        subnet_id=item["SubnetId"],
-        vpc_id=vpc_id,
-        availability_zone=str(item.get("AvailabilityZone", "")),
-        cidr_block=str(item.get("CidrBlock") or ""),
-        available_ips=int(item.get("AvailableIpAddressCount", 0)),
-        availability_zone_id=str(item.get("AvailabilityZoneId") or ""),
-        outpost_arn=str(item.get("OutpostArn") or ""),
-        ipv6_cidr_blocks=tuple(
-            str(a["Ipv6CidrBlock"])
-            for a in item.get("Ipv6CidrBlockAssociationSet", [])
-            if str(a.get("Ipv6CidrBlockState", {}).get("State", "")) not in GONE_CIDR_STATES
-            and a.get("Ipv6CidrBlock")
-        ),
-        ipv6_native=bool(item.get("Ipv6Native")),
-    )
-
-
-def parse_route_table(item: Mapping[str, Any]) -> RouteTable:
-    associations = item.get("Associations", [])
-    routes = tuple(
-        Route(
-            destination=str(
-                r.get("DestinationCidrBlock")
-                or r.get("DestinationIpv6CidrBlock")
-                or r.get("DestinationPrefixListId")
-                or ""
-            ),
-            target=str(
-                r.get("GatewayId")
-                or r.get("NatGatewayId")
-                or r.get("EgressOnlyInternetGatewayId")
-                or r.get("TransitGatewayId")
-                or r.get("VpcPeeringConnectionId")
-                or r.get("NetworkInterfaceId")
-                or r.get("CarrierGatewayId")
-                or r.get("LocalGatewayId")
-                or ""
-            ),
-        )
-        for r in item.get("Routes", [])
-        if r.get("State", "active") == "active"
-    )
-    return RouteTable(
-        route_table_id=item["RouteTableId"],
-        vpc_id=item.get("VpcId", ""),
-        is_main=any(a.get("Main") for a in associations),
-        subnet_ids=frozenset(a["SubnetId"] for a in associations if a.get("SubnetId")),
-        routes=routes,
-    )
 
 
 class Inventory:
@@ -358,7 +251,7 @@ class Inventory:
                     ipv6_cidr_blocks=ipv6,
                     dns_support=attrs[0],
                     dns_hostnames=attrs[1],
-                    tags=_tags(vpc.get("Tags")),
+                    tags=parse_tags(vpc.get("Tags")),
                     subnets=tuple(parse_subnet(s, vpc_id) for s in subnets.get(vpc_id, [])),
                     route_tables=tuple(parse_route_table(t) for t in tables.get(vpc_id, [])),
                     endpoints=tuple(parse_endpoint(e) for e in endpoints.get(vpc_id, [])),
@@ -367,7 +260,7 @@ class Inventory:
                             group_id=g["GroupId"],
                             vpc_id=vpc_id,
                             group_name=g.get("GroupName", ""),
-                            tags=_tags(g.get("Tags")),
+                            tags=parse_tags(g.get("Tags")),
                             ingress=tuple(
                                 r for p in g.get("IpPermissions", []) for r in parse_rule(p)
                             ),

@@ -43,12 +43,12 @@ from remediation.model import (
     VpcSnapshot,
 )
 from remediation.parsing import (
-    parse_tags,
     parse_endpoint,
     parse_network_interface,
     parse_route_table,
     parse_rule,
     parse_subnet,
+    parse_tags,
 )
 from remediation.region_facts import region_facts
 from remediation.region_facts import reset as reset_region_facts

@@ -881,7 +881,13 @@ def test_read_permissions_are_the_codes(template: dict[str, Any]) -> None:
             # Only calls that support no resource-level permission get "*".
             assert all(
                 a.startswith("ec2:Describe")
-                or a in ("route53:ListHostedZones", "route53:ListHostedZonesByVPC")
+                or a
+                in (
+                    "route53:ListHostedZones",
+                    "route53:ListHostedZonesByVPC",
+                    "route53profiles:ListProfileAssociations",
+                    "route53profiles:ListProfileResourceAssociations",
+                )
                 for a in actions
             )
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from remediation.baseline.security_groups import TOOL_GROUP_NAME
+from remediation.actions import TOOL_GROUP_NAME
 from tests.conftest import ACCOUNT, REGION
 from tests.fixtures import load_event
 

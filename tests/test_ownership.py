@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from handlers.remediate import lambda_handler
-from remediation.baseline.security_groups import TOOL_GROUP_NAME
+from remediation.actions import TOOL_GROUP_NAME
 from tests.conftest import REGION, Aws, CallLog, LambdaContext
 from tests.scenarios import auto_fix, create_vpc_event, endpoint_of
 from tests.topology import BuiltVpc, build_vpc

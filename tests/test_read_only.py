@@ -15,8 +15,7 @@ import pytest
 from botocore.session import get_session
 
 from handlers.remediate import lambda_handler
-from remediation.actions import ACTION_KINDS
-from remediation.baseline.security_groups import TOOL_GROUP_NAME
+from remediation.actions import ACTION_KINDS, TOOL_GROUP_NAME
 from remediation.config import Settings
 from remediation.engine import run
 from remediation.events import parse_event

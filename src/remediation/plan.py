@@ -41,6 +41,7 @@ import dataclasses
 import hashlib
 
 from remediation.actions import (
+    TOOL_GROUP_NAME,
     Action,
     AuthorizeIngress,
     CreateGatewayEndpoint,
@@ -51,9 +52,9 @@ from remediation.actions import (
     RevokeIngress,
     uses_tool_group,
 )
-from remediation.baseline.security_groups import TOOL_GROUP_NAME, tool_group
 from remediation.findings import Finding
 from remediation.model import VpcSnapshot
+from remediation.topology import tool_group
 
 TOOL_GROUP_REASON = "tool-group-needed"
 

@@ -9,7 +9,12 @@ connections in flight; ``GATEWAY_REPORT_ONLY`` keeps these changes report-only.
 
 from __future__ import annotations
 
-from remediation.actions import Action, CreateGatewayEndpoint, ModifyEndpoint
+from remediation.actions import (
+    S3_INTERRUPTION_NOTE,
+    Action,
+    CreateGatewayEndpoint,
+    ModifyEndpoint,
+)
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
 from remediation.model import EndpointType, VpcSnapshot
@@ -18,9 +23,6 @@ from remediation.topology import private_route_tables
 GATEWAY_MISSING = "gateway-missing"
 GATEWAY_WAITING = "gateway-waiting-for-private-route-tables"
 GATEWAY_ROUTE_TABLE_MISSING = "gateway-route-table-missing"
-S3_INTERRUPTION_NOTE = (
-    "changing a gateway endpoint's route tables can briefly interrupt S3 connections in flight"
-)
 
 
 def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:

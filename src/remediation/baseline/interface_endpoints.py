@@ -11,11 +11,18 @@ unless the settings require local endpoints.
 from __future__ import annotations
 
 from remediation.actions import TOOL_GROUP, CreateInterfaceEndpoint, ModifyEndpoint
-from remediation.baseline.security_groups import tool_group, uncovered_cidrs, wide_rules
+from remediation.baseline.security_groups import uncovered_cidrs, wide_rules
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, EndpointType, VpcSnapshot
-from remediation.topology import by_az, choose_subnet, is_private, private_subnets, target_azs
+from remediation.topology import (
+    by_az,
+    choose_subnet,
+    is_private,
+    private_subnets,
+    target_azs,
+    tool_group,
+)
 
 ENDPOINT_MISSING = "endpoint-missing"
 ENDPOINT_WAITING = "endpoint-waiting-for-private-subnets"

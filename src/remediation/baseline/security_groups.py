@@ -17,8 +17,8 @@ from remediation.actions import AuthorizeIngress, RevokeIngress
 from remediation.config import Settings
 from remediation.findings import Finding
 from remediation.model import IngressRule, SecurityGroup, VpcSnapshot
+from remediation.topology import tool_group
 
-TOOL_GROUP_NAME = "ecr-endpoint-guard-endpoints"
 TOOL_GROUP_EXTRA_RULE = "tool-group-extra-rule"
 TOOL_GROUP_CIDR_MISSING = "tool-group-cidr-missing"
 HTTPS = 443
@@ -76,15 +76,6 @@ def uncovered_cidrs(groups: Iterable[SecurityGroup], snapshot: VpcSnapshot) -> t
     """VPC IPv4 blocks that no rule of ``groups`` admits on TCP 443."""
     sources = [r.cidr_ipv4 for g in groups for r in g.ingress if admits_https(r) and r.cidr_ipv4]
     return tuple(c for c in snapshot.cidr_blocks if not any(within(c, [s]) for s in sources))
-
-
-def tool_group(snapshot: VpcSnapshot) -> SecurityGroup | None:
-    """The group the tool created in this VPC (lowest id if, against all odds, several)."""
-    owned = sorted(
-        (g for g in snapshot.security_groups if g.owned and g.vpc_id == snapshot.vpc_id),
-        key=lambda g: g.group_id,
-    )
-    return owned[0] if owned else None
 
 
 def _exact(rule: IngressRule, cidrs: Iterable[str]) -> bool:

@@ -1,9 +1,16 @@
 """Shared fixtures: a moto account made strict where EC2 is strict, a call recorder,
-a Lambda context, and the handler's environment. Nothing here reaches AWS."""
+a Lambda context, and the handler's environment. Nothing here reaches AWS.
+
+The helpers every test folder shares live beside this file (``tests/strict_ec2.py``,
+``tests/aws_faults.py``, ``tests/scenarios.py``, ``tests/topology.py``...); the tests
+themselves are sorted by cost: ``tests/unit/`` (pure), ``tests/functional/`` (moto, made
+strict) and ``tests/slow/`` (subprocesses), see ``tests/README.md``.
+"""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,12 +18,16 @@ from typing import Any
 import boto3
 import botocore.client
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 
-from tests.strict_ec2 import strict_ec2
+# The suite-wide recorder of the project's AWS calls, the safety tests' fixtures, and
+# pytester (tests of the recorder across xdist workers run pytest itself).
+pytest_plugins = ("tests.safety_recorder", "tests.aws_faults", "tests.scenarios", "pytester")
 
-# The suite-wide recorder of the project's AWS calls, and the safety tests' fixtures.
-pytest_plugins = ("tests.safety_recorder", "tests.aws_faults", "tests.scenarios")
+# `make unit` runs property tests with a quarter of their examples (`--hypothesis-profile=fast`);
+# the full suite runs them all.
+settings.register_profile("fast", max_examples=25)
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account, and the fixtures' account
@@ -79,15 +90,38 @@ class Aws:
     region: str = REGION
 
 
+_SESSION: dict[str, boto3.session.Session] = {}
+_SESSION_LOCK = threading.Lock()
+
+
+def shared_session() -> boto3.session.Session:
+    """One boto3 session for the whole test process (per xdist worker).
+
+    moto resets boto3's default session each time a mock starts, so clients made with
+    ``boto3.client`` would come from a new session in every test, and botocore would load
+    and parse the four services' models again (about 0.3 s a test here). A session keeps
+    them. It holds no state a test could leak: moto's state lives in its backends, which
+    every ``mock_aws()`` starts afresh.
+    """
+    with _SESSION_LOCK:
+        if "session" not in _SESSION:
+            _SESSION["session"] = boto3.session.Session(region_name=REGION)
+        return _SESSION["session"]
+
+
 @pytest.fixture
 def aws() -> Iterator[Aws]:
     """A fresh moto account in us-east-1, with EC2's strictness patched in."""
+    # Imported here: loading moto's EC2 models takes seconds, and unit tests never need them.
+    from tests.strict_ec2 import strict_ec2
+
+    session = shared_session()
     with mock_aws(), strict_ec2() as strict:
         yield Aws(
-            ec2=boto3.client("ec2", region_name=REGION),
-            sns=boto3.client("sns", region_name=REGION),
-            sqs=boto3.client("sqs", region_name=REGION),
-            route53=boto3.client("route53", region_name=REGION),
+            ec2=session.client("ec2"),
+            sns=session.client("sns"),
+            sqs=session.client("sqs"),
+            route53=session.client("route53"),
             strict=strict,
         )
 

@@ -38,7 +38,7 @@ from remediation.config import load_settings
 from remediation.events import SUPPORTED_EVENT_NAMES, Refusal, Trigger, parse_event
 from remediation.model import MANAGED_TAG, Mode
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"
 SAMCONFIG = REPO / "samconfig.toml"
 EVENTS = REPO / "events"
@@ -408,6 +408,7 @@ def translated(
 # ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cfn_lint_finds_nothing_in_any_region(
     tool_runs: dict[str, Future[subprocess.CompletedProcess[str]]],
 ) -> None:

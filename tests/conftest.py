@@ -45,6 +45,15 @@ for key, value in {
 os.environ.pop("AWS_PROFILE", None)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) the tests that need the template tools run
+    on one worker: their module fixture starts SAM CLI and checkov once, not once a worker."""
+    for item in items:
+        if "tool_runs" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("template-tools"))
+
+
 @dataclass
 class CallLog:
     """Every AWS API call made while the fixture is active: (service, operation, params)."""

@@ -78,7 +78,7 @@ class CallLog:
 def api_calls(monkeypatch: pytest.MonkeyPatch) -> CallLog:
     """Record every botocore call (by any client, made anywhere) during the test."""
     log = CallLog()
-    original = botocore.client.BaseClient._make_api_call
+    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def recording(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         service = self.meta.service_model.service_name

@@ -117,14 +117,14 @@ def violations(ec2: Any, vpc_id: str, region: str) -> list[str]:
                 )
                 for rng in perm.get("IpRanges", []):
                     net = ipaddress.ip_network(rng["CidrIp"])
-                    inside = any(net.subnet_of(ipaddress.ip_network(c)) for c in cidrs)
+                    inside = any(net.subnet_of(ipaddress.ip_network(c)) for c in cidrs)  # type: ignore[arg-type]
                     if not (tight_port and inside):
                         problems.append(f"{short}: {group['GroupId']} allows {perm}")
                     admitted.append(net)
                 if perm.get("Ipv6Ranges") or perm.get("PrefixListIds"):
                     problems.append(f"{short}: {group['GroupId']} allows {perm}")
         for cidr in cidrs:
-            if not any(ipaddress.ip_network(cidr).subnet_of(a) for a in admitted):
+            if not any(ipaddress.ip_network(cidr).subnet_of(a) for a in admitted):  # type: ignore[arg-type]
                 problems.append(f"{short}: {cidr} not admitted on 443")
     private_tables = _private_tables(ec2, vpc_id)
     for short in GATEWAY:

@@ -154,7 +154,7 @@ class Recorder:
     def install(self) -> None:
         if self.installed:
             return
-        original = botocore.client.BaseClient._make_api_call
+        original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
         recorder = self
 
         def _make_api_call(client: Any, operation_name: str, api_params: Any) -> Any:
@@ -162,12 +162,12 @@ class Recorder:
             return original(client, operation_name, api_params)
 
         self._original = original
-        botocore.client.BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = _make_api_call  # type: ignore[attr-defined]
         self.installed = True
 
     def uninstall(self) -> None:
         if self.installed and self._original is not None:
-            botocore.client.BaseClient._make_api_call = self._original  # type: ignore[method-assign]
+            botocore.client.BaseClient._make_api_call = self._original  # type: ignore[attr-defined]
         self.installed = False
 
 

@@ -121,7 +121,7 @@ def test_dry_run_through_the_handler_has_no_means_to_write(
 
     monkeypatch.setattr(remediation.executor.Executor, "__init__", no_executor)
     given: list[dict[str, Any]] = []
-    original_run = remediate.run
+    original_run = remediate.run  # type: ignore[attr-defined]
 
     def engine_run(*args: Any, **kwargs: Any) -> Any:
         given.append({"inventory": args[2], **kwargs})

@@ -138,7 +138,8 @@ def _plain(node: Any) -> Any:
 def _source() -> dict[str, Any]:
     template, errors = decode_str(TEMPLATE.read_text())
     assert not errors, f"template.yaml does not parse: {errors}"
-    return _plain(template)
+    plain: dict[str, Any] = _plain(template)
+    return plain
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,13 @@ sharing the account's EC2 rate limits. Each call is tried at most 8 times in all
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
+
+if TYPE_CHECKING:  # the stubs are a development dependency: see remediation.aws_types
+    from remediation.aws_types import Ec2Client, Route53Client, SnsClient
 
 RETRIES = Config(
     retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=5, read_timeout=20
@@ -22,9 +25,11 @@ RETRIES = Config(
 
 @dataclass(frozen=True)
 class AwsClients:
-    ec2: Any
-    route53: Any
-    sns: Any
+    """One region's clients, typed by the ``mypy-boto3`` stubs for mypy (objects at run time)."""
+
+    ec2: Ec2Client
+    route53: Route53Client
+    sns: SnsClient
     region: str
 
 
@@ -40,12 +45,10 @@ def make_clients(
     ``endpoint_url`` points every client at a local emulator (the demo, the CLI).
     """
     session = session or boto3.session.Session()
-    kwargs: dict[str, Any] = {"region_name": region, "config": config}
-    if endpoint_url:
-        kwargs["endpoint_url"] = endpoint_url
+    url = endpoint_url or None  # None: the service's own endpoint
     return AwsClients(
-        ec2=session.client("ec2", **kwargs),
-        route53=session.client("route53", **kwargs),
-        sns=session.client("sns", **kwargs),
+        ec2=session.client("ec2", region_name=region, endpoint_url=url, config=config),
+        route53=session.client("route53", region_name=region, endpoint_url=url, config=config),
+        sns=session.client("sns", region_name=region, endpoint_url=url, config=config),
         region=region,
     )

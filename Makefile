@@ -70,8 +70,11 @@ layers: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 
 # The pure tests (tests/unit), property tests with a quarter of their examples: seconds.
+# (test_template.py and test_events.py are pure too; they stay at the top of tests/ because
+# other tests import their helpers.)
+UNIT_TESTS := tests/unit tests/test_template.py tests/test_events.py
 unit: $(STAMP)
-	$(VPY) -m pytest tests/unit -m "not slow" --hypothesis-profile=fast -q $(PYTEST_ARGS)
+	$(VPY) -m pytest $(UNIT_TESTS) -m "not slow" --hypothesis-profile=fast -q $(PYTEST_ARGS)
 
 check: lint typecheck layers unit
 

@@ -10,9 +10,12 @@ strict) and ``tests/slow/`` (subprocesses), see ``tests/README.md``.
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -43,6 +46,43 @@ for key, value in {
 }.items():
     os.environ[key] = value
 os.environ.pop("AWS_PROFILE", None)
+
+
+# ------------------------------------------------------------------ unit tests stay pure
+
+TESTS = Path(__file__).resolve().parent
+#: Pure test modules that stay at the top of tests/ because other tests import their helpers
+#: (the template's Deployment, the event strategies): `make unit` runs them with tests/unit/.
+PURE_AT_TOP = (TESTS / "test_template.py", TESTS / "test_events.py")
+
+
+class ImpureUnitTest(AssertionError):
+    """A unit test reached outside its process: it belongs in tests/functional/."""
+
+
+def _refuse(what: str) -> Any:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ImpureUnitTest(f"a unit test may not {what}: move it to tests/functional/")
+
+    return refuse
+
+
+def is_unit(item: pytest.Item) -> bool:
+    path = item.path.resolve()
+    return path.is_relative_to(TESTS / "unit") or path in PURE_AT_TOP
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_stay_pure(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit test (tests/unit/ and :data:`PURE_AT_TOP`) runs the pure core on values it
+    builds: no subprocess, network connection or AWS call (moto's included). Reaching for
+    one fails the test. Tests marked ``slow`` (the template tools) are exempt."""
+    if not is_unit(request.node) or request.node.get_closest_marker("slow"):
+        return
+    monkeypatch.setattr(subprocess.Popen, "__init__", _refuse("start a subprocess"))
+    monkeypatch.setattr(socket.socket, "connect", _refuse("open a network connection"))
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse("open a network connection"))
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", _refuse("call AWS (or moto)"))
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups

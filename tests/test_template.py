@@ -38,7 +38,7 @@ from remediation.config import load_settings
 from remediation.events import SUPPORTED_EVENT_NAMES, Refusal, Trigger, parse_event
 from remediation.model import MANAGED_TAG, Mode
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "template.yaml"
 SAMCONFIG = REPO / "samconfig.toml"
 EVENTS = REPO / "events"

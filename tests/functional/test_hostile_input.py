@@ -27,8 +27,8 @@ from remediation.events import ID_PATTERNS
 from tests.conftest import REGION, Aws, CallLog, LambdaContext
 from tests.fixtures import event_names, load_event
 from tests.scenarios import ROLE_ARN, auto_fix, create_vpc_event, endpoint_of
+from tests.test_events import json_values, mutated_events
 from tests.topology import build_vpc
-from tests.unit.test_events import json_values, mutated_events
 
 pytestmark = pytest.mark.usefixtures("fast_clients")
 

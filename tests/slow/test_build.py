@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_template import REGION, REPO, TEMPLATE, tool, tool_env
+from tests.test_template import REGION, REPO, TEMPLATE, tool, tool_env
 
 RUNTIME_PYTHON = "python3.13"
 

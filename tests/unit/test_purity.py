@@ -1,4 +1,4 @@
-"""The unit folder's guard (tests/unit/conftest.py) holds: what a unit test may not reach."""
+"""The unit tests' guard (tests/conftest.py) holds: what a unit test may not reach."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import boto3
 import pytest
 
-from tests.unit.conftest import ImpureUnitTest
+from tests.conftest import ImpureUnitTest
 
 
 def test_a_subprocess_is_refused() -> None:

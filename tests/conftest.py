@@ -43,6 +43,9 @@ for key, value in {
     "AWS_DEFAULT_REGION": REGION,
     "POWERTOOLS_METRICS_NAMESPACE": "EcrEndpointGuard",
     "POWERTOOLS_SERVICE_NAME": "ecr-endpoint-guard",
+    # moto loads its catalogue of public AMIs into every new EC2 backend, that is in every
+    # test (a third of a handler test's time here); the tool never looks at images.
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
 }.items():
     os.environ[key] = value
 os.environ.pop("AWS_PROFILE", None)

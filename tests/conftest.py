@@ -161,19 +161,35 @@ def shared_session() -> boto3.session.Session:
         return _SESSION["session"]
 
 
+_CLIENTS: dict[str, Any] = {}
+
+
+def shared_client(service: str) -> Any:
+    """The test process's client of ``service`` (from :func:`shared_session`).
+
+    Making a client costs about 60 ms even from a warm session; a client holds no state of
+    moto's (moto answers through botocore's global handlers, into the backends the current
+    ``mock_aws()`` started afresh), so every test may use the same one.
+    """
+    session = shared_session()
+    with _SESSION_LOCK:
+        if service not in _CLIENTS:
+            _CLIENTS[service] = session.client(service)  # type: ignore[call-overload]
+        return _CLIENTS[service]
+
+
 @pytest.fixture
 def aws() -> Iterator[Aws]:
     """A fresh moto account in us-east-1, with EC2's strictness patched in."""
     # Imported here: loading moto's EC2 models takes seconds, and unit tests never need them.
     from tests.strict_ec2 import strict_ec2
 
-    session = shared_session()
     with mock_aws(), strict_ec2() as strict:
         yield Aws(
-            ec2=session.client("ec2"),
-            sns=session.client("sns"),
-            sqs=session.client("sqs"),
-            route53=session.client("route53"),
+            ec2=shared_client("ec2"),
+            sns=shared_client("sns"),
+            sqs=shared_client("sqs"),
+            route53=shared_client("route53"),
             strict=strict,
         )
 

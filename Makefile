@@ -27,11 +27,13 @@ CHECKOV_VERSION ?= 3.2.459
 TOOLS_PY_BIN := $(call find_python,$(TOOLS_PYTHON))
 TOOLS_STAMP := $(TOOLS_VENV)/.installed-sam-$(SAM_CLI_VERSION)-checkov-$(CHECKOV_VERSION)
 
-.PHONY: help venv tools test lint typecheck unit audit demo bench build clean
+.PHONY: help venv tools test check lint typecheck layers unit suite audit demo bench build clean
 
 help:
 	@echo "make demo   - run the whole job against an embedded AWS emulator (no AWS account)"
-	@echo "make test   - lint, type-check and run the test suite (template checks included)"
+	@echo "make test   - lint, types, layers, dependency audit, then the whole suite in parallel"
+	@echo "make check  - lint, types, layers and the unit tests: feedback in seconds"
+	@echo "make unit   - the pure tests only (tests/unit: no emulator, network or subprocess)"
 	@echo "make tools  - build the SAM CLI + checkov environment the template tests use"
 	@echo "make build  - sam build, then byte-compile the code for the python3.13 runtime"
 	@echo "make bench  - API calls, sweep scale and cold start, against moto (docs/performance.md)"
@@ -63,16 +65,33 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-# The template tests fail (instead of skipping) here if the tools environment is missing.
-unit: $(STAMP) $(TOOLS_STAMP)
-	ECR_GUARD_TOOLS_VENV=$(abspath $(TOOLS_VENV)) ECR_GUARD_REQUIRE_TOOLS=1 $(VPY) -m pytest $(PYTEST_ARGS)
+# Imports run one way (the contracts in pyproject.toml, [tool.importlinter]).
+layers: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
+
+# The pure tests (tests/unit), property tests with a quarter of their examples: seconds.
+# (test_template.py and test_events.py are pure too; they stay at the top of tests/ because
+# other tests import their helpers.)
+UNIT_TESTS := tests/unit tests/test_template.py tests/test_events.py
+unit: $(STAMP)
+	$(VPY) -m pytest $(UNIT_TESTS) -m "not slow" --hypothesis-profile=fast -q $(PYTEST_ARGS)
+
+check: lint typecheck layers unit
+
+# The whole suite (unit, functional against moto, slow), on PYTEST_WORKERS processes
+# (pytest-xdist; `auto` is one per CPU). The template-tool tests share one worker (loadgroup),
+# so SAM CLI and checkov run once. The template tests fail (instead of skipping) here if the
+# tools environment is missing.
+PYTEST_WORKERS ?= auto
+suite: $(STAMP) $(TOOLS_STAMP)
+	ECR_GUARD_TOOLS_VENV=$(abspath $(TOOLS_VENV)) ECR_GUARD_REQUIRE_TOOLS=1 $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Known vulnerabilities in the installed dependencies fail the build; an unreachable
 # vulnerability service only warns (AUDIT_REQUIRED=1 makes it fail): see .ci/audit_dependencies.py.
 audit: $(STAMP)
 	$(VPY) .ci/audit_dependencies.py
 
-test: lint typecheck audit unit
+test: lint typecheck layers audit suite
 
 demo: $(STAMP)
 	$(VPY) -m remediation.demo

@@ -16,6 +16,7 @@ from tests.fixtures import load_event
 from tests.scenarios import create_vpc_event
 
 from bench.counting import ApiCalls, recording
+from remediation.actions import TOOL_GROUP_NAME
 from remediation.baseline.gateway_endpoints import GATEWAY_WAITING
 from remediation.baseline.interface_endpoints import (
     ENDPOINT_MISSING,
@@ -23,7 +24,6 @@ from remediation.baseline.interface_endpoints import (
     GROUP_INSUFFICIENT,
     GROUP_TOO_WIDE,
 )
-from remediation.baseline.security_groups import TOOL_GROUP_NAME
 from remediation.model import MANAGED_TAG
 
 __all__ = [

@@ -18,12 +18,20 @@ command, :data:`ALLOWED_REMOVERS`) fails the test during which it happened and, 
 the phase (setup, call, teardown), the session. The terminal summary says how many
 project calls were recorded, so a run shows the check had something to look at.
 
-Limits: calls made in another process (a CLI run as a subprocess) are not seen; the
-static check in ``tests/test_no_delete.py`` covers the code those runs execute.
+Under pytest-xdist each worker records its own calls and fails its own tests; at its
+session's end it hands its record to the controller (``workeroutput``), which adds every
+worker's calls to its own before it decides the session's outcome and writes the summary.
+So a removal a worker saw outside any test's call phase still fails the run, and the
+summary counts every worker's calls (``tests/functional/test_safety_recorder_xdist.py``).
+
+Limits: calls made in another process that is not a pytest worker (a CLI run as a
+subprocess) are not seen; the static check in ``tests/functional/test_no_delete.py`` covers
+the code those runs execute.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import types
@@ -106,6 +114,7 @@ class Recorder:
     calls: list[ProjectCall] = field(default_factory=list)
     current_test: str = "(no test)"
     installed: bool = False
+    workers: int = 0  # xdist workers whose record the controller received
     _original: Callable[..., Any] | None = None
 
     def record(self, client: Any, operation: str, frame: types.FrameType | None) -> None:
@@ -145,7 +154,7 @@ class Recorder:
     def install(self) -> None:
         if self.installed:
             return
-        original = botocore.client.BaseClient._make_api_call
+        original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
         recorder = self
 
         def _make_api_call(client: Any, operation_name: str, api_params: Any) -> Any:
@@ -153,12 +162,12 @@ class Recorder:
             return original(client, operation_name, api_params)
 
         self._original = original
-        botocore.client.BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = _make_api_call  # type: ignore[attr-defined]
         self.installed = True
 
     def uninstall(self) -> None:
         if self.installed and self._original is not None:
-            botocore.client.BaseClient._make_api_call = self._original  # type: ignore[method-assign]
+            botocore.client.BaseClient._make_api_call = self._original  # type: ignore[attr-defined]
         self.installed = False
 
 
@@ -195,9 +204,24 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     return result
 
 
+#: The key of a worker's record in xdist's ``workeroutput`` (sent to the controller).
+WORKER_OUTPUT_KEY = "safety_recorder_calls"
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if RECORDER.forbidden() and exitstatus == pytest.ExitCode.OK:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: hand the record to the controller
+        workeroutput[WORKER_OUTPUT_KEY] = [dataclasses.astuple(c) for c in RECORDER.calls]
+    if RECORDER.forbidden() and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist's controller, as each worker finishes: add the worker's calls to the record."""
+    received = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY, [])
+    RECORDER.calls.extend(ProjectCall(*fields) for fields in received)
+    RECORDER.workers += 1
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -208,6 +232,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         f"safety recorder: {len(RECORDER.calls)} AWS calls by project code "
         f"({len(ops)} operations), {len(bad)} forbidden removal calls "
         f"({released} by {', '.join(ALLOWED_REMOVERS)})"
+        + (f", from {RECORDER.workers} xdist workers" if RECORDER.workers else "")
     )
     if bad:
         terminalreporter.write_sep("=", "project code called a removal API", red=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from remediation.baseline.security_groups import TOOL_GROUP_NAME
+from remediation.actions import TOOL_GROUP_NAME
 from tests.conftest import ACCOUNT, REGION
 from tests.fixtures import load_event
 
@@ -71,6 +71,7 @@ def census(ec2: Any, vpc_id: str) -> Census:
 
 def endpoint_of(ec2: Any, vpc_id: str, service: str) -> dict[str, Any]:
     """The one usable endpoint of a short service name in the VPC."""
+    endpoint: dict[str, Any]
     (endpoint,) = [
         e
         for e in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
@@ -166,7 +167,7 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> Runs:
     from handlers import remediate
 
     kept = Runs()
-    original = remediate.run
+    original = remediate.run  # type: ignore[attr-defined]
 
     def run(*args: Any, **kwargs: Any) -> Any:
         summary = original(*args, **kwargs)

@@ -805,8 +805,12 @@ def _check(result: Trigger | Refusal) -> None:
         assert len(result.event_name) <= 83
 
 
+#: 400 examples each in the full suite; `make unit` loads the "fast" profile (tests/conftest.py),
+#: a quarter of that, for feedback in seconds.
 PROPERTY_SETTINGS = settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=4 * settings().max_examples,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 

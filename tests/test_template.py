@@ -145,7 +145,8 @@ def _plain(node: Any) -> Any:
 def _source() -> dict[str, Any]:
     template, errors = decode_str(TEMPLATE.read_text())
     assert not errors, f"template.yaml does not parse: {errors}"
-    return _plain(template)
+    plain: dict[str, Any] = _plain(template)
+    return plain
 
 
 @pytest.fixture(scope="module")
@@ -415,6 +416,7 @@ def translated(
 # ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cfn_lint_finds_nothing_in_any_region(
     tool_runs: dict[str, Future[subprocess.CompletedProcess[str]]],
 ) -> None:

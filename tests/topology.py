@@ -84,9 +84,9 @@ def build_vpc(
 
 
 def endpoints(ec2: Any, vpc_id: str, *, usable_only: bool = True) -> list[dict[str, Any]]:
-    items = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
-        "VpcEndpoints"
-    ]
+    items: list[dict[str, Any]] = ec2.describe_vpc_endpoints(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]
+    )["VpcEndpoints"]
     if usable_only:
         items = [e for e in items if e["State"].lower() in ("pending", "available")]
     return items

@@ -31,6 +31,15 @@ from remediation.model import IngressRule
 #: the same plan).
 TOOL_GROUP = "<tool-security-group>"
 
+#: The name the tool gives the security group it creates for its endpoints.
+TOOL_GROUP_NAME = "ecr-endpoint-guard-endpoints"
+
+#: Why a change to a gateway endpoint's route tables is announced (the rule that asks for
+#: it and the message that reports it both say so).
+S3_INTERRUPTION_NOTE = (
+    "changing a gateway endpoint's route tables can briefly interrupt S3 connections in flight"
+)
+
 #: The permissions the read path needs (inventory and the executor's re-reads).
 READ_PERMISSIONS: tuple[str, ...] = (
     "ec2:DescribeVpcs",

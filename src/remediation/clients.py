@@ -19,11 +19,14 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:  # the stubs are a development dependency: see remediation.aws_types
+    from remediation.aws_types import Ec2Client, Route53Client, SnsClient
 
 RETRIES = Config(
     retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=3, read_timeout=10
@@ -73,9 +76,11 @@ def cap_retry_time(
 
 @dataclass(frozen=True)
 class AwsClients:
-    ec2: Any
-    route53: Any
-    sns: Any
+    """One region's clients, typed by the ``mypy-boto3`` stubs for mypy (objects at run time)."""
+
+    ec2: Ec2Client
+    route53: Route53Client
+    sns: SnsClient
     region: str
     #: Route 53 Profiles (which VPCs get hosted zones through a Profile); ``None``: not read
     #: (against an emulator).
@@ -97,17 +102,21 @@ def make_clients(
     zones "unknown".
     """
     session = session or boto3.session.Session()
-    kwargs: dict[str, Any] = {"region_name": region, "config": config}
-    if endpoint_url:
-        kwargs["endpoint_url"] = endpoint_url
+    url = endpoint_url or None  # None: the service's own endpoint
     return AwsClients(
-        ec2=cap_retry_time(session.client("ec2", **kwargs)),
-        route53=cap_retry_time(session.client("route53", **kwargs)),
-        sns=cap_retry_time(session.client("sns", **kwargs)),
+        ec2=cap_retry_time(
+            session.client("ec2", region_name=region, endpoint_url=url, config=config)
+        ),
+        route53=cap_retry_time(
+            session.client("route53", region_name=region, endpoint_url=url, config=config)
+        ),
+        sns=cap_retry_time(
+            session.client("sns", region_name=region, endpoint_url=url, config=config)
+        ),
         region=region,
         route53profiles=(
             None
             if endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
-            else session.client("route53profiles", **kwargs)
+            else session.client("route53profiles", region_name=region, config=config)
         ),
     )

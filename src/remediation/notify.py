@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any, Protocol
 
-from remediation.baseline.gateway_endpoints import S3_INTERRUPTION_NOTE
+from remediation.actions import S3_INTERRUPTION_NOTE
 from remediation.model import Mode
 from remediation.outcomes import OutcomeStatus
 from remediation.report import VpcResult

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 
 from remediation.actions import (
+    TOOL_GROUP_NAME,
     Action,
     AuthorizeIngress,
     CreateGatewayEndpoint,
@@ -30,10 +31,10 @@ from remediation.actions import (
     RevokeIngress,
     uses_tool_group,
 )
-from remediation.baseline.security_groups import TOOL_GROUP_NAME, tool_group, vpc_blocks
 from remediation.findings import Finding
 from remediation.model import VpcSnapshot
 from remediation.tokens import client_token as _token
+from remediation.topology import tool_group, vpc_blocks
 
 TOOL_GROUP_REASON = "tool-group-needed"
 

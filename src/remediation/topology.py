@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from remediation.model import RouteTable, Subnet, VpcSnapshot
+from remediation.model import RouteTable, SecurityGroup, Subnet, VpcSnapshot
 
 DEFAULT_ROUTES = frozenset({"0.0.0.0/0", "::/0"})
 #: Targets of a default route that make a subnet public: internet and carrier gateways.
@@ -162,3 +162,17 @@ def target_azs(
     ranked = sorted(zones, key=lambda az: (-len(zones[az]), az))
     chosen = ranked if limit is None else ranked[:limit]
     return tuple(sorted(chosen))
+
+
+def vpc_blocks(snapshot: VpcSnapshot) -> tuple[str, ...]:
+    """The VPC's IPv4 and IPv6 blocks: what the tool's group admits."""
+    return snapshot.cidr_blocks + snapshot.ipv6_cidr_blocks
+
+
+def tool_group(snapshot: VpcSnapshot) -> SecurityGroup | None:
+    """The group the tool created in this VPC (lowest id if, against all odds, several)."""
+    owned = sorted(
+        (g for g in snapshot.security_groups if g.owned and g.vpc_id == snapshot.vpc_id),
+        key=lambda g: g.group_id,
+    )
+    return owned[0] if owned else None

@@ -22,7 +22,12 @@ route tables, not only ECR's. So the tool
 
 from __future__ import annotations
 
-from remediation.actions import Action, CreateGatewayEndpoint, ModifyEndpoint
+from remediation.actions import (
+    S3_INTERRUPTION_NOTE,
+    Action,
+    CreateGatewayEndpoint,
+    ModifyEndpoint,
+)
 from remediation.baseline.endpoint_policies import gateway_policy
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
@@ -35,9 +40,6 @@ GATEWAY_WAITING = "gateway-waiting-for-private-route-tables"
 GATEWAY_ROUTE_TABLE_MISSING = "gateway-route-table-missing"
 GATEWAY_POLICY_NARROW = "gateway-not-extended-narrow-policy"
 GATEWAY_TRANSIT_SUBNET = "gateway-route-table-carries-transit-traffic"
-S3_INTERRUPTION_NOTE = (
-    "changing a gateway endpoint's route tables can briefly interrupt S3 connections in flight"
-)
 SOURCE_IP_NOTE = (
     "bucket policies conditioned on aws:SourceIp (for example a NAT gateway's address) stop "
     "matching requests that go through the endpoint: use aws:SourceVpce or aws:SourceVpc there"

@@ -22,7 +22,6 @@ from remediation.actions import TOOL_GROUP, CreateInterfaceEndpoint, ModifyEndpo
 from remediation.baseline.endpoint_policies import interface_policy
 from remediation.baseline.security_groups import (
     outside_rules,
-    tool_group,
     uncovered_cidrs,
     wide_rules,
 )
@@ -37,6 +36,7 @@ from remediation.topology import (
     is_private,
     private_subnets,
     target_azs,
+    tool_group,
     unoffered_subnets,
     zone_id,
 )

@@ -27,8 +27,8 @@ from remediation.actions import AuthorizeIngress, RevokeIngress
 from remediation.config import Settings
 from remediation.findings import Finding, Severity
 from remediation.model import IngressRule, SecurityGroup, VpcSnapshot
+from remediation.topology import tool_group, vpc_blocks
 
-TOOL_GROUP_NAME = "ecr-endpoint-guard-endpoints"
 TOOL_GROUP_EXTRA_RULE = "tool-group-extra-rule"
 TOOL_GROUP_CIDR_MISSING = "tool-group-cidr-missing"
 TOOL_GROUP_OPERATOR_RULE = "tool-group-operator-rule-kept"
@@ -82,11 +82,6 @@ def https_only(rule: IngressRule) -> bool:
     return rule.protocol in ("tcp", "6") and rule.from_port == HTTPS and rule.to_port == HTTPS
 
 
-def vpc_blocks(snapshot: VpcSnapshot) -> tuple[str, ...]:
-    """The VPC's IPv4 and IPv6 blocks: what the tool's group admits."""
-    return snapshot.cidr_blocks + snapshot.ipv6_cidr_blocks
-
-
 def classify(rule: IngressRule, snapshot: VpcSnapshot) -> Reach:
     cidr = rule.cidr_ipv4 or rule.cidr_ipv6
     if cidr:
@@ -125,15 +120,6 @@ def uncovered_cidrs(
     sources = [c for r in rules for c in (r.cidr_ipv4, r.cidr_ipv6) if c]
     blocks = vpc_blocks(snapshot) if ipv6 else snapshot.cidr_blocks
     return tuple(c for c in blocks if not any(within(c, [s]) for s in sources))
-
-
-def tool_group(snapshot: VpcSnapshot) -> SecurityGroup | None:
-    """The group the tool created in this VPC (lowest id if, against all odds, several)."""
-    owned = sorted(
-        (g for g in snapshot.security_groups if g.owned and g.vpc_id == snapshot.vpc_id),
-        key=lambda g: g.group_id,
-    )
-    return owned[0] if owned else None
 
 
 def _exact(rule: IngressRule, cidrs: Iterable[str]) -> bool:

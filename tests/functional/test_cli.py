@@ -595,7 +595,7 @@ def test_fix_touches_only_the_vpcs_of_the_plan(
     created: list[str] = []
 
     class CreatesAVpcThenSaysYes(Tty):
-        def readline(self, size: int | None = -1) -> str:
+        def readline(self, size: int | None = -1, /) -> str:  # type: ignore[override]
             created.append(build_vpc(account.ec2, cidr="10.7.0.0/16", azs=1).vpc_id)
             return "y\n"
 
@@ -633,7 +633,7 @@ def test_all_regions_asks_ec2_for_the_regions(
     eu_vpc = build_vpc(
         boto3.client("ec2", region_name="eu-west-1"), region="eu-west-1", azs=1, cidr="10.5.0.0/16"
     )
-    original = botocore.client.BaseClient._make_api_call
+    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def two_regions(self: Any, operation: str, params: dict[str, Any]) -> Any:
         if operation == "DescribeRegions":  # moto lists 38 regions; two are enough here
@@ -704,7 +704,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def no_credentials(cli_env: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[pytest.MonkeyPatch]:
+def no_credentials(cli_env: pytest.MonkeyPatch, tmp_path: Any) -> pytest.MonkeyPatch:
     """No credentials anywhere (environment, files, instance metadata)."""
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         cli_env.delenv(key, raising=False)
@@ -783,7 +783,7 @@ def test_access_denied_and_rejected_credentials(
     extra: list[str],
     expected: str,
 ) -> None:
-    original = botocore.client.BaseClient._make_api_call
+    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def refused(self: Any, name: str, params: dict[str, Any]) -> Any:
         if name == operation:
@@ -806,7 +806,7 @@ def test_an_aws_error_during_evaluation_is_one_line(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    original = botocore.client.BaseClient._make_api_call
+    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def failing(self: Any, name: str, params: dict[str, Any]) -> Any:
         if name == "DescribeSubnets":

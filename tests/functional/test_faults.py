@@ -72,7 +72,7 @@ def fixed(aws: Aws, vpc_id: str, handler_env: pytest.MonkeyPatch, ctx: LambdaCon
 def test_clients_retry_in_standard_mode_with_eight_attempts() -> None:
     clients = make_clients(REGION)
     for client in (clients.ec2, clients.route53, clients.sns):
-        assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 8}
+        assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 8}  # type: ignore[attr-defined]
 
 
 def test_throttling_is_retried_by_botocore_then_succeeds(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from handlers.remediate import lambda_handler
-from remediation.baseline.security_groups import TOOL_GROUP_NAME
+from remediation.actions import TOOL_GROUP_NAME
 from tests.conftest import REGION, Aws, CallLog, LambdaContext
 from tests.scenarios import auto_fix, create_vpc_event, endpoint_of
 from tests.topology import BuiltVpc, build_vpc
@@ -179,6 +179,7 @@ def test_route_tables_only_gain_the_s3_prefix_list_route(
     eni = aws.ec2.create_network_interface(SubnetId=app.private_subnets[f"{REGION}b"][0])[
         "NetworkInterface"
     ]["NetworkInterfaceId"]
+    table: Any  # a route table's id here, its description further down
     for table in app.private_route_tables.values():
         aws.ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
         aws.ec2.create_route(

@@ -15,8 +15,7 @@ import pytest
 from botocore.session import get_session
 
 from handlers.remediate import lambda_handler
-from remediation.actions import ACTION_KINDS
-from remediation.baseline.security_groups import TOOL_GROUP_NAME
+from remediation.actions import ACTION_KINDS, TOOL_GROUP_NAME
 from remediation.config import Settings
 from remediation.engine import run
 from remediation.events import parse_event
@@ -122,7 +121,7 @@ def test_dry_run_through_the_handler_has_no_means_to_write(
 
     monkeypatch.setattr(remediation.executor.Executor, "__init__", no_executor)
     given: list[dict[str, Any]] = []
-    original_run = remediate.run
+    original_run = remediate.run  # type: ignore[attr-defined]
 
     def engine_run(*args: Any, **kwargs: Any) -> Any:
         given.append({"inventory": args[2], **kwargs})

@@ -353,7 +353,7 @@ def test_plan_orders_dns_support_hostnames_group_then_endpoints() -> None:
         "create-interface-endpoint",
         "create-gateway-endpoint",
     ]
-    assert [a.attribute for a in actions[:2]] == ["enableDnsSupport", "enableDnsHostnames"]
+    assert [a.attribute for a in actions[:2]] == ["enableDnsSupport", "enableDnsHostnames"]  # type: ignore[attr-defined]
     created = [a for a in actions if isinstance(a, A.CreateInterfaceEndpoint)]
     assert all(a.group_ids == (A.TOOL_GROUP,) for a in created)
     assert all(len(a.subnet_ids) == 3 for a in created)

@@ -17,7 +17,7 @@ import handlers.remediate  # noqa: F401
 from remediation.demo import story
 from remediation.outcomes import Outcome, OutcomeStatus
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 300  # seconds; the demo takes about 15 here
 
 

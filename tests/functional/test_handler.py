@@ -372,7 +372,7 @@ def test_failed_action_does_not_stop_the_others_and_the_handler_errors(
     from botocore.exceptions import ClientError
 
     auto_fix(handler_env)
-    recording = botocore.client.BaseClient._make_api_call
+    recording = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def failing(self: Any, operation: str, params: dict[str, Any]) -> Any:
         if operation == "CreateVpcEndpoint" and params.get("ServiceName", "").endswith("ecr.dkr"):

@@ -25,7 +25,10 @@ def auto_fix(env: pytest.MonkeyPatch) -> None:
 
 
 def invoke(vpc_id: str, context: LambdaContext) -> dict[str, Any]:
-    return lambda_handler(load_event("create_vpc", ids={FIXTURE_VPC: vpc_id}), context)
+    summary: dict[str, Any] = lambda_handler(
+        load_event("create_vpc", ids={FIXTURE_VPC: vpc_id}), context
+    )
+    return summary
 
 
 def private_zone(aws: Aws, name: str, vpc_id: str, region: str = REGION) -> str:
@@ -110,7 +113,7 @@ def test_a_hub_zone_of_another_account_found_after_ec2s_dns_conflict_is_not_a_fa
     monkeypatch.setattr(
         Inventory, "_private_zones", lambda self, settings, scope, needing: ZoneKnowledge()
     )
-    recording = botocore.client.BaseClient._make_api_call
+    recording = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def conflicting(self: Any, operation: str, params: dict[str, Any]) -> Any:
         if (

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import botocore.client
@@ -132,13 +132,17 @@ def api_calls(monkeypatch: pytest.MonkeyPatch) -> CallLog:
     return log
 
 
+if TYPE_CHECKING:
+    from tests.strict_ec2 import RealEc2
+
+
 @dataclass
 class Aws:
     ec2: Any
     sns: Any
     sqs: Any
     route53: Any
-    strict: dict[str, Any]
+    strict: RealEc2
     region: str = REGION
 
 

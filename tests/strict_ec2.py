@@ -273,7 +273,7 @@ def strict_ec2() -> Iterator[RealEc2]:
 
         https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ServiceDetail.html
         """
-        result = original_services(self)
+        result: Any = original_services(self)
         zones = {z.name: z.zone_id for z in self.ec2_backend.describe_availability_zones()}
         # moto caches its default services across accounts: answer copies, never edit them.
         result.result["ServiceDetails"] = [dict(d) for d in result.result["ServiceDetails"]]

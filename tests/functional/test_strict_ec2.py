@@ -192,7 +192,7 @@ def test_zones_by_vpc_include_other_accounts_and_service_owned_zones(
     hub.create_hosted_zone(
         Name=f"dkr.ecr.{REGION}.amazonaws.com",
         CallerReference="hub",
-        VPC={"VPCRegion": REGION, "VPCId": vpc.vpc_id},
+        VPC={"VPCRegion": REGION, "VPCId": vpc.vpc_id},  # type: ignore[typeddict-item]
         HostedZoneConfig={"PrivateZone": True},
     )
     aws.strict.service_owned_zones[vpc.vpc_id] = [f"api.ecr.{REGION}.amazonaws.com"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from remediation.cli import build_parser
 
-CLI = Path(__file__).resolve().parents[1] / "src" / "remediation" / "cli"
+CLI = Path(__file__).resolve().parents[2] / "src" / "remediation" / "cli"
 
 
 def declared_flags() -> Counter[str]:

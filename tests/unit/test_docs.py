@@ -29,7 +29,7 @@ from remediation.actions import READ_PERMISSIONS
 from remediation.cli import build_parser
 from remediation.cli.options import option_strings
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PAGES = sorted([REPO / "README.md", *(REPO / "docs").glob("*.md")])
 #: Code and configuration that may point at a page of ``docs/``.
 POINTERS = ("src", "tests", "bench", ".ci", "Makefile", "samconfig.toml", "template.yaml")

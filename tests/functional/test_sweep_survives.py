@@ -53,7 +53,7 @@ def test_one_unreadable_vpc_does_not_stop_a_sweep_of_three(
     bad = three[1].vpc_id
     faults.add(Fault("ec2", "DescribeVpcAttribute", status, code, "no", None, _for_vpc(bad)))
     captured: list[dict[str, Any]] = []
-    real_run = remediate.run
+    real_run = remediate.run  # type: ignore[attr-defined]
 
     def run(*args: Any, **kwargs: Any) -> Any:
         summary = real_run(*args, **kwargs)

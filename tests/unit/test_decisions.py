@@ -18,7 +18,7 @@ from tests.snapshots import compliant, three_az
 
 ACCOUNT = "123456789012"
 DAY = "2026-01-01"
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ def stored(vpc_id: str) -> dict[str, dict[str, Any]]:
 def workflow(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """moto does not implement BatchUpdateFindings: record the calls and answer as AWS does."""
     calls: list[dict[str, Any]] = []
-    original = botocore.client.BaseClient._make_api_call
+    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def answer(self: Any, operation: str, params: dict[str, Any]) -> Any:
         if operation == "BatchUpdateFindings":

@@ -15,8 +15,8 @@ from botocore.exceptions import ClientError
 from handlers.remediate import lambda_handler
 from remediation import hosted_zones
 from remediation.hosted_zones import HostedZones, Pacer
-from remediation.inventory import parse_route_table
 from remediation.model import Route, RouteTable
+from remediation.parsing import parse_route_table
 from remediation.topology import is_public_route_table
 from tests.conftest import REGION, Aws, CallLog, LambdaContext
 from tests.fixtures import load_event
@@ -77,7 +77,7 @@ def hub_zone(vpc_id: str, name: str, account: str = HUB) -> str:
     zone = route53.create_hosted_zone(
         Name=name,
         CallerReference=f"{name}-{vpc_id}",
-        VPC={"VPCRegion": REGION, "VPCId": vpc_id},
+        VPC={"VPCRegion": REGION, "VPCId": vpc_id},  # type: ignore[typeddict-item]
         HostedZoneConfig={"PrivateZone": True},
     )
     return str(zone["HostedZone"]["Id"]).rsplit("/", 1)[-1]

@@ -11,7 +11,7 @@ from remediation.findings import Finding, Severity
 from remediation.model import Mode
 from remediation.report import VpcResult, VpcStatus
 from tests.conftest import ACCOUNT, REGION, Aws
-from tests.test_securityhub import evaluate
+from tests.functional.test_securityhub import evaluate
 from tests.topology import build_vpc
 
 #: The documented event schema: each key, whether it is required, and its JSON type.

@@ -48,7 +48,7 @@ OPTION = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)")
 PARAMETER = re.compile(r"^([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*)=")
 MAKE = re.compile(r"^make ([a-z][a-z-]*)")
 PYTHON_NAME = re.compile(r"^(?:remediation|handlers)(?:\.\w+)+$")
-TEST = re.compile(r"^(?:tests/)?(test_\w+\.py)(?:::(\w+))?$")
+TEST = re.compile(r"^(?:tests/(?:(?:unit|functional|slow)/)?)?(test_\w+\.py)(?:::(\w+))?$")
 FILE = re.compile(r"^[\w.-]+\.(?:py|md|yaml|yml|toml|json|cfg|txt)$")
 
 
@@ -216,7 +216,7 @@ def problems(page: Path) -> Iterator[str]:
         if span.startswith(GENERATED) or "<" in span or "…" in span:
             continue
         if (test := TEST.fullmatch(span)) is not None:
-            if not (REPO / "tests" / test.group(1)).is_file():
+            if not any((REPO / "tests").rglob(test.group(1))):
                 yield f"test file {span!r}"
             elif test.group(2) and test.group(2) not in _test_names():
                 yield f"test {span!r}"

@@ -16,8 +16,8 @@ import pytest
 import handlers
 import remediation
 
-#: Scripts, no examples: the demo runs when imported, bench/run.py edits sys.path.
-NOT_IMPORTABLE = {"remediation.demo.__main__", "bench.run"}
+#: Scripts, no examples: ``__main__`` modules run when imported, bench/run.py edits sys.path.
+NOT_IMPORTABLE = {"bench.run"}
 
 
 def _modules() -> list[str]:
@@ -26,7 +26,7 @@ def _modules() -> list[str]:
         names.append(package.__name__)
         prefix = package.__name__ + "."
         names += [m.name for m in pkgutil.walk_packages(package.__path__, prefix)]
-    return sorted(n for n in names if n not in NOT_IMPORTABLE)
+    return sorted(n for n in names if n not in NOT_IMPORTABLE and not n.endswith(".__main__"))
 
 
 def _docstrings() -> list[doctest.DocTest]:

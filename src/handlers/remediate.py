@@ -116,8 +116,10 @@ def _members(role_name: str, partition: str) -> MemberSessions:
     with _SESSION_LOCK:
         members = _MEMBERS.get(key)
     if members is None:
-        sts = _base_session().client("sts")
-        members = MemberSessions(sts, role_name, partition=partition)
+        base = _base_session()
+        with _SESSION_LOCK:
+            sts = base.client("sts")
+        members = MemberSessions(sts, role_name, partition=partition, base=base)
         with _SESSION_LOCK:
             members = _MEMBERS.setdefault(key, members)
     return members

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.exceptions import ClientError
 
 from remediation.aws_errors import error_code, error_message
@@ -96,6 +97,10 @@ class MemberSessions:
         ``aws``, ``aws-cn``, ``aws-us-gov``: taken from the function's own ARN.
     clock
         Wall-clock seconds (injected by tests).
+    base
+        The function's own session: member sessions share its botocore loader, so that EC2's
+        service model (4 MB of JSON) is parsed once per execution environment, not once per
+        member account.
     """
 
     def __init__(
@@ -105,8 +110,10 @@ class MemberSessions:
         *,
         partition: str = "aws",
         clock: Callable[[], float] = time.time,
+        base: boto3.session.Session | None = None,
     ) -> None:
         self.sts = sts
+        self.base = base
         self.role_name = role_name
         self.partition = partition
         self.clock = clock
@@ -146,15 +153,20 @@ class MemberSessions:
                 raise
             self.assumed += 1
             credentials = answer["Credentials"]
-            session = boto3.session.Session(
-                aws_access_key_id=credentials["AccessKeyId"],
-                aws_secret_access_key=credentials["SecretAccessKey"],
-                aws_session_token=credentials["SessionToken"],
-            )
+            session = self._session(credentials)
             expiration = credentials.get("Expiration")
             expires = expiration.timestamp() if expiration is not None else self.clock() + 900
             self._cache[account_id] = _Cached(session, expires)
             return session
+
+    def _session(self, credentials: Any) -> boto3.session.Session:
+        core = botocore.session.get_session()
+        if self.base is not None:
+            core.register_component("data_loader", self.base._session.get_component("data_loader"))
+        core.set_credentials(
+            credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+        )
+        return boto3.session.Session(botocore_session=core)
 
     def forget(self, account_id: str | None = None) -> None:
         """Drop cached credentials (one account's, or all)."""

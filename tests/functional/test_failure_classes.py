@@ -23,7 +23,7 @@ from tests.topology import build_vpc
 
 pytestmark = pytest.mark.usefixtures("fast_clients")
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "failures.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "failures.md"
 
 
 def table() -> list[tuple[str, str, str, str]]:

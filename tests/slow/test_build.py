@@ -114,7 +114,7 @@ def test_sam_build(tmp_path: Path) -> None:
 
     for path in NOT_SHIPPED:
         assert not (code / path).exists(), f"{path} is in the Lambda artifact"
-    assert (code / "remediation" / "executor.py").is_file()  # auto-fix runs it
+    assert (code / "remediation" / "executor" / "core.py").is_file()  # auto-fix runs it
     assert not list(code.rglob("__pycache__"))  # no bytecode of the build machine's Python
 
     compiled = subprocess.run(  # noqa: S603 - fixed arguments, no shell

@@ -373,8 +373,8 @@ def vpc_mode(
     'tag-invalid'
     >>> tags = {"ecr-endpoint-guard/mode": "off", "ecr-endpoint-guard/until": "2025-12-31"}
     >>> mode, reason, note = vpc_mode(Mode.AUTO_FIX, tags, today=day)
-    >>> mode.label, reason.value, note[:36]
-    ('auto-fix', 'exception-expired', 'exception expired on 2025-12-31 (UT')
+    >>> mode.label, reason.value, note[:37]
+    ('auto-fix', 'exception-expired', 'exception expired on 2025-12-31 (UTC)')
     >>> vpc_mode(Mode.AUTO_FIX, tags, today=dt.date(2025, 12, 31))[:2]
     (<Mode.OFF: 0>, <ModeReason.TAG: 'tag'>)
     """

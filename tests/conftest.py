@@ -222,6 +222,7 @@ def handler_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         "AUTO_FIX_ACCOUNT_IDS",
         "SERVICES",
         "NOTIFICATION_TOPIC_ARN",
+        "NOTIFICATION_FORMAT",
         "MAX_AZS_PER_ENDPOINT",
         "GATEWAY_REPORT_ONLY",
         "REQUIRE_LOCAL_ENDPOINTS",

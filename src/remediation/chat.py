@@ -105,7 +105,8 @@ def render_chatbot(result: VpcResult, *, account_name: str = "") -> str:
         MAX_ACTION_LINES,
     )
     parts = [
-        f"*Account* {account} · *Region* {result.region} · *Mode* {result.mode.label}",
+        f"*Account* {account} · *Region* {result.region} · *Mode* {result.mode.label}"
+        + (f" ({_cut(result.mode_note, LINE_LIMIT)})" if result.mode_note else ""),
         "",
         "*Findings*",
         *(findings or ["- none"]),

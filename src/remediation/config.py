@@ -42,6 +42,17 @@ S3_GATEWAY_POLICY
     (default) or ``ecr-layers-only`` (only ``s3:GetObject`` on ECR's layer bucket).
     ``ecr-layers-only`` is an explicit opt-in: it breaks every other S3 use
     (buckets, package mirrors, SSM, ...) from the subnets behind those route tables.
+NOTIFICATION_FORMAT
+    ``text`` (default: the text message, then its JSON form) or ``chatbot`` (the
+    custom-notification JSON of Amazon Q Developer in chat applications, for Slack and
+    Teams channels: :mod:`remediation.chat`). An unreadable value is reported; text is sent.
+
+Per-VPC tags
+------------
+``ecr-endpoint-guard/mode`` (:data:`remediation.model.MODE_TAG`) makes one VPC more
+cautious; ``ecr-endpoint-guard/until`` (``YYYY-MM-DD``, UTC) bounds that exception: after
+that day the deployment's mode applies again (:func:`vpc_mode`,
+:mod:`remediation.vpc_exception`).
 
 Examples
 --------
@@ -54,12 +65,14 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from remediation.model import MODE_TAG, EndpointType, Mode
+from remediation.vpc_exception import UNTIL_TAG, ExceptionState, mode_exception
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,62}$")
@@ -69,6 +82,7 @@ FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
 ENDPOINT_POLICIES = ("full-access", "account", "organization")
 GATEWAY_POLICIES = ("full-access", "ecr-layers-only")
 ORGANIZATION = re.compile(r"^o-[a-z0-9]{10,32}$")
+NOTIFICATION_FORMATS = ("text", "chatbot")
 
 
 class ModeReason(enum.StrEnum):
@@ -88,6 +102,10 @@ class ModeReason(enum.StrEnum):
     NOT_FOUND = "not-found"  # the VPC does not exist (any more): skipped
     APPROVAL = "approval"  # a person approved the repair (Security Hub action, FIX_ON_APPROVAL)
     SHARED_VPC = "shared-vpc"  # skipped: another account owns the VPC (AWS RAM) and manages it
+    #: The until tag's day has passed: the mode tag no longer applies, the deployment's does.
+    EXCEPTION_EXPIRED = "exception-expired"
+    #: The until tag could not be read: report-only (dry-run) until it is fixed.
+    EXCEPTION_DATE_INVALID = "exception-date-invalid"
 
 
 @dataclass(frozen=True)
@@ -145,6 +163,8 @@ class Settings:
     problems: tuple[str, ...] = ()
     #: Why ``mode`` is what it is (a requested auto-fix that became dry-run says why).
     mode_reason: ModeReason = ModeReason.DEPLOYMENT
+    #: ``text`` or ``chatbot`` (see NOTIFICATION_FORMAT).
+    notification_format: str = "text"
 
     @property
     def interface_services(self) -> tuple[ServiceSpec, ...]:
@@ -237,6 +257,18 @@ def _account_ids(env: Mapping[str, str], name: str, problems: list[str]) -> set[
     return accounts
 
 
+def _notification_format(env: Mapping[str, str], problems: list[str]) -> str:
+    """NOTIFICATION_FORMAT; an unreadable value is reported and the text message is sent."""
+    value = env.get("NOTIFICATION_FORMAT", "").strip().lower() or "text"
+    if value not in NOTIFICATION_FORMATS:
+        problems.append(
+            f"NOTIFICATION_FORMAT={env['NOTIFICATION_FORMAT']!r} is not one of "
+            f"{', '.join(NOTIFICATION_FORMATS)}; sending text"
+        )
+        return "text"
+    return value
+
+
 def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     """Build settings from an environment mapping (``os.environ`` or a dict in tests).
 
@@ -290,6 +322,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     require_local = _flag(env, "REQUIRE_LOCAL_ENDPOINTS", problems)
 
     endpoint_policy, organization_id, s3_policy, policies_ok = _policies(env, problems)
+    notification_format = _notification_format(env, problems)
 
     if mode is Mode.AUTO_FIX and account_id not in accounts:
         problems.append(
@@ -313,32 +346,62 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         policy_settings_valid=policies_ok,
         problems=tuple(problems),
         mode_reason=reason,
+        notification_format=notification_format,
     )
 
 
 def vpc_mode(
-    deployment: Mode, tags: Mapping[str, str], reason: ModeReason = ModeReason.DEPLOYMENT
+    deployment: Mode,
+    tags: Mapping[str, str],
+    reason: ModeReason = ModeReason.DEPLOYMENT,
+    *,
+    today: dt.date,
 ) -> tuple[Mode, ModeReason, str]:
-    """The mode for one VPC: the per-VPC tag can only make it more cautious.
+    """The mode for one VPC on ``today`` (UTC): the per-VPC tag can only make it more cautious,
+    and only until the day its until tag names.
 
-    Returns the mode, why it applies (``reason``, the deployment's, unless the tag
-    decided) and a note for people when the tag lowered it or could not be read.
+    Returns the mode, why it applies (``reason``, the deployment's, unless the tags
+    decided) and a note for people when the tags lowered it, could not be read, or
+    expired. After the until day the mode tag no longer applies and the note says which
+    tags to change; an until tag that is not a date keeps the VPC report-only (dry-run,
+    visible even under ``mode=off``) until it is fixed.
 
-    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "dry-run"})
+    >>> day = dt.date(2026, 1, 1)
+    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "dry-run"}, today=day)
     (<Mode.DRY_RUN: 1>, <ModeReason.TAG: 'tag'>, 'tag ecr-endpoint-guard/mode=dry-run')
-    >>> vpc_mode(Mode.DRY_RUN, {"ecr-endpoint-guard/mode": "auto-fix"})[:2]
+    >>> vpc_mode(Mode.DRY_RUN, {"ecr-endpoint-guard/mode": "auto-fix"}, today=day)[:2]
     (<Mode.DRY_RUN: 1>, <ModeReason.DEPLOYMENT: 'deployment'>)
-    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "yes"})[1].value
+    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "yes"}, today=day)[1].value
     'tag-invalid'
+    >>> tags = {"ecr-endpoint-guard/mode": "off", "ecr-endpoint-guard/until": "2025-12-31"}
+    >>> mode, reason, note = vpc_mode(Mode.AUTO_FIX, tags, today=day)
+    >>> mode.label, reason.value, note[:37]
+    ('auto-fix', 'exception-expired', 'exception expired on 2025-12-31 (UTC)')
+    >>> vpc_mode(Mode.AUTO_FIX, tags, today=dt.date(2025, 12, 31))[:2]
+    (<Mode.OFF: 0>, <ModeReason.TAG: 'tag'>)
     """
-    raw = tags.get(MODE_TAG)
-    if raw is None:
+    exception = mode_exception(tags, today)
+    if exception is None or exception.state is ExceptionState.UNTIL_ONLY:
         return deployment, reason, ""
+    if exception.state is ExceptionState.DATE_INVALID:
+        note = (
+            f"tag {UNTIL_TAG}={exception.until!r} is not a date (YYYY-MM-DD, UTC); "
+            f"report-only until it is fixed"
+        )
+        return min(deployment, Mode.DRY_RUN), ModeReason.EXCEPTION_DATE_INVALID, note
+    if exception.state is ExceptionState.EXPIRED:
+        note = (
+            f"exception expired on {exception.until.strip()} (UTC): tag "
+            f"{MODE_TAG}={exception.mode!r} no longer applies; remove or update the tags "
+            f"{MODE_TAG} and {UNTIL_TAG}"
+        )
+        return deployment, ModeReason.EXCEPTION_EXPIRED, note
+    until = f" until {exception.until.strip()}" if exception.until else ""
     try:
-        wanted = Mode.parse(raw)
+        wanted = Mode.parse(exception.mode)
     except ValueError:
-        note = f"tag {MODE_TAG}={raw!r} is not understood; dry-run"
+        note = f"tag {MODE_TAG}={exception.mode!r} is not understood; dry-run{until}"
         return min(deployment, Mode.DRY_RUN), ModeReason.TAG_INVALID, note
     if wanted < deployment:
-        return wanted, ModeReason.TAG, f"tag {MODE_TAG}={wanted.label}"
+        return wanted, ModeReason.TAG, f"tag {MODE_TAG}={wanted.label}{until}"
     return deployment, reason, ""

@@ -30,6 +30,7 @@ from remediation.notify import Notifier, render
 from remediation.outcomes import Outcome, OutcomeStatus
 from remediation.plan import plan
 from remediation.report import NotificationStatus, Summary, VpcResult, VpcStatus, tally
+from remediation.vpc_exception import mode_exception
 
 if TYPE_CHECKING:  # the executor's module is loaded only when auto-fix builds one
     from remediation.executor import Executor, RunContext
@@ -102,7 +103,8 @@ def remediate_vpc(
     day: str,
 ) -> VpcResult:
     """Evaluate one VPC and, when its mode allows and an executor exists, repair it."""
-    mode, reason, note = vpc_mode(settings.mode, snapshot.tags, settings.mode_reason)
+    today = dt.date.fromisoformat(day)
+    mode, reason, note = vpc_mode(settings.mode, snapshot.tags, settings.mode_reason, today=today)
     if mode is Mode.AUTO_FIX and executor is None:
         mode, reason, note = Mode.DRY_RUN, ModeReason.NO_EXECUTOR, "no executor: dry-run"
     base = {
@@ -113,6 +115,7 @@ def remediate_vpc(
         "mode": mode,
         "mode_note": note,
         "mode_reason": reason,
+        "exception": mode_exception(snapshot.tags, today),
     }
     if mode is Mode.OFF:
         log.info("VPC opted out", extra={"vpc_id": snapshot.vpc_id, "outcome": "skipped"})
@@ -150,12 +153,13 @@ def remediate_vpc(
     )
 
 
-def _notify(result: VpcResult, notifier: Notifier | None) -> VpcResult:
+def _notify(result: VpcResult, notifier: Notifier | None, style: str = "text") -> VpcResult:
+    """Publish the VPC's message in ``style`` (``Settings.notification_format``)."""
     if not result.needs_notification:
         return _with_notification(result, NotificationStatus.NOT_NEEDED)
     if notifier is None:
         return _with_notification(result, NotificationStatus.NO_TOPIC)
-    subject, body = render(result)
+    subject, body = render(result, style)
     try:
         notifier.publish(subject, body)
     except (ClientError, BotoCoreError) as exc:
@@ -287,7 +291,7 @@ def run(
             result = remediate_vpc(snapshot, settings, executor=executor, context=context, day=day)
         except (ClientError, BotoCoreError) as exc:
             result = _unreadable(event, settings, snapshot.vpc_id, exc)
-        results.append(_notify(result, notifier))
+        results.append(_notify(result, notifier, settings.notification_format))
     vpcs = tuple(results)
     return Summary(
         mode=settings.mode,

@@ -96,8 +96,17 @@ def render_text(result: VpcResult) -> str:
     return "\n".join(lines)
 
 
-def render(result: VpcResult) -> tuple[str, str]:
-    """Subject and body (text, then the JSON form) of the message for one VPC."""
+def render(result: VpcResult, style: str = "text") -> tuple[str, str]:
+    """Subject and body of the message for one VPC.
+
+    ``style`` ``text``: the text, then the JSON form. ``chatbot``: the custom-notification
+    JSON of Amazon Q Developer in chat applications (:mod:`remediation.chat`, loaded only
+    then: most deployments never need it); the subject stays the text subject.
+    """
+    if style == "chatbot":
+        from remediation.chat import render_chatbot  # noqa: PLC0415 - chat deployments only
+
+        return subject(result), render_chatbot(result)
     payload: dict[str, Any] = result.as_dict()
     body = (
         render_text(result) + "\n\n--- JSON ---\n" + json.dumps(payload, indent=2, sort_keys=True)

@@ -18,6 +18,7 @@ from remediation.events import Refusal, Trigger
 from remediation.findings import Finding, Severity
 from remediation.model import Mode
 from remediation.outcomes import Outcome, OutcomeStatus
+from remediation.vpc_exception import ModeException
 
 SCHEMA_VERSION = 1
 
@@ -64,6 +65,8 @@ class VpcResult:
     #: What became of the notification: what the faces and counts act on.
     notification_status: NotificationStatus = NotificationStatus.NOT_NEEDED
     error: str = ""  # why the VPC could not be read or repaired (status unreadable or failed)
+    #: The VPC's exception tags (mode, until) and their state; ``None`` without either.
+    exception: ModeException | None = None
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
@@ -90,6 +93,7 @@ class VpcResult:
             "cost": self.cost.as_dict() if self.cost else None,
             "notification": self.notification,
             **({"error": self.error} if self.error else {}),
+            **({"exception": self.exception.as_dict()} if self.exception else {}),
         }
 
 

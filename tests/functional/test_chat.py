@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
+from handlers.remediate import lambda_handler
 from remediation.chat import DESCRIPTION_LIMIT, TITLE_LIMIT, render_chatbot, thread_id
 from remediation.findings import Finding, Severity
 from remediation.model import Mode
 from remediation.report import VpcResult, VpcStatus
-from tests.conftest import ACCOUNT, REGION, Aws
+from tests.conftest import ACCOUNT, REGION, Aws, LambdaContext
+from tests.functional.test_handler import create_vpc_event, published, topic_with_queue
 from tests.functional.test_securityhub import evaluate
 from tests.topology import build_vpc
 
@@ -86,3 +90,38 @@ def test_a_huge_report_stays_within_the_limits() -> None:
     assert_documented_shape(message)
     assert "and 180 more" in message["content"]["description"]
     assert any("manual" in step for step in message["content"]["nextSteps"])
+
+
+def test_the_function_publishes_the_chat_card_when_the_format_says_so(
+    aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> None:
+    topic, queue = topic_with_queue(aws)
+    handler_env.setenv("NOTIFICATION_TOPIC_ARN", topic)
+    handler_env.setenv("NOTIFICATION_FORMAT", "chatbot")
+    vpc = build_vpc(aws.ec2, dns_hostnames=False, tags={"Name": "app"})
+
+    result = lambda_handler(create_vpc_event(vpc.vpc_id), lambda_context)
+
+    assert result["problems"] == []
+    assert result["vpcs"][0]["notification"] == "sent"
+    (envelope,) = published(aws, queue)
+    message = json.loads(envelope["Message"])  # the JSON itself: no text before it
+    assert_documented_shape(message)
+    assert message["metadata"]["threadId"] == thread_id(ACCOUNT, REGION, vpc.vpc_id)
+    assert "enableDnsHostnames is off" in message["content"]["description"]
+    assert envelope["Subject"] == f"ECR endpoints {vpc.vpc_id} (app): 4 finding(s), dry-run"
+
+
+def test_an_unreadable_format_is_reported_and_sends_text(
+    aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> None:
+    topic, queue = topic_with_queue(aws)
+    handler_env.setenv("NOTIFICATION_TOPIC_ARN", topic)
+    handler_env.setenv("NOTIFICATION_FORMAT", "slack")
+    vpc = build_vpc(aws.ec2, dns_hostnames=False)
+
+    result = lambda_handler(create_vpc_event(vpc.vpc_id), lambda_context)
+
+    assert any("NOTIFICATION_FORMAT" in p for p in result["problems"])
+    (envelope,) = published(aws, queue)
+    assert envelope["Message"].startswith(f"ecr-endpoint-guard report for {vpc.vpc_id}")

@@ -17,10 +17,12 @@ from __future__ import annotations
 import pytest
 from bench import coldstart
 
-#: Never loaded by importing the handler: only auto-fix needs the executor; the faces
+#: Never loaded by importing the handler: only auto-fix needs the executor, only
+#: NOTIFICATION_FORMAT=chatbot the chat card; the faces
 #: other than Lambda's, the test tools and X-Ray's SDK are not needed by any invocation.
 NOT_AT_IMPORT = (
     "remediation.executor",
+    "remediation.chat",
     "remediation.cli",
     "remediation.demo",
     "remediation.release",

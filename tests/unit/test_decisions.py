@@ -4,6 +4,7 @@ what became of a notification (``NotificationStatus``), never as text to search.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tests.snapshots import compliant, three_az
 
 ACCOUNT = "123456789012"
 DAY = "2026-01-01"
+TODAY = dt.date.fromisoformat(DAY)
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
@@ -69,13 +71,13 @@ def test_the_vpc_tag_can_only_lower_the_mode_and_says_so(
     deployment: Mode, tag: str | None, mode: Mode, reason: ModeReason
 ) -> None:
     tags = {} if tag is None else {MODE_TAG: tag}
-    got_mode, got_reason, note = vpc_mode(deployment, tags)
+    got_mode, got_reason, note = vpc_mode(deployment, tags, today=TODAY)
     assert (got_mode, got_reason) == (mode, reason)
     assert bool(note) == (reason is not ModeReason.DEPLOYMENT)
 
 
 def test_a_deployment_reason_passes_through_an_untagged_vpc() -> None:
-    assert vpc_mode(Mode.DRY_RUN, {}, ModeReason.ACCOUNT_NOT_ALLOWED)[1] is (
+    assert vpc_mode(Mode.DRY_RUN, {}, ModeReason.ACCOUNT_NOT_ALLOWED, today=TODAY)[1] is (
         ModeReason.ACCOUNT_NOT_ALLOWED
     )
 

@@ -20,6 +20,7 @@ from remediation.findings import Severity
 from remediation.model import Mode
 from remediation.outcomes import OutcomeStatus
 from remediation.report import VpcResult, VpcStatus
+from remediation.vpc_exception import ExceptionState
 
 #: Version of the ``scan --format json`` document (the summaries inside carry their own).
 CLI_SCHEMA_VERSION = 1
@@ -124,10 +125,21 @@ def render_table(scans: Sequence[RegionScan], *, account: str, phase: str) -> st
 
 
 def _mode(vpc: VpcResult, phase: str) -> str:
-    """The mode the VPC runs in: in the plan, what --fix will use for it."""
+    """The mode the VPC runs in (in the plan, what --fix will use for it), and how long its
+    exception lasts: ``off until 2026-06-30``, ``auto-fix (expired 2026-01-31)``,
+    ``dry-run (bad until)``."""
+    label = vpc.mode.label
     if phase == "plan" and vpc.mode_reason is ModeReason.NO_EXECUTOR:
-        return Mode.AUTO_FIX.label
-    return vpc.mode.label
+        label = Mode.AUTO_FIX.label
+    exception = vpc.exception
+    if exception is None:
+        return label
+    until = clean(exception.until, 12)
+    return label + {
+        ExceptionState.ACTIVE: f" until {until}",
+        ExceptionState.EXPIRED: f" (expired {until})",
+        ExceptionState.DATE_INVALID: " (bad until)",
+    }.get(exception.state, "")
 
 
 def _actions(vpc: VpcResult) -> str:
@@ -166,11 +178,13 @@ def _total_line(scans: Sequence[RegionScan], phase: str) -> str:
 def _details(vpc: VpcResult, phase: str) -> list[str]:
     """Findings and actions of one VPC; nothing for a VPC with nothing to say."""
     note = vpc.mode_note if phase != "plan" else tag_note(vpc)
-    if not (vpc.findings or vpc.outcomes or note):
+    if not (vpc.findings or vpc.outcomes or note or vpc.exception):
         return []
     name = f" ({clean(vpc.name, 60)})" if vpc.name else ""
     head = f"{vpc.vpc_id}{name}: {vpc.status.value}, mode {_mode(vpc, phase)}"
-    lines = ["", head + (f" ({clean(note, 120)})" if note else "")]
+    lines = ["", head + (f" ({clean(note, 240)})" if note else "")]
+    if vpc.exception is not None:
+        lines.append(f"  exception: {clean(vpc.exception.describe(), 300)}")
     if vpc.findings:
         lines.append("  findings:")
     for finding in vpc.findings:

@@ -35,8 +35,16 @@ EXIT_INTERRUPTED = 130
 
 #: Statuses that leave nothing to do.
 SETTLED = frozenset({VpcStatus.COMPLIANT, VpcStatus.FIXED, VpcStatus.SKIPPED})
-#: Reasons that come from the VPC's own mode tag (the person's choice, shown in the plan).
-TAG_REASONS = frozenset({ModeReason.TAG, ModeReason.TAG_INVALID})
+#: Reasons that come from the VPC's own tags, mode and until (the person's choice, shown
+#: in the plan).
+TAG_REASONS = frozenset(
+    {
+        ModeReason.TAG,
+        ModeReason.TAG_INVALID,
+        ModeReason.EXCEPTION_EXPIRED,
+        ModeReason.EXCEPTION_DATE_INVALID,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from remediation.model import MODE_TAG, EndpointType, Mode
-from remediation.vpc_exception import UNTIL_TAG, ExceptionState, mode_exception
+from remediation.model import MODE_TAG, UNTIL_TAG, EndpointType, Mode
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,62}$")
@@ -141,6 +140,8 @@ class ServiceSpec:
 
 @dataclass(frozen=True)
 class Settings:
+    """A run's settings, read from the environment by :func:`load_settings`."""
+
     mode: Mode = Mode.DRY_RUN
     services: tuple[ServiceSpec, ...] = field(
         default_factory=lambda: parse_services(DEFAULT_SERVICES)
@@ -380,6 +381,13 @@ def vpc_mode(
     >>> vpc_mode(Mode.AUTO_FIX, tags, today=dt.date(2025, 12, 31))[:2]
     (<Mode.OFF: 0>, <ModeReason.TAG: 'tag'>)
     """
+    if MODE_TAG not in tags and UNTIL_TAG not in tags:
+        return deployment, reason, ""  # most VPCs: no exception to read
+    from remediation.vpc_exception import (  # noqa: PLC0415 - tagged VPCs only (cold start)
+        ExceptionState,
+        mode_exception,
+    )
+
     exception = mode_exception(tags, today)
     if exception is None or exception.state is ExceptionState.UNTIL_ONLY:
         return deployment, reason, ""

@@ -36,6 +36,8 @@ NAT_PER_GB = 0.045
 
 @dataclass(frozen=True)
 class CostEstimate:
+    """The monthly cost of the interface endpoint AZs a plan adds."""
+
     region: str
     new_endpoint_azs: int  # interface endpoint-AZs the plan adds
     hourly_per_az: float

@@ -35,8 +35,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from remediation.securityhub_events import SOURCE as SECURITY_HUB_SOURCE
-from remediation.securityhub_events import parse_securityhub_event
 from remediation.triggers import ACCOUNT_ID, EVENT_ID, ID_PATTERNS, REGION, Refusal, Trigger
 
 # The contract's types and id patterns are re-exported, where the faces have always found them.
@@ -66,6 +64,8 @@ CLOUDTRAIL_SOURCE: Final = "aws.ec2"
 CLOUDTRAIL_DETAIL_TYPE: Final = "AWS API Call via CloudTrail"
 SCHEDULE_SOURCE: Final = "aws.events"
 SCHEDULE_DETAIL_TYPE: Final = "Scheduled Event"
+#: Security Hub's events (``remediation.securityhub_events`` reads them).
+SECURITY_HUB_SOURCE: Final = "aws.securityhub"
 
 #: Most ids one event may carry (all kinds together); more is refused, not truncated.
 MAX_IDS: Final = 100
@@ -309,6 +309,10 @@ def _parse(
     detail: dict[str, Any] = raw_detail if isinstance(raw_detail, dict) else {}
 
     if source == SECURITY_HUB_SOURCE:
+        from remediation.securityhub_events import (  # noqa: PLC0415 - Security Hub's path only
+            parse_securityhub_event,
+        )
+
         return parse_securityhub_event(event)
     if source == SCHEDULE_SOURCE and detail_type == SCHEDULE_DETAIL_TYPE:
         event_id = _event_id(event.get("id"))

@@ -18,6 +18,8 @@ from types import MappingProxyType
 TAG_PREFIX = "ecr-endpoint-guard"
 #: Per-VPC tag a person sets to make the tool more cautious for that VPC.
 MODE_TAG = f"{TAG_PREFIX}/mode"
+#: Per-VPC tag bounding the mode tag's exception: its last day (``YYYY-MM-DD``, UTC).
+UNTIL_TAG = f"{TAG_PREFIX}/until"
 #: Tag the tool puts on every resource it creates; its value is "true".
 MANAGED_TAG = f"{TAG_PREFIX}/managed"
 
@@ -66,6 +68,8 @@ class EndpointType(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Subnet:
+    """A subnet of the VPC: its zone (name and ID), block, free addresses and where it sits."""
+
     subnet_id: str
     vpc_id: str
     availability_zone: str
@@ -82,12 +86,16 @@ class Subnet:
 
 @dataclass(frozen=True)
 class Route:
+    """One active route of a route table."""
+
     destination: str  # an IPv4 or IPv6 CIDR, or a prefix list id
     target: str  # gateway, NAT, peering, ... id; "" when unknown
 
 
 @dataclass(frozen=True)
 class RouteTable:
+    """A route table, the subnets explicitly associated with it, and its active routes."""
+
     route_table_id: str
     vpc_id: str
     is_main: bool = False
@@ -127,6 +135,8 @@ class IngressRule:
 
 @dataclass(frozen=True)
 class SecurityGroup:
+    """A security group of the VPC, with its ingress rules (one source per rule)."""
+
     group_id: str
     vpc_id: str
     group_name: str = ""
@@ -141,6 +151,8 @@ class SecurityGroup:
 
 @dataclass(frozen=True)
 class Endpoint:
+    """A VPC endpoint as EC2 describes it (interface or gateway)."""
+
     endpoint_id: str
     vpc_id: str
     service_name: str

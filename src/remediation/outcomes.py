@@ -23,6 +23,8 @@ class OutcomeStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of one planned action."""
+
     action: Action
     status: OutcomeStatus
     detail: str = ""

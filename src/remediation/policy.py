@@ -107,6 +107,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Decision:
+    """How a policy answers one request, and why."""
+
     verdict: Verdict
     #: Why: denying statements, or what the tool could not judge.
     notes: tuple[str, ...] = ()

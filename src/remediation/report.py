@@ -49,6 +49,8 @@ class NotificationStatus(enum.StrEnum):
 
 @dataclass(frozen=True)
 class VpcResult:
+    """What became of one VPC in a run: its mode and why, findings, outcomes, cost."""
+
     vpc_id: str
     account_id: str
     region: str
@@ -99,6 +101,8 @@ class VpcResult:
 
 @dataclass(frozen=True)
 class Summary:
+    """One run: the event as understood (or refused), every VPC's result, the counts."""
+
     mode: Mode
     trigger: Trigger | None = None
     refusal: Refusal | None = None

@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from remediation.triggers import ACCOUNT_ID, ID_PATTERNS, REGION, Refusal, Trigger
 
-SOURCE: Final = "aws.securityhub"
+SOURCE: Final = "aws.securityhub"  # remediation.events.SECURITY_HUB_SOURCE
 IMPORTED: Final = "Security Hub Findings - Imported"
 CUSTOM_ACTION: Final = "Security Hub Findings - Custom Action"
 #: The custom action's id (``AWS::SecurityHub::ActionTarget``) in ``template.yaml``.

@@ -16,10 +16,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from remediation.model import MODE_TAG, TAG_PREFIX
+from remediation.model import MODE_TAG, UNTIL_TAG
 
-#: Per-VPC tag bounding the mode tag's exception: its last day (``YYYY-MM-DD``, UTC).
-UNTIL_TAG = f"{TAG_PREFIX}/until"
+__all__ = ["UNTIL_TAG", "ExceptionState", "ModeException", "mode_exception", "parse_day"]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -22,21 +22,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from remediation.actions import ModifyEndpoint
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, EndpointType, VpcSnapshot
-from remediation.policy import (
-    Caller,
-    Decision,
-    Request,
-    Verdict,
-    canonical,
-    evaluate,
-    is_full_access,
-)
 from remediation.topology import private_route_tables
+
+if TYPE_CHECKING:  # the evaluator loads only for VPCs with endpoints to judge (cold start)
+    from remediation.policy import Caller, Decision, Request
 
 ENDPOINT_POLICY_BLOCKS_PULLS = "endpoint-policy-blocks-pulls"
 GATEWAY_POLICY_BLOCKS_LAYERS = "gateway-policy-blocks-ecr-layers"
@@ -120,6 +115,8 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
 def _drift(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
+    from remediation.policy import canonical, is_full_access  # noqa: PLC0415
+
     gateway = spec.endpoint_type is EndpointType.GATEWAY
     wanted = (gateway_policy if gateway else interface_policy)(snapshot, settings)
     setting = settings.s3_gateway_policy if gateway else settings.endpoint_policy
@@ -168,6 +165,8 @@ def _drift(
 def _verdicts(
     endpoint: Endpoint, requests: list[Request], caller: Caller
 ) -> tuple[list[tuple[Request, Decision]], list[tuple[Request, Decision]]]:
+    from remediation.policy import Verdict, evaluate  # noqa: PLC0415
+
     decisions = [(r, evaluate(endpoint.policy_document, r, caller)) for r in requests]
     blocked = [(r, d) for r, d in decisions if d.verdict in (Verdict.DENIED, Verdict.NOT_ALLOWED)]
     unknown = [(r, d) for r, d in decisions if d.verdict is Verdict.UNKNOWN]
@@ -175,6 +174,8 @@ def _verdicts(
 
 
 def _why(decisions: list[tuple[Request, Decision]]) -> str:
+    from remediation.policy import Verdict  # noqa: PLC0415
+
     parts = []
     for request, decision in decisions:
         reason = "; ".join(decision.notes) or (
@@ -202,6 +203,8 @@ def _review(
 def _ecr(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
+    from remediation.policy import Caller, Request  # noqa: PLC0415
+
     caller = Caller(
         account_id=snapshot.account_id,
         organization_id=settings.organization_id,
@@ -244,6 +247,8 @@ def _ecr(
 def _layers(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
+    from remediation.policy import Caller, Request  # noqa: PLC0415
+
     caller = Caller(
         account_id=snapshot.account_id,
         organization_id=settings.organization_id,

@@ -32,7 +32,6 @@ from remediation.baseline.endpoint_policies import gateway_policy
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, EndpointType, NetworkInterface, VpcSnapshot
-from remediation.policy import canonical, is_full_access
 from remediation.topology import private_route_tables, route_table_for
 
 GATEWAY_MISSING = "gateway-missing"
@@ -80,6 +79,8 @@ def _transit_tables(snapshot: VpcSnapshot) -> dict[str, str]:
 
 
 def _extendable(endpoint: Endpoint, snapshot: VpcSnapshot, settings: Settings) -> bool:
+    from remediation.policy import canonical, is_full_access  # noqa: PLC0415 - (cold start)
+
     if is_full_access(endpoint.policy_document, "s3"):
         return True
     wanted = gateway_policy(snapshot, settings)

@@ -83,8 +83,20 @@ check: lint typecheck layers unit
 # so SAM CLI and checkov run once. The template tests fail (instead of skipping) here if the
 # tools environment is missing.
 PYTEST_WORKERS ?= auto
-suite: $(STAMP) $(TOOLS_STAMP)
-	ECR_GUARD_TOOLS_VENV=$(abspath $(TOOLS_VENV)) ECR_GUARD_REQUIRE_TOOLS=1 $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+# The Lambda runtime's Python (python3.13) with what the function imports (boto3, Powertools):
+# the cold-start budget is measured on it (tests/slow/test_cold_start.py), wherever it exists.
+RUNTIME_VENV ?= .venv-runtime
+RUNTIME_STAMP := $(RUNTIME_VENV)/.installed
+RUNTIME_PY_BIN := $(call find_python,python3.13)
+$(RUNTIME_STAMP):
+	rm -rf $(RUNTIME_VENV)
+	$(RUNTIME_PY_BIN) -m venv $(RUNTIME_VENV)
+	$(RUNTIME_VENV)/bin/python -m pip install --quiet 'boto3>=1.35' 'aws-lambda-powertools>=3.0'
+	@touch $@
+RUNTIME_DEPS := $(if $(RUNTIME_PY_BIN),$(RUNTIME_STAMP))
+RUNTIME_ENV := $(if $(RUNTIME_PY_BIN),ECR_GUARD_RUNTIME_PYTHON=$(abspath $(RUNTIME_VENV))/bin/python)
+suite: $(STAMP) $(TOOLS_STAMP) $(RUNTIME_DEPS)
+	$(RUNTIME_ENV) ECR_GUARD_TOOLS_VENV=$(abspath $(TOOLS_VENV)) ECR_GUARD_REQUIRE_TOOLS=1 $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Known vulnerabilities in the installed dependencies fail the build; an unreachable
 # vulnerability service only warns (AUDIT_REQUIRED=1 makes it fail): see .ci/audit_dependencies.py.
@@ -100,7 +112,6 @@ demo: $(STAMP)
 # the CLI, the demo or release.py), then the code byte-compiled by the runtime's Python
 # (python3.13), so that cold starts need not compile it (Lambda's code directory is read-only).
 # unchecked-hash: a zip keeps file times to two seconds only, so timestamp checks would fail.
-RUNTIME_PY_BIN := $(call find_python,python3.13)
 build: $(TOOLS_STAMP)
 	$(TOOLS_VENV)/bin/sam build
 	@test -n "$(RUNTIME_PY_BIN)" || { echo "python3.13 not found: the build is left as source only"; exit 0; }

@@ -25,6 +25,12 @@ in one of two forms:
 The dependencies (boto3, Powertools) load from the virtual environment,
 byte-compiled by pip at install time, in both forms.
 
+The interpreter is the Lambda runtime's where one is given (``ECR_GUARD_RUNTIME_PYTHON``: the
+python3.13 environment ``make`` builds, holding boto3 and Powertools as the function's layer
+and runtime do), else the one running this module. The budget is the deployed function's, and
+Python versions differ: creating a dataclass, which the project does some thirty times at
+import, costs about half as much on 3.13 as on 3.11.
+
 Examples
 --------
 >>> median_ms([0.010, 0.030, 0.020])
@@ -174,9 +180,19 @@ def project_copy(variant: str) -> Iterator[Path]:
                 target / package,
                 ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
             )
-        if variant == "bytecode":
+        if variant == "bytecode" and interpreter() == sys.executable:
             compileall.compile_dir(target, quiet=1)
+        elif variant == "bytecode":  # bytecode is per Python version: the runtime's compiles it
+            subprocess.run(  # noqa: S603 - the runtime's interpreter, fixed arguments
+                [interpreter(), "-m", "compileall", "-q", str(target)], check=True
+            )
         yield target
+
+
+def interpreter() -> str:
+    """The interpreter that measures: the Lambda runtime's, if given, else this one."""
+    given = os.environ.get("ECR_GUARD_RUNTIME_PYTHON", "")
+    return given if given and Path(given).exists() else sys.executable
 
 
 def _run(
@@ -187,7 +203,7 @@ def _run(
     child = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     child.update(env or {}, PYTHONPATH=str(copy), PYTHONDONTWRITEBYTECODE="1")
     completed = subprocess.run(  # noqa: S603 - this interpreter, fixed code
-        [sys.executable, *args], env=child, cwd=copy, capture_output=True, text=True, check=False
+        [interpreter(), *args], env=child, cwd=copy, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
         raise RuntimeError(f"{args[:2]} failed: {completed.stderr[-2000:]}")

@@ -25,15 +25,15 @@ from remediation.cost import estimate
 from remediation.events import Refusal, Trigger
 from remediation.findings import Finding, Severity
 from remediation.inventory import Inventory
-from remediation.model import Mode, VpcSnapshot
+from remediation.model import MODE_TAG, UNTIL_TAG, Mode, VpcSnapshot
 from remediation.notify import Notifier, render
 from remediation.outcomes import Outcome, OutcomeStatus
 from remediation.plan import plan
 from remediation.report import NotificationStatus, Summary, VpcResult, VpcStatus, tally
-from remediation.vpc_exception import mode_exception
 
 if TYPE_CHECKING:  # the executor's module is loaded only when auto-fix builds one
     from remediation.executor import Executor, RunContext
+    from remediation.vpc_exception import ModeException
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,15 @@ def _log_findings(snapshot: VpcSnapshot, findings: tuple[Finding, ...], mode: Mo
         )
 
 
+def _exception(snapshot: VpcSnapshot, today: dt.date) -> ModeException | None:
+    """The VPC's exception tags and their state; read only for tagged VPCs (cold start)."""
+    if MODE_TAG not in snapshot.tags and UNTIL_TAG not in snapshot.tags:
+        return None
+    from remediation.vpc_exception import mode_exception  # noqa: PLC0415 - tagged VPCs only
+
+    return mode_exception(snapshot.tags, today)
+
+
 def remediate_vpc(
     snapshot: VpcSnapshot,
     settings: Settings,
@@ -115,7 +124,7 @@ def remediate_vpc(
         "mode": mode,
         "mode_note": note,
         "mode_reason": reason,
-        "exception": mode_exception(snapshot.tags, today),
+        "exception": _exception(snapshot, today),
     }
     if mode is Mode.OFF:
         log.info("VPC opted out", extra={"vpc_id": snapshot.vpc_id, "outcome": "skipped"})

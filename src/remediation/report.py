@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from remediation import __version__
 from remediation.config import ModeReason
@@ -18,7 +18,9 @@ from remediation.events import Refusal, Trigger
 from remediation.findings import Finding, Severity
 from remediation.model import Mode
 from remediation.outcomes import Outcome, OutcomeStatus
-from remediation.vpc_exception import ModeException
+
+if TYPE_CHECKING:  # read only for VPCs with exception tags (cold start)
+    from remediation.vpc_exception import ModeException
 
 SCHEMA_VERSION = 1
 

@@ -14,6 +14,9 @@ that form too, and ``docs/performance.md`` says what it costs.
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
 from bench import coldstart
 
@@ -23,6 +26,14 @@ from bench import coldstart
 NOT_AT_IMPORT = (
     "remediation.executor",
     "remediation.chat",
+    # organisation mode, Security Hub, the policy evaluator (VPCs with endpoints only) and
+    # the exception tags' reader (tagged VPCs only) load on their paths
+    "remediation.accounts",
+    "remediation.organisation",
+    "remediation.securityhub",
+    "remediation.securityhub_events",
+    "remediation.policy",
+    "remediation.vpc_exception",
     "remediation.cli",
     "remediation.demo",
     "remediation.release",
@@ -40,6 +51,22 @@ def test_importing_the_handler_loads_nothing_that_only_some_paths_need() -> None
     assert "handlers.remediate" in loaded
     unwanted = [m for m in loaded if any(m == n or m.startswith(f"{n}.") for n in NOT_AT_IMPORT)]
     assert unwanted == []
+
+
+@pytest.mark.slow
+def test_the_budget_is_measured_on_the_lambda_runtime_s_python_where_make_provides_it() -> None:
+    """``make`` builds the runtime's environment wherever python3.13 exists and passes it."""
+    runtime = os.environ.get("ECR_GUARD_RUNTIME_PYTHON", "")
+    if not runtime:
+        pytest.skip("no ECR_GUARD_RUNTIME_PYTHON (run through make): measured on this Python")
+    version = subprocess.run(  # noqa: S603 - the runtime's interpreter, fixed arguments
+        [runtime, "-c", "import sys, boto3, aws_lambda_powertools; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert version == "(3, 13)", version
+    assert coldstart.interpreter() == runtime
 
 
 @pytest.mark.slow

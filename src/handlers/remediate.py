@@ -13,6 +13,14 @@ scheduled sweep first waits a random delay of up to ``SWEEP_JITTER_SECONDS``,
 so that a schedule rolled out to many accounts does not call EC2 in the same
 minute everywhere.
 
+Organisation mode (``MEMBER_ROLE_NAME`` set): an event of another account is served through
+that account's member role (``member.yaml``), and the scheduled sweep queues one work item per
+(account, region) instead of sweeping itself; the same function consumes the queue (Powertools'
+batch processing, partial failures). Security Hub: with ``SECURITY_HUB_FINDINGS`` each run imports
+its findings in the VPC's account; AWS's EC2.55/EC2.56 findings trigger an evaluation, and the
+"Fix ECR endpoints" custom action repairs the selected VPCs when ``FIX_ON_APPROVAL`` is on. Those
+paths load their modules when they run, so the common cold start does not pay for them.
+
 Tracing: the template turns on Lambda's active tracing, which records every
 invocation. Powertools' Tracer is not used: it needs ``aws-xray-sdk``, whose
 import alone costs about 330 ms of cold start, more than the rest of the
@@ -21,6 +29,7 @@ handler together.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import threading
@@ -34,15 +43,16 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 from aws_lambda_powertools.metrics import MetricUnit
 
 from remediation.clients import AwsClients, make_clients
-from remediation.config import load_settings
+from remediation.config import ModeReason, Settings, load_settings
 from remediation.engine import run
-from remediation.events import Refusal, parse_event
+from remediation.events import ACCOUNT_ID, SCHEDULE_DETAIL_TYPE, Refusal, Trigger, parse_event
 from remediation.inventory import Inventory
 from remediation.model import Mode
 from remediation.notify import SnsNotifier
-from remediation.report import Summary
+from remediation.report import Summary, tally
 
-if TYPE_CHECKING:  # imported in the auto-fix branch only: dry-run cold starts skip it
+if TYPE_CHECKING:  # imported on their paths only: the common cold start skips them
+    from remediation.accounts import MemberSessions
     from remediation.executor import Executor
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "ecr-endpoint-guard"))
@@ -62,15 +72,20 @@ METRICS = {
     "events_refused": "EventsRefused",
     "vpcs_skipped": "VpcsSkipped",
     "notifications_failed": "NotificationsFailed",
+    "member_access_refused": "MemberAccessRefused",
+    "findings_imported": "FindingsImported",
+    "findings_import_failed": "FindingsImportFailed",
+    "work_items_queued": "WorkItemsQueued",
 }
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
 
 _SESSION: dict[str, boto3.session.Session] = {}
 _SESSION_LOCK = threading.Lock()
 
 
-def _clients(region: str) -> AwsClients:
-    """This invocation's clients, made from one boto3 session per execution environment.
+def _base_session() -> boto3.session.Session:
+    """The function's own boto3 session, one per execution environment.
 
     Clients are still made per invocation (never at import), but a new session would parse
     EC2's service model again on every warm invocation (about 0.2 s). A session is not
@@ -80,14 +95,40 @@ def _clients(region: str) -> AwsClients:
         session = _SESSION.get("session")
         if session is None:
             session = _SESSION["session"] = boto3.session.Session()
-        return make_clients(region, session=session)
+        return session
+
+
+def _clients(region: str, session: boto3.session.Session | None = None) -> AwsClients:
+    """This invocation's clients: the function's own, or a member account's ``session``."""
+    base = _base_session()
+    with _SESSION_LOCK:
+        return make_clients(region, session=session or base)
+
+
+_MEMBERS: dict[str, MemberSessions] = {}
+
+
+def _members(role_name: str, partition: str) -> MemberSessions:
+    """Member-account sessions, kept per execution environment (credentials are reused)."""
+    from remediation.accounts import MemberSessions  # noqa: PLC0415 - organisation mode only
+
+    key = f"{partition}:{role_name}"
+    with _SESSION_LOCK:
+        members = _MEMBERS.get(key)
+    if members is None:
+        sts = _base_session().client("sts")
+        members = MemberSessions(sts, role_name, partition=partition)
+        with _SESSION_LOCK:
+            members = _MEMBERS.setdefault(key, members)
+    return members
 
 
 def forget_session() -> None:
-    """Drop the kept session: the next invocation makes a new one (for tools that add
+    """Drop the kept sessions: the next invocation makes new ones (for tools that add
     botocore event handlers, which only new sessions pick up)."""
     with _SESSION_LOCK:
         _SESSION.clear()
+        _MEMBERS.clear()
 
 
 #: Seconds of the function's time kept free of the sweep's random delay (for the work).
@@ -129,10 +170,18 @@ class RemediationFailed(RuntimeError):
     """Raised after logging the full result, so that Lambda retries the event."""
 
 
-def _account_of(context: Any) -> str:
+def _arn_part(context: Any, index: int) -> str:
     arn = str(getattr(context, "invoked_function_arn", "") or "")
     parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
+    return parts[index] if len(parts) > index else ""
+
+
+def _account_of(context: Any) -> str:
+    return _arn_part(context, 4)
+
+
+def _flag(env: Any, name: str) -> bool:
+    return str(env.get(name, "")).strip().lower() in TRUE_WORDS
 
 
 def _record_metrics(summary: Summary) -> None:
@@ -141,59 +190,264 @@ def _record_metrics(summary: Summary) -> None:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=summary.counts.get(key, 0))
 
 
+def _own_roles(env: Any, event: Any, partition: str) -> frozenset[str]:
+    """The roles whose calls are the tool's own: the function's, and in organisation mode the
+    member role of the event's account (its calls come back through the forwarding rule)."""
+    roles = {env.get("TOOL_ROLE_ARN", "")}
+    member_role = env.get("MEMBER_ROLE_NAME", "").strip()
+    account = event.get("account") if isinstance(event, dict) else None
+    if member_role and isinstance(account, str) and ACCOUNT_ID.fullmatch(account):
+        roles.add(f"arn:{partition}:iam::{account}:role/{member_role}")
+    return frozenset(r for r in roles if r)
+
+
+def _admit(parsed: Trigger | Refusal, own: str, env: Any) -> Trigger | Refusal:
+    """Refuse an event of another account unless organisation mode serves that account."""
+    if isinstance(parsed, Refusal) or not own or parsed.account_id == own:
+        return parsed
+    if not env.get("MEMBER_ROLE_NAME", "").strip():
+        return Refusal(
+            reason=f"event from account {parsed.account_id}; this function acts in {own} "
+            "(organisation mode is off: MEMBER_ROLE_NAME is empty)",
+            event_id=parsed.event_id,
+            event_name=parsed.event_name,
+        )
+    allowed = {a.strip() for a in env.get("MEMBER_ACCOUNT_IDS", "").split(",") if a.strip()}
+    if allowed and parsed.account_id not in allowed:
+        return Refusal(
+            reason=f"event from account {parsed.account_id}, which is not in MEMBER_ACCOUNT_IDS",
+            event_id=parsed.event_id,
+            event_name=parsed.event_name,
+        )
+    return parsed
+
+
+def _with_counts(summary: Summary, **extra: int) -> Summary:
+    return dataclasses.replace(summary, counts={**summary.counts, **extra})
+
+
+def _approval_settings(parsed: Trigger, settings: Settings, env: Any) -> tuple[Settings, str]:
+    """Settings for a person's approval (Security Hub's custom action): auto-fix for the
+    selected VPCs only when ``FIX_ON_APPROVAL`` is on (the VPC's mode tag still binds)."""
+    if not _flag(env, "FIX_ON_APPROVAL"):
+        return (
+            dataclasses.replace(settings, mode=Mode.DRY_RUN),
+            "approval not acted on: FIX_ON_APPROVAL is off in this deployment, so the selected "
+            "VPCs were evaluated and nothing was changed",
+        )
+    logger.info(
+        "repair approved in Security Hub",
+        extra={
+            "approval_event_id": parsed.event_id,
+            "action": parsed.event_name,
+            "finding_ids": [finding_id for finding_id, _ in parsed.finding_refs],
+            "vpc_ids": list(parsed.vpc_ids),
+        },
+    )
+    approved = dataclasses.replace(settings, mode=Mode.AUTO_FIX, mode_reason=ModeReason.APPROVAL)
+    return approved, f"repair approved in Security Hub (event {parsed.event_id})"
+
+
+def _import_findings(summary: Summary, session: boto3.session.Session, partition: str) -> Summary:
+    """Security Hub findings of the run, imported in the VPCs' own account."""
+    from remediation.securityhub import import_summary  # noqa: PLC0415 - Security Hub only
+
+    if summary.trigger is None:
+        return summary
+    client = session.client("securityhub", region_name=summary.trigger.region)
+    imported, refused = import_summary(client, summary, partition=partition)
+    return _with_counts(summary, findings_imported=imported, findings_import_failed=refused)
+
+
+def _update_approved_findings(
+    parsed: Trigger, session: boto3.session.Session, status: str, note: str
+) -> None:
+    from remediation.securityhub import update_workflow  # noqa: PLC0415 - approval path only
+
+    client = session.client("securityhub", region_name=parsed.region)
+    problem = update_workflow(client, parsed.finding_refs, status, note)
+    if problem:
+        logger.warning("Security Hub workflow not updated", extra={"error": problem})
+
+
+def run_trigger(
+    parsed: Trigger, env: Any, context: Any, *, own: str, time_left: Callable[[], float] | None
+) -> Summary:
+    """One trigger in its own account: the function's, or a member's through its role."""
+    partition = _arn_part(context, 1) or "aws"
+    settings = load_settings(env, account_id=parsed.account_id)
+    for problem in settings.problems:
+        logger.error("configuration problem", extra={"problem": problem})
+    notes: list[str] = []
+    if parsed.approval:
+        settings, note = _approval_settings(parsed, settings, env)
+        notes.append(note)
+    base = _base_session()
+    session = base
+    if own and parsed.account_id != own:
+        from remediation.accounts import MemberAccessError  # noqa: PLC0415 - organisation mode
+
+        try:
+            session = _members(env["MEMBER_ROLE_NAME"].strip(), partition).session(
+                parsed.account_id, event_id=parsed.event_id
+            )
+        except MemberAccessError as exc:
+            logger.error(exc.reason, extra={"account_id": parsed.account_id, "outcome": "refused"})
+            refusal = Refusal(exc.reason, event_id=parsed.event_id, event_name=parsed.event_name)
+            return _with_counts(run(refusal, settings, None), member_access_refused=1)
+    clients = _clients(parsed.region, session)
+    inventory = Inventory(
+        clients.ec2, region=parsed.region, account_id=parsed.account_id, route53=clients.route53
+    )
+    executor: Executor | None = None
+    if settings.mode is Mode.AUTO_FIX:
+        from remediation.executor import Executor  # noqa: PLC0415 - auto-fix only
+
+        executor = Executor(
+            clients.ec2,
+            inventory,
+            wait_seconds=settings.deletion_wait_seconds,
+            time_left=time_left,
+        )
+    # Notifications go to this deployment's topic, whatever account the VPC is in.
+    central = clients if session is base else _clients(parsed.region)
+    notifier = SnsNotifier(central.sns, settings.topic_arn) if settings.topic_arn else None
+    if parsed.approval and executor is not None:
+        _update_approved_findings(parsed, session, "NOTIFIED", notes[-1])
+    summary = run(
+        parsed, settings, inventory, executor=executor, notifier=notifier, time_left=time_left
+    )
+    if notes:
+        summary = dataclasses.replace(summary, notes=(*notes, *summary.notes))
+    if parsed.approval and executor is not None and not summary.failed:
+        settled = all(v.status.value in ("compliant", "fixed") for v in summary.vpcs)
+        if settled:
+            _update_approved_findings(parsed, session, "RESOLVED", "repaired by ecr-endpoint-guard")
+    if _flag(env, "SECURITY_HUB_FINDINGS"):
+        summary = _import_findings(summary, session, partition)
+    return summary
+
+
+def _fan_out(parsed: Trigger, env: Any, own: str) -> Summary:
+    """The organisation's scheduled sweep: one queue work item per (account, region)."""
+    from remediation.organisation import queue_sweep  # noqa: PLC0415 - organisation mode only
+
+    settings = load_settings(env, account_id=own)
+    base = _base_session()
+    configured = [a.strip() for a in env.get("MEMBER_ACCOUNT_IDS", "").split(",") if a.strip()]
+    regions = [r.strip() for r in env.get("ORGANISATION_REGIONS", "").split(",") if r.strip()]
+    notes, error, sent = queue_sweep(
+        base.client("sqs", region_name=parsed.region),
+        env["WORK_QUEUE_URL"],
+        organizations=None if configured else base.client("organizations"),
+        configured=configured,
+        own=own,
+        regions=regions or [parsed.region],
+        sweep_id=parsed.event_id,
+    )
+    return Summary(
+        mode=settings.mode,
+        trigger=parsed,
+        notes=notes,
+        error=error,
+        counts={**tally(()), "work_items_queued": sent},
+    )
+
+
+def _work_items(event: Any, context: Any, own: str) -> dict[str, Any]:
+    """A batch of the organisation sweep's work items (SQS): each a single-account sweep.
+
+    A work item whose run fails for a transient reason is reported back as failed (SQS
+    retries it, then moves it to the failure queue); a refused member role is a result,
+    not a failure (no retry fixes it); a malformed item is logged and dropped.
+    """
+    from aws_lambda_powertools.utilities.batch import (  # noqa: PLC0415 - queue path only
+        BatchProcessor,
+        EventType,
+        process_partial_response,
+    )
+
+    from remediation.organisation import WorkItem  # noqa: PLC0415 - queue path only
+
+    env = os.environ
+    time_left = _time_left(context)
+    totals: dict[str, int] = {}
+
+    def one(record: Any) -> None:
+        try:
+            item = WorkItem.from_json(record.body)
+        except ValueError as exc:
+            logger.error("work item dropped", extra={"error": str(exc), "outcome": "refused"})
+            return
+        summary = run_trigger(
+            item.trigger(record.message_id), env, context, own=own, time_left=time_left
+        )
+        for key, value in summary.counts.items():
+            totals[key] = totals.get(key, 0) + value
+        logger.info("work item finished", extra={"summary": summary.as_dict()})
+        if summary.failed:
+            raise RemediationFailed(summary.error or "a repair failed; SQS retries the item")
+
+    try:
+        response = process_partial_response(
+            event=event,
+            record_handler=one,
+            processor=BatchProcessor(event_type=EventType.SQS),
+            context=context,
+        )
+    finally:
+        _record_metrics(Summary(mode=load_settings(env, account_id=own).mode, counts=totals))
+    return dict(response)
+
+
+def _is_queue_batch(event: Any) -> bool:
+    records = event.get("Records") if isinstance(event, dict) else None
+    return (
+        isinstance(records, list)
+        and bool(records)
+        and all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records)
+    )
+
+
 @metrics.log_metrics
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     """Evaluate (and in auto-fix, repair) the VPCs an EventBridge event concerns.
 
     Returns the run's summary as JSON-ready data: the mode, the event as
     understood (or why it was refused), and per VPC its findings and actions.
+    For a batch of the organisation sweep's work items: the partial batch response.
     """
+    env = os.environ
+    own = _account_of(context)
+    if _is_queue_batch(event):
+        return _work_items(event, context, own)
     if isinstance(event, dict) and isinstance(event.get("id"), str):
         logger.set_correlation_id(event["id"][:128])
-    env = os.environ
-    account = _account_of(context)
-    settings = load_settings(env, account_id=account)
-    for problem in settings.problems:
-        logger.error("configuration problem", extra={"problem": problem})
 
-    # The function's own calls are recognised by its role only: a session name can be chosen
+    # The function's own calls are recognised by its roles only: a session name can be chosen
     # by anyone, so matching on it would let any caller hide its changes from the tool.
-    own_roles = frozenset(a for a in [env.get("TOOL_ROLE_ARN", "")] if a)
-    parsed = parse_event(event, own_role_arns=own_roles)
-    if not isinstance(parsed, Refusal) and account and parsed.account_id != account:
-        parsed = Refusal(
-            reason=f"event from account {parsed.account_id}; this function acts in {account}",
-            event_id=parsed.event_id,
-            event_name=parsed.event_name,
-        )
+    partition = _arn_part(context, 1) or "aws"
+    parsed = _admit(parse_event(event, own_role_arns=_own_roles(env, event, partition)), own, env)
 
     time_left = _time_left(context)
     if isinstance(parsed, Refusal):
+        settings = load_settings(env, account_id=own)
+        for problem in settings.problems:
+            logger.error("configuration problem", extra={"problem": problem})
         summary = run(parsed, settings, None)
+    elif (
+        parsed.event_name == SCHEDULE_DETAIL_TYPE
+        and env.get("MEMBER_ROLE_NAME", "").strip()
+        and env.get("WORK_QUEUE_URL", "").strip()
+    ):
+        summary = _fan_out(parsed, env, own)
     else:
-        if parsed.sweep:
+        if parsed.event_name == SCHEDULE_DETAIL_TYPE:
             delay = sweep_delay(env, time_left)
             if delay > 0:
                 logger.info("sweep: waiting a random delay first", extra={"delay_seconds": delay})
                 jitter_sleep(delay)
-        clients = _clients(parsed.region)
-        inventory = Inventory(
-            clients.ec2, region=parsed.region, account_id=parsed.account_id, route53=clients.route53
-        )
-        executor: Executor | None = None
-        if settings.mode is Mode.AUTO_FIX:
-            from remediation.executor import Executor  # noqa: PLC0415 - auto-fix only
-
-            executor = Executor(
-                clients.ec2,
-                inventory,
-                wait_seconds=settings.deletion_wait_seconds,
-                time_left=time_left,
-            )
-        notifier = SnsNotifier(clients.sns, settings.topic_arn) if settings.topic_arn else None
-        summary = run(
-            parsed, settings, inventory, executor=executor, notifier=notifier, time_left=time_left
-        )
+        summary = run_trigger(parsed, env, context, own=own, time_left=time_left)
 
     _record_metrics(summary)
     result = summary.as_dict()

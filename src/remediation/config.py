@@ -86,6 +86,7 @@ class ModeReason(enum.StrEnum):
     TAG_INVALID = "tag-invalid"  # the VPC's mode tag could not be read: dry-run
     NO_EXECUTOR = "no-executor"  # auto-fix settings, but nothing can write (a plan): dry-run
     NOT_FOUND = "not-found"  # the VPC does not exist (any more): skipped
+    APPROVAL = "approval"  # a person approved the repair (Security Hub action, FIX_ON_APPROVAL)
 
 
 @dataclass(frozen=True)

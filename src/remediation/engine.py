@@ -346,6 +346,8 @@ def run_chunks(
         if parts[-1].error:
             break
     return merge(parts)
+
+
 def _vpc_ids(inventory: Inventory) -> list[str]:
     """Every VPC id of the region (the sweep's fallback when reading them together failed)."""
     pages = inventory.ec2.get_paginator("describe_vpcs").paginate()

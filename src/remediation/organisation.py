@@ -29,6 +29,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from remediation.events import Trigger
 
 WORK_ITEM_VERSION = 1
@@ -144,3 +146,34 @@ def enqueue(sqs: Any, queue_url: str, items: Sequence[WorkItem]) -> Enqueued:
             item = batch[int(entry["Id"])]
             failed.append((item, f"{entry.get('Code', '')}: {entry.get('Message', '')}"))
     return Enqueued(sent=sent, failed=tuple(failed))
+
+
+def queue_sweep(
+    sqs: Any,
+    queue_url: str,
+    *,
+    organizations: Any | None,
+    configured: Sequence[str],
+    own: str,
+    regions: Sequence[str],
+    sweep_id: str,
+) -> tuple[tuple[str, ...], str, int]:
+    """Queue the organisation's sweep; returns (notes, error, items sent).
+
+    The function's own account is always swept. An organisation that cannot be listed (the
+    function is neither the management account nor a delegated administrator) is the run's
+    error: a sweep that reaches no account is a broken deployment, which the alarm reports.
+    """
+    try:
+        accounts = list(member_accounts(organizations, configured))
+    except (ClientError, BotoCoreError, ValueError) as exc:
+        return (), f"could not list the organisation's accounts: {exc}", 0
+    if own and own not in accounts:
+        accounts.append(own)
+    queued = enqueue(sqs, queue_url, work_items(accounts, regions, sweep_id=sweep_id))
+    notes = [
+        f"organisation sweep: {queued.sent} work item(s) queued for {len(accounts)} account(s)"
+    ]
+    notes += [f"not queued: {item.account_id}/{item.region}: {why}" for item, why in queued.failed]
+    error = f"{len(queued.failed)} work item(s) could not be queued" if queued.failed else ""
+    return tuple(notes), error, queued.sent

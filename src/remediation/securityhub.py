@@ -38,10 +38,11 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws_errors import error_code, error_text
+from remediation.config import ModeReason
 from remediation.findings import Finding, Severity
 from remediation.model import Mode
 from remediation.outcomes import OutcomeStatus
-from remediation.report import VpcResult, VpcStatus
+from remediation.report import Summary, VpcResult, VpcStatus
 
 log = logging.getLogger(__name__)
 
@@ -348,3 +349,66 @@ class FindingsImporter:
                 for f in answer.get("FailedFindings", [])
             ]
         return ImportResult(imported, tuple(failed))
+
+
+def summary_findings(summary: Summary, *, partition: str, now: dt.datetime) -> list[dict[str, Any]]:
+    """The findings a run's summary imports: one per check for each evaluated VPC, and
+    ``ARCHIVED`` ones for each VPC that no longer exists."""
+    out: list[dict[str, Any]] = []
+    for result in summary.vpcs:
+        if result.status is VpcStatus.SKIPPED and result.mode_reason is ModeReason.NOT_FOUND:
+            out += archived_findings(
+                result.vpc_id,
+                account=result.account_id,
+                region=result.region,
+                partition=partition,
+                now=now,
+            )
+        else:
+            out += build_findings(result, partition=partition, now=now)
+    return out
+
+
+#: BatchUpdateFindings takes at most 100 finding identifiers per call.
+MAX_UPDATE = 100
+
+
+def update_workflow(client: Any, refs: Sequence[tuple[str, str]], status: str, note: str) -> str:
+    """Set the workflow status of the findings a person selected (``NOTIFIED``, ``RESOLVED``).
+
+    Returns ``""``, or why Security Hub refused (logged by the caller; never fails a run).
+    """
+    for start in range(0, len(refs), MAX_UPDATE):
+        batch = refs[start : start + MAX_UPDATE]
+        try:
+            answer = client.batch_update_findings(
+                FindingIdentifiers=[{"Id": i, "ProductArn": p} for i, p in batch],
+                Workflow={"Status": status},
+                Note={"Text": note[:512], "UpdatedBy": TOOL},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            return error_text(exc) if isinstance(exc, ClientError) else str(exc)
+        refused = answer.get("UnprocessedFindings", [])
+        if refused:
+            return f"{len(refused)} finding(s) not updated: {refused[0].get('ErrorMessage', '')}"
+    return ""
+
+
+def import_summary(client: Any, summary: Summary, *, partition: str) -> tuple[int, int]:
+    """Import a run's findings; returns (imported, not imported). Never raises: Security Hub
+    not enabled is logged as such, any other refusal as an error (both counted by the face)."""
+    findings = summary_findings(summary, partition=partition, now=dt.datetime.now(dt.UTC))
+    if not findings:
+        return 0, 0
+    outcome = FindingsImporter(client).import_findings(findings)
+    if outcome.not_enabled:
+        log.warning(
+            "Security Hub is not enabled in this account and region: findings not imported",
+            extra={"outcome": "not-enabled"},
+        )
+    elif outcome.error or outcome.failed:
+        log.error(
+            "Security Hub findings not imported",
+            extra={"error": outcome.error, "failed": list(outcome.failed)[:10]},
+        )
+    return outcome.imported, len(findings) - outcome.imported

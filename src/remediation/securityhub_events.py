@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from remediation.events import ACCOUNT_ID, ID_PATTERNS, REGION, Refusal, Trigger
+from remediation.triggers import ACCOUNT_ID, ID_PATTERNS, REGION, Refusal, Trigger
 
 SOURCE: Final = "aws.securityhub"
 IMPORTED: Final = "Security Hub Findings - Imported"

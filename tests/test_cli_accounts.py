@@ -563,3 +563,26 @@ def test_run_bounded_keeps_the_order_and_raises_a_defect() -> None:
     with pytest.raises(RuntimeError, match="bug"):
         cli_accounts.run_bounded([1, 2, 3], broken, max_parallel=2, stop=stop)
     assert stop.is_set()
+
+
+def test_an_interrupt_starts_no_further_account() -> None:
+    """Ctrl-C reaches the main thread as KeyboardInterrupt: the accounts not started are
+    cancelled, and ``stop`` tells those running to start no further region."""
+    started: list[int] = []
+    stop = threading.Event()
+
+    def work(n: int) -> int:
+        started.append(n)
+        if n == 1:
+            raise KeyboardInterrupt
+        time.sleep(0.2)
+        return n
+
+    with pytest.raises(KeyboardInterrupt):
+        cli_accounts.run_bounded(list(range(1, 9)), work, max_parallel=2, stop=stop)
+    assert stop.is_set()
+    time.sleep(0.3)  # what was running has finished; nothing else was started
+    assert len(started) <= 3, started
+    sessions = cli_accounts.Sessions(own=boto3.session.Session, stop=stop)
+    with pytest.raises(cli_accounts.Stopped):
+        sessions.open(cli_accounts.Target(MEMBER_A))

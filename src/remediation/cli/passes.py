@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -247,7 +248,8 @@ def apply_account(job: Job, account: AccountScan) -> AccountScan:
             event_id=job.event_id,
             progress=job.progress(len(account.scans)),
         )
-        scans = apply(ctx, list(account.scans), job.settings[account.account_id])
+        settings = job.settings[account.account_id]
+        scans = apply(ctx, list(account.scans), settings, job.sessions.stop)
     except accounts.ACCOUNT_ERRORS as exc:
         if not job.across:
             raise
@@ -255,11 +257,18 @@ def apply_account(job: Job, account: AccountScan) -> AccountScan:
     return dataclasses.replace(account, scans=tuple(scans))
 
 
-def apply(ctx: Context, scans: list[RegionScan], settings: Settings) -> list[RegionScan]:
+def apply(
+    ctx: Context,
+    scans: list[RegionScan],
+    settings: Settings,
+    stop: threading.Event | None = None,
+) -> list[RegionScan]:
     """The auto-fix pass, on the VPCs the plan showed (none that appeared since)."""
     result: list[RegionScan] = []
     try:
         for index, scan in enumerate(scans, start=1):
+            if stop is not None and stop.is_set():
+                raise accounts.Stopped  # interrupted: no region is started any more
             if not any(would_fix(v) for v in scan.summary.vpcs):
                 result.append(scan)
                 continue

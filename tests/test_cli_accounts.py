@@ -18,6 +18,7 @@ from remediation import cli
 from remediation.accounts import member_role_arn
 from remediation.cli import accounts as cli_accounts
 from remediation.cli import passes
+from remediation.demo.emulator import running_emulator
 from remediation.model import MODE_TAG
 from tests.aws_faults import Fault, FaultLayer
 from tests.conftest import ACCOUNT, REGION, Aws, CallLog
@@ -586,3 +587,30 @@ def test_an_interrupt_starts_no_further_account() -> None:
     sessions = cli_accounts.Sessions(own=boto3.session.Session, stop=stop)
     with pytest.raises(cli_accounts.Stopped):
         sessions.open(cli_accounts.Target(MEMBER_A))
+
+
+# --------------------------------------------------------------------------- the emulator
+
+
+@pytest.mark.slow
+def test_account_and_fix_against_the_emulator(
+    cli_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """moto's server, as the demo runs it: ``--account`` through the member role, ``--fix``
+    changes the member's VPC and nothing in the caller's account."""
+    with running_emulator(REGION) as url:
+        caller_ec2 = boto3.client("ec2", region_name=REGION, endpoint_url=url)
+        caller_before = caller_ec2.describe_vpc_endpoints()["VpcEndpoints"]
+        ec2 = member_ec2(MEMBER_A)  # AWS_ENDPOINT_URL points it at the emulator
+        delete_default_vpc(ec2)
+        vpc = build_vpc(ec2, cidr="10.4.0.0/16", azs=2)
+        argv = [*accounts_argv(MEMBER_A), "--region", REGION, "--endpoint-url", url]
+        code, document, _ = scan_json(capsys, *argv)
+        assert code == cli.EXIT_NON_COMPLIANT
+        assert [(v["account_id"], v["status"]) for v in document["regions"][0]["vpcs"]] == [
+            (MEMBER_A, "non-compliant")
+        ]
+        code, document, _ = scan_json(capsys, *argv, "--fix", "--yes")
+        assert code == cli.EXIT_OK
+        assert violations(ec2, vpc.vpc_id, REGION) == []
+        assert caller_ec2.describe_vpc_endpoints()["VpcEndpoints"] == caller_before

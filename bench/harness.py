@@ -28,6 +28,8 @@ from remediation.model import MANAGED_TAG
 
 __all__ = [
     "EVALUATION_READS",
+    "EVALUATION_READS_COLD",
+    "EVALUATION_READS_WARM",
     "create_vpc_event",
     "has_tool_group",
     "invoke",
@@ -36,8 +38,15 @@ __all__ = [
     "sweep_event",
 ]
 
-#: Budget: reads to evaluate one VPC, whatever its size (one per resource type).
-EVALUATION_READS = 9
+#: Budget: reads to evaluate one VPC in a warm execution environment, whatever its size: one
+#: per resource type (8 EC2 reads), plus, for a VPC without local endpoints, its hosted zones
+#: (``ListHostedZonesByVPC``) and its Route 53 Profile association.
+EVALUATION_READS_WARM = 10
+#: Budget in a cold environment: the region-level reads are not cached yet
+#: (``DescribeAvailabilityZones``, ``DescribeVpcEndpointServices``).
+EVALUATION_READS_COLD = 12
+#: The budget any single invocation is held to (a cold one).
+EVALUATION_READS = EVALUATION_READS_COLD
 
 #: Findings that a repair fixes with the tool's own security group.
 NEEDS_TOOL_GROUP = frozenset({ENDPOINT_MISSING, GROUP_TOO_WIDE, GROUP_INSUFFICIENT})
@@ -45,13 +54,17 @@ NEEDS_TOOL_GROUP = frozenset({ENDPOINT_MISSING, GROUP_TOO_WIDE, GROUP_INSUFFICIE
 WAITING = frozenset({ENDPOINT_WAITING, GATEWAY_WAITING})
 
 
-def sweep_budget(vpcs: int) -> int:
-    """Budget: calls of a sweep of ``vpcs`` VPCs (two attribute reads per VPC, the rest once).
+def sweep_budget(vpcs: int, zone_lookups: int = 0) -> int:
+    """Budget: calls of a sweep of ``vpcs`` VPCs: two attribute reads per VPC, the rest once
+    (region-level reads, the account's zone listing, Route 53 Profile associations), plus
+    one zone read per VPC that lacks a local endpoint (``zone_lookups``).
 
     >>> sweep_budget(500)
-    1010
+    1015
+    >>> sweep_budget(500, zone_lookups=500)
+    1515
     """
-    return 2 * vpcs + 10
+    return 2 * vpcs + 15 + zone_lookups
 
 
 def sweep_event() -> dict[str, Any]:

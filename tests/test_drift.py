@@ -83,7 +83,10 @@ def test_private_dns_turned_off_on_an_endpoint_is_repaired_in_place(
     api_calls.clear()
     event = load_event("modify_vpc_endpoint", ids={FIXTURE["endpoint"]: endpoint["VpcEndpointId"]})
     result = lambda_handler(event, lambda_context)
-    assert len(reads(api_calls)) == EVALUATION_READS + 1  # one read resolves the endpoint
+    # One read resolves the endpoint; with private DNS off the VPC lacks a local endpoint, so
+    # its zones are read (ListHostedZonesByVPC, then its Route 53 Profile): a hub's zone
+    # would make the repair a conflict (issue 10 item 6).
+    assert len(reads(api_calls)) == EVALUATION_READS + 1 + 2
     assert result["vpcs"][0]["vpc_id"] == fixed_vpc.vpc_id
     assert violations(aws.ec2, fixed_vpc.vpc_id, REGION) == []
     assert api_calls.writes("ec2") == ["ModifyVpcEndpoint"]
@@ -165,4 +168,7 @@ def test_scheduled_sweep_evaluates_every_vpc_of_the_region(
     assert {b.vpc_id for b in built} <= {v["vpc_id"] for v in result["vpcs"]}
     # Region-wide reads grouped by VPC: only the two attribute reads are per VPC.
     vpcs = len(result["vpcs"])
-    assert sweep_reads <= 2 * vpcs + 10
+    # Plus one zone lookup per VPC without local endpoints (issue 10 item 8).
+    lookups = api_calls.operations("route53").count("ListHostedZonesByVPC")
+    assert lookups <= vpcs
+    assert sweep_reads <= 2 * vpcs + 15 + lookups

@@ -27,6 +27,11 @@ from tests.fixtures import EVENTS_DIR, event_names, load_event
 ACCOUNT = "123456789012"
 REGION_NAME = "us-east-1"
 VPC = "vpc-0a1b2c3d4e5f67890"
+SECURITY_HUB_PRODUCT = "arn:aws:securityhub:us-east-1::product/aws/securityhub"
+EC2_55_FINDING = (
+    "arn:aws:securityhub:us-east-1:123456789012:security-control/EC2.55/finding/"
+    "3f1c2a9e-7b4d-4e8a-9c21-5d6e7f8a9b0c"
+)
 VPCE_1 = "vpce-0a1b2c3d4e5f60001"
 VPCE_2 = "vpce-0a1b2c3d4e5f60002"
 SUBNET_A = "subnet-0aaaa1111bbbb2222"
@@ -149,6 +154,20 @@ EXPECTED: dict[str, dict[str, Any] | Refused] = {
         "group_ids": (SG_OTHER,),
     },
     "scheduled_sweep": {"event_name": "Scheduled Event", "sweep": True},
+    "securityhub_findings_imported_ec2_55": {
+        "event_name": "Security Hub Findings - Imported",
+        "vpc_ids": (VPC,),
+        "finding_refs": ((EC2_55_FINDING, SECURITY_HUB_PRODUCT),),
+    },
+    "securityhub_custom_action_fix": {
+        "event_name": "Security Hub Findings - Custom Action",
+        "vpc_ids": (VPC,),
+        "approval": True,
+        "finding_refs": ((EC2_55_FINDING, SECURITY_HUB_PRODUCT),),
+    },
+    "securityhub_findings_imported_own": Refused(
+        True, "the tool's own finding: never a trigger", "Security Hub Findings - Imported"
+    ),
     "unsupported_event_run_instances": Refused(
         False, "unsupported event 'RunInstances'", "RunInstances"
     ),
@@ -407,6 +426,8 @@ def test_own_call_is_checked_on_every_supported_event() -> None:
     for name, expected in EXPECTED.items():
         event = load_event(name)
         if isinstance(expected, Refused) or expected.get("sweep"):
+            continue
+        if event["source"] != "aws.ec2":  # Security Hub's events carry no caller identity
             continue
         event["detail"]["userIdentity"] = copy.deepcopy(own_identity)
         _refusal(parse_event(event, **OWN), ignored=True)
@@ -803,9 +824,17 @@ def test_arbitrary_json_never_raises(event: Any) -> None:
     _check(parse_event(event))
 
 
+#: The CloudTrail fixtures that parse to a Trigger (Security Hub's have no request/response).
+CLOUDTRAIL_TRIGGERS = [
+    n
+    for n, e in EXPECTED.items()
+    if isinstance(e, dict) and not e.get("sweep") and not n.startswith("securityhub_")
+]
+
+
 @PROPERTY_SETTINGS
 @given(
-    st.sampled_from([n for n, e in EXPECTED.items() if isinstance(e, dict) and not e.get("sweep")]),
+    st.sampled_from(CLOUDTRAIL_TRIGGERS),
     st.sampled_from(["detail.requestParameters", "detail.responseElements", "detail"]),
     json_values,
 )
@@ -816,4 +845,26 @@ def test_junk_under_request_or_response_never_raises(name: str, where: str, junk
         node = node[key]
     if isinstance(node, dict) and isinstance(junk, dict):
         node.update(junk)
+    _check(parse_event(event, **OWN))
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.sampled_from([n for n in EXPECTED if n.startswith("securityhub_")]),
+    st.sampled_from(["finding", "resource", "compliance", "detail"]),
+    json_values,
+)
+def test_junk_in_security_hub_findings_never_raises(name: str, where: str, junk: Any) -> None:
+    event = load_event(name)
+    finding = event["detail"]["findings"][0]
+    node = {
+        "finding": finding,
+        "resource": finding["Resources"][0],
+        "compliance": finding["Compliance"],
+        "detail": event["detail"],
+    }[where]
+    if isinstance(junk, dict):
+        node.update(junk)
+    else:
+        node["Id" if where != "detail" else "findings"] = junk
     _check(parse_event(event, **OWN))

@@ -253,7 +253,7 @@ def test_every_fixture_through_the_handler_writes_nothing_when_compliant(
         check(pointed_at(load_event(name), world), api_calls, lambda_context)
         for name in event_names()
     )
-    assert seen == {"refused": 6, "evaluated": len(event_names()) - 6}, seen
+    assert seen == {"refused": 7, "evaluated": len(event_names()) - 7}, seen
 
 
 def test_invalid_id_is_refused_with_the_path_in_the_reason(

@@ -17,8 +17,8 @@ from cfnlint.api import lint
 from cfnlint.config import ManualArgs
 from cfnlint.decode import decode_str
 from cfnlint.helpers import REGIONS
-from moto.events.models import EventPattern
 
+from remediation.securityhub import UPDATE_PERMISSIONS
 from tests.test_template import (
     ACCOUNT,
     EXPECTED_RULE,
@@ -31,6 +31,7 @@ from tests.test_template import (
     _fixture,
     _plain,
     _source,
+    matches,
     policy_documents,
     run,
     tool,
@@ -162,25 +163,37 @@ def test_no_wildcard_action(member: dict[str, Any]) -> None:
         ({"Mode": "auto-fix", "AutoFixAccountIds": ",".join(OTHER_ACCOUNTS)}, False),
         ({"Mode": "auto-fix", "AutoFixAccountIds": ACCOUNT}, True),
         ({"Mode": "auto-fix", "AutoFixAccountIds": ",".join([*OTHER_ACCOUNTS[:9], ACCOUNT])}, True),
+        ({"Mode": "dry-run", "FixOnApproval": "true"}, True),
     ],
 )
 def test_member_role_grants_exactly_the_code_s_permissions(
     parameters: dict[str, str], writes: bool
 ) -> None:
     dep = deployment(**parameters)
-    assert granted(dep) == READ | (WRITE if writes else frozenset())
+    approvals = frozenset(UPDATE_PERMISSIONS) if "FixOnApproval" in parameters else frozenset()
+    assert granted(dep) == READ | (WRITE if writes else frozenset()) | approvals
     outputs = dep.resolve(_member()["Outputs"])
     assert outputs["WritesGranted"]["Value"] == ("true" if writes else "false")
 
 
-@pytest.mark.parametrize("mode", ["dry-run", "auto-fix"])
-def test_member_role_states_the_central_role_s_statements(mode: str) -> None:
-    """Same declarations as the central function role: its read and repair policies,
-    statement by statement (Sid, actions, resources, conditions)."""
-    parameters = {"Mode": mode, "AutoFixAccountIds": ACCOUNT}
+@pytest.mark.parametrize(
+    ("parameters", "policies"),
+    [
+        ({"Mode": "dry-run"}, {"read"}),
+        ({"Mode": "auto-fix"}, {"read", "repair"}),
+        ({"Mode": "dry-run", "SecurityHubFindings": "true"}, {"read", "securityhub"}),
+        ({"Mode": "dry-run", "FixOnApproval": "true"}, {"read", "repair", "securityhub"}),
+    ],
+)
+def test_member_role_states_the_central_role_s_statements(
+    parameters: dict[str, str], policies: set[str]
+) -> None:
+    """Same declarations as the central function role: its read, repair and Security Hub
+    policies, statement by statement (Sid, actions, resources, conditions)."""
+    parameters = {**parameters, "AutoFixAccountIds": ACCOUNT}
     central = role_policies(Deployment(_source(), **parameters), "FunctionRole")
     mine = role_policies(deployment(**parameters), "MemberRole")
-    assert set(mine) == {"read"} | ({"repair"} if mode == "auto-fix" else set())
+    assert set(mine) == policies
     for name, statements in mine.items():
         assert statements == central[name], name
 
@@ -202,13 +215,18 @@ def test_only_the_central_role_inside_the_organisation_may_assume_it() -> None:
 
 def _forwards(dep: Deployment, event: Any) -> bool:
     rule = dep.resources()["ForwardEc2Events"]["Properties"]
-    return bool(EventPattern.load(json.dumps(rule["EventPattern"])).matches_event(event))
+    return matches(rule["EventPattern"], event)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_RULE))
 def test_forwards_what_a_central_rule_acts_on_and_nothing_else(name: str) -> None:
     event = _fixture(name)
     expected = EXPECTED_RULE[name]
+    if event.get("source") == "aws.securityhub":
+        # Security Hub's events reach the central account through Security Hub itself (its
+        # cross-account aggregation), not through the member's forwarding rule.
+        assert not _forwards(deployment(WatchSecurityGroupChanges="true"), event), name
+        return
     watching = deployment(WatchSecurityGroupChanges="true")
     assert _forwards(watching, event) is (expected is not None), name
     default = deployment()

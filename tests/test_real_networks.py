@@ -82,7 +82,10 @@ def test_a_sweep_lists_zones_once_instead_of_once_per_vpc(
     route53 = api_calls.operations("route53")
     assert route53.count("ListHostedZones") == 1
     assert route53.count("GetHostedZone") == 3  # one per matching zone (one per spoke here)
-    assert "ListHostedZonesByVPC" not in route53
+    # The listing settles the spokes; only a VPC it does not settle (moto's default VPC,
+    # without endpoints) is looked up on its own (issue 10 item 6).
+    looked_up = {p["VPCId"] for p in api_calls.params("ListHostedZonesByVPC")}
+    assert looked_up.isdisjoint(s.vpc_id for s in spokes)
     by_vpc = {v["vpc_id"]: {f["code"] for f in v["findings"]} for v in result["vpcs"]}
     assert all("endpoint-centralised" in by_vpc[s.vpc_id] for s in spokes)
 
@@ -99,11 +102,14 @@ def test_a_hub_zone_of_another_account_found_after_ec2s_dns_conflict_is_not_a_fa
     import botocore.client
     from botocore.exceptions import ClientError
 
+    from remediation.hosted_zones import ZoneKnowledge
     from remediation.inventory import Inventory
 
     spoke = build_vpc(aws.ec2, dns_hostnames=True, azs=1)
     private_zone(aws, f"api.ecr.{REGION}.amazonaws.com", spoke.vpc_id)
-    monkeypatch.setattr(Inventory, "_private_zones", lambda self, settings, scope: {})
+    monkeypatch.setattr(
+        Inventory, "_private_zones", lambda self, settings, scope, needing: ZoneKnowledge()
+    )
     recording = botocore.client.BaseClient._make_api_call
 
     def conflicting(self: Any, operation: str, params: dict[str, Any]) -> Any:

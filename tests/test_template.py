@@ -33,6 +33,7 @@ from cfnlint.decode import decode_str
 from cfnlint.helpers import REGIONS
 from moto.events.models import EventPattern
 
+from remediation import accounts, organisation, securityhub
 from remediation.actions import READ_PERMISSIONS, write_permissions
 from remediation.config import load_settings
 from remediation.events import SUPPORTED_EVENT_NAMES, Refusal, Trigger, parse_event
@@ -94,6 +95,11 @@ EXPECTED_RULE: dict[str, str | None] = {
     "authorize_security_group_ingress_flat_params.json": "SecurityGroupDrift",
     "revoke_security_group_ingress.json": "SecurityGroupDrift",
     "modify_security_group_rules.json": "SecurityGroupDrift",
+    # Security Hub: AWS's control findings trigger; the custom action only where offered
+    # (SecurityHubFindings or FixOnApproval); the tool's own imported findings never.
+    "securityhub_findings_imported_ec2_55.json": "SecurityHubControlFindings",
+    "securityhub_custom_action_fix.json": "SecurityHubApproval",
+    "securityhub_findings_imported_own.json": None,
     # Delivered by the SweepRule schedule, which has no pattern.
     "scheduled_sweep.json": None,
     "failed_call_create_vpc.json": None,
@@ -114,6 +120,7 @@ EXPECTED_SUPPRESSIONS = {
     ("CKV_AWS_173", "AWS::Serverless::Function.Function"),
     ("CKV_AWS_158", "AWS::Logs::LogGroup.FunctionLogGroup"),
     ("CKV_AWS_27", "AWS::SQS::Queue.FailureQueue"),
+    ("CKV_AWS_27", "AWS::SQS::Queue.WorkQueue"),
 }
 
 #: AWS Lambda runtime deprecation dates (AWS "Lambda runtimes" table).
@@ -474,7 +481,15 @@ def test_function_runtime_and_handler(template: dict[str, Any]) -> None:
 
 def test_function_limits(template: dict[str, Any]) -> None:
     props = template["Resources"]["Function"]["Properties"]
-    assert props["ReservedConcurrentExecutions"] == 1
+    # One run at a time in an account; in organisation mode, the bounded concurrency that the
+    # work queue's mapping also uses (a mapping's MaximumConcurrency above it would throttle).
+    single = Deployment(template).resolve(props["ReservedConcurrentExecutions"])
+    assert single == 1
+    organisation = Deployment(template, MemberRoleName="m", OrganizationId="o-a1b2c3d4e5")
+    assert organisation.resolve(props["ReservedConcurrentExecutions"]) == "5"
+    mapping = organisation.resources()["WorkQueueMapping"]["Properties"]
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] == "5"
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     wait = float(props["Environment"]["Variables"]["DELETION_WAIT_SECONDS"])
     assert 2 * wait <= props["Timeout"] <= 900
     assert 128 <= props["MemorySize"] <= 1024
@@ -626,7 +641,7 @@ def test_samconfig_environments(template: dict[str, Any], env: str, mode: str) -
 # EventBridge rules against the fixtures
 # ------------------------------------------------------------------------------------------------
 
-ALL_RULES_ON = {"WatchSecurityGroupChanges": "true"}
+ALL_RULES_ON = {"WatchSecurityGroupChanges": "true", "SecurityHubFindings": "true"}
 
 
 def pattern_rules(dep: Deployment) -> dict[str, dict[str, Any]]:
@@ -642,12 +657,27 @@ def pattern_rules(dep: Deployment) -> dict[str, dict[str, Any]]:
     return rules
 
 
+def _alternatives(event: Any) -> list[Any]:
+    """The event as moto's matcher can read it: one copy per finding of a Security Hub event.
+
+    EventBridge matches a pattern's fields against each object of an array (Security Hub's own
+    patterns filter ``detail.findings`` by ``Compliance.Status``: Security Hub user guide,
+    "EventBridge event formats"); moto's matcher only against objects. So a Security Hub event
+    matches when the event with any single finding in place of the list does.
+    """
+    findings = event.get("detail", {}).get("findings") if isinstance(event, dict) else None
+    if not isinstance(findings, list) or not findings:
+        return [event]
+    return [{**event, "detail": {**event["detail"], "findings": f}} for f in findings]
+
+
+def matches(pattern: dict[str, Any], event: Any) -> bool:
+    compiled = EventPattern.load(json.dumps(pattern))
+    return any(compiled.matches_event(e) for e in _alternatives(event))
+
+
 def matching(rules: dict[str, dict[str, Any]], event: Any) -> set[str]:
-    return {
-        name
-        for name, pattern in rules.items()
-        if EventPattern.load(json.dumps(pattern)).matches_event(event)
-    }
+    return {name for name, pattern in rules.items() if matches(pattern, event)}
 
 
 def _fixture(name: str) -> Any:
@@ -677,6 +707,11 @@ def test_security_group_rule_only_when_asked(template: dict[str, Any]) -> None:
 def test_rules_deliver_only_what_the_handler_understands(template: dict[str, Any]) -> None:
     rules = pattern_rules(Deployment(template, **ALL_RULES_ON))
     for name, pattern in rules.items():
+        if pattern["source"] == ["aws.securityhub"]:
+            # Security Hub's events: the handler parses them (below, through the fixtures).
+            assert pattern["detail-type"][0].startswith("Security Hub Findings - "), name
+            assert any(rule == name for rule in EXPECTED_RULE.values()), f"{name}: no fixture"
+            continue
         assert pattern["source"] == ["aws.ec2"]
         assert pattern["detail-type"] == ["AWS API Call via CloudTrail"]
         assert pattern["detail"]["errorCode"] == [{"exists": False}], f"{name}: failed calls"
@@ -702,7 +737,45 @@ def test_rules_deliver_only_what_the_handler_understands(template: dict[str, Any
 
 
 def _delivered() -> list[str]:
-    return sorted(name for name, rule in EXPECTED_RULE.items() if rule)
+    """The CloudTrail fixtures a rule delivers (Security Hub's are tested on their own below)."""
+    return sorted(
+        name for name, rule in EXPECTED_RULE.items() if rule and not name.startswith("securityhub_")
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("securityhub_findings_imported_ec2_55.json", {"Compliance": {"Status": "PASSED"}}),
+        ("securityhub_findings_imported_ec2_55.json", {"RecordState": "ARCHIVED"}),
+        ("securityhub_findings_imported_ec2_55.json", {"GeneratorId": "security-control/EC2.1"}),
+        ("securityhub_findings_imported_ec2_55.json", {"GeneratorId": "ecr-endpoint-guard/x"}),
+    ],
+)
+def test_only_failed_active_ec2_55_56_control_findings_trigger(
+    template: dict[str, Any], name: str, change: dict[str, Any]
+) -> None:
+    event = _fixture(name)
+    finding = event["detail"]["findings"][0]
+    for key, value in change.items():
+        finding[key] = {**finding[key], **value} if isinstance(value, dict) else value
+    assert matching(pattern_rules(Deployment(template, **ALL_RULES_ON)), event) == set()
+    ec2_56 = _fixture(name)
+    ec2_56["detail"]["findings"][0]["GeneratorId"] = "security-control/EC2.56"
+    rules = pattern_rules(Deployment(template, **ALL_RULES_ON))
+    assert matching(rules, ec2_56) == {"SecurityHubControlFindings"}
+
+
+def test_only_the_tool_s_custom_action_approves(template: dict[str, Any]) -> None:
+    event = _fixture("securityhub_custom_action_fix.json")
+    event["resources"] = [event["resources"][0].replace("EcrEndpointGuardFix", "SomeoneElses")]
+    assert matching(pattern_rules(Deployment(template, **ALL_RULES_ON)), event) == set()
+    offered = Deployment(template, FixOnApproval="true")
+    assert "SecurityHubApproval" in pattern_rules(offered)
+    assert "SecurityHubApproval" not in pattern_rules(Deployment(template))
+    assert "FixAction" not in Deployment(template).resources()
+    action = offered.resources()["FixAction"]["Properties"]
+    assert (action["Id"], action["Name"]) == ("EcrEndpointGuardFix", "Fix ECR endpoints")
 
 
 @pytest.mark.parametrize("name", _delivered())
@@ -808,7 +881,13 @@ def test_read_permissions_are_the_codes(template: dict[str, Any]) -> None:
             # Only calls that support no resource-level permission get "*".
             assert all(
                 a.startswith("ec2:Describe")
-                or a in ("route53:ListHostedZones", "route53:ListHostedZonesByVPC")
+                or a
+                in (
+                    "route53:ListHostedZones",
+                    "route53:ListHostedZonesByVPC",
+                    "route53profiles:ListProfileAssociations",
+                    "route53profiles:ListProfileResourceAssociations",
+                )
                 for a in actions
             )
 
@@ -918,10 +997,18 @@ def test_sam_transform_adds_no_permission(translated: dict[str, Any]) -> None:
 def test_every_rule_invokes_the_function_with_a_dead_letter_queue(
     translated: dict[str, Any],
 ) -> None:
-    dep = Deployment(translated, WatchSecurityGroupChanges="true")
+    dep = Deployment(
+        translated,
+        WatchSecurityGroupChanges="true",
+        SecurityHubFindings="true",
+        MemberRoleName="ecr-endpoint-guard-member",
+        OrganizationId="o-a1b2c3d4e5",
+    )
     resources = dep.resources()
     rules = {n: r for n, r in resources.items() if r["Type"] == "AWS::Events::Rule"}
-    assert len(rules) == 6
+    # 4 EC2 rules and the sweep, the security-group rule, Security Hub's two, and the central
+    # bus's three (organisation mode).
+    assert len(rules) == 11
     permissions = {
         r["Properties"]["SourceArn"]
         for r in resources.values()
@@ -1026,3 +1113,64 @@ def test_outputs(template: dict[str, Any]) -> None:
     assert {"NotificationTopicArn", "FunctionName", "FailureQueueUrl", "DashboardUrl"} <= set(
         template["Outputs"]
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# Organisation mode and Security Hub: exactly the permissions their code declares
+# ------------------------------------------------------------------------------------------------
+
+ORG = {"MemberRoleName": "ecr-endpoint-guard-member", "OrganizationId": "o-a1b2c3d4e5"}
+ORGANISATION = frozenset(
+    accounts.PERMISSIONS + organisation.QUEUE_PERMISSIONS + organisation.CONSUMER_PERMISSIONS
+)
+
+
+def _statements_granting(dep: Deployment, action: str) -> list[dict[str, Any]]:
+    return [s for s in role_statements(dep) if action in _as_list(s["Action"])]
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["organisation-listed", "accounts-given"])
+def test_organisation_mode_grants_exactly_what_its_code_declares(
+    template: dict[str, Any], listed: bool
+) -> None:
+    parameters = {**ORG, "MemberAccountIds": "" if listed else OTHER_ACCOUNTS[0]}
+    dep = _deployable(template, **parameters)
+    listing = frozenset(organisation.LIST_PERMISSIONS) if listed else frozenset()
+    assert granted(dep) == READ | PLUMBING | ORGANISATION | listing
+    (assume,) = _statements_granting(dep, "sts:AssumeRole")
+    assert assume["Resource"] == "arn:aws:iam::*:role/ecr-endpoint-guard-member"
+    (queue,) = [
+        s for s in _statements_granting(dep, "sqs:ReceiveMessage") if s["Sid"] != "RecordFailed"
+    ]
+    assert queue["Resource"] == "<GetAtt WorkQueue.Arn>"
+    environment = dep.resolve(template["Resources"]["Function"])["Properties"]["Environment"]
+    assert environment["Variables"]["MEMBER_ROLE_NAME"] == "ecr-endpoint-guard-member"
+    assert environment["Variables"]["WORK_QUEUE_URL"] == "<Ref WorkQueue>"
+    bus_policy = dep.resources()["CentralEventBusPolicy"]["Properties"]["Statement"]
+    assert bus_policy["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+    assert "CentralEventBus" not in Deployment(template).resources()
+
+
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        ({"SecurityHubFindings": "true"}, set(securityhub.IMPORT_PERMISSIONS)),
+        ({"FixOnApproval": "true"}, set(securityhub.UPDATE_PERMISSIONS) | WRITE),
+        (
+            {"SecurityHubFindings": "true", "FixOnApproval": "true"},
+            set(securityhub.IMPORT_PERMISSIONS + securityhub.UPDATE_PERMISSIONS) | WRITE,
+        ),
+    ],
+)
+def test_security_hub_grants_exactly_what_its_code_declares(
+    template: dict[str, Any], parameters: dict[str, str], expected: set[str]
+) -> None:
+    """FixOnApproval grants the repair permissions even in dry-run: a person approves each."""
+    dep = _deployable(template, Mode="dry-run", **parameters)
+    assert granted(dep) == READ | PLUMBING | expected
+    for statement in _statements_granting(dep, "securityhub:BatchImportFindings"):
+        assert statement["Resource"] == (
+            f"arn:aws:securityhub:{REGION}:{ACCOUNT}:product/{ACCOUNT}/default"
+        )
+    for statement in _statements_granting(dep, "securityhub:BatchUpdateFindings"):
+        assert statement["Resource"] == f"arn:aws:securityhub:{REGION}:{ACCOUNT}:hub/default"

@@ -297,7 +297,11 @@ def run_trigger(
             return _with_counts(run(refusal, settings, None), member_access_refused=1)
     clients = _clients(parsed.region, session)
     inventory = Inventory(
-        clients.ec2, region=parsed.region, account_id=parsed.account_id, route53=clients.route53
+        clients.ec2,
+        region=parsed.region,
+        account_id=parsed.account_id,
+        route53=clients.route53,
+        route53profiles=clients.route53profiles,
     )
     executor: Executor | None = None
     if settings.mode is Mode.AUTO_FIX:

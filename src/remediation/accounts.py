@@ -49,6 +49,9 @@ REFUSALS = frozenset(
     {"AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "RegionDisabledException"}
 )
 ACCOUNT_ID = re.compile(r"^\d{12}$")
+#: What the central function's role needs for member sessions (the template grants it on the
+#: member role's name only).
+PERMISSIONS: tuple[str, ...] = ("sts:AssumeRole",)
 
 
 def member_role_arn(account_id: str, role_name: str, partition: str = "aws") -> str:

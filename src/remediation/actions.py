@@ -40,9 +40,14 @@ READ_PERMISSIONS: tuple[str, ...] = (
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeAvailabilityZones",
+    "ec2:DescribeVpcEndpointServices",
     "route53:ListHostedZones",
     "route53:GetHostedZone",
     "route53:ListHostedZonesByVPC",
+    "route53profiles:ListProfileAssociations",
+    "route53profiles:ListProfileResourceAssociations",
 )
 
 

@@ -15,6 +15,7 @@ With connect and read timeouts of 3 and 10 seconds, a call's worst case is about
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,6 +77,9 @@ class AwsClients:
     route53: Any
     sns: Any
     region: str
+    #: Route 53 Profiles (which VPCs get hosted zones through a Profile); ``None``: not read
+    #: (against an emulator).
+    route53profiles: Any | None = None
 
 
 def make_clients(
@@ -85,9 +89,12 @@ def make_clients(
     endpoint_url: str | None = None,
     config: Config = RETRIES,
 ) -> AwsClients:
-    """EC2, Route 53 and SNS clients for one region, retries configured.
+    """EC2, Route 53, Route 53 Profiles and SNS clients for one region, retries configured.
 
-    ``endpoint_url`` points every client at a local emulator (the demo, the CLI).
+    ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at a local emulator (the
+    demo, the CLI). No Route 53 Profiles client is made then: moto, the emulator the demo
+    runs, does not implement that service, and its failures would make every VPC's hosted
+    zones "unknown".
     """
     session = session or boto3.session.Session()
     kwargs: dict[str, Any] = {"region_name": region, "config": config}
@@ -98,4 +105,9 @@ def make_clients(
         route53=cap_retry_time(session.client("route53", **kwargs)),
         sns=cap_retry_time(session.client("sns", **kwargs)),
         region=region,
+        route53profiles=(
+            None
+            if endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+            else session.client("route53profiles", **kwargs)
+        ),
     )

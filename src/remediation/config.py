@@ -87,6 +87,7 @@ class ModeReason(enum.StrEnum):
     NO_EXECUTOR = "no-executor"  # auto-fix settings, but nothing can write (a plan): dry-run
     NOT_FOUND = "not-found"  # the VPC does not exist (any more): skipped
     APPROVAL = "approval"  # a person approved the repair (Security Hub action, FIX_ON_APPROVAL)
+    SHARED_VPC = "shared-vpc"  # skipped: another account owns the VPC (AWS RAM) and manages it
 
 
 @dataclass(frozen=True)

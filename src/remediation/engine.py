@@ -117,6 +117,13 @@ def remediate_vpc(
     if mode is Mode.OFF:
         log.info("VPC opted out", extra={"vpc_id": snapshot.vpc_id, "outcome": "skipped"})
         return VpcResult(status=VpcStatus.SKIPPED, **base)  # type: ignore[arg-type]
+    if snapshot.shared:
+        # A participant of a shared VPC (AWS RAM) can change none of it: the owner's deployment
+        # judges and repairs it. Skipped, never reported non-compliant.
+        base["mode_note"] = f"owned by {snapshot.owner_id}: its owner's deployment manages it"
+        base["mode_reason"] = ModeReason.SHARED_VPC
+        log.info("shared VPC", extra={"vpc_id": snapshot.vpc_id, "outcome": "skipped"})
+        return VpcResult(status=VpcStatus.SKIPPED, **base)  # type: ignore[arg-type]
     findings, actions = assess(snapshot, settings, day)
     _log_findings(snapshot, findings, mode)
     if mode is Mode.AUTO_FIX and executor is not None and actions:

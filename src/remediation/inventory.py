@@ -11,10 +11,14 @@ Reads per evaluation
 ``DescribeVpcs``, ``DescribeVpcAttribute`` twice per VPC, ``DescribeSubnets``,
 ``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeSecurityGroups``,
 ``DescribeNetworkInterfaces`` (what else lives in the subnets: transit gateway attachments,
-Gateway Load Balancer and firewall endpoints), ``route53:ListHostedZonesByVPC`` for an
-event's VPC (which sees a hub's zones in another account); for a sweep
-``route53:ListHostedZones`` plus ``GetHostedZone`` for each private zone named like an
-interface service, to see which VPCs it serves.
+Gateway Load Balancer and firewall endpoints); ``DescribeDhcpOptions`` for DHCP options
+sets not seen before in this execution environment (they are immutable, so cached);
+the region's zones and the services' offers (:mod:`remediation.region_facts`, cached with
+a TTL); and, only for VPCs that lack a local endpoint, the hosted zones that serve them
+(:mod:`remediation.hosted_zones`: ``ListHostedZonesByVPC`` per VPC, for a sweep first
+``ListHostedZones`` plus ``GetHostedZone`` per zone named like a service; Route 53
+Profiles when the zones do not settle it). A VPC shared with the account (another
+``OwnerId``) is read like any other but never looked up in Route 53: the engine skips it.
 """
 
 from __future__ import annotations
@@ -30,24 +34,29 @@ from botocore.exceptions import BotoCoreError, ClientError
 from remediation.aws_errors import error_code, error_text
 from remediation.config import Settings
 from remediation.events import Trigger
+from remediation.hosted_zones import HostedZones, Pacer, ZoneKnowledge
 from remediation.model import (
+    USABLE_ENDPOINT_STATES,
     Endpoint,
-    EndpointType,
-    IngressRule,
-    NetworkInterface,
-    Route,
-    RouteTable,
+    RegionFacts,
     SecurityGroup,
-    Subnet,
     VpcSnapshot,
 )
+from remediation.parsing import (
+    parse_endpoint,
+    parse_network_interface,
+    parse_route_table,
+    parse_rule,
+    parse_subnet,
+    parse_tags,
+)
+from remediation.region_facts import region_facts
+from remediation.region_facts import reset as reset_region_facts
 
 log = logging.getLogger(__name__)
 
 READ_PREFIXES = ("describe_", "list_", "get_")
 FILTER_CHUNK = 200  # EC2 accepts at most 200 values in one filter
-#: Up to this many named VPCs, private zones are read per VPC (all owners); beyond, listed.
-PER_VPC_ZONE_LOOKUPS = 10
 
 
 class WriteRefused(RuntimeError):
@@ -94,10 +103,6 @@ class Resolution:
     note: str = ""
 
 
-def _tags(items: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
-    return {str(t.get("Key", "")): str(t.get("Value", "")) for t in items or ()}
-
-
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     for page in client.get_paginator(operation).paginate(**kwargs):
         yield from page.get(key, [])
@@ -113,88 +118,6 @@ def _vpc_filters(vpc_ids: Sequence[str] | None) -> Iterator[dict[str, Any]]:
         yield {"Filters": [{"Name": "vpc-id", "Values": chunk}]}
 
 
-def parse_rule(perm: Mapping[str, Any]) -> list[IngressRule]:
-    """Split one EC2 ``IpPermission`` into one rule per source."""
-    protocol = str(perm.get("IpProtocol", "-1"))
-    low, high = perm.get("FromPort"), perm.get("ToPort")
-    ports: dict[str, Any] = {
-        "protocol": protocol,
-        "from_port": None if low is None else int(low),
-        "to_port": None if high is None else int(high),
-    }
-    rules = [IngressRule(**ports, cidr_ipv4=r["CidrIp"]) for r in perm.get("IpRanges", [])]
-    rules += [IngressRule(**ports, cidr_ipv6=r["CidrIpv6"]) for r in perm.get("Ipv6Ranges", [])]
-    rules += [
-        IngressRule(**ports, source_group_id=p["GroupId"]) for p in perm.get("UserIdGroupPairs", [])
-    ]
-    rules += [
-        IngressRule(**ports, prefix_list_id=p["PrefixListId"])
-        for p in perm.get("PrefixListIds", [])
-    ]
-    return rules
-
-
-def parse_endpoint(item: Mapping[str, Any]) -> Endpoint:
-    kind = str(item.get("VpcEndpointType", "Interface"))
-    return Endpoint(
-        endpoint_id=item["VpcEndpointId"],
-        vpc_id=item.get("VpcId", ""),
-        service_name=item.get("ServiceName", ""),
-        endpoint_type=EndpointType.GATEWAY if kind == "Gateway" else EndpointType.INTERFACE,
-        state=str(item.get("State", "")),
-        # moto reports private DNS on gateway endpoints; EC2 has no such thing there.
-        private_dns_enabled=bool(item.get("PrivateDnsEnabled")) and kind != "Gateway",
-        subnet_ids=tuple(item.get("SubnetIds", ())),
-        group_ids=tuple(g["GroupId"] for g in item.get("Groups", ())),
-        route_table_ids=tuple(item.get("RouteTableIds", ())),
-        tags=_tags(item.get("Tags")),
-        policy_document=str(item.get("PolicyDocument") or ""),
-        ip_address_type=str(item.get("IpAddressType") or ""),
-    )
-
-
-def parse_network_interface(item: Mapping[str, Any]) -> NetworkInterface:
-    return NetworkInterface(
-        interface_id=str(item.get("NetworkInterfaceId", "")),
-        subnet_id=str(item.get("SubnetId", "")),
-        interface_type=str(item.get("InterfaceType", "")),
-        description=str(item.get("Description", "")),
-        requester_id=str(item.get("RequesterId", "")),
-    )
-
-
-def parse_route_table(item: Mapping[str, Any]) -> RouteTable:
-    associations = item.get("Associations", [])
-    routes = tuple(
-        Route(
-            destination=str(
-                r.get("DestinationCidrBlock")
-                or r.get("DestinationIpv6CidrBlock")
-                or r.get("DestinationPrefixListId")
-                or ""
-            ),
-            target=str(
-                r.get("GatewayId")
-                or r.get("NatGatewayId")
-                or r.get("EgressOnlyInternetGatewayId")
-                or r.get("TransitGatewayId")
-                or r.get("VpcPeeringConnectionId")
-                or r.get("NetworkInterfaceId")
-                or ""
-            ),
-        )
-        for r in item.get("Routes", [])
-        if r.get("State", "active") == "active"
-    )
-    return RouteTable(
-        route_table_id=item["RouteTableId"],
-        vpc_id=item.get("VpcId", ""),
-        is_main=any(a.get("Main") for a in associations),
-        subnet_ids=frozenset(a["SubnetId"] for a in associations if a.get("SubnetId")),
-        routes=routes,
-    )
-
-
 class Inventory:
     """Reads VPCs into snapshots. Give it clients; it wraps them read-only."""
 
@@ -205,11 +128,19 @@ class Inventory:
         region: str,
         account_id: str,
         route53: Any | None = None,
+        route53profiles: Any | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.ec2 = ReadOnlyClient(ec2)
         self.route53 = ReadOnlyClient(route53) if route53 is not None else None
+        self.route53profiles = (
+            ReadOnlyClient(route53profiles) if route53profiles is not None else None
+        )
         self.region = region
         self.account_id = account_id
+        self.hosted_zones = HostedZones(
+            self.route53, self.route53profiles, region=region, pacer=pacer
+        )
 
     # ------------------------------------------------------------------ resolution
 
@@ -310,7 +241,16 @@ class Inventory:
         endpoints = self._grouped(scope, "describe_vpc_endpoints", "VpcEndpoints")
         groups = self._grouped(scope, "describe_security_groups", "SecurityGroups")
         interfaces = self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces")
-        zones = self._private_zones(settings, scope)
+        facts = self._region_facts(settings)
+        dns_servers = self._dns_servers(vpcs)
+        services = [s.service_name(self.region) for s in settings.interface_services]
+        needing = [
+            v["VpcId"]
+            for v in vpcs
+            if str(v.get("OwnerId") or self.account_id) == self.account_id
+            and not served_locally(endpoints.get(v["VpcId"], []), services)
+        ]
+        zones = self._private_zones(settings, scope, needing)
         result = []
         for vpc in vpcs:
             vpc_id = vpc["VpcId"]
@@ -332,22 +272,13 @@ class Inventory:
                 VpcSnapshot(
                     vpc_id=vpc_id,
                     region=self.region,
-                    account_id=str(vpc.get("OwnerId") or self.account_id),
+                    account_id=self.account_id,
                     cidr_blocks=cidrs,
                     ipv6_cidr_blocks=ipv6,
                     dns_support=attrs[0],
                     dns_hostnames=attrs[1],
-                    tags=_tags(vpc.get("Tags")),
-                    subnets=tuple(
-                        Subnet(
-                            subnet_id=s["SubnetId"],
-                            vpc_id=vpc_id,
-                            availability_zone=s.get("AvailabilityZone", ""),
-                            cidr_block=s.get("CidrBlock", ""),
-                            available_ips=int(s.get("AvailableIpAddressCount", 0)),
-                        )
-                        for s in subnets.get(vpc_id, [])
-                    ),
+                    tags=parse_tags(vpc.get("Tags")),
+                    subnets=tuple(parse_subnet(s, vpc_id) for s in subnets.get(vpc_id, [])),
                     route_tables=tuple(parse_route_table(t) for t in tables.get(vpc_id, [])),
                     endpoints=tuple(parse_endpoint(e) for e in endpoints.get(vpc_id, [])),
                     security_groups=tuple(
@@ -355,17 +286,22 @@ class Inventory:
                             group_id=g["GroupId"],
                             vpc_id=vpc_id,
                             group_name=g.get("GroupName", ""),
-                            tags=_tags(g.get("Tags")),
+                            tags=parse_tags(g.get("Tags")),
                             ingress=tuple(
                                 r for p in g.get("IpPermissions", []) for r in parse_rule(p)
                             ),
                         )
                         for g in groups.get(vpc_id, [])
                     ),
-                    private_zones=tuple(sorted(zones.get(vpc_id, ()))),
+                    private_zones=tuple(sorted(zones.zones.get(vpc_id, ()))),
                     network_interfaces=tuple(
                         parse_network_interface(i) for i in interfaces.get(vpc_id, [])
                     ),
+                    owner_id=str(vpc.get("OwnerId") or self.account_id),
+                    region_facts=facts,
+                    dns_servers=dns_servers.get(str(vpc.get("DhcpOptionsId") or ""), ()),
+                    profile_zones=tuple(sorted(zones.profile_zones.get(vpc_id, ()))),
+                    zones_unknown=zones.unknown.get(vpc_id, ""),
                 )
             )
         return result
@@ -404,58 +340,72 @@ class Inventory:
         return values[0], values[1]
 
     def zones_of(self, vpc_id: str) -> set[str]:
-        """Every private hosted zone associated with one VPC, whichever account owns it.
+        """Every account-owned private hosted zone associated with one VPC, any account's.
 
         ``ListHostedZonesByVPC`` also sees a hub's zones owned by a network account,
-        which the account's own ``ListHostedZones`` does not list.
+        which the account's own ``ListHostedZones`` does not list (the executor's
+        second look after EC2's DNS-conflict refusal).
         """
-        if self.route53 is None:
-            return set()
-        names: set[str] = set()
-        kwargs: dict[str, Any] = {"VPCId": vpc_id, "VPCRegion": self.region}
-        while True:
-            page = self.route53.list_hosted_zones_by_vpc(**kwargs)
-            names |= {
-                str(z.get("Name", "")).rstrip(".").lower()
-                for z in page.get("HostedZoneSummaries", [])
-            }
-            if not page.get("NextToken"):
-                return names
-            kwargs["NextToken"] = page["NextToken"]
+        return self.hosted_zones.zones_of(vpc_id) if self.route53 is not None else set()
 
     def _private_zones(
-        self, settings: Settings, scope: Sequence[str] | None
-    ) -> dict[str, set[str]]:
-        """Private hosted zones named like an interface service's DNS, grouped by VPC.
-
-        For a few named VPCs (an event's), one ``ListHostedZonesByVPC`` each: it sees
-        zones shared by a hub in another account. For a sweep, one listing of the
-        account's own zones, then one ``GetHostedZone`` per matching zone (usually none or
-        two), instead of a call per VPC (Route 53 allows 5 requests a second per account);
-        a hub zone of another account is then found by the executor when EC2 refuses a
-        create on the DNS conflict. A failure here is logged and treated as "no zone".
-        """
-        if self.route53 is None:
-            return {}
+        self, settings: Settings, scope: Sequence[str] | None, needing: Sequence[str]
+    ) -> ZoneKnowledge:
+        """Hub zones, Profile zones and unknowns for the VPCs that lack a local endpoint."""
         wanted = {z for s in settings.interface_services for z in s.private_dns_zones(self.region)}
-        zones: dict[str, set[str]] = defaultdict(set)
-        try:
-            if scope is not None and len(scope) <= PER_VPC_ZONE_LOOKUPS:
-                for vpc_id in scope:
-                    zones[vpc_id] = self.zones_of(vpc_id) & wanted
-                return zones
-            for zone in _pages(self.route53, "list_hosted_zones", "HostedZones"):
-                name = str(zone.get("Name", "")).rstrip(".").lower()
-                if not zone.get("Config", {}).get("PrivateZone") or name not in wanted:
-                    continue
-                detail = self.route53.get_hosted_zone(Id=zone["Id"])
-                for vpc in detail.get("VPCs", []):
-                    if vpc.get("VPCRegion") == self.region:
-                        zones[vpc["VPCId"]].add(name)
-        except (ClientError, BotoCoreError) as exc:
-            log.warning(
-                "could not list private hosted zones; assuming none",
-                extra={"error": str(exc)},
-            )
-            return {}
-        return zones
+        return self.hosted_zones.knowledge(wanted, needing, sweep=scope is None)
+
+    def _region_facts(self, settings: Settings) -> RegionFacts:
+        services = [s.service_name(self.region) for s in settings.interface_services]
+        if not services:
+            return RegionFacts()
+        return region_facts(
+            self.ec2, account_id=self.account_id, region=self.region, services=services
+        )
+
+    def _dns_servers(self, vpcs: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
+        """``domain-name-servers`` of each DHCP options set the VPCs use (one read, cached).
+
+        A DHCP options set cannot be changed once created (a VPC is given another set
+        instead), so what was read for an id stays true: :data:`_DHCP_CACHE` keeps it for
+        the execution environment. A failed read is logged and means "not known".
+        """
+        ids = sorted({str(v.get("DhcpOptionsId") or "") for v in vpcs} - {"", "default"})
+        key = (self.account_id, self.region, str(getattr(self.ec2.meta, "endpoint_url", "")))
+        cache = _DHCP_CACHE.setdefault(key, {})
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            try:
+                for item in _pages(
+                    self.ec2, "describe_dhcp_options", "DhcpOptions", DhcpOptionsIds=missing
+                ):
+                    servers: tuple[str, ...] = ()
+                    for conf in item.get("DhcpConfigurations", []):
+                        if conf.get("Key") == "domain-name-servers":
+                            servers = tuple(str(v.get("Value", "")) for v in conf.get("Values", []))
+                    cache[str(item.get("DhcpOptionsId", ""))] = servers
+            except (ClientError, BotoCoreError) as exc:
+                log.warning("could not read DHCP options", extra={"error": str(exc)})
+        return {i: cache[i] for i in ids if i in cache}
+
+
+#: DHCP options sets by (account, region, endpoint) then id: immutable, so cached for good.
+_DHCP_CACHE: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {}
+
+
+def reset_caches() -> None:
+    """Forget what the execution environment cached (tests: each moto account is new)."""
+    _DHCP_CACHE.clear()
+    reset_region_facts()
+
+
+def served_locally(endpoints: Iterable[Mapping[str, Any]], services: Iterable[str]) -> bool:
+    """True when every service has a usable interface endpoint with private DNS on."""
+    have = {
+        str(e.get("ServiceName", ""))
+        for e in endpoints
+        if str(e.get("VpcEndpointType", "Interface")) == "Interface"
+        and bool(e.get("PrivateDnsEnabled"))
+        and str(e.get("State", "")).lower() in USABLE_ENDPOINT_STATES
+    }
+    return all(s in have for s in services)

@@ -71,6 +71,13 @@ class Subnet:
     availability_zone: str
     cidr_block: str
     available_ips: int = 0
+    #: The AZ's ID (``use1-az1``): the same physical zone in every account, unlike its name.
+    availability_zone_id: str = ""
+    #: Set when the subnet lives on an Outpost: interface endpoints are never placed there.
+    outpost_arn: str = ""
+    ipv6_cidr_blocks: tuple[str, ...] = ()
+    #: An IPv6-only subnet (no IPv4 block): never chosen for an IPv4 endpoint.
+    ipv6_native: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,6 +185,52 @@ class NetworkInterface:
 
 
 @dataclass(frozen=True)
+class ZoneInfo:
+    """One Availability Zone of the region (``DescribeAvailabilityZones``)."""
+
+    zone_id: str
+    zone_name: str
+    #: ``availability-zone``, ``local-zone``, ``wavelength-zone`` or ``outpost``.
+    zone_type: str = "availability-zone"
+
+
+@dataclass(frozen=True)
+class ServiceOffer:
+    """What an endpoint service offers in the region (``DescribeVpcEndpointServices``)."""
+
+    service_name: str
+    #: AZ IDs where an endpoint of the service can be placed.
+    zone_ids: frozenset[str] = frozenset()
+    #: ``SupportedIpAddressTypes``: ``ipv4`` and/or ``ipv6``.
+    ip_address_types: tuple[str, ...] = ("ipv4",)
+
+
+@dataclass(frozen=True)
+class RegionFacts:
+    """Region-level reads, cached per execution environment: the zones and the services' offers.
+
+    A service absent from ``offers`` (the read failed, or EC2 did not describe it) is
+    judged as before: every regular AZ counts.
+    """
+
+    zones: tuple[ZoneInfo, ...] = ()
+    offers: tuple[ServiceOffer, ...] = ()
+
+    def zone(self, *, zone_id: str = "", zone_name: str = "") -> ZoneInfo | None:
+        return next(
+            (
+                z
+                for z in self.zones
+                if (zone_id and z.zone_id == zone_id) or (zone_name and z.zone_name == zone_name)
+            ),
+            None,
+        )
+
+    def offer(self, service_name: str) -> ServiceOffer | None:
+        return next((o for o in self.offers if o.service_name == service_name), None)
+
+
+@dataclass(frozen=True)
 class VpcSnapshot:
     """Everything evaluation needs to know about one VPC, read in one pass."""
 
@@ -197,6 +250,23 @@ class VpcSnapshot:
     private_zones: tuple[str, ...] = ()
     #: The VPC's network interfaces other than plain instance interfaces (see inventory).
     network_interfaces: tuple[NetworkInterface, ...] = ()
+    #: The account that owns the VPC (``OwnerId``); differs from ``account_id`` for a VPC
+    #: shared with this account through AWS RAM.
+    owner_id: str = ""
+    #: The region's facts the rules judge the VPC by (zones, what each service offers).
+    region_facts: RegionFacts | None = None
+    #: ``domain-name-servers`` of the VPC's DHCP options; ``()`` when unknown or not set.
+    dns_servers: tuple[str, ...] = ()
+    #: Private zones named like a service's DNS that reach the VPC through a Route 53 Profile.
+    profile_zones: tuple[str, ...] = ()
+    #: Why the VPC's hosted zones could not be read (``""``: they were, or were not needed).
+    #: While unknown, no endpoint is planned for a service the VPC has no local endpoint of.
+    zones_unknown: str = ""
+
+    @property
+    def shared(self) -> bool:
+        """True when another account owns the VPC (shared through AWS RAM)."""
+        return bool(self.owner_id) and bool(self.account_id) and self.owner_id != self.account_id
 
     @property
     def name(self) -> str:

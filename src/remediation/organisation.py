@@ -39,6 +39,17 @@ WORK_ITEM_EVENT_NAME = "OrganisationSweep"
 SQS_BATCH = 10
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-[0-9]+$")
+#: Permissions of the organisation sweep, as the template grants them (tests prove equality):
+#: queueing work items, listing the organisation's accounts (only when MEMBER_ACCOUNT_IDS is
+#: empty), and what Lambda's event source mapping needs to consume the queue.
+QUEUE_PERMISSIONS: tuple[str, ...] = ("sqs:SendMessage",)
+LIST_PERMISSIONS: tuple[str, ...] = ("organizations:ListAccounts",)
+CONSUMER_PERMISSIONS: tuple[str, ...] = (
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ReceiveMessage",
+)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,11 @@ MAX_REQUESTS_PER_SECOND = 10.0
 #: Security Hub answers these when it is not enabled (or not subscribed) in the account.
 NOT_ENABLED = frozenset({"InvalidAccessException", "SubscriptionRequiredException"})
 DONE = frozenset({OutcomeStatus.APPLIED, OutcomeStatus.ALREADY_DONE})
+#: Permissions of the Security Hub paths, as the templates grant them (tests prove equality):
+#: importing findings (SECURITY_HUB_FINDINGS) and moving the approved ones' workflow
+#: (FIX_ON_APPROVAL).
+IMPORT_PERMISSIONS: tuple[str, ...] = ("securityhub:BatchImportFindings",)
+UPDATE_PERMISSIONS: tuple[str, ...] = ("securityhub:BatchUpdateFindings",)
 
 
 @dataclass(frozen=True)

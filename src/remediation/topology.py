@@ -2,8 +2,15 @@
 
 A subnet is *private* when the route table in effect for it (its explicit
 association, else the VPC's main route table) has no default route
-(``0.0.0.0/0`` or ``::/0``) to an internet gateway (``igw-``). An egress-only
-internet gateway (``eigw-``) does not make a subnet public.
+(``0.0.0.0/0`` or ``::/0``) to an internet gateway (``igw-``) or to a carrier gateway
+(``cagw-``, a Wavelength Zone's way out to the carrier network and the internet). An
+egress-only internet gateway (``eigw-``) or a local gateway (``lgw-``, an Outpost's way to
+the on-premises network) does not make a subnet public.
+
+A private subnet can hold an interface endpoint of a service only when it is in a regular
+Availability Zone (never a Local Zone, a Wavelength Zone or an Outpost), in a zone where
+the service is offered (compared by AZ **ID**), and not IPv6-only
+(:func:`endpoint_subnets`).
 
 Examples
 --------
@@ -30,12 +37,16 @@ from collections.abc import Iterable, Mapping
 from remediation.model import RouteTable, Subnet, VpcSnapshot
 
 DEFAULT_ROUTES = frozenset({"0.0.0.0/0", "::/0"})
+#: Targets of a default route that make a subnet public: internet and carrier gateways.
+PUBLIC_TARGETS = ("igw-", "cagw-")
+REGULAR_ZONE = "availability-zone"
 
 
 def is_public_route_table(table: RouteTable) -> bool:
-    """True when the table sends a default route to an internet gateway."""
+    """True when the table sends a default route to an internet or a carrier gateway."""
     return any(
-        r.destination in DEFAULT_ROUTES and r.target.startswith("igw-") for r in table.routes
+        r.destination in DEFAULT_ROUTES and r.target.startswith(PUBLIC_TARGETS)
+        for r in table.routes
     )
 
 
@@ -69,6 +80,61 @@ def private_route_tables(snapshot: VpcSnapshot) -> tuple[RouteTable, ...]:
     return tuple(sorted(wanted.values(), key=lambda t: t.route_table_id))
 
 
+def zone_id(snapshot: VpcSnapshot, subnet: Subnet) -> str:
+    """The subnet's AZ ID (from the subnet, else mapped from its zone name; else the name)."""
+    if subnet.availability_zone_id:
+        return subnet.availability_zone_id
+    facts = snapshot.region_facts
+    zone = facts.zone(zone_name=subnet.availability_zone) if facts else None
+    return zone.zone_id if zone else subnet.availability_zone
+
+
+def in_regular_zone(snapshot: VpcSnapshot, subnet: Subnet) -> bool:
+    """False for a subnet on an Outpost or in a Local or Wavelength Zone (no interface endpoints).
+
+    A zone the region's facts do not describe counts as regular (the facts could not be read).
+    """
+    if subnet.outpost_arn:
+        return False
+    facts = snapshot.region_facts
+    zone = facts.zone(zone_id=zone_id(snapshot, subnet)) if facts else None
+    return zone is None or zone.zone_type == REGULAR_ZONE
+
+
+def offers(snapshot: VpcSnapshot, service_name: str, subnet: Subnet) -> bool:
+    """Whether the service can place an endpoint in the subnet's zone (by AZ ID).
+
+    Unknown offers (facts not read, or the service not described) count as offered.
+    """
+    facts = snapshot.region_facts
+    offer = facts.offer(service_name) if facts else None
+    return offer is None or zone_id(snapshot, subnet) in offer.zone_ids
+
+
+def endpoint_subnets(snapshot: VpcSnapshot, service_name: str = "") -> tuple[Subnet, ...]:
+    """Private subnets that can hold an interface endpoint of the service.
+
+    In a regular AZ, offered by the service (when ``service_name`` is given), with an
+    IPv4 block (the tool's endpoints are IPv4 or dual-stack).
+    """
+    return tuple(
+        s
+        for s in private_subnets(snapshot)
+        if in_regular_zone(snapshot, s)
+        and not s.ipv6_native
+        and (not service_name or offers(snapshot, service_name, s))
+    )
+
+
+def unoffered_subnets(snapshot: VpcSnapshot, service_name: str) -> tuple[Subnet, ...]:
+    """Private subnets in a regular AZ where the service is not offered."""
+    return tuple(
+        s
+        for s in private_subnets(snapshot)
+        if in_regular_zone(snapshot, s) and not offers(snapshot, service_name, s)
+    )
+
+
 def by_az(subnets: Iterable[Subnet]) -> Mapping[str, tuple[Subnet, ...]]:
     """Subnets grouped by Availability Zone, zones and subnets in a stable order."""
     groups: dict[str, list[Subnet]] = defaultdict(list)
@@ -82,14 +148,17 @@ def choose_subnet(candidates: Iterable[Subnet]) -> Subnet:
     return min(candidates, key=lambda s: (-s.available_ips, s.subnet_id))
 
 
-def target_azs(snapshot: VpcSnapshot, limit: int | None = None) -> tuple[str, ...]:
+def target_azs(
+    snapshot: VpcSnapshot, limit: int | None = None, service_name: str = ""
+) -> tuple[str, ...]:
     """The AZs an interface endpoint should cover.
 
-    Every AZ with a private subnet; with ``limit``, the ``limit`` AZs with the
-    most private subnets (ties broken by zone name) so that a cost cap keeps
-    the endpoints where most workloads are.
+    Every AZ with a private subnet that can hold the service's endpoint
+    (:func:`endpoint_subnets`); with ``limit``, the ``limit`` AZs with the most such
+    subnets (ties broken by zone name) so that a cost cap keeps the endpoints where
+    most workloads are.
     """
-    zones = by_az(private_subnets(snapshot))
+    zones = by_az(endpoint_subnets(snapshot, service_name))
     ranked = sorted(zones, key=lambda az: (-len(zones[az]), az))
     chosen = ranked if limit is None else ranked[:limit]
     return tuple(sorted(chosen))

@@ -4,8 +4,9 @@ Each rule is a function ``check(snapshot, settings) -> list[Finding]``; each
 finding carries the repairs it asks for. Adding a requirement means adding a
 module here and listing its ``check`` in :data:`RULES`.
 
->>> [rule.__module__.rsplit(".", 1)[-1] for rule in RULES]
-['dns', 'interface_endpoints', 'gateway_endpoints', 'security_groups', 'endpoint_policies']
+>>> [rule.__module__.rsplit(".", 1)[-1] for rule in RULES]  # doctest: +NORMALIZE_WHITESPACE
+['dns', 'interface_endpoints', 'gateway_endpoints', 'security_groups',
+ 'endpoint_policies', 'dhcp_dns']
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from remediation.baseline import (
+    dhcp_dns,
     dns,
     endpoint_policies,
     gateway_endpoints,
@@ -31,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     gateway_endpoints.check,
     security_groups.check,
     endpoint_policies.check,
+    dhcp_dns.check,
 )
 
 

@@ -5,7 +5,15 @@ An existing endpoint is repaired in place, never moved or replaced: an AZ it
 covers through a public subnet, or a second endpoint of the same service, is
 reported for a person. A VPC whose private hosted zones already answer for the
 service's name (a centralised, hub-and-spoke endpoint) is compliant for it,
-unless the settings require local endpoints.
+unless the settings require local endpoints; so is one that gets those zones through a
+Route 53 Profile. While the VPC's zones could not be read, no endpoint is planned
+(``endpoint-zones-unknown``): creating one could collide with a hub's zone.
+
+Only zones that offer the service count (``DescribeVpcEndpointServices``, by AZ ID): a
+private subnet elsewhere, or in a Local Zone, a Wavelength Zone or on an Outpost, is an
+``info`` finding and never a planned subnet. An endpoint is created dual-stack when every
+chosen subnet has an IPv6 block and the service supports IPv6, else IPv4 (EC2's default);
+an IPv6-only subnet is never chosen.
 """
 
 from __future__ import annotations
@@ -20,8 +28,18 @@ from remediation.baseline.security_groups import (
 )
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
-from remediation.model import Endpoint, EndpointType, VpcSnapshot
-from remediation.topology import by_az, choose_subnet, is_private, private_subnets, target_azs
+from remediation.model import Endpoint, EndpointType, Subnet, VpcSnapshot
+from remediation.topology import (
+    by_az,
+    choose_subnet,
+    endpoint_subnets,
+    in_regular_zone,
+    is_private,
+    private_subnets,
+    target_azs,
+    unoffered_subnets,
+    zone_id,
+)
 
 ENDPOINT_MISSING = "endpoint-missing"
 ENDPOINT_WAITING = "endpoint-waiting-for-private-subnets"
@@ -35,6 +53,9 @@ GROUP_TOO_WIDE = "endpoint-group-too-wide"
 GROUP_INSUFFICIENT = "endpoint-group-insufficient"
 GROUP_PRIVATE_CONSUMERS = "endpoint-group-admits-outside-consumers"
 GROUP_TOO_WIDE_KEPT = "endpoint-group-too-wide-kept"
+ZONES_UNKNOWN = "endpoint-zones-unknown"
+ZONE_NOT_OFFERED = "endpoint-zone-not-offered"
+ZONE_NOT_ELIGIBLE = "endpoint-zone-not-eligible"
 
 
 def keeper_order(endpoint: Endpoint) -> tuple[bool, int, str]:
@@ -48,10 +69,13 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
 
 def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list[Finding]:
     service = spec.service_name(snapshot.region)
-    zones = [z for z in spec.private_dns_zones(snapshot.region) if z in snapshot.private_zones]
-    zone = zones[0] if zones else spec.private_dns_zone(snapshot.region)
+    names = spec.private_dns_zones(snapshot.region)
+    zones = [z for z in names if z in snapshot.private_zones]
+    by_profile = [z for z in names if z in snapshot.profile_zones]
+    zone = (zones or by_profile or [spec.private_dns_zone(snapshot.region)])[0]
     centralised = bool(zones)
-    if centralised and not settings.require_local_endpoints:
+    if (centralised or by_profile) and not settings.require_local_endpoints:
+        through = ", through a Route 53 Profile," if not centralised else ""
         return [
             Finding(
                 code=ENDPOINT_CENTRALISED,
@@ -60,7 +84,7 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
                 resource_id=zone,
                 message=(
                     f"{spec.name} is served through a centralised endpoint: the VPC is "
-                    f"associated with the private hosted zone {zone}"
+                    f"associated{through} with the private hosted zone {zone}"
                 ),
             )
         ]
@@ -70,8 +94,27 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
         if e.service_name == service and e.endpoint_type is EndpointType.INTERFACE
     ]
     usable = sorted((e for e in endpoints if e.usable), key=keeper_order)
+    placement = _placement(snapshot, spec, service)
     if not usable:
-        return [_missing(snapshot, settings, spec, endpoints, zone if centralised else "")]
+        if snapshot.zones_unknown and not centralised and not by_profile:
+            return [
+                Finding(
+                    code=ZONES_UNKNOWN,
+                    service=spec.name,
+                    resource_id=snapshot.vpc_id,
+                    message=(
+                        f"no {spec.name} endpoint, and whether a hub serves the VPC is unknown "
+                        f"({snapshot.zones_unknown}): no endpoint is planned until it is known"
+                    ),
+                ),
+                *placement,
+            ]
+        if by_profile and not centralised:
+            zone, centralised = by_profile[0], True  # required local endpoints: a conflict
+        return [
+            _missing(snapshot, settings, spec, endpoints, zone if centralised else ""),
+            *placement,
+        ]
 
     keeper, others = usable[0], usable[1:]
     findings: list[Finding] = []
@@ -91,7 +134,71 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
     findings += _private_dns(snapshot, spec, keeper, centralised, zone)
     findings += _coverage(snapshot, settings, spec, keeper)
     findings += _groups(snapshot, spec, keeper)
+    return findings + placement
+
+
+def _placement(snapshot: VpcSnapshot, spec: ServiceSpec, service: str) -> list[Finding]:
+    """``info`` findings for private subnets no endpoint of the service can be placed in."""
+    findings: list[Finding] = []
+    missed = unoffered_subnets(snapshot, service)
+    if missed:
+        where = sorted({f"{zone_id(snapshot, s)} ({s.availability_zone})" for s in missed})
+        findings.append(
+            Finding(
+                code=ZONE_NOT_OFFERED,
+                severity=Severity.INFO,
+                service=spec.name,
+                resource_id=",".join(sorted(s.subnet_id for s in missed)),
+                message=(
+                    f"{spec.name} is not offered in {', '.join(where)}: private subnets there "
+                    f"({', '.join(sorted(s.subnet_id for s in missed))}) reach the endpoint "
+                    "in another AZ (its private DNS name answers with those addresses; "
+                    "cross-AZ data charges apply, and an outage of those AZs cuts them off)"
+                ),
+            )
+        )
+    special = [
+        s
+        for s in private_subnets(snapshot)
+        if not in_regular_zone(snapshot, s) or (s.ipv6_native and in_regular_zone(snapshot, s))
+    ]
+    if special:
+        findings.append(
+            Finding(
+                code=ZONE_NOT_ELIGIBLE,
+                severity=Severity.INFO,
+                service=spec.name,
+                resource_id=",".join(sorted(s.subnet_id for s in special)),
+                message=(
+                    "no interface endpoint is placed in "
+                    + ", ".join(f"{s.subnet_id} ({_why_not(snapshot, s)})" for s in special)
+                    + ": workloads there use the endpoint in the region's regular AZs"
+                ),
+            )
+        )
     return findings
+
+
+def _why_not(snapshot: VpcSnapshot, subnet: Subnet) -> str:
+    if subnet.outpost_arn:
+        return "on an Outpost"
+    facts = snapshot.region_facts
+    zone = facts.zone(zone_id=zone_id(snapshot, subnet)) if facts else None
+    if zone is not None and zone.zone_type != "availability-zone":
+        return f"in a {zone.zone_type.replace('-', ' ')}"
+    return "IPv6-only subnet"
+
+
+def _ip_address_type(snapshot: VpcSnapshot, service: str, subnets: list[Subnet]) -> str:
+    """``dualstack`` when every chosen subnet has an IPv6 block and the service supports IPv6.
+
+    ``""`` otherwise: EC2's default, IPv4. Families are never mixed in one call.
+    """
+    facts = snapshot.region_facts
+    offer = facts.offer(service) if facts else None
+    if offer is None or "ipv6" not in offer.ip_address_types or not subnets:
+        return ""
+    return "dualstack" if all(s.ipv6_cidr_blocks and s.cidr_block for s in subnets) else ""
 
 
 def _missing(
@@ -114,7 +221,8 @@ def _missing(
                 "Disassociate the zone first"
             ),
         )
-    azs = target_azs(snapshot, settings.max_azs_per_endpoint)
+    service = spec.service_name(snapshot.region)
+    azs = target_azs(snapshot, settings.max_azs_per_endpoint, service)
     if not azs:
         # Nothing to place yet (a VPC just created, or one with public subnets only): the
         # endpoint follows once a private subnet appears (CreateSubnet, AssociateRouteTable).
@@ -123,10 +231,15 @@ def _missing(
             severity=Severity.INFO,
             service=spec.name,
             resource_id=snapshot.vpc_id,
-            message=f"no private subnet yet: the {spec.name} endpoint waits for one",
+            message=(
+                f"no private subnet in a zone that offers {spec.name} yet: "
+                "the endpoint waits for one"
+            ),
         )
-    zones = by_az(private_subnets(snapshot))
-    subnets = tuple(choose_subnet(zones[az]).subnet_id for az in azs)
+    zones = by_az(endpoint_subnets(snapshot, service))
+    chosen = [choose_subnet(zones[az]) for az in azs]
+    subnets = tuple(s.subnet_id for s in chosen)
+    ip_type = _ip_address_type(snapshot, service, chosen)
     owned = tool_group(snapshot)
     deleting = tuple(e.endpoint_id for e in endpoints if e.deleting)
     note = f" (after {', '.join(deleting)} finishes deleting)" if deleting else ""
@@ -144,6 +257,8 @@ def _missing(
                 group_ids=(owned.group_id if owned else TOOL_GROUP,),
                 wait_for_deletion=deleting,
                 policy_document=interface_policy(snapshot, settings),
+                ip_address_type=ip_type,
+                dns_record_ip_type=ip_type,
             ),
         ),
     )
@@ -215,11 +330,18 @@ def _coverage(
             )
         )
     limit = settings.max_azs_per_endpoint
-    wanted = [az for az in target_azs(snapshot, limit) if az not in covered]
+    service = keeper.service_name
+    eligible = [
+        s
+        for s in endpoint_subnets(snapshot, service)
+        if keeper.ip_address_type.lower() != "dualstack" or s.ipv6_cidr_blocks
+    ]
+    zones = by_az(eligible)
+    ranked = [az for az in target_azs(snapshot, limit, service) if az in zones]
+    wanted = [az for az in ranked if az not in covered]
     if limit is not None:
         wanted = wanted[: max(0, limit - len(covered))]
     if wanted:
-        zones = by_az(private_subnets(snapshot))
         add = tuple(choose_subnet(zones[az]).subnet_id for az in wanted)
         findings.append(
             Finding(

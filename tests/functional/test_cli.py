@@ -378,6 +378,7 @@ def test_json_schema(account: Aws, app_vpc: BuiltVpc, capsys: pytest.CaptureFixt
         "tool_version",
         "command",
         "account_id",
+        "accounts",
         "fix",
         "exit_code",
         "errors",
@@ -388,6 +389,10 @@ def test_json_schema(account: Aws, app_vpc: BuiltVpc, capsys: pytest.CaptureFixt
     assert document["schema_version"] == cli.CLI_SCHEMA_VERSION == 1
     assert document["command"] == "scan"
     assert document["account_id"] == ACCOUNT
+    # Without --account/--organization: the caller's own account, no role assumed.
+    assert document["accounts"] == [
+        {"account_id": ACCOUNT, "role_arn": None, "regions": [REGION], "error": ""}
+    ]
     assert document["fix"] == {"requested": False, "applied": False}
     assert document["errors"] == [] and document["plan"] is None
     (region,) = document["regions"]

@@ -13,6 +13,11 @@ The package, one concern per module:
     the parser class and the options the commands share (each declared once).
 ``scan``, ``release``
     one module per command: its options and what it does.
+``passes``
+    a scan's read-only and auto-fix passes, one account at a time.
+``accounts``
+    across accounts (``--account``/``--organization``): which accounts, a session in each
+    through its member role, a bounded pool of threads.
 ``session``
     the AWS session, regions and account a command works in.
 ``results``

@@ -14,6 +14,7 @@ one spelling, one type check, one help text for every command that takes it.
 from __future__ import annotations
 
 import argparse
+import re
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,13 @@ from typing import Any, NoReturn
 
 from remediation.cli.errors import UsageError
 from remediation.events import ID_PATTERNS
+
+#: An IAM role name: 1-64 characters of ``[\w+=,.@-]`` (IAM CreateRole reference).
+ROLE_NAME_PATTERN = re.compile(r"^[\w+=,.@-]{1,64}$")
+ACCOUNT_PATTERN = re.compile(r"^\d{12}$")
+#: ``--max-parallel``: accounts scanned at once (each its own session and clients).
+DEFAULT_PARALLEL = 4
+MAX_PARALLEL = 32
 
 
 class Parser(argparse.ArgumentParser):
@@ -53,6 +61,39 @@ def endpoint_url(text: str) -> str:
         raise argparse.ArgumentTypeError(problem)
     if any(c.isspace() for c in value):
         raise argparse.ArgumentTypeError(f"{problem} (it contains blanks)")
+    return value
+
+
+def account_id(text: str) -> str:
+    """A 12-digit AWS account id, blanks around it ignored.
+
+    >>> account_id(" 111122223333 ")
+    '111122223333'
+    """
+    value = text.strip()
+    if not ACCOUNT_PATTERN.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS account id (12 digits)")
+    return value
+
+
+def role_name(text: str) -> str:
+    """An IAM role name (no path, no ARN): the member role, the same in every account."""
+    value = text.strip()
+    if not ROLE_NAME_PATTERN.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-; no path)"
+        )
+    return value
+
+
+def parallelism(text: str) -> int:
+    """A whole number from 1 to :data:`MAX_PARALLEL`."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_PARALLEL:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_PARALLEL}")
     return value
 
 
@@ -107,11 +148,55 @@ VERBOSE = Option(
     {"action": "store_true", "help": "log every finding and action to stderr"},
 )
 
+ROLE_NAME = Option(
+    ("--role-name",),
+    {
+        "type": role_name,
+        "metavar": "NAME",
+        "help": "the member role to assume in each account (the member stack's role name)",
+    },
+)
+ACCOUNT = Option(("--account",), {"type": account_id, "metavar": "ACCOUNT_ID"})
+ORGANIZATION = Option(
+    ("--organization",),
+    {
+        "action": "store_true",
+        "help": "every active account of the organisation (Organizations ListAccounts: from "
+        "the management account or a delegated administrator)",
+    },
+)
+MAX_PARALLEL_OPTION = Option(
+    ("--max-parallel",),
+    {
+        "type": parallelism,
+        "metavar": "N",
+        "help": f"accounts scanned at once (default {DEFAULT_PARALLEL}, at most {MAX_PARALLEL})",
+    },
+)
+
 
 def add_aws_options(parser: Any) -> None:
     """Where the AWS calls go: ``--profile`` and ``--endpoint-url``, shared by every command."""
     PROFILE.add(parser)
     ENDPOINT_URL.add(parser)
+
+
+def add_account_options(parser: Any) -> None:
+    """Which accounts a command works in: ``--account``/``--organization`` through the member
+    role ``--role-name``, ``--max-parallel`` at once (default: the caller's account only)."""
+    group = parser.add_argument_group(
+        "accounts", "scan other accounts through their member role (default: your own account)"
+    )
+    which = group.add_mutually_exclusive_group()
+    ACCOUNT.add(
+        which,
+        dest="accounts",
+        action="append",
+        help="an account to scan (repeatable); your own account is scanned without a role",
+    )
+    ORGANIZATION.add(which)
+    ROLE_NAME.add(group)
+    MAX_PARALLEL_OPTION.add(group)
 
 
 def option_strings(parser: argparse.ArgumentParser) -> Iterator[tuple[str, str]]:

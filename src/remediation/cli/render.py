@@ -3,8 +3,8 @@
 Pure: scans in, text out (the JSON schema is documented in ``docs/cli.md``).
 
 >>> doc = scan_document([], plan=None, account="1", fix=False, applied=False, exit_code=0)
->>> doc["schema_version"], doc["regions"], doc["totals"]["vpcs"]
-(1, [], 0)
+>>> doc["schema_version"], doc["regions"], doc["totals"]["vpcs"], doc["accounts"]
+(1, [], 0, [])
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from remediation import __version__
-from remediation.cli.results import RegionScan, errors_of, tag_note
+from remediation.cli.results import AccountScan, RegionScan, errors_of, tag_note
 from remediation.cli.terminal import PROG, clean
 from remediation.config import ModeReason
 from remediation.findings import Severity
@@ -40,16 +40,22 @@ def scan_document(
     fix: bool,
     applied: bool,
     exit_code: int,
+    accounts: Sequence[AccountScan] = (),
 ) -> dict[str, Any]:
-    """The ``--format json`` document (schema in docs/cli.md)."""
+    """The ``--format json`` document (schema in docs/cli.md).
+
+    ``account_id`` is the caller's account; ``accounts`` says which accounts were scanned
+    (one, the caller's, without ``--account``/``--organization``) and why one was not.
+    """
     return {
         "schema_version": CLI_SCHEMA_VERSION,
         "tool_version": __version__,
         "command": "scan",
         "account_id": account,
+        "accounts": [a.as_dict() for a in accounts],
         "fix": {"requested": fix, "applied": applied},
         "exit_code": exit_code,
-        "errors": errors_of(scans),
+        "errors": errors_of(scans, accounts),
         "regions": [s.summary.as_dict() for s in scans],
         "plan": None if plan is None else [s.summary.as_dict() for s in plan],
         "totals": totals(scans),
@@ -77,32 +83,47 @@ def totals(scans: Sequence[RegionScan]) -> dict[str, Any]:
     }
 
 
-def render_table(scans: Sequence[RegionScan], *, account: str, phase: str) -> str:
+def render_table(
+    scans: Sequence[RegionScan],
+    *,
+    account: str,
+    phase: str,
+    accounts: Sequence[AccountScan] | None = None,
+) -> str:
     """The table for people, then the details of every VPC that has any.
 
     ``phase`` is ``scan`` (read-only), ``plan`` (the read-only pass of
-    ``--fix``) or ``fixed`` (after the auto-fix pass).
+    ``--fix``) or ``fixed`` (after the auto-fix pass). ``accounts`` (a scan across
+    accounts) adds an ACCOUNT column, and a row for each account that was not scanned.
 
     >>> from remediation.report import Summary
     >>> scan = RegionScan("us-east-1", Summary(Mode.DRY_RUN))
     >>> render_table([scan], account="123456789012", phase="scan").splitlines()[2]
     'no VPC found'
     """
-    regions = ", ".join(s.region for s in scans) or "(no region)"
-    lines = [f"{PROG} {__version__}: account {account}, {regions}: {HEADINGS[phase]}", ""]
-    multi = len(scans) > 1
-    header = [*(["REGION"] if multi else []), "VPC", "NAME", "MODE", "STATUS"]
-    header += ["FINDINGS", "ACTIONS", "COST/MONTH"]
+    regions = ", ".join(dict.fromkeys(s.region for s in scans)) or "(no region)"
+    where = f"account {account}"
+    if accounts is not None:
+        where = f"{len(accounts)} account(s) (you: {account})"
+    lines = [f"{PROG} {__version__}: {where}, {regions}: {HEADINGS[phase]}", ""]
+    multi = len({s.region for s in scans}) > 1
+    header = [*(["ACCOUNT"] if accounts is not None else []), *(["REGION"] if multi else [])]
+    header += ["VPC", "NAME", "MODE", "STATUS", "FINDINGS", "ACTIONS", "COST/MONTH"]
     rows = [header]
     for scan in scans:
         for vpc in scan.summary.vpcs:
-            row = [*([scan.region] if multi else []), vpc.vpc_id, clean(vpc.name, 24) or "-"]
+            row = [*([scan.account] if accounts is not None else [])]
+            row += [*([scan.region] if multi else []), vpc.vpc_id, clean(vpc.name, 24) or "-"]
             row += [_mode(vpc, phase), vpc.status.value]
             if vpc.status is VpcStatus.SKIPPED:
                 row += ["-", "-", "-"]
             else:
                 row += [str(len(vpc.open_findings)), _actions(vpc), _money(vpc)]
             rows.append(row)
+    for failed in accounts or ():
+        if failed.error:  # not scanned: one row, the reason below the table
+            rows.append([failed.account_id, *(["-"] if multi else []), "-", "-", "-", "error"])
+            rows[-1] += ["-", "-", "-"]
     if len(rows) == 1:
         lines.append("no VPC found")
     else:
@@ -115,10 +136,16 @@ def render_table(scans: Sequence[RegionScan], *, account: str, phase: str) -> st
             ]
             lines.append("  ".join(cells).rstrip())
     lines += ["", _total_line(scans, phase)]
+    not_scanned = [a for a in accounts or () if a.error]
+    if accounts is not None:
+        lines.append(
+            f"Accounts: {len(accounts) - len(not_scanned)} scanned, {len(not_scanned)} not"
+        )
+    lines += [f"account {a.account_id}: not scanned: {clean(a.error, 400)}" for a in not_scanned]
     for scan in scans:
         for vpc in scan.summary.vpcs:
-            lines += _details(vpc, phase)
-    notes = [f"note: {s.region}: {clean(n, 300)}" for s in scans for n in s.summary.notes]
+            lines += _details(vpc, phase, scan.account)
+    notes = [f"note: {s.where}: {clean(n, 300)}" for s in scans for n in s.summary.notes]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
@@ -175,13 +202,14 @@ def _total_line(scans: Sequence[RegionScan], phase: str) -> str:
     return f"Total: {figures['vpcs']} VPC(s){status}; {actions}; {cost}"
 
 
-def _details(vpc: VpcResult, phase: str) -> list[str]:
+def _details(vpc: VpcResult, phase: str, account: str = "") -> list[str]:
     """Findings and actions of one VPC; nothing for a VPC with nothing to say."""
     note = vpc.mode_note if phase != "plan" else tag_note(vpc)
     if not (vpc.findings or vpc.outcomes or note or vpc.exception):
         return []
     name = f" ({clean(vpc.name, 60)})" if vpc.name else ""
     head = f"{vpc.vpc_id}{name}: {vpc.status.value}, mode {_mode(vpc, phase)}"
+    head = f"{account} {head}" if account else head
     lines = ["", head + (f" ({clean(note, 240)})" if note else "")]
     if vpc.exception is not None:
         lines.append(f"  exception: {clean(vpc.exception.describe(), 300)}")

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from remediation.cli.errors import summary_error
+from remediation.cli.errors import one_line, summary_error
 from remediation.config import ModeReason
 from remediation.report import Summary, VpcResult, VpcStatus
 
@@ -54,12 +55,40 @@ class RegionScan:
     region: str
     summary: Summary
     requested: tuple[str, ...] = ()  # --vpc-id values (empty: every VPC)
+    account: str = ""  # with --account/--organization: the account scanned ("" otherwise)
+
+    @property
+    def where(self) -> str:
+        """``<region>``, or ``<account>: <region>`` in a scan across accounts."""
+        return f"{self.account}: {self.region}" if self.account else self.region
 
     @property
     def missing(self) -> tuple[str, ...]:
         """Requested VPCs that do not exist (absent, or reported as gone)."""
         found = {v.vpc_id for v in self.summary.vpcs if not gone(v)}
         return tuple(i for i in self.requested if i not in found)
+
+
+@dataclass(frozen=True)
+class AccountScan:
+    """One account of a scan: its regions, or why it could not be scanned.
+
+    An account whose member role cannot be assumed (or whose regions cannot be listed) has
+    an ``error`` and no regions: it is reported, and the other accounts go on.
+    """
+
+    account_id: str
+    role_arn: str = ""  # the member role assumed; "" for the caller's own credentials
+    scans: tuple[RegionScan, ...] = ()
+    error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "role_arn": self.role_arn or None,
+            "regions": [s.region for s in self.scans],
+            "error": self.error,
+        }
 
 
 def gone(result: VpcResult) -> bool:
@@ -105,13 +134,14 @@ def tag_note(result: VpcResult) -> str:
     return result.mode_note if result.mode_reason in TAG_REASONS else ""
 
 
-def errors_of(scans: Iterable[RegionScan]) -> list[str]:
-    """The exit-2 errors of a scan, one line each, ``<region>: ...``."""
-    errors: list[str] = []
+def errors_of(scans: Iterable[RegionScan], accounts: Iterable[AccountScan] = ()) -> list[str]:
+    """The exit-2 errors of a scan, one line each: ``<region>: ...``, and across accounts
+    ``<account>: <region>: ...`` or ``<account>: ...`` for an account not scanned."""
+    errors = [f"{a.account_id}: {one_line(a.error)}" for a in accounts if a.error]
     for scan in scans:
         if scan.summary.error:
-            errors.append(f"{scan.region}: {summary_error(scan.summary.error)}")
-        errors += [f"{scan.region}: {vpc_id} not found" for vpc_id in scan.missing]
+            errors.append(f"{scan.where}: {summary_error(scan.summary.error)}")
+        errors += [f"{scan.where}: {vpc_id} not found" for vpc_id in scan.missing]
     return errors
 
 

@@ -4,54 +4,51 @@ The same engine as the Lambda function (:func:`remediation.engine.run_chunks`), 
 unless ``--fix``: then a read-only pass shows the plan, a person confirms (``--yes``
 answers for scripts), and only then does an auto-fix pass run, on the VPCs the plan
 showed. The per-VPC mode tag applies exactly as in the function.
+
+With ``--account``/``--organization`` the same happens in every account, through its member
+role (:mod:`remediation.cli.accounts`), a few accounts at a time; one account is a
+:class:`~remediation.cli.results.AccountScan`, and the plain scan is the one-account case.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation import engine
+from remediation.accounts import MemberSessions
+from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
-from remediation.cli import terminal
-from remediation.cli.errors import CliError, UsageError, describe_error
+from remediation.cli.errors import CliError, UsageError
 from remediation.cli.options import (
     ALL_REGIONS,
+    DEFAULT_PARALLEL,
     FIX,
     FORMAT,
     REGION,
     VERBOSE,
     VPC_ID,
     YES,
+    add_account_options,
     add_aws_options,
 )
+from remediation.cli.passes import Job, fix, fixable, progress_text, scan_account
 from remediation.cli.render import render_table, scan_document
-from remediation.cli.results import RegionScan, errors_of, exit_code_for, would_fix
-from remediation.cli.terminal import PROG, Progress
-from remediation.clients import make_clients
-from remediation.config import Settings, load_settings
-from remediation.events import Trigger
-from remediation.inventory import Inventory, ReadOnlyClient
+from remediation.cli.results import AccountScan, errors_of, exit_code_for
+from remediation.cli.terminal import PROG, AccountProgress
+from remediation.config import ModeReason, Settings, load_settings
 from remediation.model import Mode
-from remediation.report import Summary, tally
-
-if TYPE_CHECKING:  # the executor's module is loaded only when --fix builds one
-    from remediation.executor import Executor
 
 DESCRIPTION = (
     "Evaluate every VPC of the chosen regions against the baseline and report. "
     "Read-only unless --fix. Exit codes: 0 all compliant (or fixed, or skipped), "
-    "1 something left non-compliant, 2 usage or AWS error."
+    "1 something left non-compliant, 2 usage or AWS error (an account not scanned included)."
 )
 
 
@@ -75,22 +72,12 @@ def add_parser(commands: Any) -> None:
         help="only this VPC (repeatable; needs a single region)",
     )
     add_aws_options(scan)
+    add_account_options(scan)
     FORMAT.add(scan)
     FIX.add(scan)
     YES.add(scan, help="with --fix: apply without asking")
     VERBOSE.add(scan)
     scan.set_defaults(handler=run)
-
-
-@dataclass
-class Context:
-    """What every region of one scan shares."""
-
-    session: boto3.session.Session
-    endpoint_url: str | None
-    account_id: str
-    event_id: str
-    progress: Progress
 
 
 def settings_for(env: Mapping[str, str], account_id: str, *, fix: bool) -> Settings:
@@ -108,22 +95,21 @@ def settings_for(env: Mapping[str, str], account_id: str, *, fix: bool) -> Setti
     return load_settings(effective, account_id=account_id)
 
 
-def list_vpc_ids(ec2: Any) -> list[str]:
-    """Every VPC id of the region, in the order EC2 lists them (one paginated read)."""
-    reader = ReadOnlyClient(ec2)
-    return [
-        str(v["VpcId"])
-        for page in reader.get_paginator("describe_vpcs").paginate()
-        for v in page.get("Vpcs", [])
-    ]
-
-
 def check_usage(args: argparse.Namespace) -> None:
     """Refuse what the parser cannot see, before any AWS call."""
+    usage = f"{PROG} scan"
     if args.yes and not args.fix:
-        raise UsageError(f"{PROG} scan", "--yes only goes with --fix")
+        raise UsageError(usage, "--yes only goes with --fix")
     if args.vpc_ids and (args.all_regions or len(set(args.regions or ())) > 1):
-        raise UsageError(f"{PROG} scan", "--vpc-id needs a single region (VPC ids are regional)")
+        raise UsageError(usage, "--vpc-id needs a single region (VPC ids are regional)")
+    across = bool(args.accounts or args.organization)
+    if across and not args.role_name:
+        raise UsageError(usage, "--account and --organization need --role-name (the member role)")
+    if not across and (args.role_name or args.max_parallel is not None):
+        flag = "--role-name" if args.role_name else "--max-parallel"
+        raise UsageError(usage, f"{flag} goes with --account or --organization")
+    if args.vpc_ids and (args.organization or len(set(args.accounts or ())) > 1):
+        raise UsageError(usage, "--vpc-id needs a single account (a VPC belongs to one account)")
     if args.fix:
         terminal.require_confirmation_or_yes(
             args.yes,
@@ -138,155 +124,143 @@ def run(args: argparse.Namespace) -> int:
     session = boto3.session.Session(profile_name=args.profile)
     regions = [] if args.all_regions else aws.regions(session, args.regions)
     probe_region = regions[0] if regions else (session.region_name or "us-east-1")
-    account = aws.account_id(session, probe_region, args.endpoint_url)
-    if args.all_regions:
-        regions = aws.enabled_regions(session, probe_region, args.endpoint_url)
-    settings = settings_for(os.environ, account, fix=args.fix)
-    for problem in settings.problems:
-        terminal.warn(f"configuration: {problem}")
-    if args.fix and settings.mode is not Mode.AUTO_FIX:
-        raise CliError("--fix refused: " + "; ".join(settings.problems))
-
-    ctx = Context(
-        session=session,
-        endpoint_url=args.endpoint_url,
-        account_id=account,
-        event_id=f"cli-{uuid.uuid4().hex}",
-        progress=Progress(sys.stderr, regions=len(regions), chunk=engine.CHUNK),
+    caller, partition = aws.identity(session, probe_region, args.endpoint_url)
+    job = prepare(
+        args,
+        session,
+        caller=caller,
+        partition=partition,
+        probe_region=probe_region,
+        regions=regions,
     )
-    requested = tuple(dict.fromkeys(args.vpc_ids or ()))
+    check_settings(args, job.settings)
+    progress = AccountProgress(sys.stderr, accounts=len(job.targets))
     try:
-        scans = [
-            scan_region(ctx, i, region, settings, requested)
-            for i, region in enumerate(regions, start=1)
-        ]
+        scanned = accounts.run_bounded(
+            job.targets,
+            lambda target: scan_account(job, target),
+            max_parallel=job.max_parallel,
+            on_done=lambda t, a: progress.finished(t.account_id, progress_text(a)),
+            stop=job.sessions.stop,
+        )
     finally:
-        ctx.progress.clear()
-    plan = scans if args.fix else None
+        progress.clear()
+    plan = scanned if args.fix else None
     applied = plan_shown = False
-    if args.fix and not errors_of(scans):
+    if args.fix and any(fixable(a) for a in scanned):
         plan_shown = args.format == "table"
         if plan_shown:
-            terminal.out(render_table(scans, account=account, phase="plan"))
-        scans, applied = fix(ctx, scans, settings, yes=args.yes)
-    return report(args, scans, plan, account=account, applied=applied, plan_shown=plan_shown)
+            terminal.out(_table(job, scanned, caller, "plan"))
+        scanned, applied = fix(job, scanned, caller, yes=args.yes)
+    return report(args, job, scanned, plan, account=caller, applied=applied, plan_shown=plan_shown)
 
 
-def scan_region(
-    ctx: Context,
-    index: int,
-    region: str,
-    settings: Settings,
-    requested: Sequence[str],
+def prepare(
+    args: argparse.Namespace,
+    session: boto3.session.Session,
     *,
-    fix: bool = False,
-    only: Sequence[str] | None = None,
-) -> RegionScan:
-    """One region: list its VPCs (unless given), then the engine over them in chunks."""
-    clients = make_clients(region, session=ctx.session, endpoint_url=ctx.endpoint_url)
-    inventory = Inventory(
-        clients.ec2, region=region, account_id=ctx.account_id, route53=clients.route53
-    )
-    trigger = Trigger(
-        event_id=ctx.event_id,
-        event_name="Scan",
-        account_id=ctx.account_id,
-        region=region,
-        vpc_ids=tuple(requested),
-        sweep=not requested,
-    )
-    if only is not None:
-        ids = list(only)
-    elif requested:
-        ids = list(requested)
-    else:
-        try:
-            ids = list_vpc_ids(clients.ec2)
-        except (ClientError, BotoCoreError) as exc:
-            error = f"could not list the VPCs: {describe_error(exc, endpoint_url=ctx.endpoint_url)}"
-            summary = Summary(
-                mode=settings.mode,
-                trigger=trigger,
-                problems=settings.problems,
-                error=error,
-                counts=tally(()),
+    caller: str,
+    partition: str,
+    probe_region: str,
+    regions: list[str],
+) -> Job:
+    """The job: its sessions (the member roles' across accounts) and each account's settings."""
+    across = bool(args.accounts or args.organization)
+    members: MemberSessions | None = None
+    targets = [accounts.Target(caller)]
+    if across:
+        sts = session.client("sts", region_name=probe_region, endpoint_url=args.endpoint_url)
+        members = MemberSessions(sts, args.role_name, partition=partition)
+        ids = args.accounts or accounts.organisation_accounts(
+            session.client(
+                "organizations", region_name=probe_region, endpoint_url=args.endpoint_url
             )
-            return RegionScan(region, summary, tuple(requested))
-    executor: Executor | None = None
-    if fix:
-        from remediation.executor import Executor  # noqa: PLC0415 - --fix only
+        )
+        targets = accounts.targets(
+            ids, caller=caller, role_name=args.role_name, partition=partition
+        )
+    elif args.all_regions:
+        regions = aws.enabled_regions(session, probe_region, args.endpoint_url)
+    event_id = f"cli-{uuid.uuid4().hex}"
+    profile = args.profile
 
-        executor = Executor(clients.ec2, inventory, wait_seconds=settings.deletion_wait_seconds)
-    summary = engine.run_chunks(
-        trigger,
-        settings,
-        inventory,
-        ids,
-        executor=executor,
-        on_progress=lambda done, total: ctx.progress.update(index, region, done, total),
+    def own() -> boto3.session.Session:
+        # One account: the command's session. Across accounts, a session per use, in the
+        # thread that uses it (sessions are not thread safe).
+        return boto3.session.Session(profile_name=profile) if across else session
+
+    return Job(
+        sessions=accounts.Sessions(own=own, members=members, event_id=event_id),
+        endpoint_url=args.endpoint_url,
+        event_id=event_id,
+        probe_region=probe_region,
+        regions=regions,
+        requested=tuple(dict.fromkeys(args.vpc_ids or ())),
+        targets=targets,
+        settings={
+            t.account_id: settings_for(os.environ, t.account_id, fix=args.fix) for t in targets
+        },
+        across=across,
+        max_parallel=(args.max_parallel or DEFAULT_PARALLEL) if across else 1,
     )
-    return RegionScan(region, summary, tuple(requested))
 
 
-def fix(
-    ctx: Context, plan: list[RegionScan], settings: Settings, *, yes: bool
-) -> tuple[list[RegionScan], bool]:
-    """After the plan: confirm (unless ``yes``), then the auto-fix pass; (scans, applied)."""
-    changes = [v for s in plan for v in s.summary.vpcs if would_fix(v)]
-    if not changes:
-        terminal.info("--fix: nothing to change")
-        return plan, False
-    actions = sum(len(v.outcomes) for v in changes)
-    regions = ", ".join(sorted({v.region for v in changes}))
-    question = (
-        f"--fix will make {actions} change(s) to {len(changes)} VPC(s) in {regions} "
-        f"(account {ctx.account_id}), as planned above. Nothing is deleted.\nApply?"
+def check_settings(args: argparse.Namespace, settings: Mapping[str, Settings]) -> None:
+    """Warn about the configuration once; refuse ``--fix`` when it cannot apply anywhere.
+
+    An unreadable setting refuses ``--fix`` as it would make the function fall back to
+    dry-run. ``AUTO_FIX_ACCOUNT_IDS``, when set, binds per account: across accounts, one it
+    does not list is only reported (its warning says so); with none left, ``--fix`` is refused.
+    """
+    problems = list(dict.fromkeys(p for s in settings.values() for p in s.problems))
+    for problem in problems:
+        terminal.warn(f"configuration: {problem}")
+    if not args.fix:
+        return
+    report_only = [s for s in settings.values() if s.mode is not Mode.AUTO_FIX]
+    if (
+        len(report_only) == len(settings)
+        or any(s.mode_reason is ModeReason.CONFIGURATION for s in report_only)
+    ) and report_only:
+        raise CliError("--fix refused: " + "; ".join(problems))
+
+
+def _table(job: Job, scanned: Sequence[AccountScan], caller: str, phase: str) -> str:
+    scans = [s for a in scanned for s in a.scans]
+    return render_table(
+        scans, account=caller, phase=phase, accounts=scanned if job.across else None
     )
-    if not (yes or terminal.confirm(question)):
-        terminal.info("--fix: not confirmed; nothing was changed")
-        return plan, False
-    return apply(ctx, plan, settings), True
-
-
-def apply(ctx: Context, scans: list[RegionScan], settings: Settings) -> list[RegionScan]:
-    """The auto-fix pass, on the VPCs the plan showed (none that appeared since)."""
-    result: list[RegionScan] = []
-    try:
-        for index, scan in enumerate(scans, start=1):
-            if not any(would_fix(v) for v in scan.summary.vpcs):
-                result.append(scan)
-                continue
-            ids = [v.vpc_id for v in scan.summary.vpcs]
-            fixed = scan_region(
-                ctx, index, scan.region, settings, scan.requested, fix=True, only=ids
-            )
-            result.append(dataclasses.replace(fixed, requested=scan.requested))
-    finally:
-        ctx.progress.clear()
-    return result
 
 
 def report(
     args: argparse.Namespace,
-    scans: list[RegionScan],
-    plan: list[RegionScan] | None,
+    job: Job,
+    scanned: list[AccountScan],
+    plan: list[AccountScan] | None,
     *,
     account: str,
     applied: bool,
     plan_shown: bool,
 ) -> int:
     """Print the result (table or JSON) and the errors; return the exit code."""
-    errors = errors_of(scans)
+    scans = [s for a in scanned for s in a.scans]
+    errors = errors_of(scans, scanned)
     code = exit_code_for([v.status for s in scans for v in s.summary.vpcs], errors=errors)
     if args.format == "json":
         document = scan_document(
-            scans, plan=plan, account=account, fix=args.fix, applied=applied, exit_code=code
+            scans,
+            plan=None if plan is None else [s for a in plan for s in a.scans],
+            account=account,
+            fix=args.fix,
+            applied=applied,
+            exit_code=code,
+            accounts=scanned,
         )
         terminal.out(json.dumps(document, indent=2))
     elif applied:
-        terminal.out(render_table(scans, account=account, phase="fixed"))
-    elif not plan_shown and not all(s.summary.error for s in scans):
-        terminal.out(render_table(scans, account=account, phase="scan"))
+        terminal.out(_table(job, scanned, account, "fixed"))
+    elif not plan_shown and (job.across or not all(s.summary.error for s in scans)):
+        terminal.out(_table(job, scanned, account, "scan"))
     for error in errors:
         terminal.error(error)
     return code

@@ -60,8 +60,22 @@ def _botocore_version() -> str:
 
 def account_id(session: boto3.session.Session, region: str, endpoint_url: str | None) -> str:
     """The caller's account (STS GetCallerIdentity): also the credentials check, failing fast."""
+    return identity(session, region, endpoint_url)[0]
+
+
+def identity(
+    session: boto3.session.Session, region: str, endpoint_url: str | None
+) -> tuple[str, str]:
+    """The caller's account and partition (``aws``, ``aws-cn``...), from STS GetCallerIdentity.
+
+    The partition, read from the caller's ARN, names the member roles to assume
+    (``arn:<partition>:iam::<account>:role/<name>``).
+    """
     sts = session.client("sts", region_name=region, endpoint_url=endpoint_url, config=PROBE)
-    return str(sts.get_caller_identity()["Account"])
+    answer = sts.get_caller_identity()
+    arn = str(answer.get("Arn", ""))
+    partition = arn.split(":")[1] if arn.startswith("arn:") and arn.count(":") >= 2 else "aws"
+    return str(answer["Account"]), partition or "aws"
 
 
 def enabled_regions(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import unicodedata
 from collections.abc import Callable
 from typing import TextIO
@@ -78,9 +79,11 @@ def confirm(question: str) -> bool:
 class Progress:
     """A one-line progress indicator on stderr, only when stderr is a terminal."""
 
-    def __init__(self, stream: TextIO, *, regions: int, chunk: int = CHUNK) -> None:
+    def __init__(
+        self, stream: TextIO, *, regions: int, chunk: int = CHUNK, enabled: bool = True
+    ) -> None:
         self.stream = stream
-        self.enabled = stream.isatty()
+        self.enabled = enabled and stream.isatty()
         self.regions = regions
         self.chunk = chunk
         self.width = 0
@@ -99,6 +102,43 @@ class Progress:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
             self.width = 0
+
+
+class AccountProgress:
+    """``accounts 2/5 done`` on stderr, only when stderr is a terminal.
+
+    Accounts are scanned in parallel threads: each finished account updates the one line
+    under a lock (the per-region progress is off in a scan across accounts).
+    """
+
+    def __init__(self, stream: TextIO, *, accounts: int, verb: str = "scanned") -> None:
+        self.stream = stream
+        self.enabled = stream.isatty() and accounts > 1
+        self.accounts = accounts
+        self.verb = verb
+        self.done = 0
+        self.width = 0
+        self.lock = threading.Lock()
+
+    def finished(self, account_id: str, what: str) -> None:
+        with self.lock:
+            self.done += 1
+            if not self.enabled:
+                return
+            text = clean(
+                f"{PROG}: accounts {self.done}/{self.accounts} {self.verb}: {account_id} {what}",
+                160,
+            )
+            self.stream.write("\r" + text.ljust(self.width))
+            self.stream.flush()
+            self.width = len(text)
+
+    def clear(self) -> None:
+        with self.lock:
+            if self.enabled and self.width:
+                self.stream.write("\r" + " " * self.width + "\r")
+                self.stream.flush()
+                self.width = 0
 
 
 class LogFormatter(logging.Formatter):

@@ -289,3 +289,18 @@ def build_demo_account(ec2: Any, route53: Any, region: str) -> DemoAccount:
         account.zone_ids.append(str(created["HostedZone"]["Id"]))
     account.vpcs["spoke"] = spoke
     return account
+
+
+def build_team_vpc(ec2: Any, region: str, role: str = "team-app") -> DemoVpc:
+    """A member account's new VPC, as a team builds it: public and private subnets in three
+    AZs, DNS hostnames off, no endpoint (the organisation's step fixes it). The account's
+    default VPC is opted out with the tag, as in the central account."""
+    opt_out_default_vpc(ec2)
+    return _vpc(
+        ec2,
+        region,
+        DemoVpc(role, expected="non-compliant", after_fix="compliant"),
+        cidr="10.20.0.0/16",
+        public=True,
+        dns_hostnames=False,
+    )

@@ -915,3 +915,26 @@ def test_scan_json_against_the_demo_account_before_and_after_fix(
     assert [e["ServiceName"] for e in endpoints(ec2, spoke.vpc_id)] == [
         f"com.amazonaws.{REGION}.s3"
     ]  # served by the hub: no endpoint of its own was added
+
+
+def test_asff_prints_the_security_hub_findings_the_function_would_import(
+    account: Aws, app_vpc: BuiltVpc, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(capsys, "scan", "--format", "asff")
+    findings = json.loads(out)["Findings"]
+    assert code == 1
+    mine = {f["Id"].rsplit("/", 1)[1]: f for f in findings if f"/{app_vpc.vpc_id}/" in f["Id"]}
+    assert len(mine) == 6  # one per check
+    assert mine["ecr-api-endpoint"]["Compliance"]["Status"] == "FAILED"
+    assert mine["ecr-api-endpoint"]["ProductArn"].endswith(":product/123456789012/default")
+
+    code, out, _ = run_cli(capsys, "scan", "--format", "asff", "--fix", "--yes")
+    after = [f for f in json.loads(out)["Findings"] if f"/{app_vpc.vpc_id}/" in f["Id"]]
+    assert code == 0
+    assert {f["Compliance"]["Status"] for f in after} == {"PASSED"}
+
+
+def test_release_has_no_asff_format(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "release", "--vpc-id", "vpc-12345678", "--format", "asff")
+    assert code == 2
+    assert "invalid choice: 'asff'" in err

@@ -40,7 +40,7 @@ from remediation.cli.options import (
 )
 from remediation.cli.passes import Job, fix, fixable, progress_text, scan_account
 from remediation.cli.render import render_table, scan_document
-from remediation.cli.results import AccountScan, errors_of, exit_code_for
+from remediation.cli.results import AccountScan, RegionScan, errors_of, exit_code_for
 from remediation.cli.terminal import PROG, AccountProgress
 from remediation.config import ModeReason, Settings, load_settings
 from remediation.model import Mode
@@ -73,7 +73,12 @@ def add_parser(commands: Any) -> None:
     )
     add_aws_options(scan)
     add_account_options(scan)
-    FORMAT.add(scan)
+    FORMAT.add(
+        scan,
+        choices=("table", "json", "asff"),
+        help="table for people (default), json for machines (a stable, documented schema), "
+        "asff: the Security Hub findings the function would import (one per VPC and check)",
+    )
     FIX.add(scan)
     YES.add(scan, help="with --fix: apply without asking")
     VERBOSE.add(scan)
@@ -152,7 +157,16 @@ def run(args: argparse.Namespace) -> int:
         if plan_shown:
             terminal.out(_table(job, scanned, caller, "plan"))
         scanned, applied = fix(job, scanned, caller, yes=args.yes)
-    return report(args, job, scanned, plan, account=caller, applied=applied, plan_shown=plan_shown)
+    return report(
+        args,
+        job,
+        scanned,
+        plan,
+        account=caller,
+        applied=applied,
+        plan_shown=plan_shown,
+        partition=partition,
+    )
 
 
 def prepare(
@@ -232,6 +246,16 @@ def _table(job: Job, scanned: Sequence[AccountScan], caller: str, phase: str) ->
     )
 
 
+def asff(scans: list[RegionScan], partition: str) -> list[dict[str, Any]]:
+    """The ASFF findings of every VPC scanned (after ``--fix``: their state after it)."""
+    import datetime as dt  # noqa: PLC0415 - this format only
+
+    from remediation.securityhub import summary_findings  # noqa: PLC0415 - this format only
+
+    now = dt.datetime.now(dt.UTC)
+    return [f for s in scans for f in summary_findings(s.summary, partition=partition, now=now)]
+
+
 def report(
     args: argparse.Namespace,
     job: Job,
@@ -241,12 +265,15 @@ def report(
     account: str,
     applied: bool,
     plan_shown: bool,
+    partition: str = "aws",
 ) -> int:
-    """Print the result (table or JSON) and the errors; return the exit code."""
+    """Print the result (table, JSON or ASFF) and the errors; return the exit code."""
     scans = [s for a in scanned for s in a.scans]
     errors = errors_of(scans, scanned)
     code = exit_code_for([v.status for s in scans for v in s.summary.vpcs], errors=errors)
-    if args.format == "json":
+    if args.format == "asff":
+        terminal.out(json.dumps({"Findings": asff(scans, partition)}, indent=2))
+    elif args.format == "json":
         document = scan_document(
             scans,
             plan=None if plan is None else [s for a in plan for s in a.scans],

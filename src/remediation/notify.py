@@ -47,7 +47,8 @@ def subject(result: VpcResult) -> str:
         what = f"{result.status.value}, {result.count(OutcomeStatus.APPLIED)} change(s)"
     else:
         what = f"{open_count} finding(s), dry-run"
-    return clean_subject(f"ECR endpoints {result.vpc_id}{name}: {what}")
+    # The account first: in organisation mode one topic receives every account's messages.
+    return clean_subject(f"ECR endpoints {result.account_id} {result.vpc_id}{name}: {what}")
 
 
 def render_text(result: VpcResult) -> str:

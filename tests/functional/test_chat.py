@@ -109,7 +109,9 @@ def test_the_function_publishes_the_chat_card_when_the_format_says_so(
     assert_documented_shape(message)
     assert message["metadata"]["threadId"] == thread_id(ACCOUNT, REGION, vpc.vpc_id)
     assert "enableDnsHostnames is off" in message["content"]["description"]
-    assert envelope["Subject"] == f"ECR endpoints {vpc.vpc_id} (app): 4 finding(s), dry-run"
+    assert envelope["Subject"] == (
+        f"ECR endpoints {ACCOUNT} {vpc.vpc_id} (app): 4 finding(s), dry-run"
+    )
 
 
 def test_an_unreadable_format_is_reported_and_sends_text(

@@ -53,7 +53,7 @@ def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
         "handler returned: mode dry-run",
         "non-compliant, 5 planned",
         "Notification received (SNS topic -> SQS queue): 1 message(s)",
-        "Subject: ECR endpoints vpc-",
+        "Subject: ECR endpoints 123456789012 vpc-",
         "| Actions planned (dry-run: nothing was changed):",
         "handler returned: mode auto-fix",
         "fixed, 5 applied",

@@ -78,11 +78,13 @@ class OrganisationRun:
         }
 
 
-def member_ec2(account: str) -> Any:
+def member_ec2(account: str, role: str = ROLE) -> Any:
+    """An EC2 client acting in ``account`` through its member role (moto maps the assumed
+    role's credentials to that account)."""
     import boto3
 
     sts = boto3.client("sts", region_name=REGION)
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{ROLE}", RoleSessionName="bench")[
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="bench")[
         "Credentials"
     ]
     return boto3.client(
@@ -94,23 +96,29 @@ def member_ec2(account: str) -> Any:
     )
 
 
-def _records(sqs: Any, url: str) -> Iterator[dict[str, Any]]:
+def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """An SQS message as Lambda's event source mapping hands it to the function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {},
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": queue_arn.split(":")[3],
+    }
+
+
+def drain(sqs: Any, url: str, queue_arn: str) -> Iterator[dict[str, Any]]:
+    """Every message of the queue, received, deleted and given as Lambda's records."""
     while True:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
         if not messages:
             return
         for m in messages:
-            yield {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:{REGION}:{CENTRAL}:work",
-                "awsRegion": REGION,
-            }
+            yield lambda_record(m, queue_arn)
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
@@ -122,7 +130,7 @@ def _sweep(calls: ApiCalls, sqs: Any, url: str, run: OrganisationRun, *, first: 
     with contextlib.redirect_stdout(io.StringIO()):
         lambda_handler(sweep_event(), LambdaContext())
     assumed_before = calls.operations().count("AssumeRole")
-    for record in list(_records(sqs, url)):
+    for record in list(drain(sqs, url, f"arn:aws:sqs:{REGION}:{CENTRAL}:work")):
         if json.loads(record["body"])["account_id"] == CENTRAL:
             continue  # the central account's own item: no member role, not an org figure
         start, began = len(calls.calls), time.perf_counter()

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from bench import organisation as organisation_bench
 from botocore.exceptions import ClientError
 
 from handlers import remediate
@@ -42,17 +43,7 @@ def org_env(handler_env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def member_ec2(account: str = MEMBER) -> Any:
-    sts = boto3.client("sts", region_name=REGION)
-    creds = sts.assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/{ROLE}", RoleSessionName="test-builder"
-    )["Credentials"]
-    return boto3.client(
-        "ec2",
-        region_name=REGION,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
+    return organisation_bench.member_ec2(account, ROLE)
 
 
 def member_event(vpc_id: str, account: str = MEMBER) -> dict[str, Any]:
@@ -165,26 +156,8 @@ def _queue(aws: Aws) -> str:
 
 
 def _as_lambda_batch(aws: Aws, url: str) -> dict[str, Any]:
-    records = []
-    while True:
-        messages = aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not messages:
-            break
-        records += [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:work-items",
-                "awsRegion": REGION,
-            }
-            for m in messages
-        ]
-    return {"Records": records}
+    arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:work-items"
+    return {"Records": list(organisation_bench.drain(aws.sqs, url, arn))}
 
 
 def test_the_scheduled_sweep_queues_one_item_per_account_and_region(

@@ -42,7 +42,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 
-from remediation.clients import AwsClients, make_clients
+from remediation.clients import RETRIES, AwsClients, cap_retry_time, make_clients
 from remediation.config import ModeReason, Settings, load_settings
 from remediation.engine import run
 from remediation.events import ACCOUNT_ID, SCHEDULE_DETAIL_TYPE, Refusal, Trigger, parse_event
@@ -103,6 +103,14 @@ def _clients(region: str, session: boto3.session.Session | None = None) -> AwsCl
     base = _base_session()
     with _SESSION_LOCK:
         return make_clients(region, session=session or base)
+
+
+def _central_sns(region: str) -> Any:
+    """The deployment's own SNS client, for a member account's notification (the topic is
+    this deployment's; the member's session serves every other call)."""
+    base = _base_session()
+    with _SESSION_LOCK:
+        return cap_retry_time(base.client("sns", region_name=region, config=RETRIES))
 
 
 _MEMBERS: dict[str, MemberSessions] = {}
@@ -316,8 +324,10 @@ def run_trigger(
             time_left=time_left,
         )
     # Notifications go to this deployment's topic, whatever account the VPC is in.
-    central = clients if session is base else _clients(parsed.region)
-    notifier = SnsNotifier(central.sns, settings.topic_arn) if settings.topic_arn else None
+    notifier = None
+    if settings.topic_arn:
+        sns = clients.sns if session is base else _central_sns(parsed.region)
+        notifier = SnsNotifier(sns, settings.topic_arn)
     if parsed.approval and executor is not None:
         _update_approved_findings(parsed, session, "NOTIFIED", notes[-1])
     summary = run(

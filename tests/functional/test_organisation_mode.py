@@ -229,3 +229,20 @@ def test_work_items_sweep_their_accounts_and_report_partial_failures(
     assert "bad" not in failed  # malformed: dropped, a retry would not change it
     assert violations(member, vpc.vpc_id, REGION) == []  # the member's sweep repaired it
     assert central_endpoints(aws) == []
+
+
+def test_a_member_s_notification_goes_to_the_deployment_s_topic_naming_the_account(
+    aws: Aws, org_env: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> None:
+    from tests.functional.test_handler import published, topic_with_queue
+
+    topic, queue = topic_with_queue(aws)  # in the central account
+    org_env.setenv("NOTIFICATION_TOPIC_ARN", topic)
+    vpc = build_vpc(member_ec2(), dns_hostnames=False)
+
+    result = lambda_handler(member_event(vpc.vpc_id), lambda_context)
+
+    assert result["vpcs"][0]["notification"] == "sent"
+    (message,) = published(aws, queue)
+    assert message["Subject"].startswith(f"ECR endpoints {MEMBER} {vpc.vpc_id}")
+    assert f"Account: {MEMBER}" in message["Message"]

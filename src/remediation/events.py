@@ -35,7 +35,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from remediation.triggers import ACCOUNT_ID, EVENT_ID, ID_PATTERNS, REGION, Refusal, Trigger
+from remediation.triggers import (
+    ACCOUNT_ID,
+    EVENT_ID,
+    ID_PATTERNS,
+    REGION,
+    SECURITY_HUB_SOURCE,
+    Refusal,
+    Trigger,
+)
 
 # The contract's types and id patterns are re-exported, where the faces have always found them.
 __all__ = [
@@ -51,6 +59,7 @@ __all__ = [
     "REGION",
     "SCHEDULE_DETAIL_TYPE",
     "SCHEDULE_SOURCE",
+    "SECURITY_HUB_SOURCE",
     "SUPPORTED_EVENT_NAMES",
     "IdSource",
     "Refusal",
@@ -64,8 +73,6 @@ CLOUDTRAIL_SOURCE: Final = "aws.ec2"
 CLOUDTRAIL_DETAIL_TYPE: Final = "AWS API Call via CloudTrail"
 SCHEDULE_SOURCE: Final = "aws.events"
 SCHEDULE_DETAIL_TYPE: Final = "Scheduled Event"
-#: Security Hub's events (``remediation.securityhub_events`` reads them).
-SECURITY_HUB_SOURCE: Final = "aws.securityhub"
 
 #: Most ids one event may carry (all kinds together); more is refused, not truncated.
 MAX_IDS: Final = 100

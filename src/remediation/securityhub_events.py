@@ -26,9 +26,16 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from remediation.triggers import ACCOUNT_ID, ID_PATTERNS, REGION, Refusal, Trigger
+from remediation.triggers import (
+    ACCOUNT_ID,
+    ID_PATTERNS,
+    REGION,
+    SECURITY_HUB_SOURCE,
+    Refusal,
+    Trigger,
+)
 
-SOURCE: Final = "aws.securityhub"  # remediation.events.SECURITY_HUB_SOURCE
+SOURCE: Final = SECURITY_HUB_SOURCE
 IMPORTED: Final = "Security Hub Findings - Imported"
 CUSTOM_ACTION: Final = "Security Hub Findings - Custom Action"
 #: The custom action's id (``AWS::SecurityHub::ActionTarget``) in ``template.yaml``.

@@ -33,6 +33,9 @@ TOOL_GROUP = "<tool-security-group>"
 
 #: The name the tool gives the security group it creates for its endpoints.
 TOOL_GROUP_NAME = "ecr-endpoint-guard-endpoints"
+#: The description of that group, and of each of its TCP 443 rules.
+TOOL_GROUP_DESCRIPTION = "ecr-endpoint-guard: HTTPS to VPC endpoints from the VPC only"
+HTTPS_RULE_DESCRIPTION = "HTTPS to VPC endpoints from the VPC"
 
 #: Why a change to a gateway endpoint's route tables is announced (the rule that asks for
 #: it and the message that reports it both say so).

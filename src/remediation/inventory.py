@@ -286,6 +286,7 @@ class Inventory:
                             group_id=g["GroupId"],
                             vpc_id=vpc_id,
                             group_name=g.get("GroupName", ""),
+                            description=g.get("Description", ""),
                             tags=parse_tags(g.get("Tags")),
                             ingress=tuple(
                                 r for p in g.get("IpPermissions", []) for r in parse_rule(p)

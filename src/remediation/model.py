@@ -115,6 +115,8 @@ class IngressRule:
     source_group_id: str | None = None
     prefix_list_id: str | None = None
     rule_id: str | None = None
+    #: The rule's description as EC2 reports it (not part of the rule's identity).
+    description: str = field(default="", compare=False)
 
     @property
     def source(self) -> str:
@@ -142,6 +144,8 @@ class SecurityGroup:
     group_name: str = ""
     tags: Mapping[str, str] = field(default_factory=_frozen_map)
     ingress: tuple[IngressRule, ...] = ()
+    #: The group's description (fixed at creation: code that adopts the group repeats it).
+    description: str = ""
 
     @property
     def owned(self) -> bool:

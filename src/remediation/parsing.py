@@ -36,13 +36,20 @@ def parse_rule(perm: Mapping[str, Any]) -> list[IngressRule]:
         "from_port": None if low is None else int(low),
         "to_port": None if high is None else int(high),
     }
-    rules = [IngressRule(**ports, cidr_ipv4=r["CidrIp"]) for r in perm.get("IpRanges", [])]
-    rules += [IngressRule(**ports, cidr_ipv6=r["CidrIpv6"]) for r in perm.get("Ipv6Ranges", [])]
+
+    def described(item: Mapping[str, Any]) -> dict[str, Any]:
+        return {**ports, "description": str(item.get("Description", ""))}
+
+    rules = [IngressRule(**described(r), cidr_ipv4=r["CidrIp"]) for r in perm.get("IpRanges", [])]
     rules += [
-        IngressRule(**ports, source_group_id=p["GroupId"]) for p in perm.get("UserIdGroupPairs", [])
+        IngressRule(**described(r), cidr_ipv6=r["CidrIpv6"]) for r in perm.get("Ipv6Ranges", [])
     ]
     rules += [
-        IngressRule(**ports, prefix_list_id=p["PrefixListId"])
+        IngressRule(**described(p), source_group_id=p["GroupId"])
+        for p in perm.get("UserIdGroupPairs", [])
+    ]
+    rules += [
+        IngressRule(**described(p), prefix_list_id=p["PrefixListId"])
         for p in perm.get("PrefixListIds", [])
     ]
     return rules

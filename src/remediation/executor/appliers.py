@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from remediation.actions import (
+    HTTPS_RULE_DESCRIPTION,
+    TOOL_GROUP_DESCRIPTION,
     Action,
     AuthorizeIngress,
     CreateGatewayEndpoint,
@@ -109,7 +111,7 @@ def _ip_permission(rule: IngressRule) -> dict[str, Any]:
 
 def https_from(cidrs: tuple[str, ...]) -> list[dict[str, Any]]:
     """TCP 443 from each CIDR, IPv4 blocks in ``IpRanges`` and IPv6 ones in ``Ipv6Ranges``."""
-    description = "HTTPS to VPC endpoints from the VPC"
+    description = HTTPS_RULE_DESCRIPTION
     perm: dict[str, Any] = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
     v4 = [{"CidrIp": c, "Description": description} for c in cidrs if ":" not in c]
     v6 = [{"CidrIpv6": c, "Description": description} for c in cidrs if ":" in c]
@@ -158,7 +160,7 @@ def create_group(step: Step, action: CreateSecurityGroup) -> Outcome:
         group_id = step.call(
             "create_security_group",
             GroupName=action.group_name,
-            Description="ecr-endpoint-guard: HTTPS to VPC endpoints from the VPC only",
+            Description=TOOL_GROUP_DESCRIPTION,
             VpcId=action.vpc_id,
             TagSpecifications=step.tags("security-group"),
         )["GroupId"]

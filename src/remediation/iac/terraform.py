@@ -1,0 +1,284 @@
+"""Terraform (HCL) for one VPC's :class:`~remediation.iac.spec.VpcCode`. Pure.
+
+What the file holds, in order: a header; the DNS attributes for the user's own ``aws_vpc`` (a
+comment: the tool cannot know that resource); the security group; the endpoints, each
+adopted one followed by its ``import`` block (Terraform 1.5 or later); the repairs of
+endpoints the tool did not create (comments against their ids: the user's code owns them);
+and, last, the hand-over step (the VPC's ``ecr-endpoint-guard/mode`` tag).
+
+No ``terraform`` or ``provider`` block: the files of several VPCs go into one module, whose
+own blocks say which provider (``hashicorp/aws`` 5.0 or later) and region.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode, short_service
+from remediation.model import MODE_TAG
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+#: Each checkov check that does not apply to what this file declares, and why (the file says
+#: so next to the resource: ``#checkov:skip=<id>:<reason>``).
+SKIPS: Mapping[str, Mapping[str, str]] = {
+    "aws_security_group": {},
+    "aws_vpc_endpoint": {},
+}
+DNS_ARGUMENTS = {
+    "enableDnsSupport": "enable_dns_support",
+    "enableDnsHostnames": "enable_dns_hostnames",
+}
+
+
+def string(text: str) -> str:
+    """An HCL string literal (template sequences ``${`` and ``%{`` escaped).
+
+    >>> print(string('a "b" ${c}'))
+    "a \\"b\\" $${c}"
+    """
+    body = json.dumps(text, ensure_ascii=False)[1:-1]
+    return '"' + body.replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+def key(text: str) -> str:
+    """An object key: bare when it is an identifier, else quoted."""
+    return text if _IDENTIFIER.match(text) else string(text)
+
+
+def value(data: Any, indent: int = 0) -> str:
+    """An HCL expression for JSON-like data (what ``jsonencode`` turns back into the policy)."""
+    pad = "  " * (indent + 1)
+    if isinstance(data, bool):
+        return "true" if data else "false"
+    if isinstance(data, int | float):
+        return json.dumps(data)
+    if data is None:
+        return "null"
+    if isinstance(data, str):
+        return string(data)
+    if isinstance(data, list):
+        if not data:
+            return "[]"
+        if all(isinstance(d, str | int | float | bool) for d in data):
+            return "[" + ", ".join(value(d) for d in data) + "]"
+        items = "".join(f"{pad}{value(d, indent + 1)},\n" for d in data)
+        return "[\n" + items + "  " * indent + "]"
+    if isinstance(data, dict):
+        if not data:
+            return "{}"
+        rendered = [(key(k), value(v, indent + 1)) for k, v in data.items()]
+        return (
+            "{\n"
+            + "".join(f"{line}\n" for line in _aligned(rendered, indent + 1))
+            + ("  " * indent + "}")
+        )
+    raise TypeError(f"no HCL for {type(data).__name__}")
+
+
+def _aligned(pairs: list[tuple[str, str]], indent: int) -> list[str]:
+    """``name = value`` lines, the ``=`` aligned within each run of one-line values, as
+    ``terraform fmt`` aligns them."""
+    lines: list[str] = []
+    run: list[tuple[str, str]] = []
+    pad = "  " * indent
+
+    def flush() -> None:
+        width = max((len(k) for k, _ in run), default=0)
+        lines.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in run)
+        run.clear()
+
+    for name, text in pairs:
+        run.append((name, text))
+        if "\n" in text:
+            flush()
+    flush()
+    return lines
+
+
+def _strings(values: Iterable[str]) -> str:
+    return "[" + ", ".join(string(v) for v in values) + "]"
+
+
+def _attributes(pairs: list[tuple[str, str]], indent: int = 1) -> list[str]:
+    return _aligned(pairs, indent)
+
+
+def _tags(tags: Iterable[tuple[str, str]]) -> list[str]:
+    items = list(tags)
+    if not items:
+        return []
+    return ["", "  tags = " + value(dict(items), 1)]
+
+
+def _skips(resource_type: str) -> list[str]:
+    return [f"  #checkov:skip={check}:{why}" for check, why in SKIPS[resource_type].items()]
+
+
+def _rule(rule: Rule) -> list[str]:
+    pairs = [
+        ("description", string(rule.description)),
+        ("protocol", string(rule.protocol)),
+        ("from_port", str(0 if rule.from_port is None else rule.from_port)),
+        ("to_port", str(0 if rule.to_port is None else rule.to_port)),
+    ]
+    if rule.cidr_ipv4:
+        pairs.append(("cidr_blocks", _strings([rule.cidr_ipv4])))
+    if rule.cidr_ipv6:
+        pairs.append(("ipv6_cidr_blocks", _strings([rule.cidr_ipv6])))
+    if rule.source_group_id:
+        pairs.append(("security_groups", _strings([rule.source_group_id])))
+    if rule.prefix_list_id:
+        pairs.append(("prefix_list_ids", _strings([rule.prefix_list_id])))
+    return ["", "  ingress {", *_attributes(pairs, 2), "  }"]
+
+
+def group_block(group: GroupCode) -> list[str]:
+    lines = [f'resource "aws_security_group" "{group.name}" {{', *_skips("aws_security_group")]
+    lines += _attributes(
+        [
+            ("name", string(group.group_name)),
+            ("description", string(group.description)),
+            ("vpc_id", string(group.vpc_id)),
+        ]
+    )
+    for rule in group.rules:
+        lines += _rule(rule)
+    lines += ["", "  # No egress rules: an endpoint only answers connections (stateful group)."]
+    lines += [*_tags(group.tags), "}"]
+    if group.adopted:
+        lines += _import("aws_security_group", group.name, group.group_id)
+    return lines
+
+
+def _import(resource_type: str, name: str, resource_id: str) -> list[str]:
+    return ["", "import {", f"  to = {resource_type}.{name}", f"  id = {string(resource_id)}", "}"]
+
+
+def _group_reference(code: VpcCode) -> str:
+    return f"aws_security_group.{code.group.name}.id" if code.group else ""
+
+
+def endpoint_block(endpoint: EndpointCode, code: VpcCode) -> list[str]:
+    lines = [f'resource "aws_vpc_endpoint" "{endpoint.name}" {{', *_skips("aws_vpc_endpoint")]
+    pairs = [
+        ("vpc_id", string(endpoint.vpc_id)),
+        ("service_name", string(endpoint.service_name)),
+        ("vpc_endpoint_type", string(endpoint.endpoint_type.value)),
+    ]
+    if endpoint.interface:
+        groups = [string(g) for g in endpoint.group_ids]
+        if endpoint.tool_group and code.group is not None:
+            groups.insert(0, _group_reference(code))
+        pairs += [
+            ("subnet_ids", _strings(endpoint.subnet_ids)),
+            ("security_group_ids", "[" + ", ".join(groups) + "]"),
+            ("private_dns_enabled", "true" if endpoint.private_dns else "false"),
+        ]
+        if endpoint.ip_address_type:
+            pairs.append(("ip_address_type", string(endpoint.ip_address_type)))
+    else:
+        pairs.append(("route_table_ids", _strings(endpoint.route_table_ids)))
+    lines += _attributes(pairs)
+    if endpoint.dns_record_ip_type:
+        lines += [
+            "",
+            "  dns_options {",
+            f"    dns_record_ip_type = {string(endpoint.dns_record_ip_type)}",
+            "  }",
+        ]
+    if endpoint.policy:
+        lines += ["", "  policy = jsonencode(" + value(json.loads(endpoint.policy), 1) + ")"]
+    lines += [*_tags(endpoint.tags), "}"]
+    if endpoint.adopted:
+        lines += _import("aws_vpc_endpoint", endpoint.name, endpoint.endpoint_id)
+    return lines
+
+
+def repair_comment(repair: Repair, code: VpcCode) -> list[str]:
+    service = short_service(repair.service_name, code.region)
+    lines = [
+        f"# {repair.endpoint_id} ({service}) was not created by ecr-endpoint-guard: the code",
+        "# that created it owns it. Make these changes there:",
+    ]
+    if repair.enable_private_dns:
+        lines.append("#   private_dns_enabled = true")
+    if repair.add_subnet_ids:
+        lines.append(f"#   subnet_ids: add {', '.join(string(s) for s in repair.add_subnet_ids)}")
+    groups = [string(g) for g in repair.add_group_ids]
+    if repair.add_tool_group and code.group is not None:
+        groups.insert(0, f"{_group_reference(code)} (the group above)")
+    if groups:
+        lines.append(f"#   security_group_ids: add {', '.join(groups)}")
+    if repair.remove_group_ids:
+        removed = ", ".join(string(g) for g in repair.remove_group_ids)
+        lines.append(f"#   security_group_ids: remove {removed} (admits more than the VPC)")
+    if repair.add_route_table_ids:
+        tables = ", ".join(string(t) for t in repair.add_route_table_ids)
+        lines.append(f"#   route_table_ids: add {tables}")
+    return lines
+
+
+def _header(code: VpcCode) -> list[str]:
+    name = f" ({code.vpc_name})" if code.vpc_name else ""
+    return [
+        f"# ecr-endpoint-guard: Terraform for {code.vpc_id}{name},",
+        f"# account {code.account_id}, region {code.region}.",
+        "# Built from the same plan as auto-fix. Needs Terraform 1.5 or later (import blocks)",
+        "# and the hashicorp/aws provider 5.0 or later. Review it, then `terraform plan`.",
+    ]
+
+
+def _dns(code: VpcCode) -> list[str]:
+    if not code.dns_attributes:
+        return []
+    pairs = [(DNS_ARGUMENTS[a], "true") for a in code.dns_attributes]
+    width = max(len(k) for k, _ in pairs)
+    return [
+        "",
+        f"# DNS attributes: set these in your own aws_vpc resource for {code.vpc_id}",
+        "# (private DNS of interface endpoints needs both):",
+        *(f"#   {k.ljust(width)} = {v}" for k, v in pairs),
+    ]
+
+
+def hand_over(code: VpcCode) -> list[str]:
+    """The last step: tag the VPC so that the function stops managing it."""
+    if code.mode_tag:
+        now = f"# The VPC is tagged {MODE_TAG}={code.mode_tag} already."
+    else:
+        now = "# The VPC has no such tag yet."
+    return [
+        "",
+        "# Hand-over: once `terraform apply` has run, tag the VPC so that the function stops",
+        "# managing it: dry-run keeps reporting (and shows drift from this code), off stops it.",
+        f'#   in your aws_vpc resource: tags = {{ "{MODE_TAG}" = "dry-run" }}',
+        f"#   or: aws ec2 create-tags --region {code.region} --resources {code.vpc_id} \\",
+        f"#         --tags Key={MODE_TAG},Value=dry-run",
+        now,
+    ]
+
+
+def render(code: VpcCode) -> str:
+    """The ``.tf`` text of one VPC (ends with a newline; same input, same bytes)."""
+    lines = _header(code)
+    if code.skipped:
+        lines += ["", f"# No code: {code.vpc_id} is {code.skipped}."]
+        return "\n".join(lines) + "\n"
+    if code.empty:
+        lines += [
+            "",
+            f"# Nothing to write: {code.vpc_id} is compliant and holds nothing the tool created.",
+        ]
+        return "\n".join(lines) + "\n"
+    lines += _dns(code)
+    if code.group is not None:
+        lines += ["", *group_block(code.group)]
+    for endpoint in code.endpoints:
+        lines += ["", *endpoint_block(endpoint, code)]
+    for repair in code.repairs:
+        lines += ["", *repair_comment(repair, code)]
+    lines += hand_over(code)
+    return "\n".join(lines) + "\n"

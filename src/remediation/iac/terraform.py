@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode, short_service
 from remediation.model import MODE_TAG
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-#: Each checkov check that does not apply to what this file declares, and why (the file says
-#: so next to the resource: ``#checkov:skip=<id>:<reason>``).
-SKIPS: Mapping[str, Mapping[str, str]] = {
-    "aws_security_group": {},
-    "aws_vpc_endpoint": {},
-}
+#: checkov's check that a group is attached to something, and why it does not apply to a group
+#: only the user's own endpoints (named in the comments) will use (``#checkov:skip``).
+UNATTACHED_GROUP = (
+    "CKV2_AWS_5",
+    "attached by your own code to the endpoints named in the comments below",
+)
 DNS_ARGUMENTS = {
     "enableDnsSupport": "enable_dns_support",
     "enableDnsHostnames": "enable_dns_hostnames",
@@ -113,10 +113,6 @@ def _tags(tags: Iterable[tuple[str, str]]) -> list[str]:
     return ["", "  tags = " + value(dict(items), 1)]
 
 
-def _skips(resource_type: str) -> list[str]:
-    return [f"  #checkov:skip={check}:{why}" for check, why in SKIPS[resource_type].items()]
-
-
 def _rule(rule: Rule) -> list[str]:
     pairs = [
         ("description", string(rule.description)),
@@ -135,8 +131,11 @@ def _rule(rule: Rule) -> list[str]:
     return ["", "  ingress {", *_attributes(pairs, 2), "  }"]
 
 
-def group_block(group: GroupCode) -> list[str]:
-    lines = [f'resource "aws_security_group" "{group.name}" {{', *_skips("aws_security_group")]
+def group_block(group: GroupCode, *, attached: bool = True) -> list[str]:
+    """The group; ``attached`` False when no endpoint of this file uses it (only the user's)."""
+    lines = [f'resource "aws_security_group" "{group.name}" {{']
+    if not attached:
+        lines.append("  #checkov:skip={}:{}".format(*UNATTACHED_GROUP))
     lines += _attributes(
         [
             ("name", string(group.group_name)),
@@ -162,7 +161,7 @@ def _group_reference(code: VpcCode) -> str:
 
 
 def endpoint_block(endpoint: EndpointCode, code: VpcCode) -> list[str]:
-    lines = [f'resource "aws_vpc_endpoint" "{endpoint.name}" {{', *_skips("aws_vpc_endpoint")]
+    lines = [f'resource "aws_vpc_endpoint" "{endpoint.name}" {{']
     pairs = [
         ("vpc_id", string(endpoint.vpc_id)),
         ("service_name", string(endpoint.service_name)),
@@ -275,7 +274,8 @@ def render(code: VpcCode) -> str:
         return "\n".join(lines) + "\n"
     lines += _dns(code)
     if code.group is not None:
-        lines += ["", *group_block(code.group)]
+        attached = any(e.tool_group for e in code.endpoints)
+        lines += ["", *group_block(code.group, attached=attached)]
     for endpoint in code.endpoints:
         lines += ["", *endpoint_block(endpoint, code)]
     for repair in code.repairs:

@@ -1,0 +1,72 @@
+# ecr-endpoint-guard: Terraform for vpc-00000000000000001 (prod east),
+# account 123456789012, region us-east-1.
+# Built from the same plan as auto-fix. Needs Terraform 1.5 or later (import blocks)
+# and the hashicorp/aws provider 5.0 or later. Review it, then `terraform plan`.
+
+# DNS attributes: set these in your own aws_vpc resource for vpc-00000000000000001
+# (private DNS of interface endpoints needs both):
+#   enable_dns_hostnames = true
+
+resource "aws_security_group" "prod_east_endpoints" {
+  name        = "prod-east-vpc-endpoints"
+  description = "HTTPS to VPC endpoints from the VPC only"
+  vpc_id      = "vpc-00000000000000001"
+
+  ingress {
+    description = "HTTPS to VPC endpoints from the VPC"
+    protocol    = "tcp"
+    from_port   = 443
+    to_port     = 443
+    cidr_blocks = ["10.0.0.0/16"]
+  }
+
+  # No egress rules: an endpoint only answers connections (stateful group).
+
+  tags = {
+    Name = "prod east VPC endpoints"
+  }
+}
+
+resource "aws_vpc_endpoint" "prod_east_ecr_api" {
+  vpc_id              = "vpc-00000000000000001"
+  service_name        = "com.amazonaws.us-east-1.ecr.api"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = ["subnet-priv-a", "subnet-priv-b", "subnet-priv-c"]
+  security_group_ids  = [aws_security_group.prod_east_endpoints.id]
+  private_dns_enabled = true
+
+  tags = {
+    Name = "prod east ecr.api"
+  }
+}
+
+resource "aws_vpc_endpoint" "prod_east_ecr_dkr" {
+  vpc_id              = "vpc-00000000000000001"
+  service_name        = "com.amazonaws.us-east-1.ecr.dkr"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = ["subnet-priv-a", "subnet-priv-b", "subnet-priv-c"]
+  security_group_ids  = [aws_security_group.prod_east_endpoints.id]
+  private_dns_enabled = true
+
+  tags = {
+    Name = "prod east ecr.dkr"
+  }
+}
+
+resource "aws_vpc_endpoint" "prod_east_s3_gateway" {
+  vpc_id            = "vpc-00000000000000001"
+  service_name      = "com.amazonaws.us-east-1.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = ["rtb-priv-a", "rtb-priv-b", "rtb-priv-c"]
+
+  tags = {
+    Name = "prod east s3 gateway"
+  }
+}
+
+# Hand-over: once `terraform apply` has run, tag the VPC so that the function stops
+# managing it: dry-run keeps reporting (and shows drift from this code), off stops it.
+#   in your aws_vpc resource: tags = { "ecr-endpoint-guard/mode" = "dry-run" }
+#   or: aws ec2 create-tags --region us-east-1 --resources vpc-00000000000000001 \
+#         --tags Key=ecr-endpoint-guard/mode,Value=dry-run
+# The VPC has no such tag yet.

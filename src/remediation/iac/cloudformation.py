@@ -53,6 +53,10 @@ DNS_PROPERTIES = {
     "enableDnsHostnames": "EnableDnsHostnames",
 }
 CHANGE_SET = "adopt-ecr-endpoints"
+#: CloudFormation's limits: a stack name of 128 characters; a logical id of 255, less room
+#: for the digits that keep two of them apart.
+_MAX_STACK_NAME = 128
+_MAX_LOGICAL_ID = 240
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,8 @@ def stack_name(label: str) -> str:
     >>> stack_name("prod_east")
     'prod-east-vpc-endpoints'
     """
-    return f"{label.replace('_', '-')}-vpc-endpoints"
+    suffix = "-vpc-endpoints"
+    return label.replace("_", "-")[: _MAX_STACK_NAME - len(suffix)].rstrip("-") + suffix
 
 
 def logical_id(name: str) -> str:
@@ -110,7 +115,8 @@ def logical_id(name: str) -> str:
     >>> logical_id("vpc_0abc_endpoints")
     'Vpc0abcEndpoints'
     """
-    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name))
+    camel = "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name))
+    return camel[:_MAX_LOGICAL_ID]
 
 
 def _tags(tags: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -218,6 +224,22 @@ def _desired(code: VpcCode, ids: Mapping[str, str]) -> dict[str, Any]:
     return resources
 
 
+def _outputs(code: VpcCode, ids: Mapping[str, str]) -> dict[str, Any]:
+    """The group's id, exported, when the user's own endpoints are to use it: their code is
+    most likely another stack's (``Fn::ImportValue``). Not in the import template: an import
+    may not add outputs."""
+    if code.group is None or not any(r.add_tool_group for r in code.repairs):
+        return {}
+    group = ids[code.group.name]
+    return {
+        f"{group}Id": {
+            "Description": "The security group your own endpoints of ECR are to use",
+            "Value": {"Fn::GetAtt": [group, "GroupId"]},
+            "Export": {"Name": {"Fn::Sub": f"${{AWS::StackName}}-{group}Id"}},
+        }
+    }
+
+
 def _as_is(code: VpcCode, ids: Mapping[str, str]) -> dict[str, Any]:
     """The adopted resources as they are now: literal ids, no reference (nothing may change)."""
     resources: dict[str, Any] = {}
@@ -245,13 +267,16 @@ def _to_import(code: VpcCode, ids: Mapping[str, str]) -> str:
     return json.dumps(items, indent=2) + "\n" if items else ""
 
 
-def _document(code: VpcCode, resources: dict[str, Any]) -> list[str]:
+def _document(
+    code: VpcCode, resources: dict[str, Any], outputs: dict[str, Any] | None = None
+) -> list[str]:
     name = f" ({code.vpc_name})" if code.vpc_name else ""
     return block(
         {
             "AWSTemplateFormatVersion": "2010-09-09",
-            "Description": f"ecr-endpoint-guard: private ECR endpoints of {code.vpc_id}{name}",
+            "Description": f"ecr-endpoint-guard: VPC endpoints for ECR in {code.vpc_id}{name}",
             "Resources": resources,
+            **({"Outputs": outputs} if outputs else {}),
         }
     )
 
@@ -326,8 +351,11 @@ def repair_comment(repair: Repair, code: VpcCode, ids: Mapping[str, str]) -> lis
     groups = [scalar(g) for g in repair.add_group_ids]
     if repair.add_tool_group and code.group is not None:
         group = ids[code.group.name]
-        groups.insert(0, f"the group {group} (Fn::GetAtt: [{group}, GroupId])")
-    if groups:
+        export = f"{stack_name(code.label)}-{group}Id"
+        groups.insert(0, f"the group {group} above")
+        lines.append(f"#   SecurityGroupIds: add {', '.join(groups)}")
+        lines.append(f'#     (from another stack: Fn::ImportValue: "{export}", an output above)')
+    elif groups:
         lines.append(f"#   SecurityGroupIds: add {', '.join(groups)}")
     if repair.remove_group_ids:
         removed = ", ".join(scalar(g) for g in repair.remove_group_ids)
@@ -398,7 +426,8 @@ def render(code: VpcCode) -> CloudFormationCode:
             *_comments(code, ids),
         ]
         return CloudFormationCode(code.label, "", note="\n".join(note) + "\n")
-    lines = [*header, *_deploy(code), *_dns(code), "", *_document(code, _desired(code, ids))]
+    document = _document(code, _desired(code, ids), _outputs(code, ids))
+    lines = [*header, *_deploy(code), *_dns(code), "", *document]
     lines += _comments(code, ids)
     return CloudFormationCode(
         label=code.label,

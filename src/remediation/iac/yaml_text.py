@@ -3,7 +3,8 @@
 The package's runtime needs only boto3 and Powertools, so no YAML library writes the
 CloudFormation templates. Block style; every string is a JSON-style double-quoted scalar:
 valid YAML (YAML 1.2 is a superset of JSON), never read as a number, boolean, null, tag,
-anchor or comment, and ``ensure_ascii`` leaves no character YAML would fold as a line break.
+anchor or comment, and every character outside printable ASCII escaped (none for YAML to
+fold as a line break).
 Mappings keep their order: the same data always gives the same text.
 """
 
@@ -16,6 +17,9 @@ from typing import Any
 
 #: Keys written bare: CloudFormation's names and ``Fn::`` intrinsics; any other key is quoted.
 _BARE_KEY = re.compile(r"^(?:Fn::)?[A-Za-z][A-Za-z0-9]*$")
+#: Words YAML (1.1, as PyYAML reads it) takes for a null or a boolean: never bare (an IAM
+#: condition's ``Null`` operator is one).
+_RESERVED = frozenset({"null", "true", "false", "yes", "no", "on", "off", "y", "n"})
 
 
 def scalar(data: Any) -> str:
@@ -31,12 +35,29 @@ def scalar(data: Any) -> str:
     if data is None:
         return "null"
     if isinstance(data, str):
-        return json.dumps(data)
+        return quoted(data)
     raise TypeError(f"no YAML scalar for {type(data).__name__}")
 
 
+def quoted(text: str) -> str:
+    """A double-quoted scalar, every character outside printable ASCII escaped (YAML's
+    ``\\U`` form above the BMP: YAML reads no JSON surrogate pair).
+
+    >>> print(quoted("caf\u00e9 \U0001f600"))
+    "caf\\u00e9 \\U0001f600"
+    """
+    body = json.dumps(text, ensure_ascii=False)
+    return "".join(c if " " <= c < "\x7f" else _escape(c) for c in body)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def _key(text: str) -> str:
-    return text if _BARE_KEY.match(text) else json.dumps(text)
+    bare = _BARE_KEY.match(text) and text.lower() not in _RESERVED
+    return text if bare else quoted(text)
 
 
 def block(data: Any, indent: int = 0) -> list[str]:

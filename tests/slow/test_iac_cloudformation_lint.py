@@ -2,6 +2,10 @@
 informational checks, in us-east-1, the scenarios' region) and checkov, on every scenario's
 template and import template.
 
+Besides the scenarios, a variant of ``tool_created`` whose group has a rule without a
+description (``undescribed``): its import template must describe the rule as it is, and says
+why checkov's CKV_AWS_23 does not apply there.
+
 The scenarios name some resources by readable ids (``sg-0tool``) that are not in EC2's format,
 which cfn-lint checks; :data:`REAL_IDS` gives each one an id of the real format before linting
 (an id a real snapshot holds always has it).
@@ -24,6 +28,7 @@ from cfnlint.config import ManualArgs
 from remediation.iac import cloudformation
 from tests.iac_scenarios import SCENARIOS
 from tests.test_template import run, tool
+from tests.unit.test_iac_cloudformation import undescribed
 
 pytestmark = pytest.mark.slow
 
@@ -34,8 +39,10 @@ REAL_IDS = {"sg-0tool": "sg-0123456789abcdef0"}
 
 def _texts() -> Iterator[tuple[str, str]]:
     """``(file name, template)`` of every scenario: its template and its import template."""
-    for name in sorted(SCENARIOS):
-        out = cloudformation.render(SCENARIOS[name]().code())
+    scenarios = [SCENARIOS[name]() for name in sorted(SCENARIOS)] + [undescribed()]
+    for scenario in scenarios:
+        name = scenario.name
+        out = cloudformation.render(scenario.code())
         for suffix, text in ((".yaml", out.template), (".import.yaml", out.import_template)):
             if text:
                 yield f"{name}{suffix}", text
@@ -101,6 +108,9 @@ def test_every_suppression_says_why(checkov_report: dict[str, object]) -> None:
     results = checkov_report["results"]
     assert isinstance(results, dict)
     declared = {c for skips in cloudformation.SKIPS.values() for c in skips}
+    declared |= set(cloudformation.UNDESCRIBED_RULE)
+    skipped = {(c["check_id"], Path(c["file_path"]).name) for c in results["skipped_checks"]}
+    assert ("CKV_AWS_23", "undescribed.import.yaml") in skipped
     for check in results["skipped_checks"]:
         assert check["check_id"] in declared, check["check_id"]
         assert len(check["check_result"].get("suppress_comment", "")) > 20, check

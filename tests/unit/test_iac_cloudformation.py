@@ -420,3 +420,38 @@ def test_the_group_is_exported_when_the_users_endpoints_are_to_use_it(rendered: 
         assert f'Fn::ImportValue: "{export}"' in rendered.out.template
         assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{rendered.group_id}Id"}
     assert "Outputs" not in rendered.imported
+
+
+def undescribed() -> Scenario:
+    """The tool's group with a rule that lost its description (edited by hand, say)."""
+    scenario = SCENARIOS["tool_created"]()
+    groups = tuple(
+        replace(g, ingress=tuple(replace(r, description="") for r in g.ingress))
+        for g in scenario.snapshot.security_groups
+    )
+    snapshot = replace(scenario.snapshot, security_groups=groups)
+    return replace(scenario, name="undescribed", snapshot=snapshot)
+
+
+def test_an_undescribed_rule_is_imported_as_is_with_the_reason_checkov_may_skip_it() -> None:
+    out = render(undescribed().code())
+    imported = parse(out.import_template)["Resources"]["SandboxEndpoints"]
+    assert imported["Metadata"]["checkov"]["skip"] == [
+        {"id": "CKV_AWS_23", "comment": cloudformation.UNDESCRIBED_RULE["CKV_AWS_23"]}
+    ]
+    assert all("Description" not in r for r in imported["Properties"]["SecurityGroupIngress"])
+    desired = parse(out.template)["Resources"]["SandboxEndpoints"]
+    assert "Metadata" not in desired
+    assert all(r["Description"] for r in desired["Properties"]["SecurityGroupIngress"])
+    assert "short interruption" in out.template
+
+
+def test_no_interruption_warning_when_the_adopted_rules_stay() -> None:
+    out = render(SCENARIOS["tool_created"]().code())
+    assert "interruption" not in out.template
+
+
+def test_the_hand_over_says_when_the_vpc_is_tagged_already() -> None:
+    endpoint = EndpointCode("e", "", "vpc-1", "s", EndpointType.GATEWAY, route_table_ids=("r",))
+    out = render(_code(endpoints=(endpoint,), mode_tag="auto-fix"))
+    assert out.template.endswith("# The VPC is tagged ecr-endpoint-guard/mode=auto-fix already.\n")

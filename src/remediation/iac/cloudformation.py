@@ -48,6 +48,12 @@ SKIPS: Mapping[str, Mapping[str, str]] = {
     SECURITY_GROUP: {},
     VPC_ENDPOINT: {},
 }
+#: An adopted group's rule without a description, as the import must describe it (it may not
+#: change anything); the template deployed next describes every rule.
+UNDESCRIBED_RULE = {
+    "CKV_AWS_23": "the group as it is now, for the import, which may not change it; "
+    "the template deployed next describes every rule",
+}
 DNS_PROPERTIES = {
     "enableDnsSupport": "EnableDnsSupport",
     "enableDnsHostnames": "EnableDnsHostnames",
@@ -125,7 +131,8 @@ def _tags(tags: Iterable[tuple[str, str]]) -> dict[str, Any]:
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
-    item: dict[str, Any] = {"Description": rule.description, "IpProtocol": rule.protocol}
+    item: dict[str, Any] = {"Description": rule.description} if rule.description else {}
+    item["IpProtocol"] = rule.protocol
     if rule.from_port is not None:
         item["FromPort"] = rule.from_port
     if rule.to_port is not None:
@@ -141,12 +148,18 @@ def _rule(rule: Rule) -> dict[str, Any]:
     return item
 
 
-def _resource(resource_type: str, properties: dict[str, Any], adopted: bool) -> dict[str, Any]:
+def _resource(
+    resource_type: str,
+    properties: dict[str, Any],
+    adopted: bool,
+    skip: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     resource: dict[str, Any] = {"Type": resource_type}
     if adopted:
         resource["DeletionPolicy"] = "Retain"
         resource["UpdateReplacePolicy"] = "Retain"
-    skips = [{"id": c, "comment": why} for c, why in SKIPS[resource_type].items()]
+    reasons = {**SKIPS[resource_type], **(skip or {})}
+    skips = [{"id": c, "comment": reasons[c]} for c in sorted(reasons)]
     if skips:
         resource["Metadata"] = {"checkov": {"skip": skips}}
     resource["Properties"] = properties
@@ -163,7 +176,11 @@ def group_resource(group: GroupCode) -> dict[str, Any]:
         "SecurityGroupIngress": [_rule(r) for r in group.rules],
         **_tags(group.tags),
     }
-    return _resource(SECURITY_GROUP, properties, group.adopted)
+    as_is = group.current is None and group.adopted  # the import's form: nothing may change
+    undescribed = as_is and not all(r.description for r in group.rules)
+    return _resource(
+        SECURITY_GROUP, properties, group.adopted, UNDESCRIBED_RULE if undescribed else None
+    )
 
 
 def endpoint_resource(endpoint: EndpointCode, group: dict[str, Any] | str | None) -> dict[str, Any]:
@@ -188,9 +205,17 @@ def endpoint_resource(endpoint: EndpointCode, group: dict[str, Any] | str | None
     else:
         properties["RouteTableIds"] = list(endpoint.route_table_ids)
     if endpoint.policy:
-        properties["PolicyDocument"] = json.loads(endpoint.policy)
+        properties["PolicyDocument"] = _policy(endpoint.policy)
     properties.update(_tags(endpoint.tags))
     return _resource(VPC_ENDPOINT, properties, endpoint.adopted)
+
+
+def _policy(text: str) -> Any:
+    """The policy as a mapping; text JSON cannot read stays text (the property takes both)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def logical_ids(code: VpcCode) -> dict[str, str]:
@@ -324,6 +349,22 @@ def _deploy(code: VpcCode) -> list[str]:
         *(f"#      {line}" for line in steps),
         "#   2. then deploy this template (the plan's repairs; the tool's tags dropped):",
         *(f"#      {line}" for line in deploy),
+        *_rules_change(code),
+    ]
+
+
+def _rules_change(code: VpcCode) -> list[str]:
+    """A warning when step 2 changes the adopted group's rules: the resource schema of
+    ``AWS::EC2::SecurityGroup`` (as cfn-lint bundles it) says of ``SecurityGroupIngress``:
+    "There is a short interruption during which you cannot connect to the security group"."""
+    group = code.group
+    if group is None or group.current is None or group.rules == group.current.rules:
+        return []
+    name = logical_ids(code)[group.name]
+    return [
+        f"#      It changes the rules of the group {name}: CloudFormation's",
+        "#      schema for them warns of a short interruption of connections through the group.",
+        "#      Deploy it when a short break of image pulls is acceptable.",
     ]
 
 

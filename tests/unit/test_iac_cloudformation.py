@@ -36,7 +36,7 @@ from remediation.actions import (
     CreateSecurityGroup,
     ModifyEndpoint,
 )
-from remediation.iac import cloudformation
+from remediation.iac import cloudformation, terraform
 from remediation.iac.cloudformation import (
     SECURITY_GROUP,
     VPC_ENDPOINT,
@@ -455,3 +455,18 @@ def test_the_hand_over_says_when_the_vpc_is_tagged_already() -> None:
     endpoint = EndpointCode("e", "", "vpc-1", "s", EndpointType.GATEWAY, route_table_ids=("r",))
     out = render(_code(endpoints=(endpoint,), mode_tag="auto-fix"))
     assert out.template.endswith("# The VPC is tagged ecr-endpoint-guard/mode=auto-fix already.\n")
+
+
+def test_it_says_what_the_terraform_says(rendered: Rendered) -> None:
+    """The same resources (by name), the same adoptions (by id), the same repairs (by id)."""
+    hcl = terraform.render(rendered.code)
+    resources = re.findall(r'^resource "(\w+)" "(\w+)" \{$', hcl, flags=re.MULTILINE)
+    kinds = {"aws_security_group": SECURITY_GROUP, "aws_vpc_endpoint": VPC_ENDPOINT}
+    declared = {n: r["Type"] for n, r in rendered.template.get("Resources", {}).items()}
+    assert declared == {logical_id(name): kinds[kind] for kind, name in resources}
+    imports = re.findall(r'^  to = \w+\.(\w+)\n  id = "([^"]+)"$', hcl, flags=re.MULTILINE)
+    listed = {(r["LogicalResourceId"], r["ResourceIdentifier"]["Id"]) for r in rendered.to_import}
+    assert listed == {(logical_id(name), i) for name, i in imports}
+    assert bool(imports) == (rendered.scenario.name in ADOPTING)
+    repaired = re.compile(r"^# (vpce-\S+) \(", flags=re.MULTILINE)
+    assert repaired.findall(rendered.out.text) == repaired.findall(hcl)

@@ -52,7 +52,7 @@ from tests.iac_scenarios import SCENARIOS, Scenario
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "cloudformation"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 NAMES = sorted(SCENARIOS)
-#: Scenarios with nothing the tool created, and with no template at all.
+#: The scenarios where the tool created something (adopted), and where no template is written.
 ADOPTING = {"tool_created"}
 NO_TEMPLATE = {"shared_vpc"}
 
@@ -327,9 +327,8 @@ def test_golden(name: str) -> None:
 
 
 def _code(**fields: Any) -> VpcCode:
-    return VpcCode(
-        vpc_id="vpc-1", region="us-east-1", account_id="1", vpc_name="", label="l", **fields
-    )
+    base = VpcCode(vpc_id="vpc-1", region="us-east-1", account_id="1", vpc_name="", label="l")
+    return replace(base, **fields)
 
 
 def test_changes_only_to_the_users_resources_give_no_template_but_a_note() -> None:
@@ -470,3 +469,13 @@ def test_it_says_what_the_terraform_says(rendered: Rendered) -> None:
     assert bool(imports) == (rendered.scenario.name in ADOPTING)
     repaired = re.compile(r"^# (vpce-\S+) \(", flags=re.MULTILINE)
     assert repaired.findall(rendered.out.text) == repaired.findall(hcl)
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\x85", "\u2028", "\u2029"])
+def test_a_tag_cannot_end_a_comment_and_write_yaml(brk: str) -> None:
+    """The VPC's Name and mode tags reach comments: no line break of theirs survives there."""
+    endpoint = EndpointCode("e", "", "vpc-1", "s", EndpointType.GATEWAY, route_table_ids=("r",))
+    code = _code(endpoints=(endpoint,), vpc_name=f"x{brk}Outputs: 1", mode_tag=f"off{brk}Rogue: 2")
+    template = parse(render(code).template)
+    assert set(template) == {"AWSTemplateFormatVersion", "Description", "Resources"}
+    assert template["Description"].endswith(f"(x{brk}Outputs: 1)")

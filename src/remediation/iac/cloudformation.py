@@ -62,6 +62,8 @@ CHANGE_SET = "adopt-ecr-endpoints"
 #: CloudFormation's limits: a stack name of 128 characters; a logical id of 255, less room
 #: for the digits that keep two of them apart.
 _MAX_STACK_NAME = 128
+#: Control characters and what YAML takes for a line break (NEL, LS, PS).
+_UNSAFE_IN_COMMENT = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 _MAX_LOGICAL_ID = 240
 
 
@@ -306,8 +308,18 @@ def _document(
     )
 
 
+def comment_text(text: str) -> str:
+    """Text of the VPC's own (its tags) for a comment: no line break or control character,
+    which would end the comment and start YAML (EC2 allows any character in a tag).
+
+    >>> comment_text("prod\\nResources: {}")
+    'prod Resources: {}'
+    """
+    return _UNSAFE_IN_COMMENT.sub(" ", text)
+
+
 def _header(code: VpcCode) -> list[str]:
-    name = f" ({code.vpc_name})" if code.vpc_name else ""
+    name = f" ({comment_text(code.vpc_name)})" if code.vpc_name else ""
     return [
         f"# ecr-endpoint-guard: CloudFormation for {code.vpc_id}{name},",
         f"# account {code.account_id}, region {code.region}.",
@@ -410,7 +422,7 @@ def repair_comment(repair: Repair, code: VpcCode, ids: Mapping[str, str]) -> lis
 def hand_over(code: VpcCode) -> list[str]:
     """The last step: tag the VPC so that the function stops managing it."""
     if code.mode_tag:
-        now = f"# The VPC is tagged {MODE_TAG}={code.mode_tag} already."
+        now = f"# The VPC is tagged {MODE_TAG}={comment_text(code.mode_tag)} already."
     else:
         now = "# The VPC has no such tag yet."
     return [

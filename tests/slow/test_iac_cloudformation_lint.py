@@ -1,0 +1,118 @@
+"""The generated CloudFormation passes the linters its users run: cfn-lint (errors, warnings and
+informational checks, in us-east-1, the scenarios' region) and checkov, on every scenario's
+template and import template.
+
+Besides the scenarios, a variant of ``tool_created`` whose group has a rule without a
+description (``undescribed``): its import template must describe the rule as it is, and says
+why checkov's CKV_AWS_23 does not apply there.
+
+The scenarios name some resources by readable ids (``sg-0tool``) that are not in EC2's format,
+which cfn-lint checks; :data:`REAL_IDS` gives each one an id of the real format before linting
+(an id a real snapshot holds always has it).
+
+A checkov check that does not apply is suppressed in the template itself
+(``Metadata: checkov: skip`` with a comment, from ``cloudformation.SKIPS``); each suppression
+must say why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cfnlint.api import lint
+from cfnlint.config import ManualArgs
+
+from remediation.iac import cloudformation
+from tests.iac_scenarios import SCENARIOS
+from tests.test_template import run, tool
+from tests.unit.test_iac_cloudformation import undescribed
+
+pytestmark = pytest.mark.slow
+
+REGION = "us-east-1"
+#: Readable ids of the scenarios -> ids of EC2's format (``sg-`` and 8 or 17 hex digits).
+REAL_IDS = {"sg-0tool": "sg-0123456789abcdef0"}
+
+
+def _texts() -> Iterator[tuple[str, str]]:
+    """``(file name, template)`` of every scenario: its template and its import template."""
+    scenarios = [SCENARIOS[name]() for name in sorted(SCENARIOS)] + [undescribed()]
+    for scenario in scenarios:
+        name = scenario.name
+        out = cloudformation.render(scenario.code())
+        for suffix, text in ((".yaml", out.template), (".import.yaml", out.import_template)):
+            if text:
+                yield f"{name}{suffix}", text
+
+
+def _real(text: str) -> str:
+    for readable, real in REAL_IDS.items():
+        text = text.replace(readable, real)
+    return text
+
+
+TEXTS = dict(_texts())
+
+
+def test_every_readable_id_is_used() -> None:
+    """A stale entry of REAL_IDS would hide nothing; keep the map honest."""
+    for readable in REAL_IDS:
+        assert any(readable in text for text in TEXTS.values()), readable
+
+
+def test_there_is_something_to_lint() -> None:
+    assert {"fresh.yaml", "tool_created.yaml", "tool_created.import.yaml"} <= set(TEXTS)
+
+
+@pytest.mark.parametrize("file", sorted(TEXTS))
+def test_cfn_lint_finds_nothing(file: str) -> None:
+    matches = lint(_real(TEXTS[file]), config=ManualArgs(include_checks=["I"], regions=[REGION]))
+    assert [str(m) for m in matches] == []
+
+
+@pytest.fixture(scope="module")
+def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    checkov = tool("checkov")
+    folder: Path = tmp_path_factory.mktemp("cloudformation")
+    for file, text in TEXTS.items():
+        (folder / file).write_text(_real(text))
+    result = run(
+        [
+            str(checkov),
+            *("--directory", str(folder), "--framework", "cloudformation"),
+            *("--skip-download", "--output", "json"),
+        ]
+    )
+    assert result.returncode in (0, 1), result.stderr
+    report: dict[str, object] = json.loads(result.stdout)
+    return report
+
+
+def test_checkov_finds_no_failed_check(checkov_report: dict[str, object]) -> None:
+    results = checkov_report["results"]
+    summary = checkov_report["summary"]
+    assert isinstance(results, dict) and isinstance(summary, dict)
+    failed = [(c["check_id"], c["file_path"], c["resource"]) for c in results["failed_checks"]]
+    assert failed == []
+    assert summary["parsing_errors"] == 0
+    assert summary["passed"] > 0
+    scanned = {Path(c["file_path"]).name for c in results["passed_checks"]}
+    with_group = {f for f, t in TEXTS.items() if cloudformation.SECURITY_GROUP in t}
+    assert with_group <= scanned
+
+
+def test_every_suppression_says_why(checkov_report: dict[str, object]) -> None:
+    results = checkov_report["results"]
+    assert isinstance(results, dict)
+    declared = {c for skips in cloudformation.SKIPS.values() for c in skips}
+    declared |= set(cloudformation.UNDESCRIBED_RULE)
+    skipped = {(c["check_id"], Path(c["file_path"]).name) for c in results["skipped_checks"]}
+    assert ("CKV_AWS_23", "undescribed.import.yaml") in skipped
+    for check in results["skipped_checks"]:
+        assert check["check_id"] in declared, check["check_id"]
+        assert len(check["check_result"].get("suppress_comment", "")) > 20, check
+    for skips in cloudformation.SKIPS.values():
+        assert all(len(why) > 20 for why in skips.values()), skips

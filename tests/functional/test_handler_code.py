@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from bench import organisation as organisation_bench
@@ -42,7 +43,7 @@ def fresh_sessions() -> Iterator[None]:
     remediate.forget_session()
 
 
-def parts(body: str) -> tuple[str, str, dict[str, object]]:
+def parts(body: str) -> tuple[str, str, dict[str, Any]]:
     """The text, the Terraform (``""`` without) and the JSON form of a text message."""
     text, machine = body.split(f"\n\n{JSON_MARK}\n", 1)
     before, _, code = text.partition(f"\n{TERRAFORM_MARK}\n")

@@ -186,7 +186,7 @@ def _handover(result: VpcResult, snapshot: VpcSnapshot, settings: Settings) -> I
             extra={"vpc_id": result.vpc_id, "outcome": "error", "error": str(exc)},
         )
         return handover
-    return dataclasses.replace(handover, terraform=code)
+    return handover._replace(terraform=code)
 
 
 def _notify(

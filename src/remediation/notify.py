@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from remediation.actions import S3_INTERRUPTION_NOTE
 from remediation.model import MODE_TAG, Mode
@@ -31,13 +30,14 @@ TERRAFORM_MARK = "--- Terraform ---"
 JSON_MARK = "--- JSON ---"
 
 
-@dataclass(frozen=True)
-class IacHandover:
+class IacHandover(NamedTuple):
     """What a dry-run message offers the VPC's infrastructure as code.
 
     ``command`` prints the Terraform of the VPC's plan (:func:`terraform_command`);
     ``terraform`` is that Terraform, computed by the engine (``""``: the command only). The
-    message carries the code when it fits, else the command alone.
+    message carries the code when it fits, else the command alone. A named tuple, not a
+    dataclass: the handler imports this module, and a dataclass costs its cold start about
+    eight times as much to create (~1 ms on Python 3.11).
     """
 
     command: str
@@ -209,7 +209,7 @@ def render(
     """
     body = _body(result, style, handover)
     if handover is not None and handover.terraform and not fits(body):
-        body = _body(result, style, replace(handover, terraform=""))
+        body = _body(result, style, handover._replace(terraform=""))
     return subject(result), body
 
 

@@ -151,7 +151,7 @@ def test_an_oversize_message_carries_the_command_instead_and_stays_under_the_lim
     result, full = publish(snapshot)
     handover = _handover(result, snapshot, settings())
     assert handover is not None and handover.terraform
-    _, command_only = render(unsent(result), "text", dataclasses.replace(handover, terraform=""))
+    _, command_only = render(unsent(result), "text", handover._replace(terraform=""))
     small, large = len(command_only.encode()), len(full.encode())
     assert small < len(full) < large  # a limit between characters and bytes tells them apart
     monkeypatch.setattr(remediation.notify, "MESSAGE_LIMIT", len(full))

@@ -115,22 +115,25 @@ def _iac_paragraph(result: VpcResult, handover: IacHandover | None) -> list[str]
         "Hand the VPC over: add the code to yours, run terraform plan and terraform apply, then "
         f"tag the VPC {MODE_TAG}=dry-run (report only), so that the tool does not race your IaC."
     )
+    command = [f"  {handover.command}"]
+    if " --role-name " in handover.command:
+        command.append(
+            "(from the deployment's account, through the member role; with credentials of "
+            f"account {result.account_id} itself, leave out --account and --role-name)"
+        )
     if handover.terraform:
         lines = [
             "Managed by infrastructure as code? The Terraform below is the plan above as code. "
-            f"{steps} The command that prints it:"
+            f"{steps} The command that prints it:",
+            *command,
         ]
     else:
         lines = [
             "Managed by infrastructure as code? The Terraform of the plan above does not fit in "
-            f"this message. {steps} Print the code with:"
+            "this message; print it with:",
+            *command,
+            steps,
         ]
-    lines.append(f"  {handover.command}")
-    if " --role-name " in handover.command:
-        lines.append(
-            "(from the deployment's account, through the member role; with credentials of "
-            f"account {result.account_id} itself, leave out --account and --role-name)"
-        )
     return [*lines, release]
 
 

@@ -11,6 +11,8 @@ event schema): ``version`` ``1.0`` and ``source`` ``custom`` (both required), ``
 ``eventType``, ``relatedResources``, ``additionalContext``). The guide's per-field length limits
 could not be read here; the message keeps the title under 250 characters and the description
 under 8,000 (each cut visibly, never mid-JSON) and the whole message far below SNS's 256 KB.
+A dry-run card carries its VPC's Terraform as a code block only when the whole description
+stays within those 8,000 characters; otherwise its next steps give the command that prints it.
 
 Examples
 --------
@@ -24,7 +26,7 @@ import json
 from typing import Any
 
 from remediation.findings import Severity
-from remediation.model import Mode
+from remediation.model import MODE_TAG, Mode
 from remediation.outcomes import OutcomeStatus
 from remediation.report import VpcResult, VpcStatus
 
@@ -36,6 +38,8 @@ MAX_FINDING_LINES = 20
 MAX_ACTION_LINES = 10
 LINE_LIMIT = 200
 EVENT_TYPE = "EcrEndpointGuardVpcReport"
+#: A markdown code block: the Terraform goes in one only when it holds no fence itself.
+FENCE = "```"
 _ICON = {
     VpcStatus.COMPLIANT: ":white_check_mark:",
     VpcStatus.FIXED: ":white_check_mark:",
@@ -62,7 +66,28 @@ def _bullets(lines: list[str], most: int) -> list[str]:
     return kept
 
 
-def _next_steps(result: VpcResult) -> list[str]:
+def _iac_step(result: VpcResult, code_shown: bool, command: str) -> str:
+    """The hand-over to the VPC's code: the Terraform above, or the command that prints it."""
+    if not command:
+        return (
+            "Managed as code? Tag the VPC `ecr-endpoint-guard/mode=dry-run`, or hand the tool's "
+            f"resources back: `ecr-endpoint-guard release --region {result.region} "
+            f"--vpc-id {result.vpc_id}`"
+        )
+    where = "the Terraform above" if code_shown else f"the Terraform that `{command}` prints"
+    member = (
+        f" (through the member role; with credentials of account {result.account_id}, "
+        "leave out `--account` and `--role-name`)"
+        if " --role-name " in command and not code_shown
+        else ""
+    )
+    return (
+        f"Managed as code? Add {where} to your code{member}, run `terraform apply`, then tag the "
+        f"VPC `{MODE_TAG}=dry-run`"
+    )
+
+
+def _next_steps(result: VpcResult, code_shown: bool = False, command: str = "") -> list[str]:
     steps = []
     where = f"--region {result.region} --vpc-id {result.vpc_id}"
     if result.open_findings and any(f.repairs for f in result.open_findings):
@@ -72,19 +97,29 @@ def _next_steps(result: VpcResult) -> list[str]:
             steps.append(f"Repair now: `ecr-endpoint-guard scan --fix {where}`")
     if any(f.severity is Severity.MANUAL for f in result.findings):
         steps.append("Findings marked *manual* need a person: the tool will not change them")
-    steps.append(
-        "Managed as code? Tag the VPC `ecr-endpoint-guard/mode=dry-run`, or hand the tool's "
-        f"resources back: `ecr-endpoint-guard release --region {result.region} "
-        f"--vpc-id {result.vpc_id}`"
-    )
+    steps.append(_iac_step(result, code_shown, command))
     steps.append(
         f"Security Hub: https://console.aws.amazon.com/securityhub/home?region={result.region}"
     )
     return steps
 
 
-def render_chatbot(result: VpcResult, *, account_name: str = "") -> str:
-    """The custom notification for one VPC, as the JSON string to publish."""
+def _with_code(description: str, terraform: str) -> str:
+    """The description and the Terraform as a code block, or ``""`` when they do not fit."""
+    if not terraform or FENCE in terraform:
+        return ""
+    shown = f"{description}\n\n*Terraform for this VPC*\n{FENCE}\n{terraform.rstrip()}\n{FENCE}"
+    return shown if len(shown) <= DESCRIPTION_LIMIT else ""
+
+
+def render_chatbot(
+    result: VpcResult, *, account_name: str = "", terraform: str = "", terraform_command: str = ""
+) -> str:
+    """The custom notification for one VPC, as the JSON string to publish.
+
+    ``terraform`` (a dry-run's plan as code) is shown when the description still fits its
+    limit; ``terraform_command`` prints it, for the next steps when it does not fit.
+    """
     name = f" ({result.name})" if result.name else ""
     account = f"{result.account_id} ({account_name})" if account_name else result.account_id
     icon = _ICON.get(result.status, "")
@@ -116,6 +151,8 @@ def render_chatbot(result: VpcResult, *, account_name: str = "") -> str:
     if result.cost is not None and result.cost.new_endpoint_azs:
         parts += ["", f"*Estimated cost* {result.cost.describe()}"]
     applied = result.count(OutcomeStatus.APPLIED)
+    description = _cut("\n".join(parts), DESCRIPTION_LIMIT)
+    with_code = _with_code(description, terraform)
     summary = (
         f"{result.vpc_id}: {result.status.value}, {len(result.open_findings)} open finding(s)"
         + (f", {applied} change(s)" if applied else "")
@@ -126,8 +163,8 @@ def render_chatbot(result: VpcResult, *, account_name: str = "") -> str:
         "content": {
             "textType": "client-markdown",
             "title": _cut(title, TITLE_LIMIT),
-            "description": _cut("\n".join(parts), DESCRIPTION_LIMIT),
-            "nextSteps": _next_steps(result),
+            "description": with_code or description,
+            "nextSteps": _next_steps(result, bool(with_code), terraform_command),
             "keywords": [result.account_id, result.region, result.vpc_id, result.status.value],
         },
         "metadata": {

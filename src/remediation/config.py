@@ -166,6 +166,9 @@ class Settings:
     mode_reason: ModeReason = ModeReason.DEPLOYMENT
     #: ``text`` or ``chatbot`` (see NOTIFICATION_FORMAT).
     notification_format: str = "text"
+    #: The member role's name (``MEMBER_ROLE_NAME``; organisation mode), ``""`` without one:
+    #: a dry-run message's command reaches a member account's VPC through it.
+    member_role_name: str = ""
 
     @property
     def interface_services(self) -> tuple[ServiceSpec, ...]:
@@ -348,6 +351,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         problems=tuple(problems),
         mode_reason=reason,
         notification_format=notification_format,
+        member_role_name=env.get("MEMBER_ROLE_NAME", "").strip(),
     )
 
 

@@ -26,7 +26,7 @@ from remediation.events import Refusal, Trigger
 from remediation.findings import Finding, Severity
 from remediation.inventory import Inventory
 from remediation.model import MODE_TAG, UNTIL_TAG, Mode, VpcSnapshot
-from remediation.notify import Notifier, render
+from remediation.notify import IacHandover, Notifier, render, terraform_command
 from remediation.outcomes import Outcome, OutcomeStatus
 from remediation.plan import plan
 from remediation.report import NotificationStatus, Summary, VpcResult, VpcStatus, tally
@@ -162,13 +162,46 @@ def remediate_vpc(
     )
 
 
-def _notify(result: VpcResult, notifier: Notifier | None, style: str = "text") -> VpcResult:
-    """Publish the VPC's message in ``style`` (``Settings.notification_format``)."""
+def _handover(result: VpcResult, snapshot: VpcSnapshot, settings: Settings) -> IacHandover | None:
+    """The Terraform of a dry-run VPC's plan, for its message (and the command that prints it).
+
+    Only for a message that will be sent (the caller has a notifier) about planned repairs:
+    an auto-fix message, or a VPC with nothing planned, carries no code. The code is built from
+    the same actions the message lists. :mod:`remediation.iac` is loaded here, on this path
+    only (the handler's cold start does not pay for it). A defect in the code's writer costs the
+    message its code, never the message: it then carries the command, and the error is logged.
+    """
+    if result.mode is Mode.AUTO_FIX or not result.needs_notification or not result.outcomes:
+        return None
+    if any(o.status is not OutcomeStatus.PLANNED for o in result.outcomes):
+        return None
+    handover = IacHandover(command=terraform_command(result, settings.member_role_name))
+    from remediation.iac import terraform_for  # noqa: PLC0415 - dry-run messages only
+
+    try:
+        code = terraform_for(snapshot, [o.action for o in result.outcomes])
+    except Exception as exc:  # a bug in the writer must not cost the VPC its message
+        log.exception(
+            "Terraform for the notification failed; the message carries the command",
+            extra={"vpc_id": result.vpc_id, "outcome": "error", "error": str(exc)},
+        )
+        return handover
+    return handover._replace(terraform=code)
+
+
+def _notify(
+    result: VpcResult,
+    notifier: Notifier | None,
+    style: str = "text",
+    handover: IacHandover | None = None,
+) -> VpcResult:
+    """Publish the VPC's message in ``style`` (``Settings.notification_format``), with the
+    VPC's IaC ``handover`` (dry-run: its Terraform or the command)."""
     if not result.needs_notification:
         return _with_notification(result, NotificationStatus.NOT_NEEDED)
     if notifier is None:
         return _with_notification(result, NotificationStatus.NO_TOPIC)
-    subject, body = render(result, style)
+    subject, body = render(result, style, handover)
     try:
         notifier.publish(subject, body)
     except (ClientError, BotoCoreError) as exc:
@@ -300,7 +333,8 @@ def run(
             result = remediate_vpc(snapshot, settings, executor=executor, context=context, day=day)
         except (ClientError, BotoCoreError) as exc:
             result = _unreadable(event, settings, snapshot.vpc_id, exc)
-        results.append(_notify(result, notifier, settings.notification_format))
+        handover = None if notifier is None else _handover(result, snapshot, settings)
+        results.append(_notify(result, notifier, settings.notification_format, handover))
     vpcs = tuple(results)
     return Summary(
         mode=settings.mode,

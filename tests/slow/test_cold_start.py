@@ -21,11 +21,13 @@ import pytest
 from bench import coldstart
 
 #: Never loaded by importing the handler: only auto-fix needs the executor, only
-#: NOTIFICATION_FORMAT=chatbot the chat card; the faces
-#: other than Lambda's, the test tools and X-Ray's SDK are not needed by any invocation.
+#: NOTIFICATION_FORMAT=chatbot the chat card, only a dry-run message its Terraform (the iac
+#: package); the faces other than Lambda's, the test tools and X-Ray's SDK are not needed by
+#: any invocation.
 NOT_AT_IMPORT = (
     "remediation.executor",
     "remediation.chat",
+    "remediation.iac",
     # organisation mode, Security Hub, the policy evaluator (VPCs with endpoints only) and
     # the exception tags' reader (tagged VPCs only) load on their paths
     "remediation.accounts",

@@ -44,6 +44,7 @@ def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
         "== 3. The same event, auto-fix",
         "== 4. ecr-endpoint-guard scan: every VPC of the region",
         "== 5. An organisation: a member account, fixed through its member role",
+        "== 6. Hand the app VPC over to your code: scan --format terraform",
         "== Done",
     ]
     positions = [out.find(s) for s in sections]
@@ -65,6 +66,8 @@ def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
         "Notification received on the central topic: 1 message(s)",
         "scan --organization --role-name ecr-endpoint-guard-member",
         "exit code 0 (0: every VPC of every account compliant, fixed or skipped)",
+        "|   to = aws_vpc_endpoint.app_ecr_dkr",
+        "is dry-run (report only)",
         "checks passed; the emulator is stopped.",
     ):
         assert line in out, f"missing {line!r}\n{context}"
@@ -81,7 +84,7 @@ def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
         assert row[3] == status, row
     # The organisation: the member's VPC, fixed in the member account, in one table with
     # the central account's.
-    organisation = out[out.index("== 5.") :]
+    organisation = out[out.index("== 5.") : out.index("== 6.")]
     member = re.search(r"member account (\d{12}) \(Organizations CreateAccount\)", organisation)
     assert member is not None, context
     assert f"CreateVpc event of account {member[1]} -> the central function" in organisation

@@ -60,8 +60,14 @@ def test_shared_options_are_the_same_option_in_every_command() -> None:
             release[flag].metavar,
         )
     assert scan["--vpc-id"].type is release["--vpc-id"].type
-    # One declaration of --format; scan adds the asff form (Security Hub's findings), which a
-    # release has none of.
+    # One declaration of --format; scan adds the asff form (Security Hub's findings) and the
+    # code forms (a VPC's repairs as Terraform or CloudFormation), which a release has none of.
     assert set(release["--format"].choices or ()) == {"table", "json"}
-    assert set(scan["--format"].choices or ()) == {"table", "json", "asff"}
+    assert set(scan["--format"].choices or ()) == {
+        "table",
+        "json",
+        "asff",
+        "terraform",
+        "cloudformation",
+    }
     assert scan["--format"].default == release["--format"].default == "table"

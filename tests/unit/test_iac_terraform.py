@@ -252,3 +252,16 @@ def test_text_from_tags_is_escaped() -> None:
     (group,) = resources(doc, "aws_security_group").values()
     assert "$${var.x}" in text and "%%{if}" in text
     assert group["tags"]["Name"].startswith("team ")
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\x85", "\u2028", "\u2029"])
+def test_a_vpcs_tags_cannot_end_a_comment_and_inject_code(brk: str) -> None:
+    scenario = SCENARIOS["fresh"]()
+    injected = f'x{brk}resource "aws_iam_user" "evil" {{ name = "x" }}'
+    snapshot = dataclasses.replace(
+        scenario.snapshot, tags={"Name": injected, MODE_TAG: f"off{brk}import {{}}"}
+    )
+    doc = parse(render(describe(snapshot, scenario.plan())))
+    kinds = {kind for block in doc["resource"] for kind in block}
+    assert kinds == {"aws_security_group", "aws_vpc_endpoint"}
+    assert "import" not in doc

@@ -18,6 +18,7 @@ import re
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn
 
 from remediation.cli.errors import UsageError
@@ -133,6 +134,15 @@ FORMAT = Option(
         "choices": ("table", "json"),
         "default": "table",
         "help": "table for people (default), json for machines (a stable, documented schema)",
+    },
+)
+OUTPUT_DIR = Option(
+    ("--output-dir",),
+    {
+        "type": Path,
+        "metavar": "DIR",
+        "help": "with --format terraform or cloudformation: one file per VPC in DIR "
+        "(created if missing) instead of standard output",
     },
 )
 FIX = Option(

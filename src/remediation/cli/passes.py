@@ -30,6 +30,7 @@ from remediation.clients import make_clients
 from remediation.config import Settings
 from remediation.events import Trigger
 from remediation.inventory import Inventory, ReadOnlyClient
+from remediation.model import VpcSnapshot
 from remediation.report import Summary, VpcResult, tally
 
 if TYPE_CHECKING:  # the executor's module is loaded only when --fix builds one
@@ -45,6 +46,8 @@ class Context:
     account_id: str
     event_id: str
     progress: Progress
+    #: Keep each VPC's snapshot on its region's scan (the code formats render from them).
+    keep_snapshots: bool = False
 
 
 @dataclass
@@ -61,6 +64,7 @@ class Job:
     settings: dict[str, Settings]  # by account
     across: bool  # --account/--organization: accounts labelled, errors kept per account
     max_parallel: int = 1
+    keep_snapshots: bool = False  # --format terraform/cloudformation
 
     def progress(self, regions: int) -> Progress:
         """Per-region progress: one account only (accounts in parallel would share the line)."""
@@ -89,6 +93,7 @@ def scan_account(job: Job, target: accounts.Target) -> AccountScan:
             account_id=target.account_id,
             event_id=job.event_id,
             progress=job.progress(len(regions)),
+            keep_snapshots=job.keep_snapshots,
         )
         settings = job.settings[target.account_id]
         try:
@@ -134,7 +139,7 @@ def scan_region(
 ) -> RegionScan:
     """One region: list its VPCs (unless given), then the engine over them in chunks."""
     clients = make_clients(region, session=ctx.session, endpoint_url=ctx.endpoint_url)
-    inventory = Inventory(
+    inventory = (KeepingInventory if ctx.keep_snapshots else Inventory)(
         clients.ec2,
         region=region,
         account_id=ctx.account_id,
@@ -179,7 +184,21 @@ def scan_region(
         executor=executor,
         on_progress=lambda done, total: ctx.progress.update(index, region, done, total),
     )
-    return RegionScan(region, summary, tuple(requested))
+    kept = inventory.kept if isinstance(inventory, KeepingInventory) else ()
+    return RegionScan(region, summary, tuple(requested), snapshots=tuple(kept))
+
+
+class KeepingInventory(Inventory):
+    """The inventory, keeping every snapshot it reads (for the code formats; reads unchanged)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept: list[VpcSnapshot] = []
+
+    def snapshots(self, vpc_ids: Sequence[str] | None, settings: Settings) -> list[VpcSnapshot]:
+        found = super().snapshots(vpc_ids, settings)
+        self.kept.extend(found)
+        return found
 
 
 def fix(

@@ -27,6 +27,7 @@ from typing import Any
 
 from remediation.cli.errors import one_line, summary_error
 from remediation.config import ModeReason
+from remediation.model import VpcSnapshot
 from remediation.report import Summary, VpcResult, VpcStatus
 
 EXIT_OK = 0
@@ -56,6 +57,8 @@ class RegionScan:
     summary: Summary
     requested: tuple[str, ...] = ()  # --vpc-id values (empty: every VPC)
     account: str = ""  # with --account/--organization: the account scanned ("" otherwise)
+    #: The VPCs as read, kept only when code is asked for (``--format terraform``...).
+    snapshots: tuple[VpcSnapshot, ...] = ()
 
     @property
     def where(self) -> str:

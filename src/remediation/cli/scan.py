@@ -13,6 +13,7 @@ role (:mod:`remediation.cli.accounts`), a few accounts at a time; one account is
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -31,6 +32,7 @@ from remediation.cli.options import (
     DEFAULT_PARALLEL,
     FIX,
     FORMAT,
+    OUTPUT_DIR,
     REGION,
     VERBOSE,
     VPC_ID,
@@ -44,6 +46,9 @@ from remediation.cli.results import AccountScan, RegionScan, errors_of, exit_cod
 from remediation.cli.terminal import PROG, AccountProgress
 from remediation.config import ModeReason, Settings, load_settings
 from remediation.model import Mode
+
+#: The formats that write code (:mod:`remediation.cli.code`).
+CODE_FORMATS = ("terraform", "cloudformation")
 
 DESCRIPTION = (
     "Evaluate every VPC of the chosen regions against the baseline and report. "
@@ -75,10 +80,13 @@ def add_parser(commands: Any) -> None:
     add_account_options(scan)
     FORMAT.add(
         scan,
-        choices=("table", "json", "asff"),
+        choices=("table", "json", "asff", *CODE_FORMATS),
         help="table for people (default), json for machines (a stable, documented schema), "
-        "asff: the Security Hub findings the function would import (one per VPC and check)",
+        "asff: the Security Hub findings the function would import (one per VPC and check), "
+        "terraform or cloudformation: each VPC's repairs as code, and adoption of what the "
+        "tool created (the same plan as --fix; nothing is changed)",
     )
+    OUTPUT_DIR.add(scan)
     FIX.add(scan)
     YES.add(scan, help="with --fix: apply without asking")
     VERBOSE.add(scan)
@@ -105,6 +113,14 @@ def check_usage(args: argparse.Namespace) -> None:
     usage = f"{PROG} scan"
     if args.yes and not args.fix:
         raise UsageError(usage, "--yes only goes with --fix")
+    if args.output_dir is not None and args.format not in CODE_FORMATS:
+        raise UsageError(usage, "--output-dir goes with --format terraform or cloudformation")
+    if args.fix and args.format in CODE_FORMATS:
+        raise UsageError(
+            usage,
+            f"--format {args.format} writes code and changes nothing: it does not go with --fix "
+            "(to adopt what --fix created, run the scan again after it)",
+        )
     if args.vpc_ids and (args.all_regions or len(set(args.regions or ())) > 1):
         raise UsageError(usage, "--vpc-id needs a single region (VPC ids are regional)")
     across = bool(args.accounts or args.organization)
@@ -216,6 +232,7 @@ def prepare(
         },
         across=across,
         max_parallel=(args.max_parallel or DEFAULT_PARALLEL) if across else 1,
+        keep_snapshots=args.format in CODE_FORMATS,
     )
 
 
@@ -248,8 +265,6 @@ def _table(job: Job, scanned: Sequence[AccountScan], caller: str, phase: str) ->
 
 def asff(scans: list[RegionScan], partition: str) -> list[dict[str, Any]]:
     """The ASFF findings of every VPC scanned (after ``--fix``: their state after it)."""
-    import datetime as dt  # noqa: PLC0415 - this format only
-
     from remediation.securityhub import summary_findings  # noqa: PLC0415 - this format only
 
     now = dt.datetime.now(dt.UTC)
@@ -271,7 +286,12 @@ def report(
     scans = [s for a in scanned for s in a.scans]
     errors = errors_of(scans, scanned)
     code = exit_code_for([v.status for s in scans for v in s.summary.vpcs], errors=errors)
-    if args.format == "asff":
+    if args.format in CODE_FORMATS:
+        from remediation.cli import code as iac  # noqa: PLC0415 - the code formats only
+
+        codes = iac.vpc_codes(scanned, job.settings, today=dt.datetime.now(dt.UTC).date())
+        iac.emit(iac.files(codes, args.format), args.format, args.output_dir)
+    elif args.format == "asff":
         terminal.out(json.dumps({"Findings": asff(scans, partition)}, indent=2))
     elif args.format == "json":
         document = scan_document(

@@ -7,7 +7,9 @@
 4. ``ecr-endpoint-guard scan`` over the whole region: every VPC compliant, or
    skipped for the opted-out one;
 5. an organisation (:mod:`remediation.demo.organisation`): a member account's new VPC,
-   fixed by the central function through the member role, then ``scan --organization``.
+   fixed by the central function through the member role, then ``scan --organization``;
+6. the hand-over to code: ``scan --format terraform`` for the ``app`` VPC adopts what the
+   function created (``import`` blocks with their ids), and the VPC is tagged over.
 
 The run exits 0 only when every check passed. The function's own output
 (Powertools JSON logs and EMF metrics) goes to a log file, named at the end.
@@ -19,6 +21,7 @@ import argparse
 import contextlib
 import io
 import json
+import re
 import sys
 import tempfile
 import traceback
@@ -51,6 +54,7 @@ from remediation.demo.common import (
 )
 from remediation.demo.emulator import patched_environ, running_emulator
 from remediation.demo.organisation import OrganisationStep
+from remediation.model import MODE_TAG
 
 DEFAULT_LOG = Path(tempfile.gettempdir()) / "ecr-endpoint-guard-demo.log"
 
@@ -163,6 +167,42 @@ class Demo:
             "the opted-out legacy VPC was left exactly as it was",
         )
 
+    def hand_over(self) -> None:
+        heading("6. Hand the app VPC over to your code: scan --format terraform")
+        argv = ["scan", "--region", REGION, "--endpoint-url", self.url]
+        argv += ["--vpc-id", self.app, "--format", "terraform"]
+        print(f"  $ {cli.PROG} {' '.join(argv)}")
+        print()
+        code_out = io.StringIO()
+        with contextlib.redirect_stdout(code_out):
+            code = cli.main(argv)
+        text = code_out.getvalue()
+        for line in text.splitlines():
+            print(f"  | {line}" if line else "  |")
+        flt = [{"Name": "vpc-id", "Values": [self.app]}]
+        endpoints = self.ec2.describe_vpc_endpoints(Filters=flt)["VpcEndpoints"]
+        groups = self.ec2.describe_security_groups(Filters=flt)["SecurityGroups"]
+        created = {e["VpcEndpointId"] for e in endpoints if managed(e)}
+        created |= {g["GroupId"] for g in groups if managed(g)}
+        imported = set(re.findall(r'^  id = "([^"]+)"$', text, re.M))
+        self.checks.expect(code == 0, "the code of a compliant VPC: exit code 0")
+        self.checks.expect(
+            bool(created) and imported == created,
+            "an import block for each resource the function created, by its id",
+        )
+        self.ec2.create_tags(Resources=[self.app], Tags=[{"Key": MODE_TAG, "Value": "dry-run"}])
+        print(f"\n  the last step, once the code is applied: tagged {self.app} {MODE_TAG}=dry-run")
+        quiet = io.StringIO()
+        with contextlib.redirect_stdout(quiet):
+            cli.main(["scan", "--region", REGION, "--endpoint-url", self.url, "--format", "json"])
+        modes = {
+            vpc["vpc_id"]: vpc["mode"]
+            for region in json.loads(quiet.getvalue() or "{}").get("regions", [])
+            for vpc in region.get("vpcs", [])
+        }
+        print(f"  the next scan: {self.app} is {modes.get(self.app)} (report only)")
+        self.checks.expect(modes.get(self.app) == "dry-run", "the handed-over VPC is report-only")
+
 
 def describe_account(account: DemoAccount) -> None:
     what = {
@@ -227,6 +267,7 @@ def _story(checks: Checks, log: TextIO) -> None:
             demo.auto_fix()
             demo.scan()
             OrganisationStep(url, handler, context, inbox, log, checks).run()
+            demo.hand_over()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

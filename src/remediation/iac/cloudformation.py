@@ -34,7 +34,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode, short_service
+from remediation.iac import comments
+from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.iac.yaml_text import block, scalar
 from remediation.model import MODE_TAG
 
@@ -62,8 +63,6 @@ CHANGE_SET = "adopt-ecr-endpoints"
 #: CloudFormation's limits: a stack name of 128 characters; a logical id of 255, less room
 #: for the digits that keep two of them apart.
 _MAX_STACK_NAME = 128
-#: Control characters and what YAML takes for a line break (NEL, LS, PS).
-_UNSAFE_IN_COMMENT = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 _MAX_LOGICAL_ID = 240
 
 
@@ -308,22 +307,8 @@ def _document(
     )
 
 
-def comment_text(text: str) -> str:
-    """Text of the VPC's own (its tags) for a comment: no line break or control character,
-    which would end the comment and start YAML (EC2 allows any character in a tag).
-
-    >>> comment_text("prod\\nResources: {}")
-    'prod Resources: {}'
-    """
-    return _UNSAFE_IN_COMMENT.sub(" ", text)
-
-
 def _header(code: VpcCode) -> list[str]:
-    name = f" ({comment_text(code.vpc_name)})" if code.vpc_name else ""
-    return [
-        f"# ecr-endpoint-guard: CloudFormation for {code.vpc_id}{name},",
-        f"# account {code.account_id}, region {code.region}.",
-    ]
+    return comments.header(code, "CloudFormation")
 
 
 def _deploy(code: VpcCode) -> list[str]:
@@ -381,22 +366,13 @@ def _rules_change(code: VpcCode) -> list[str]:
 
 
 def _dns(code: VpcCode) -> list[str]:
-    if not code.dns_attributes:
-        return []
-    return [
-        "",
-        f"# DNS attributes: set these in your own AWS::EC2::VPC resource for {code.vpc_id}",
-        "# (private DNS of interface endpoints needs both):",
-        *(f"#   {DNS_PROPERTIES[a]}: true" for a in code.dns_attributes),
-    ]
+    return comments.dns(
+        code, "AWS::EC2::VPC", [f"{DNS_PROPERTIES[a]}: true" for a in code.dns_attributes]
+    )
 
 
 def repair_comment(repair: Repair, code: VpcCode, ids: Mapping[str, str]) -> list[str]:
-    service = short_service(repair.service_name, code.region)
-    lines = [
-        f"# {repair.endpoint_id} ({service}) was not created by ecr-endpoint-guard: the code",
-        "# that created it owns it. Make these changes there:",
-    ]
+    lines = comments.repair_heading(repair, code)
     if repair.enable_private_dns:
         lines.append("#   PrivateDnsEnabled: true")
     if repair.add_subnet_ids:
@@ -421,19 +397,11 @@ def repair_comment(repair: Repair, code: VpcCode, ids: Mapping[str, str]) -> lis
 
 def hand_over(code: VpcCode) -> list[str]:
     """The last step: tag the VPC so that the function stops managing it."""
-    if code.mode_tag:
-        now = f"# The VPC is tagged {MODE_TAG}={comment_text(code.mode_tag)} already."
-    else:
-        now = "# The VPC has no such tag yet."
-    return [
-        "",
-        "# Hand-over: once the stack is deployed, tag the VPC so that the function stops",
-        "# managing it: dry-run keeps reporting (and shows drift from this code), off stops it.",
-        f'#   in your AWS::EC2::VPC resource: Tags: [{{Key: "{MODE_TAG}", Value: "dry-run"}}]',
-        f"#   or: aws ec2 create-tags --region {code.region} --resources {code.vpc_id} \\",
-        f"#         --tags Key={MODE_TAG},Value=dry-run",
-        now,
-    ]
+    return comments.hand_over(
+        code,
+        applied="the stack is deployed",
+        in_code=f'AWS::EC2::VPC resource: Tags: [{{Key: "{MODE_TAG}", Value: "dry-run"}}]',
+    )
 
 
 def _comments(code: VpcCode, ids: Mapping[str, str]) -> list[str]:

@@ -51,9 +51,14 @@ from remediation.topology import tool_group
 
 #: The description of a group the code creates (the user's, not the tool's).
 NEW_GROUP_DESCRIPTION = "HTTPS to VPC endpoints from the VPC only"
+#: EC2's limits: a tag value of 256 characters, a group name of 255.
+TAG_VALUE_LIMIT = 256
+GROUP_NAME_LIMIT = 255
 #: Tags AWS reserves (``aws:``): no code can set them, so none is written.
 _RESERVED_TAG = "aws:"
 _NOT_IDENTIFIER = re.compile(r"[^a-z0-9]+")
+#: Control characters and what YAML also takes for a line break (NEL, LS, PS).
+_UNSAFE_IN_COMMENT = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 
 Tags = tuple[tuple[str, str], ...]
 
@@ -198,6 +203,16 @@ def identifier(text: str) -> str:
     return name
 
 
+def comment_text(text: str) -> str:
+    """The VPC's own text (its tags) for a comment of the code: no line break or control
+    character, which would end the comment and start code (EC2 allows any character in a tag).
+
+    >>> comment_text("prod\\nresource x {}")
+    'prod resource x {}'
+    """
+    return _UNSAFE_IN_COMMENT.sub(" ", text)
+
+
 def vpc_label(snapshot: VpcSnapshot) -> str:
     """The stem of every name in the VPC's code: its ``Name`` tag, else its id."""
     return identifier(snapshot.name or snapshot.vpc_id)
@@ -254,6 +269,22 @@ def user_tags(tags: Iterable[tuple[str, str]]) -> Tags:
     )
 
 
+def _name(display: str, what: str) -> Tags:
+    """The ``Name`` tag ``<VPC name> <what>``, within EC2's limit (the VPC's name shortened).
+
+    >>> len(_name("x" * 300, "ecr.api")[0][1])
+    256
+    """
+    room = TAG_VALUE_LIMIT - len(what) - 1
+    return (("Name", f"{display[:room].rstrip()} {what}"),)
+
+
+def _group_name(label: str) -> str:
+    """The name of a group the code creates: ``<label>-vpc-endpoints``, within EC2's limit."""
+    suffix = "-vpc-endpoints"
+    return label.replace("_", "-")[: GROUP_NAME_LIMIT - len(suffix)].rstrip("-") + suffix
+
+
 def _current_tags(tags: Iterable[tuple[str, str]]) -> Tags:
     return tuple(sorted((k, v) for k, v in tags if not k.startswith(_RESERVED_TAG)))
 
@@ -304,11 +335,11 @@ def _group(
             GroupCode(
                 name=name,
                 group_id="",
-                group_name=f"{label.replace('_', '-')}-vpc-endpoints",
+                group_name=_group_name(label),
                 description=NEW_GROUP_DESCRIPTION,
                 vpc_id=snapshot.vpc_id,
                 rules=_sorted_rules(https_rule(c) for c in create.cidr_blocks),
-                tags=(("Name", f"{display} VPC endpoints"),),
+                tags=_name(display, "VPC endpoints"),
             ),
             "",
         )
@@ -418,7 +449,7 @@ def _new_endpoint(
             endpoint_type=EndpointType.GATEWAY,
             route_table_ids=tuple(sorted(action.route_table_ids)),
             policy=canonical_policy(action.policy_document),
-            tags=(("Name", f"{display} {service} gateway"),),
+            tags=_name(display, f"{service} gateway"),
         )
     return EndpointCode(
         name=endpoint_name(label, service, EndpointType.INTERFACE),
@@ -433,7 +464,7 @@ def _new_endpoint(
         policy=canonical_policy(action.policy_document),
         ip_address_type=action.ip_address_type,
         dns_record_ip_type=action.dns_record_ip_type,
-        tags=(("Name", f"{display} {service}"),),
+        tags=_name(display, service),
     )
 
 

@@ -17,7 +17,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode, short_service
+from remediation.iac import comments
+from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.model import MODE_TAG
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -98,8 +99,14 @@ def _aligned(pairs: list[tuple[str, str]], indent: int) -> list[str]:
     return lines
 
 
-def _strings(values: Iterable[str]) -> str:
-    return "[" + ", ".join(string(v) for v in values) + "]"
+def _strings(values: Iterable[str], indent: int = 1) -> str:
+    """A list of strings: on one line, or one item a line when that line would be long."""
+    items = [string(v) for v in values]
+    one_line = "[" + ", ".join(items) + "]"
+    if len(one_line) <= 72:
+        return one_line
+    pad = "  " * (indent + 1)
+    return "[\n" + "".join(f"{pad}{i},\n" for i in items) + "  " * indent + "]"
 
 
 def _attributes(pairs: list[tuple[str, str]], indent: int = 1) -> list[str]:
@@ -145,7 +152,10 @@ def group_block(group: GroupCode, *, attached: bool = True) -> list[str]:
     )
     for rule in group.rules:
         lines += _rule(rule)
-    lines += ["", "  # No egress rules: an endpoint only answers connections (stateful group)."]
+    if group.adopted:
+        lines += ["", "  # Egress is not managed here: the group's egress rules stay as they are."]
+    else:
+        lines += ["", "  # No egress rule: an endpoint only answers connections (stateful group)."]
     lines += [*_tags(group.tags), "}"]
     if group.adopted:
         lines += _import("aws_security_group", group.name, group.group_id)
@@ -197,11 +207,7 @@ def endpoint_block(endpoint: EndpointCode, code: VpcCode) -> list[str]:
 
 
 def repair_comment(repair: Repair, code: VpcCode) -> list[str]:
-    service = short_service(repair.service_name, code.region)
-    lines = [
-        f"# {repair.endpoint_id} ({service}) was not created by ecr-endpoint-guard: the code",
-        "# that created it owns it. Make these changes there:",
-    ]
+    lines = comments.repair_heading(repair, code)
     if repair.enable_private_dns:
         lines.append("#   private_dns_enabled = true")
     if repair.add_subnet_ids:
@@ -221,43 +227,26 @@ def repair_comment(repair: Repair, code: VpcCode) -> list[str]:
 
 
 def _header(code: VpcCode) -> list[str]:
-    name = f" ({code.vpc_name})" if code.vpc_name else ""
     return [
-        f"# ecr-endpoint-guard: Terraform for {code.vpc_id}{name},",
-        f"# account {code.account_id}, region {code.region}.",
+        *comments.header(code, "Terraform"),
         "# Built from the same plan as auto-fix. Needs Terraform 1.5 or later (import blocks)",
         "# and the hashicorp/aws provider 5.0 or later. Review it, then `terraform plan`.",
     ]
 
 
 def _dns(code: VpcCode) -> list[str]:
-    if not code.dns_attributes:
-        return []
     pairs = [(DNS_ARGUMENTS[a], "true") for a in code.dns_attributes]
-    width = max(len(k) for k, _ in pairs)
-    return [
-        "",
-        f"# DNS attributes: set these in your own aws_vpc resource for {code.vpc_id}",
-        "# (private DNS of interface endpoints needs both):",
-        *(f"#   {k.ljust(width)} = {v}" for k, v in pairs),
-    ]
+    width = max((len(k) for k, _ in pairs), default=0)
+    return comments.dns(code, "aws_vpc", [f"{k.ljust(width)} = {v}" for k, v in pairs])
 
 
 def hand_over(code: VpcCode) -> list[str]:
     """The last step: tag the VPC so that the function stops managing it."""
-    if code.mode_tag:
-        now = f"# The VPC is tagged {MODE_TAG}={code.mode_tag} already."
-    else:
-        now = "# The VPC has no such tag yet."
-    return [
-        "",
-        "# Hand-over: once `terraform apply` has run, tag the VPC so that the function stops",
-        "# managing it: dry-run keeps reporting (and shows drift from this code), off stops it.",
-        f'#   in your aws_vpc resource: tags = {{ "{MODE_TAG}" = "dry-run" }}',
-        f"#   or: aws ec2 create-tags --region {code.region} --resources {code.vpc_id} \\",
-        f"#         --tags Key={MODE_TAG},Value=dry-run",
-        now,
-    ]
+    return comments.hand_over(
+        code,
+        applied="`terraform apply` has run",
+        in_code=f'aws_vpc resource: tags = {{ "{MODE_TAG}" = "dry-run" }}',
+    )
 
 
 def render(code: VpcCode) -> str:

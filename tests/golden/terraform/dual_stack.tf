@@ -24,7 +24,7 @@ resource "aws_security_group" "dual_endpoints" {
     ipv6_cidr_blocks = ["2600:1f18::/56"]
   }
 
-  # No egress rules: an endpoint only answers connections (stateful group).
+  # No egress rule: an endpoint only answers connections (stateful group).
 
   tags = {
     Name = "dual VPC endpoints"

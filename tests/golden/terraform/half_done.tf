@@ -16,7 +16,7 @@ resource "aws_security_group" "payments_endpoints" {
     cidr_blocks = ["10.0.0.0/16"]
   }
 
-  # No egress rules: an endpoint only answers connections (stateful group).
+  # No egress rule: an endpoint only answers connections (stateful group).
 
   tags = {
     Name = "payments VPC endpoints"

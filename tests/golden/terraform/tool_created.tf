@@ -16,7 +16,7 @@ resource "aws_security_group" "sandbox_endpoints" {
     cidr_blocks = ["10.0.0.0/16"]
   }
 
-  # No egress rules: an endpoint only answers connections (stateful group).
+  # Egress is not managed here: the group's egress rules stay as they are.
 }
 
 import {

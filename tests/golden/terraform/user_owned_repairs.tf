@@ -17,7 +17,7 @@ resource "aws_security_group" "vpc_00000000000000001_endpoints" {
     cidr_blocks = ["10.0.0.0/16"]
   }
 
-  # No egress rules: an endpoint only answers connections (stateful group).
+  # No egress rule: an endpoint only answers connections (stateful group).
 
   tags = {
     Name = "vpc-00000000000000001 VPC endpoints"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -614,3 +615,25 @@ def test_account_and_fix_against_the_emulator(
         assert code == cli.EXIT_OK
         assert violations(ec2, vpc.vpc_id, REGION) == []
         assert caller_ec2.describe_vpc_endpoints()["VpcEndpoints"] == caller_before
+
+
+def test_terraform_across_accounts_writes_each_members_vpc_with_its_account(
+    org: dict[str, Member], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The code formats across accounts: one file per VPC, read through the member role,
+    each naming its account; VPCs named alike in two accounts get distinct labels."""
+    from tests.unit.test_iac_terraform import parse, resources
+
+    out_dir = tmp_path / "tf"
+    argv = [*accounts_argv(MEMBER_A, MEMBER_B), "--format", "terraform"]
+    code, out, err = run_cli(capsys, *argv, "--output-dir", str(out_dir))
+    assert code == cli.EXIT_NON_COMPLIANT, err
+    assert out == ""
+    written = sorted(p.name for p in out_dir.glob("*.tf"))
+    assert written == [f"vpc_{MEMBER_A}.tf", f"vpc_{MEMBER_B}.tf"]
+    for account in (MEMBER_A, MEMBER_B):
+        text = (out_dir / f"vpc_{account}.tf").read_text()
+        assert f"# account {account}, region {REGION}." in text
+        vpc = org[account].vpc.vpc_id
+        endpoints = resources(parse(text), "aws_vpc_endpoint").values()
+        assert endpoints and {e["vpc_id"] for e in endpoints} == {vpc}

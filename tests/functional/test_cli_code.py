@@ -20,6 +20,7 @@ from remediation.demo.account import DemoAccount, build_demo_account
 from remediation.demo.emulator import running_emulator
 from remediation.model import MANAGED_TAG
 from tests.functional.test_cli import cli_env, one_error_line, run_cli
+from tests.test_template import run, tool
 from tests.unit.test_iac_terraform import imports, parse, resources
 
 __all__ = ["cli_env"]  # the fixture, imported for these tests
@@ -58,6 +59,7 @@ def test_terraform_before_and_after_fix_adopts_what_the_tool_created(
     app = account.vpcs["app"].vpc_id
     code, out, err = run_cli(capsys, *_argv(url, "--format", "terraform"))
     assert code == cli.EXIT_NON_COMPLIANT, err
+    before_text = out
     before = parse(out)  # every VPC's file, one after the other: one module
     assert imports(before) == {}, "nothing was created by the tool yet"
     new = {b["service_name"]: b for b in resources(before, "aws_vpc_endpoint").values()}
@@ -87,6 +89,30 @@ def test_terraform_before_and_after_fix_adopts_what_the_tool_created(
     assert declared == set(imports(after)), "after --fix, the app VPC's code only adopts"
     for path in (tmp_path / "tf").glob("*.tf"):
         parse(path.read_text())  # every file is HCL2
+    (tmp_path / "before").mkdir()
+    (tmp_path / "before" / "region.tf").write_text(before_text)
+    for where in ("before", "tf"):
+        assert checkov_failures(tmp_path / where) == [], where
+
+
+def checkov_failures(directory: Path) -> list[tuple[str, str]]:
+    """checkov's failed checks on the Terraform of a directory (the linter users run)."""
+    result = run(
+        [
+            str(tool("checkov")),
+            "--directory",
+            str(directory),
+            "--framework",
+            "terraform",
+            "--skip-download",
+            "--output",
+            "json",
+        ]
+    )
+    assert result.returncode in (0, 1), result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["parsing_errors"] == 0
+    return [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
 
 
 @pytest.mark.slow

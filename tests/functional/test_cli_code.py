@@ -131,6 +131,15 @@ def test_cloudformation_before_and_after_fix_lists_the_resources_to_import(
     assert code == cli.EXIT_NON_COMPLIANT, err
     assert (before_dir / "app.yaml").exists() and not (before_dir / "app.import.json").exists()
     assert "AWS::EC2::VPCEndpoint" in (before_dir / "app.yaml").read_text()
+    # Without --output-dir: the same templates as one YAML stream, a document each.
+    code, out, _ = run_cli(capsys, *_argv(url, "--format", "cloudformation"))
+    assert code == cli.EXIT_NON_COMPLIANT
+    documents = out.split("\n---\n")
+    templates = [d for d in documents if "AWSTemplateFormatVersion" in d]
+    assert sorted(t.strip() for t in templates) == sorted(
+        p.read_text().strip() for p in before_dir.glob("*.yaml")
+    )
+    assert len(documents) == len(account.vpcs)  # the others: their note, as comments
 
     run_cli(capsys, *_argv(url, "--fix", "--yes"))
     code, _, err = run_cli(

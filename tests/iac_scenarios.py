@@ -108,6 +108,39 @@ def tool_created() -> Scenario:
     return Scenario("tool_created", snap, _settings(), "the tool's endpoints: adopt them")
 
 
+def tool_group_drift() -> Scenario:
+    """The tool's group was edited: a rule open to the world (revoked), a private consumer's
+    rule without a description (kept as it is); the VPC gained a block (its rule added)."""
+    described = "HTTPS to VPC endpoints from the VPC"
+    group = SecurityGroup(
+        "sg-0tool",
+        VPC,
+        "ecr-endpoint-guard-endpoints",
+        tags={**OWNED},
+        ingress=(
+            dataclasses.replace(https("10.0.0.0/16"), description=described),
+            IngressRule("tcp", 443, 443, cidr_ipv4="0.0.0.0/0", description="temporary"),
+            IngressRule("tcp", 443, 443, cidr_ipv4="100.64.0.0/16"),
+        ),
+        description="ecr-endpoint-guard: HTTPS to VPC endpoints from the VPC only",
+    )
+    subnets = ("subnet-priv-a", "subnet-priv-b", "subnet-priv-c")
+    snap = three_az(
+        tags={"Name": "edited"},
+        cidr_blocks=("10.0.0.0/16", "10.1.0.0/16"),
+        endpoints=(
+            _owned("vpce-0api", "ecr.api", *subnets, groups=("sg-0tool",)),
+            _owned("vpce-0dkr", "ecr.dkr", *subnets, groups=("sg-0tool",)),
+            dataclasses.replace(
+                gateway(*(f"rtb-priv-{z}" for z in "abc"), endpoint_id="vpce-0s3"),
+                tags={**OWNED},
+            ),
+        ),
+        security_groups=(group,),
+    )
+    return Scenario("tool_group_drift", snap, _settings(), "the tool's group edited by hand")
+
+
 def user_owned_repairs() -> Scenario:
     """Every endpoint the user's; a group open to the world; S3 missing a table."""
     subnets = ("subnet-priv-a", "subnet-priv-b", "subnet-priv-c")
@@ -172,6 +205,7 @@ SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "fresh": fresh,
     "half_done": half_done,
     "tool_created": tool_created,
+    "tool_group_drift": tool_group_drift,
     "user_owned_repairs": user_owned_repairs,
     "centralised_spoke": centralised_spoke,
     "shared_vpc": shared_vpc,

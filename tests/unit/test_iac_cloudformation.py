@@ -53,7 +53,7 @@ GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "cloudformation"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 NAMES = sorted(SCENARIOS)
 #: The scenarios where the tool created something (adopted), and where no template is written.
-ADOPTING = {"tool_created"}
+ADOPTING = {"tool_created", "tool_group_drift"}
 NO_TEMPLATE = {"shared_vpc"}
 
 
@@ -432,16 +432,20 @@ def undescribed() -> Scenario:
     return replace(scenario, name="undescribed", snapshot=snapshot)
 
 
-def test_an_undescribed_rule_is_imported_as_is_with_the_reason_checkov_may_skip_it() -> None:
+def test_an_undescribed_rule_is_kept_as_is_with_the_reason_checkov_may_skip_it() -> None:
+    """A rule someone left undescribed stays so in both templates (describing it would
+    replace it); checkov's description check is skipped there, with the reason."""
     out = render(undescribed().code())
-    imported = parse(out.import_template)["Resources"]["SandboxEndpoints"]
-    assert imported["Metadata"]["checkov"]["skip"] == [
-        {"id": "CKV_AWS_23", "comment": cloudformation.UNDESCRIBED_RULE["CKV_AWS_23"]}
-    ]
-    assert all("Description" not in r for r in imported["Properties"]["SecurityGroupIngress"])
-    desired = parse(out.template)["Resources"]["SandboxEndpoints"]
-    assert "Metadata" not in desired
-    assert all(r["Description"] for r in desired["Properties"]["SecurityGroupIngress"])
+    skip = [{"id": "CKV_AWS_23", "comment": cloudformation.UNDESCRIBED_RULE["CKV_AWS_23"]}]
+    for text in (out.import_template, out.template):
+        group = parse(text)["Resources"]["SandboxEndpoints"]
+        assert group["Metadata"]["checkov"]["skip"] == skip
+        assert all("Description" not in r for r in group["Properties"]["SecurityGroupIngress"])
+    assert "short interruption" not in out.template  # the rules stay as they are
+
+
+def test_a_change_to_the_adopted_groups_rules_is_announced() -> None:
+    out = render(SCENARIOS["tool_group_drift"]().code())
     assert "short interruption" in out.template
 
 

@@ -265,3 +265,15 @@ def test_a_vpcs_tags_cannot_end_a_comment_and_inject_code(brk: str) -> None:
     kinds = {kind for block in doc["resource"] for kind in block}
     assert kinds == {"aws_security_group", "aws_vpc_endpoint"}
     assert "import" not in doc
+
+
+def test_an_edited_tool_group_is_adopted_with_the_plans_rules_and_kept_rules_untouched() -> None:
+    scenario = SCENARIOS["tool_group_drift"]()
+    (group,) = resources(parse(rendered(scenario)), "aws_security_group").values()
+    rules = {(r["cidr_blocks"][0], r.get("description", "")) for r in group["ingress"]}
+    assert rules == {
+        ("10.0.0.0/16", "HTTPS to VPC endpoints from the VPC"),
+        ("10.1.0.0/16", "HTTPS to VPC endpoints from the VPC"),  # the plan's AuthorizeIngress
+        ("100.64.0.0/16", ""),  # someone's private consumer: kept exactly as it is
+    }  # 0.0.0.0/0: the plan's RevokeIngress
+    assert "#checkov:skip=CKV_AWS_23:" in rendered(scenario)

@@ -49,11 +49,11 @@ SKIPS: Mapping[str, Mapping[str, str]] = {
     SECURITY_GROUP: {},
     VPC_ENDPOINT: {},
 }
-#: An adopted group's rule without a description, as the import must describe it (it may not
-#: change anything); the template deployed next describes every rule.
+#: A rule of the tool's group without a description: someone added it and the plan keeps it,
+#: as it is (describing it would replace the rule, and the import may not change anything).
 UNDESCRIBED_RULE = {
-    "CKV_AWS_23": "the group as it is now, for the import, which may not change it; "
-    "the template deployed next describes every rule",
+    "CKV_AWS_23": "a rule someone added to the group, kept exactly as it is: "
+    "describing it would replace the rule",
 }
 DNS_PROPERTIES = {
     "enableDnsSupport": "EnableDnsSupport",
@@ -177,8 +177,7 @@ def group_resource(group: GroupCode) -> dict[str, Any]:
         "SecurityGroupIngress": [_rule(r) for r in group.rules],
         **_tags(group.tags),
     }
-    as_is = group.current is None and group.adopted  # the import's form: nothing may change
-    undescribed = as_is and not all(r.description for r in group.rules)
+    undescribed = not all(r.description for r in group.rules)
     return _resource(
         SECURITY_GROUP, properties, group.adopted, UNDESCRIBED_RULE if undescribed else None
     )

@@ -360,11 +360,9 @@ def _adopted_group(owned: SecurityGroup, name: str, actions: Sequence[Action]) -
         if isinstance(a, AuthorizeIngress) and a.group_id in (owned.group_id, TOOL_GROUP)
         for c in a.cidr_blocks
     ]
-    kept = [
-        r if r.description else replace(r, description=f"kept: {r.protocol} from the VPC's side")
-        for r in current_rules
-        if r.order not in revoked
-    ]
+    # Rules someone added and the plan keeps stay exactly as they are, description included
+    # (a changed description would replace the rule: a connection through it could drop).
+    kept = [r for r in current_rules if r.order not in revoked]
     current = GroupCode(
         name=name,
         group_id=owned.group_id,

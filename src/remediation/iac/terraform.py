@@ -22,6 +22,12 @@ from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.model import MODE_TAG
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+#: checkov's check that every rule is described, and why it does not apply to a rule someone
+#: added to the tool's group and the plan keeps as it is (``#checkov:skip``).
+UNDESCRIBED_RULE = (
+    "CKV_AWS_23",
+    "a rule someone added to the group, kept exactly as it is: describing it would replace it",
+)
 #: checkov's check that a group is attached to something, and why it does not apply to a group
 #: only the user's own endpoints (named in the comments) will use (``#checkov:skip``).
 UNATTACHED_GROUP = (
@@ -121,8 +127,8 @@ def _tags(tags: Iterable[tuple[str, str]]) -> list[str]:
 
 
 def _rule(rule: Rule) -> list[str]:
-    pairs = [
-        ("description", string(rule.description)),
+    pairs = [("description", string(rule.description))] if rule.description else []
+    pairs += [
         ("protocol", string(rule.protocol)),
         ("from_port", str(0 if rule.from_port is None else rule.from_port)),
         ("to_port", str(0 if rule.to_port is None else rule.to_port)),
@@ -143,6 +149,8 @@ def group_block(group: GroupCode, *, attached: bool = True) -> list[str]:
     lines = [f'resource "aws_security_group" "{group.name}" {{']
     if not attached:
         lines.append("  #checkov:skip={}:{}".format(*UNATTACHED_GROUP))
+    if not all(r.description for r in group.rules):
+        lines.append("  #checkov:skip={}:{}".format(*UNDESCRIBED_RULE))
     lines += _attributes(
         [
             ("name", string(group.group_name)),

@@ -11,7 +11,12 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from remediation.actions import Action
+from remediation.actions import (
+    HTTPS_RULE_DESCRIPTION,
+    TOOL_GROUP_DESCRIPTION,
+    TOOL_GROUP_NAME,
+    Action,
+)
 from remediation.config import Settings, load_settings
 from remediation.engine import assess
 from remediation.iac.spec import VpcCode, describe
@@ -79,21 +84,25 @@ def half_done() -> Scenario:
     return Scenario("half_done", snap, _settings(), "half done: user endpoints to repair")
 
 
+def _tool_group(*more: IngressRule) -> SecurityGroup:
+    """The group the tool created (``sg-0tool``): TCP 443 from the VPC, and ``more`` rules."""
+    return SecurityGroup(
+        "sg-0tool",
+        VPC,
+        TOOL_GROUP_NAME,
+        tags={**OWNED},
+        ingress=(
+            dataclasses.replace(https("10.0.0.0/16"), description=HTTPS_RULE_DESCRIPTION),
+            *more,
+        ),
+        description=TOOL_GROUP_DESCRIPTION,
+    )
+
+
 def tool_created() -> Scenario:
     """The tool created everything; ecr.dkr misses zone c; the group lost nothing."""
     subnets = ("subnet-priv-a", "subnet-priv-b", "subnet-priv-c")
-    group = SecurityGroup(
-        "sg-0tool",
-        VPC,
-        "ecr-endpoint-guard-endpoints",
-        tags={**OWNED},
-        ingress=(
-            dataclasses.replace(
-                https("10.0.0.0/16"), description="HTTPS to VPC endpoints from the VPC"
-            ),
-        ),
-        description="ecr-endpoint-guard: HTTPS to VPC endpoints from the VPC only",
-    )
+    group = _tool_group()
     api = _owned("vpce-0api", "ecr.api", *subnets, groups=("sg-0tool",))
     dkr = _owned("vpce-0dkr", "ecr.dkr", *subnets[:2], groups=("sg-0tool",))
     s3 = dataclasses.replace(
@@ -111,18 +120,9 @@ def tool_created() -> Scenario:
 def tool_group_drift() -> Scenario:
     """The tool's group was edited: a rule open to the world (revoked), a private consumer's
     rule without a description (kept as it is); the VPC gained a block (its rule added)."""
-    described = "HTTPS to VPC endpoints from the VPC"
-    group = SecurityGroup(
-        "sg-0tool",
-        VPC,
-        "ecr-endpoint-guard-endpoints",
-        tags={**OWNED},
-        ingress=(
-            dataclasses.replace(https("10.0.0.0/16"), description=described),
-            IngressRule("tcp", 443, 443, cidr_ipv4="0.0.0.0/0", description="temporary"),
-            IngressRule("tcp", 443, 443, cidr_ipv4="100.64.0.0/16"),
-        ),
-        description="ecr-endpoint-guard: HTTPS to VPC endpoints from the VPC only",
+    group = _tool_group(
+        IngressRule("tcp", 443, 443, cidr_ipv4="0.0.0.0/0", description="temporary"),
+        IngressRule("tcp", 443, 443, cidr_ipv4="100.64.0.0/16"),
     )
     subnets = ("subnet-priv-a", "subnet-priv-b", "subnet-priv-c")
     snap = three_az(

@@ -277,3 +277,12 @@ def test_an_edited_tool_group_is_adopted_with_the_plans_rules_and_kept_rules_unt
         ("100.64.0.0/16", ""),  # someone's private consumer: kept exactly as it is
     }  # 0.0.0.0/0: the plan's RevokeIngress
     assert "#checkov:skip=CKV_AWS_23:" in rendered(scenario)
+
+
+def test_why_a_vpc_has_no_code_stays_a_comment() -> None:
+    code = dataclasses.replace(
+        SCENARIOS["fresh"]().code(), skipped='left alone (tag "x\nresource "a" "b" {}")'
+    )
+    text = render(code)
+    assert parse(text) == {}
+    assert "No code:" in text

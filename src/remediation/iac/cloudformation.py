@@ -427,7 +427,7 @@ def render(code: VpcCode) -> CloudFormationCode:
     """The CloudFormation of one VPC (same input, same bytes)."""
     header = _header(code)
     if code.skipped:
-        note = [*header, "", f"# No code: {code.vpc_id} is {code.skipped}."]
+        note = [*header, "", comments.skipped(code)]
         return CloudFormationCode(code.label, "", note="\n".join(note) + "\n")
     if code.empty:
         note = [

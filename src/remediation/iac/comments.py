@@ -19,6 +19,11 @@ def header(code: VpcCode, language: str) -> list[str]:
     ]
 
 
+def skipped(code: VpcCode) -> str:
+    """Why the VPC has no code (its text may quote the VPC's tags: kept on one line)."""
+    return f"# No code: {code.vpc_id} is {comment_text(code.skipped)}."
+
+
 def dns(code: VpcCode, vpc_resource: str, settings: list[str]) -> list[str]:
     """The DNS attributes to set in the user's own VPC resource (``settings``: one a line)."""
     if not code.dns_attributes:

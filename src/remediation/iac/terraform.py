@@ -261,7 +261,7 @@ def render(code: VpcCode) -> str:
     """The ``.tf`` text of one VPC (ends with a newline; same input, same bytes)."""
     lines = _header(code)
     if code.skipped:
-        lines += ["", f"# No code: {code.vpc_id} is {code.skipped}."]
+        lines += ["", comments.skipped(code)]
         return "\n".join(lines) + "\n"
     if code.empty:
         lines += [

@@ -622,7 +622,7 @@ def test_terraform_across_accounts_writes_each_members_vpc_with_its_account(
 ) -> None:
     """The code formats across accounts: one file per VPC, read through the member role,
     each naming its account; VPCs named alike in two accounts get distinct labels."""
-    from tests.unit.test_iac_terraform import parse, resources
+    from tests.hcl import parse, resources
 
     out_dir = tmp_path / "tf"
     argv = [*accounts_argv(MEMBER_A, MEMBER_B), "--format", "terraform"]

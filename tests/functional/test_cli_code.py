@@ -20,8 +20,8 @@ from remediation.demo.account import DemoAccount, build_demo_account
 from remediation.demo.emulator import running_emulator
 from remediation.model import MANAGED_TAG
 from tests.functional.test_cli import cli_env, one_error_line, run_cli
+from tests.hcl import imports, parse, resources
 from tests.test_template import run, tool
-from tests.unit.test_iac_terraform import imports, parse, resources
 
 __all__ = ["cli_env"]  # the fixture, imported for these tests
 

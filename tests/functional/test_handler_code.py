@@ -29,6 +29,7 @@ from tests.functional.test_handler import (
     published,
     topic_with_queue,
 )
+from tests.hcl import parse
 from tests.topology import build_vpc
 
 MEMBER = "111122223333"
@@ -81,8 +82,7 @@ def test_a_dry_run_message_carries_the_vpc_s_terraform(
     command = f"ecr-endpoint-guard scan --format terraform --region {REGION} --vpc-id {vpc.vpc_id}"
     assert f"  {command}\n" in text
     assert "tag the VPC ecr-endpoint-guard/mode=dry-run" in text
-    hcl2 = pytest.importorskip("hcl2", reason="python-hcl2 is not installed (a dev dependency)")
-    assert len(hcl2.loads(code + "\n")["resource"]) == 4
+    assert len(parse(code + "\n")["resource"]) == 4
 
 
 def test_an_auto_fix_message_carries_no_code(

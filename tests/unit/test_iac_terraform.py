@@ -8,13 +8,10 @@ compared byte for byte; after a deliberate change of the output, regenerate them
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import re
 from pathlib import Path
-from typing import Any
 
-import hcl2
 import pytest
 
 from remediation.actions import (
@@ -28,45 +25,13 @@ from remediation.iac import terraform_for
 from remediation.iac.spec import describe, identifier, unique_labels
 from remediation.iac.terraform import render
 from remediation.model import MODE_TAG, TAG_PREFIX, SecurityGroup
+from tests.hcl import imports, parse, resources
 from tests.iac_scenarios import SCENARIOS, Scenario
 from tests.snapshots import VPC, compliant, https, three_az
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "terraform"
 NAMES = sorted(SCENARIOS)
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def _plain(data: Any) -> Any:
-    """python-hcl2's tree as plain data: strings unquoted, its bookkeeping keys dropped."""
-    if isinstance(data, dict):
-        return {
-            _plain(k): _plain(v)
-            for k, v in data.items()
-            if k not in ("__is_block__", "__comments__")
-        }
-    if isinstance(data, list):
-        return [_plain(v) for v in data]
-    if isinstance(data, str) and len(data) >= 2 and data[0] == data[-1] == '"':
-        return json.loads(data)
-    return data
-
-
-def parse(text: str) -> dict[str, Any]:
-    doc: dict[str, Any] = _plain(hcl2.loads(text))
-    return doc
-
-
-def resources(doc: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for block in doc.get("resource", []):
-        for name, body in block.get(kind, {}).items():
-            assert name not in found, f"{kind}.{name} declared twice"
-            found[name] = body
-    return found
-
-
-def imports(doc: dict[str, Any]) -> dict[str, str]:
-    return {b["to"].strip("${}"): b["id"] for b in doc.get("import", [])}
 
 
 def rendered(scenario: Scenario) -> str:

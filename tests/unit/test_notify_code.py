@@ -35,6 +35,7 @@ from remediation.notify import (
     terraform_command,
 )
 from remediation.report import NotificationStatus, VpcResult, VpcStatus
+from tests.hcl import parse
 from tests.iac_scenarios import dual_stack, fresh, half_done, tool_created, user_owned_repairs
 from tests.snapshots import REGION, VPC, compliant, three_az
 
@@ -123,13 +124,11 @@ def test_a_dry_run_message_carries_the_terraform_of_the_plan_it_lists(scenario: 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.__name__)
 def test_the_terraform_in_the_message_parses_as_hcl(scenario: Any) -> None:
-    hcl2 = pytest.importorskip("hcl2", reason="python-hcl2 is not installed (a dev dependency)")
     case = scenario()
     _, body = publish(case.snapshot, case.settings)
     code = code_in(body)
-    parsed = hcl2.loads(code + "\n")
-    # python-hcl2 8 keeps the labels' quotes (``'"aws_vpc_endpoint"'``); older releases do not
-    types = [kind.strip('"') for block in parsed["resource"] for kind in block]
+    parsed = parse(code + "\n")
+    types = [kind for block in parsed["resource"] for kind in block]
     endpoints = [kind for kind in types if kind == "aws_vpc_endpoint"]
     assert len(endpoints) == code.count('resource "aws_vpc_endpoint"')
     assert len(types) == code.count('resource "') > 0  # every resource block, parsed

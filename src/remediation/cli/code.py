@@ -66,17 +66,18 @@ def vpc_codes(
         for snapshot in scan.snapshots
     ]
     labels = spec.unique_labels(s for _, _, s in snapshots)
+    results = {v.vpc_id: v for a in scanned for scan in a.scans for v in scan.summary.vpcs}
     codes: list[spec.VpcCode] = []
     for account, scan, snapshot in snapshots:
         code = spec.describe(
             snapshot, _plan(snapshot, settings[account], today), label=labels[snapshot.vpc_id]
         )
-        result = next((v for v in scan.summary.vpcs if v.vpc_id == snapshot.vpc_id), None)
-        opted_out = result is not None and result.mode is Mode.OFF
-        if opted_out and not code.skipped and snapshot.vpc_id not in scan.requested:
-            note = result.mode_note if result is not None else ""
+        result = results[snapshot.vpc_id]
+        opted_out = result.mode is Mode.OFF and snapshot.vpc_id not in scan.requested
+        if opted_out and not code.skipped:
             code = dataclasses.replace(
-                code, skipped=f"left alone by the tool ({note}); --vpc-id asks for its code"
+                code,
+                skipped=f"left alone by the tool ({result.mode_note}); --vpc-id asks for its code",
             )
         codes.append(code)
     return codes

@@ -529,8 +529,6 @@ def describe(snapshot: VpcSnapshot, actions: Sequence[Action], *, label: str = "
     for action in actions:
         if isinstance(action, CreateInterfaceEndpoint | CreateGatewayEndpoint):
             endpoints.append(_new_endpoint(action, label, display, snapshot.region))
-    if group is not None and not group.adopted and not _group_used(endpoints, repairs):
-        group = None  # nothing in the code uses a new group (cannot happen with a plan's group)
     return replace(
         base,
         dns_attributes=tuple(a.attribute for a in actions if isinstance(a, EnableVpcAttribute)),
@@ -538,7 +536,3 @@ def describe(snapshot: VpcSnapshot, actions: Sequence[Action], *, label: str = "
         endpoints=tuple(sorted(endpoints, key=lambda e: (e.adopted is False, e.name))),
         repairs=tuple(repairs),
     )
-
-
-def _group_used(endpoints: Sequence[EndpointCode], repairs: Sequence[Repair]) -> bool:
-    return any(e.tool_group for e in endpoints) or any(r.add_tool_group for r in repairs)

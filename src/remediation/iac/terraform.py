@@ -115,10 +115,6 @@ def _strings(values: Iterable[str], indent: int = 1) -> str:
     return "[\n" + "".join(f"{pad}{i},\n" for i in items) + "  " * indent + "]"
 
 
-def _attributes(pairs: list[tuple[str, str]], indent: int = 1) -> list[str]:
-    return _aligned(pairs, indent)
-
-
 def _tags(tags: Iterable[tuple[str, str]]) -> list[str]:
     items = list(tags)
     if not items:
@@ -141,7 +137,7 @@ def _rule(rule: Rule) -> list[str]:
         pairs.append(("security_groups", _strings([rule.source_group_id])))
     if rule.prefix_list_id:
         pairs.append(("prefix_list_ids", _strings([rule.prefix_list_id])))
-    return ["", "  ingress {", *_attributes(pairs, 2), "  }"]
+    return ["", "  ingress {", *_aligned(pairs, 2), "  }"]
 
 
 def group_block(group: GroupCode, *, attached: bool = True) -> list[str]:
@@ -151,12 +147,13 @@ def group_block(group: GroupCode, *, attached: bool = True) -> list[str]:
         lines.append("  #checkov:skip={}:{}".format(*UNATTACHED_GROUP))
     if not all(r.description for r in group.rules):
         lines.append("  #checkov:skip={}:{}".format(*UNDESCRIBED_RULE))
-    lines += _attributes(
+    lines += _aligned(
         [
             ("name", string(group.group_name)),
             ("description", string(group.description)),
             ("vpc_id", string(group.vpc_id)),
-        ]
+        ],
+        1,
     )
     for rule in group.rules:
         lines += _rule(rule)
@@ -198,7 +195,7 @@ def endpoint_block(endpoint: EndpointCode, code: VpcCode) -> list[str]:
             pairs.append(("ip_address_type", string(endpoint.ip_address_type)))
     else:
         pairs.append(("route_table_ids", _strings(endpoint.route_table_ids)))
-    lines += _attributes(pairs)
+    lines += _aligned(pairs, 1)
     if endpoint.dns_record_ip_type:
         lines += [
             "",

@@ -1,0 +1,44 @@
+"""Terraform read back for the tests: python-hcl2's tree as plain data, its resources and imports.
+
+Shared by the tests of the Terraform writer, the CLI's code formats and the dry-run message.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import hcl2
+
+
+def _plain(data: Any) -> Any:
+    """python-hcl2's tree as plain data: strings unquoted, its bookkeeping keys dropped."""
+    if isinstance(data, dict):
+        return {
+            _plain(k): _plain(v)
+            for k, v in data.items()
+            if k not in ("__is_block__", "__comments__")
+        }
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    if isinstance(data, str) and len(data) >= 2 and data[0] == data[-1] == '"':
+        return json.loads(data)
+    return data
+
+
+def parse(text: str) -> dict[str, Any]:
+    doc: dict[str, Any] = _plain(hcl2.loads(text))
+    return doc
+
+
+def resources(doc: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for block in doc.get("resource", []):
+        for name, body in block.get(kind, {}).items():
+            assert name not in found, f"{kind}.{name} declared twice"
+            found[name] = body
+    return found
+
+
+def imports(doc: dict[str, Any]) -> dict[str, str]:
+    return {b["to"].strip("${}"): b["id"] for b in doc.get("import", [])}

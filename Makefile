@@ -16,8 +16,8 @@ PY_BIN := $(call find_python,$(PYTHON))
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-# Template tools: SAM CLI (sam validate --lint, sam build) and checkov, for tests/test_template.py
-# and tests/test_build.py. They pin their own boto3/botocore/cfn-lint versions, so they get a
+# Template tools: SAM CLI (sam validate --lint, sam build) and checkov, for tests/unit/templates/test_template.py
+# and tests/slow/test_build.py. They pin their own boto3/botocore/cfn-lint versions, so they get a
 # virtual environment of their own, built once and shared by every `make test` (any PYTHON).
 # Their versions are pinned; changing one rebuilds the environment.
 TOOLS_PYTHON ?= python3
@@ -69,10 +69,9 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 
-# The pure tests (tests/unit), property tests with a quarter of their examples: seconds.
-# (test_template.py and test_events.py are pure too; they stay at the top of tests/ because
-# other tests import their helpers.)
-UNIT_TESTS := tests/unit tests/test_template.py tests/test_events.py
+# The pure tests (tests/unit, mirroring src/), property tests with a quarter of their
+# examples: seconds.
+UNIT_TESTS := tests/unit
 unit: $(STAMP)
 	$(VPY) -m pytest $(UNIT_TESTS) -m "not slow" --hypothesis-profile=fast -q $(PYTEST_ARGS)
 

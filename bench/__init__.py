@@ -1,3 +1,4 @@
 """The tool's performance, measured: AWS API calls per evaluation, per sweep and per repair,
 and the handler's cold start. ``python bench/run.py`` prints the table; the budget tests
-(``tests/test_budget.py``, ``tests/test_cold_start.py``) enforce the same figures."""
+(``tests/functional/handler/test_budget.py``, ``tests/slow/test_cold_start.py``) enforce the
+same figures."""

@@ -79,7 +79,7 @@ import handlers.remediate as handler
 imported = time.perf_counter() - w
 import boto3
 from moto import mock_aws
-from remediation.clients import make_clients
+from remediation.aws.clients import make_clients
 context = types.SimpleNamespace(invoked_function_arn=sys.argv[3])
 with mock_aws():
     ec2 = boto3.client("ec2", region_name="us-east-1")

@@ -11,9 +11,9 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tests.conftest import LambdaContext
-from tests.fixtures import load_event
-from tests.scenarios import create_vpc_event
+from tests.support.aws import LambdaContext
+from tests.support.fixtures import load_event
+from tests.support.scenarios import create_vpc_event
 
 from bench.counting import ApiCalls, recording
 from remediation.actions import TOOL_GROUP_NAME

@@ -12,7 +12,7 @@ item makes (budget: the single-account sweep's, plus one ``AssumeRole``), the ``
 calls of a second sweep in the same execution environment (credentials are reused: none), the
 memory the process holds after each item (it must not grow with the number of accounts: no
 per-account work is kept once reported), and the wall time of one work item.
-``tests/functional/test_organisation_budget.py`` enforces the budgets on a small organisation.
+``tests/functional/org/test_organisation_budget.py`` enforces the budgets on a small organisation.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def drain(sqs: Any, url: str, queue_arn: str) -> Iterator[dict[str, Any]]:
 
 
 def _sweep(calls: ApiCalls, sqs: Any, url: str, run: OrganisationRun, *, first: bool) -> None:
-    from tests.conftest import LambdaContext
+    from tests.support.aws import LambdaContext
 
     from handlers.remediate import lambda_handler
 
@@ -152,7 +152,7 @@ def _sweep(calls: ApiCalls, sqs: Any, url: str, run: OrganisationRun, *, first: 
 def measure(accounts: int = 50, vpcs: int = 10) -> OrganisationRun:
     """Build the organisation on moto and sweep it twice in one execution environment."""
     from moto import mock_aws
-    from tests.strict_ec2 import strict_ec2
+    from tests.support.strict_ec2 import strict_ec2
 
     from bench.topologies import build_sweep_vpcs
 

@@ -8,8 +8,8 @@ Run from the repository root with the project's virtual environment::
 Everything runs against moto in this process (nothing reaches AWS); the cold
 start is measured in fresh interpreters. Prints a table and writes the same
 figures as JSON to ``bench/results/latest.json`` (git-ignored). The budgets
-next to the figures are the ones ``tests/test_budget.py`` and
-``tests/test_cold_start.py`` enforce; ``docs/performance.md`` says what each
+next to the figures are the ones ``tests/functional/handler/test_budget.py`` and
+``tests/slow/test_cold_start.py`` enforce; ``docs/performance.md`` says what each
 figure means.
 """
 
@@ -81,7 +81,7 @@ def evaluate_topologies() -> list[dict[str, Any]]:
     """Dry-run evaluation of one VPC (a CreateVpc event) for each topology."""
     import boto3
     from moto import mock_aws
-    from tests.strict_ec2 import strict_ec2
+    from tests.support.strict_ec2 import strict_ec2
 
     from bench.harness import (
         EVALUATION_READS_COLD,
@@ -90,7 +90,7 @@ def evaluate_topologies() -> list[dict[str, Any]]:
         invoke,
     )
     from bench.topologies import CENTRALISED, TOPOLOGIES, build
-    from remediation.inventory import reset_caches
+    from remediation.aws.inventory import reset_caches
 
     rows = []
     with mock_aws(), strict_ec2():
@@ -130,8 +130,8 @@ def resolve_events() -> list[dict[str, Any]]:
     or a security group (the fixtures' ids pointed at a VPC built in moto)."""
     import boto3
     from moto import mock_aws
-    from tests.fixtures import load_event
-    from tests.strict_ec2 import strict_ec2
+    from tests.support.fixtures import load_event
+    from tests.support.strict_ec2 import strict_ec2
 
     from bench.harness import invoke
     from bench.topologies import TOPOLOGIES, add_interface_endpoint, build
@@ -172,11 +172,11 @@ def sweep(sizes: Sequence[int]) -> list[dict[str, Any]]:
     """Dry-run scheduled sweeps of N VPCs (moto's default VPC is one of them)."""
     import boto3
     from moto import mock_aws
-    from tests.strict_ec2 import strict_ec2
+    from tests.support.strict_ec2 import strict_ec2
 
     from bench.harness import invoke, sweep_budget, sweep_event
     from bench.topologies import build_sweep_vpcs
-    from remediation import hosted_zones
+    from remediation.aws import hosted_zones
 
     rows = []
     # Route 53 lookups are paced at 5 a second in a real account; the benchmark counts calls,
@@ -217,9 +217,9 @@ def remediate() -> list[dict[str, Any]]:
     """Auto-fix of a fresh VPC and of a half-done one, then a second run of each."""
     import boto3
     from moto import mock_aws
-    from tests.invariants import violations
-    from tests.strict_ec2 import strict_ec2
-    from tests.topology import BuiltVpc
+    from tests.support.invariants import violations
+    from tests.support.strict_ec2 import strict_ec2
+    from tests.support.topology import BuiltVpc
 
     from bench.harness import create_vpc_event, has_tool_group, invoke, repair_items
     from bench.topologies import TOPOLOGIES, build, drift

@@ -1,6 +1,6 @@
 """Named VPC topologies for the benchmark and the budget tests, built in moto.
 
-Every topology starts from the tests' builder (:func:`tests.topology.build_vpc`:
+Every topology starts from the tests' builder (:func:`tests.support.topology.build_vpc`:
 a public subnet per AZ behind an internet gateway, private subnets with one route
 table per AZ) and adds, where it says so, more private route tables, endpoints
 that exist already, or Route 53 private hosted zones of a centralised endpoint.
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.topology import BuiltVpc, build_vpc
+from tests.support.topology import BuiltVpc, build_vpc
 
 #: The baseline's endpoints, as ``short name:type``.
 BASELINE_ENDPOINTS = ("ecr.api:interface", "ecr.dkr:interface", "s3:gateway")

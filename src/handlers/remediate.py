@@ -42,18 +42,18 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit
 
-from remediation.clients import RETRIES, AwsClients, cap_retry_time, make_clients
+from remediation.aws.clients import RETRIES, AwsClients, cap_retry_time, make_clients
+from remediation.aws.inventory import Inventory
 from remediation.config import ModeReason, Settings, load_settings
 from remediation.engine import run
-from remediation.events import ACCOUNT_ID, SCHEDULE_DETAIL_TYPE, Refusal, Trigger, parse_event
-from remediation.inventory import Inventory
+from remediation.events.parse import ACCOUNT_ID, SCHEDULE_DETAIL_TYPE, Refusal, Trigger, parse_event
 from remediation.model import Mode
-from remediation.notify import SnsNotifier
-from remediation.report import Summary, tally
+from remediation.report.notify import SnsNotifier
+from remediation.report.results import Summary, tally
 
 if TYPE_CHECKING:  # imported on their paths only: the common cold start skips them
-    from remediation.accounts import MemberSessions
     from remediation.executor import Executor
+    from remediation.org.sessions import MemberSessions
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "ecr-endpoint-guard"))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "EcrEndpointGuard"))
@@ -118,7 +118,7 @@ _MEMBERS: dict[str, MemberSessions] = {}
 
 def _members(role_name: str, partition: str) -> MemberSessions:
     """Member-account sessions, kept per execution environment (credentials are reused)."""
-    from remediation.accounts import MemberSessions  # noqa: PLC0415 - organisation mode only
+    from remediation.org.sessions import MemberSessions  # noqa: PLC0415 - organisation mode only
 
     key = f"{partition}:{role_name}"
     with _SESSION_LOCK:
@@ -260,7 +260,7 @@ def _approval_settings(parsed: Trigger, settings: Settings, env: Any) -> tuple[S
 
 def _import_findings(summary: Summary, session: boto3.session.Session, partition: str) -> Summary:
     """Security Hub findings of the run, imported in the VPCs' own account."""
-    from remediation.securityhub import import_summary  # noqa: PLC0415 - Security Hub only
+    from remediation.report.securityhub import import_summary  # noqa: PLC0415 - Security Hub only
 
     if summary.trigger is None:
         return summary
@@ -272,7 +272,7 @@ def _import_findings(summary: Summary, session: boto3.session.Session, partition
 def _update_approved_findings(
     parsed: Trigger, session: boto3.session.Session, status: str, note: str
 ) -> None:
-    from remediation.securityhub import update_workflow  # noqa: PLC0415 - approval path only
+    from remediation.report.securityhub import update_workflow  # noqa: PLC0415 - approval path only
 
     client = session.client("securityhub", region_name=parsed.region)
     problem = update_workflow(client, parsed.finding_refs, status, note)
@@ -295,7 +295,7 @@ def run_trigger(
     base = _base_session()
     session = base
     if own and parsed.account_id != own:
-        from remediation.accounts import MemberAccessError  # noqa: PLC0415 - organisation mode
+        from remediation.org.sessions import MemberAccessError  # noqa: PLC0415 - organisation mode
 
         try:
             session = _members(env["MEMBER_ROLE_NAME"].strip(), partition).session(
@@ -346,7 +346,7 @@ def run_trigger(
 
 def _fan_out(parsed: Trigger, env: Any, own: str) -> Summary:
     """The organisation's scheduled sweep: one queue work item per (account, region)."""
-    from remediation.organisation import queue_sweep  # noqa: PLC0415 - organisation mode only
+    from remediation.org.work_items import queue_sweep  # noqa: PLC0415 - organisation mode only
 
     settings = load_settings(env, account_id=own)
     base = _base_session()
@@ -383,7 +383,7 @@ def _work_items(event: Any, context: Any, own: str) -> dict[str, Any]:
         process_partial_response,
     )
 
-    from remediation.organisation import WorkItem  # noqa: PLC0415 - queue path only
+    from remediation.org.work_items import WorkItem  # noqa: PLC0415 - queue path only
 
     env = os.environ
     time_left = _time_left(context)

@@ -45,14 +45,14 @@ S3_GATEWAY_POLICY
 NOTIFICATION_FORMAT
     ``text`` (default: the text message, then its JSON form) or ``chatbot`` (the
     custom-notification JSON of Amazon Q Developer in chat applications, for Slack and
-    Teams channels: :mod:`remediation.chat`). An unreadable value is reported; text is sent.
+    Teams channels: :mod:`remediation.report.chat`). An unreadable value is reported; text is sent.
 
 Per-VPC tags
 ------------
 ``ecr-endpoint-guard/mode`` (:data:`remediation.model.MODE_TAG`) makes one VPC more
 cautious; ``ecr-endpoint-guard/until`` (``YYYY-MM-DD``, UTC) bounds that exception: after
 that day the deployment's mode applies again (:func:`vpc_mode`,
-:mod:`remediation.vpc_exception`).
+:mod:`remediation.modes`).
 
 Examples
 --------
@@ -387,7 +387,7 @@ def vpc_mode(
     """
     if MODE_TAG not in tags and UNTIL_TAG not in tags:
         return deployment, reason, ""  # most VPCs: no exception to read
-    from remediation.vpc_exception import (  # noqa: PLC0415 - tagged VPCs only (cold start)
+    from remediation.modes import (  # noqa: PLC0415 - tagged VPCs only (cold start)
         ExceptionState,
         mode_exception,
     )

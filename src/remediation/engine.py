@@ -1,10 +1,10 @@
 """Orchestration only: event -> VPCs -> snapshots -> findings -> plan -> outcomes -> messages.
 
 The handler and the CLI are two thin faces of :func:`run`. They build the
-settings, the clients, the :class:`~remediation.inventory.Inventory`, an
+settings, the clients, the :class:`~remediation.aws.inventory.Inventory`, an
 :class:`~remediation.executor.Executor` only when auto-fix is possible, and a
 notifier; the engine decides nothing about processes or exit codes. Errors
-come back as values in the :class:`~remediation.report.Summary`.
+come back as values in the :class:`~remediation.report.results.Summary`.
 """
 
 from __future__ import annotations
@@ -18,22 +18,22 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.actions import Action
-from remediation.aws_errors import error_code, error_text
+from remediation.aws.errors import error_code, error_text
+from remediation.aws.inventory import Inventory
 from remediation.baseline import evaluate
 from remediation.config import ModeReason, Settings, vpc_mode
 from remediation.cost import estimate
-from remediation.events import Refusal, Trigger
+from remediation.events.parse import Refusal, Trigger
 from remediation.findings import Finding, Severity
-from remediation.inventory import Inventory
 from remediation.model import MODE_TAG, UNTIL_TAG, Mode, VpcSnapshot
-from remediation.notify import IacHandover, Notifier, render, terraform_command
 from remediation.outcomes import Outcome, OutcomeStatus
 from remediation.plan import plan
-from remediation.report import NotificationStatus, Summary, VpcResult, VpcStatus, tally
+from remediation.report.notify import IacHandover, Notifier, render, terraform_command
+from remediation.report.results import NotificationStatus, Summary, VpcResult, VpcStatus, tally
 
 if TYPE_CHECKING:  # the executor's module is loaded only when auto-fix builds one
     from remediation.executor import Executor, RunContext
-    from remediation.vpc_exception import ModeException
+    from remediation.modes import ModeException
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def _exception(snapshot: VpcSnapshot, today: dt.date) -> ModeException | None:
     """The VPC's exception tags and their state; read only for tagged VPCs (cold start)."""
     if MODE_TAG not in snapshot.tags and UNTIL_TAG not in snapshot.tags:
         return None
-    from remediation.vpc_exception import mode_exception  # noqa: PLC0415 - tagged VPCs only
+    from remediation.modes import mode_exception  # noqa: PLC0415 - tagged VPCs only
 
     return mode_exception(snapshot.tags, today)
 
@@ -240,7 +240,7 @@ def run(
     Parameters
     ----------
     event
-        What :func:`remediation.events.parse_event` made of the input.
+        What :func:`remediation.events.parse.parse_event` made of the input.
     executor
         Only for auto-fix. Without one, nothing can be written: every VPC is dry-run.
     notifier

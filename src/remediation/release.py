@@ -36,7 +36,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.aws_errors import error_code, error_text
+from remediation.aws.errors import error_code, error_text
 from remediation.model import GONE_ENDPOINT_STATES, MANAGED_TAG, MODE_TAG
 
 #: IAM permissions the person running ``release`` needs (never granted to the function).

@@ -25,7 +25,7 @@ Two cases need the executor's help:
   If the repeat comes back as ``IdempotentParameterMismatch`` instead, nothing
   usable is found and the action fails, reported, until the next UTC day's token.
 
-``tests/test_concurrency.py`` proves two concurrent runs send one token and make
+``tests/functional/handler/test_concurrency.py`` proves two concurrent runs send one token and make
 one endpoint per service.
 
 >>> client_token("vpc-1", "com.amazonaws.us-east-1.s3", ["vpce-2", "vpce-1"], "2026-01-01")[:4]

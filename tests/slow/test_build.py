@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_template import REGION, REPO, TEMPLATE, tool, tool_env
+from tests.support.template import REGION, REPO, TEMPLATE, tool, tool_env
 
 RUNTIME_PYTHON = "python3.13"
 #: What the function never runs, so the artifact must not hold it (release.py: the only delete).

@@ -26,16 +26,16 @@ from bench import coldstart
 #: any invocation.
 NOT_AT_IMPORT = (
     "remediation.executor",
-    "remediation.chat",
+    "remediation.report.chat",
     "remediation.iac",
     # organisation mode, Security Hub, the policy evaluator (VPCs with endpoints only) and
     # the exception tags' reader (tagged VPCs only) load on their paths
-    "remediation.accounts",
-    "remediation.organisation",
-    "remediation.securityhub",
-    "remediation.securityhub_events",
-    "remediation.policy",
-    "remediation.vpc_exception",
+    "remediation.org.sessions",
+    "remediation.org.work_items",
+    "remediation.report.securityhub",
+    "remediation.events.securityhub",
+    "remediation.iam_policy",
+    "remediation.modes",
     "remediation.cli",
     "remediation.demo",
     "remediation.release",

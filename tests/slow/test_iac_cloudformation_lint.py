@@ -26,9 +26,9 @@ from cfnlint.api import lint
 from cfnlint.config import ManualArgs
 
 from remediation.iac import cloudformation
-from tests.iac_scenarios import SCENARIOS
-from tests.test_template import run, tool
-from tests.unit.test_iac_cloudformation import undescribed
+from tests.support.iac_lint import undescribed
+from tests.support.iac_scenarios import SCENARIOS
+from tests.support.template import run, tool
 
 pytestmark = pytest.mark.slow
 

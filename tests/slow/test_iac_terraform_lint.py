@@ -1,7 +1,7 @@
 """The generated Terraform passes checkov, the linter its users run (issue 15).
 
 checkov reads the golden files (``tests/golden/terraform``: exactly what the scenarios
-render, checked byte for byte by ``tests/unit/test_iac_terraform.py``) with the Terraform
+render, checked byte for byte by ``tests/unit/iac/test_terraform.py``) with the Terraform
 framework. A check that does not apply is skipped *in the generated code* with its reason
 (``#checkov:skip=<id>:<reason>``): every skip must carry one.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_template import run, tool
+from tests.support.template import run, tool
 
 pytestmark = pytest.mark.slow
 

@@ -48,7 +48,7 @@ OPTION = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)")
 PARAMETER = re.compile(r"^([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*)=")
 MAKE = re.compile(r"^make ([a-z][a-z-]*)")
 PYTHON_NAME = re.compile(r"^(?:remediation|handlers)(?:\.\w+)+$")
-TEST = re.compile(r"^(?:tests/(?:(?:unit|functional|slow)/)?)?(test_\w+\.py)(?:::(\w+))?$")
+TEST = re.compile(r"^((?:tests/(?:\w+/)*)?test_\w+\.py)(?:::(\w+))?$")
 FILE = re.compile(r"^[\w.-]+\.(?:py|md|yaml|yml|toml|json|cfg|txt)$")
 
 
@@ -113,7 +113,7 @@ def known_variables() -> frozenset[str]:
     names = set(function_environment())
     code = [
         *(REPO / "src").rglob("*.py"),
-        *(REPO / "tests").glob("*.py"),
+        *(REPO / "tests").rglob("*.py"),
         *(REPO / "bench").glob("*.py"),
         *(REPO / ".ci").glob("*.py"),
     ]
@@ -165,11 +165,21 @@ def make_targets() -> frozenset[str]:
     return frozenset(re.findall(r"^([a-z][a-z-]*):", text, re.M))
 
 
+def _test_files(named: str) -> list[Path]:
+    """The test file a page names: by its exact path under tests/, or by a file name that
+    only one test file has."""
+    if named.startswith("tests/"):
+        return [REPO / named] if (REPO / named).is_file() else []
+    return sorted((REPO / "tests").rglob(named))
+
+
 @cache
-def _test_names() -> frozenset[str]:
+def _test_names(path: Path | None = None) -> frozenset[str]:
+    """The tests of one file, or of every test file."""
+    paths = [path] if path is not None else list((REPO / "tests").rglob("test_*.py"))
     return frozenset(
         name
-        for path in (REPO / "tests").rglob("test_*.py")
+        for path in paths
         for name in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M)
     )
 
@@ -216,9 +226,10 @@ def problems(page: Path) -> Iterator[str]:
         if span.startswith(GENERATED) or "<" in span or "…" in span:
             continue
         if (test := TEST.fullmatch(span)) is not None:
-            if not any((REPO / "tests").rglob(test.group(1))):
-                yield f"test file {span!r}"
-            elif test.group(2) and test.group(2) not in _test_names():
+            files = _test_files(test.group(1))
+            if len(files) != 1:
+                yield f"test file {span!r}" + (" (ambiguous: give its path)" if files else "")
+            elif test.group(2) and test.group(2) not in _test_names(files[0]):
                 yield f"test {span!r}"
         elif re.fullmatch(r"::test_\w+", span):
             if span[2:] not in _test_names():
@@ -340,6 +351,7 @@ def test_the_checks_catch_what_does_not_exist(tmp_path: Path) -> None:
     page.write_text(
         "`src/remediation/nothing.py` `NO_SUCH_VARIABLE` `--no-such-option` `NoSuchParameter=1` "
         "`make nothing` `remediation.engine.nothing` `test_cli.py::test_nothing` "
+        "`tests/unit/test_cli.py` `tests/functional/cli/test_cli.py::test_the_parser_builds` "
         "[gone](missing.md) [here](#nowhere)\n\n# Title\n\n```sh\n"
         "ecr-endpoint-guard scan --frobnicate\n```\n",
         encoding="utf-8",

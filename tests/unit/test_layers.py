@@ -36,7 +36,10 @@ KINDS: dict[str, type[Contract]] = {
 def contract(options: dict[str, Any]) -> Contract:
     return KINDS[options["type"]](
         name=options["name"],
-        session_options={"root_packages": ROOTS},
+        session_options={
+            "root_packages": ROOTS,
+            "include_external_packages": CONFIG.get("include_external_packages", False),
+        },
         contract_options={k: v for k, v in options.items() if k not in ("id", "name", "type")},
     )
 
@@ -51,7 +54,11 @@ def kept(options: dict[str, Any], graph: grimp.ImportGraph) -> bool:
 
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
-    return grimp.build_graph(*ROOTS, cache_dir=None)
+    return grimp.build_graph(
+        *ROOTS,
+        cache_dir=None,
+        include_external_packages=CONFIG.get("include_external_packages", False),
+    )
 
 
 def _layer_modules(entry: str) -> list[str]:
@@ -72,6 +79,7 @@ def test_every_module_sits_in_a_layer(graph: grimp.ImportGraph) -> None:
         module
         for module in graph.modules
         if module not in ROOTS
+        and module.split(".")[0] in ROOTS
         and not any(module == d or module.startswith(d + ".") for d in declared)
     )
     assert unplaced == [], "add these modules to a layer in pyproject.toml"
@@ -83,7 +91,7 @@ def test_an_upward_import_breaks_the_flow(graph: grimp.ImportGraph) -> None:
         ("remediation.model", "remediation.engine"),  # the bottom importing the middle
         ("remediation.plan", "remediation.baseline"),  # one step into another
         ("remediation.engine", "remediation.cli"),  # anything importing a face
-        ("remediation.inventory", "handlers.remediate"),
+        ("remediation.aws.inventory", "handlers.remediate"),
     ]:
         changed = copy.deepcopy(graph)
         changed.add_import(importer=importer, imported=imported)
@@ -99,8 +107,20 @@ def test_a_cycle_breaks_the_contracts(graph: grimp.ImportGraph) -> None:
 
 def test_the_lambda_never_reaches_the_cli_the_demo_or_release(graph: grimp.ImportGraph) -> None:
     changed = copy.deepcopy(graph)  # even indirectly: through a module the handler imports
-    changed.add_import(importer="remediation.notify", imported="remediation.release")
+    changed.add_import(importer="remediation.report.notify", imported="remediation.release")
     assert not kept(contracts()["lambda-artifact"], changed)
+
+
+def test_the_pure_core_never_reaches_the_aws_sdk(graph: grimp.ImportGraph) -> None:
+    """Evaluation and planning import no boto3/botocore, not even through another module."""
+    pure = contracts()["pure-core"]
+    for importer in ("remediation.baseline.dns", "remediation.plan", "remediation.config"):
+        changed = copy.deepcopy(graph)  # directly, or through a module that does
+        changed.add_import(importer=importer, imported="remediation.aws.errors")
+        assert not kept(pure, changed), importer
+        changed = copy.deepcopy(graph)
+        changed.add_import(importer=importer, imported="botocore")
+        assert not kept(pure, changed), importer
 
 
 def test_type_checking_imports_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

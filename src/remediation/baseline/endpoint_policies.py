@@ -31,7 +31,7 @@ from remediation.model import Endpoint, EndpointType, VpcSnapshot
 from remediation.topology import private_route_tables
 
 if TYPE_CHECKING:  # the evaluator loads only for VPCs with endpoints to judge (cold start)
-    from remediation.policy import Caller, Decision, Request
+    from remediation.iam_policy import Caller, Decision, Request
 
 ENDPOINT_POLICY_BLOCKS_PULLS = "endpoint-policy-blocks-pulls"
 GATEWAY_POLICY_BLOCKS_LAYERS = "gateway-policy-blocks-ecr-layers"
@@ -115,7 +115,7 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
 def _drift(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
-    from remediation.policy import canonical, is_full_access  # noqa: PLC0415
+    from remediation.iam_policy import canonical, is_full_access  # noqa: PLC0415
 
     gateway = spec.endpoint_type is EndpointType.GATEWAY
     wanted = (gateway_policy if gateway else interface_policy)(snapshot, settings)
@@ -165,7 +165,7 @@ def _drift(
 def _verdicts(
     endpoint: Endpoint, requests: list[Request], caller: Caller
 ) -> tuple[list[tuple[Request, Decision]], list[tuple[Request, Decision]]]:
-    from remediation.policy import Verdict, evaluate  # noqa: PLC0415
+    from remediation.iam_policy import Verdict, evaluate  # noqa: PLC0415
 
     decisions = [(r, evaluate(endpoint.policy_document, r, caller)) for r in requests]
     blocked = [(r, d) for r, d in decisions if d.verdict in (Verdict.DENIED, Verdict.NOT_ALLOWED)]
@@ -174,7 +174,7 @@ def _verdicts(
 
 
 def _why(decisions: list[tuple[Request, Decision]]) -> str:
-    from remediation.policy import Verdict  # noqa: PLC0415
+    from remediation.iam_policy import Verdict  # noqa: PLC0415
 
     parts = []
     for request, decision in decisions:
@@ -203,7 +203,7 @@ def _review(
 def _ecr(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
-    from remediation.policy import Caller, Request  # noqa: PLC0415
+    from remediation.iam_policy import Caller, Request  # noqa: PLC0415
 
     caller = Caller(
         account_id=snapshot.account_id,
@@ -247,7 +247,7 @@ def _ecr(
 def _layers(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
-    from remediation.policy import Caller, Request  # noqa: PLC0415
+    from remediation.iam_policy import Caller, Request  # noqa: PLC0415
 
     caller = Caller(
         account_id=snapshot.account_id,

@@ -79,7 +79,7 @@ def _transit_tables(snapshot: VpcSnapshot) -> dict[str, str]:
 
 
 def _extendable(endpoint: Endpoint, snapshot: VpcSnapshot, settings: Settings) -> bool:
-    from remediation.policy import canonical, is_full_access  # noqa: PLC0415 - (cold start)
+    from remediation.iam_policy import canonical, is_full_access  # noqa: PLC0415 - (cold start)
 
     if is_full_access(endpoint.policy_document, "s3"):
         return True

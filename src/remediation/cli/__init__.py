@@ -27,7 +27,7 @@ The package, one concern per module:
 ``terminal``
     every read and write of the terminal: streams, the one ``confirm()``, progress, logs.
 ``errors``
-    errors for people, one line each, on :mod:`remediation.aws_errors`.
+    errors for people, one line each, on :mod:`remediation.aws.errors`.
 
 Neither this package nor :mod:`remediation.release` is shipped in the Lambda artifact.
 """

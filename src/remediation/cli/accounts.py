@@ -2,7 +2,7 @@
 
 ``scan --account ID ... --role-name NAME`` (or ``--organization``) scans every account through
 its member role (``arn:<partition>:iam::<account>:role/<NAME>``, the role of ``member.yaml``),
-assumed with :class:`remediation.accounts.MemberSessions`; the caller's own account, when it is
+assumed with :class:`remediation.org.sessions.MemberSessions`; the caller's own account, when it is
 in the list, is scanned with the caller's own credentials, no role assumed.
 
 Accounts run in parallel, at most ``--max-parallel`` at once. boto3 sessions are not thread
@@ -28,10 +28,10 @@ from typing import Any, TypeVar
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.accounts import MemberAccessError, MemberSessions, member_role_arn
-from remediation.aws_errors import error_code, error_message
+from remediation.aws.errors import error_code, error_message
 from remediation.cli.errors import CliError, describe_error, one_line
-from remediation.organisation import member_accounts
+from remediation.org.sessions import MemberAccessError, MemberSessions, member_role_arn
+from remediation.org.work_items import member_accounts
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -1,6 +1,6 @@
 """Errors for people: one line each, never a traceback.
 
-AWS errors are read through :mod:`remediation.aws_errors` (the one reading of botocore's
+AWS errors are read through :mod:`remediation.aws.errors` (the one reading of botocore's
 errors); this module only words them for a terminal.
 
 >>> describe_error(NoCredentialsError())[:30]
@@ -24,7 +24,7 @@ from botocore.exceptions import (
 )
 
 from remediation.actions import READ_PERMISSIONS
-from remediation.aws_errors import ACCESS_DENIED, BAD_CREDENTIALS, error_code, error_message
+from remediation.aws.errors import ACCESS_DENIED, BAD_CREDENTIALS, error_code, error_message
 
 MAX_ERROR = 400  # characters of one error line
 #: What a read-only scan needs (sts:GetCallerIdentity needs no permission).

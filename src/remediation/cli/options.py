@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from remediation.cli.errors import UsageError
-from remediation.events import ID_PATTERNS
+from remediation.events.parse import ID_PATTERNS
 
 #: An IAM role name: 1-64 characters of ``[\w+=,.@-]`` (IAM CreateRole reference).
 ROLE_NAME_PATTERN = re.compile(r"^[\w+=,.@-]{1,64}$")

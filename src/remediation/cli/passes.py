@@ -21,17 +21,17 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation import engine
+from remediation.aws.clients import make_clients
+from remediation.aws.inventory import Inventory, ReadOnlyClient
 from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
 from remediation.cli.errors import describe_error
 from remediation.cli.results import AccountScan, RegionScan, errors_of, would_fix
 from remediation.cli.terminal import AccountProgress, Progress
-from remediation.clients import make_clients
 from remediation.config import Settings
-from remediation.events import Trigger
-from remediation.inventory import Inventory, ReadOnlyClient
+from remediation.events.parse import Trigger
 from remediation.model import VpcSnapshot
-from remediation.report import Summary, VpcResult, tally
+from remediation.report.results import Summary, VpcResult, tally
 
 if TYPE_CHECKING:  # the executor's module is loaded only when --fix builds one
     from remediation.executor import Executor

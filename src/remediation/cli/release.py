@@ -14,13 +14,13 @@ from typing import Any
 
 import boto3
 
+from remediation.aws.clients import make_clients
 from remediation.cli import session as aws
 from remediation.cli import terminal
 from remediation.cli.errors import CliError
 from remediation.cli.options import FORMAT, REGION, VERBOSE, VPC_ID, YES, add_aws_options
 from remediation.cli.results import EXIT_NON_COMPLIANT, EXIT_OK
 from remediation.cli.terminal import PROG
-from remediation.clients import make_clients
 from remediation.release import ReleaseResult, execute, find
 
 #: Version of the ``release --format json`` document.

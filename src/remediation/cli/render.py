@@ -18,9 +18,9 @@ from remediation.cli.terminal import PROG, clean
 from remediation.config import ModeReason
 from remediation.findings import Severity
 from remediation.model import Mode
+from remediation.modes import ExceptionState
 from remediation.outcomes import OutcomeStatus
-from remediation.report import VpcResult, VpcStatus
-from remediation.vpc_exception import ExceptionState
+from remediation.report.results import VpcResult, VpcStatus
 
 #: Version of the ``scan --format json`` document (the summaries inside carry their own).
 CLI_SCHEMA_VERSION = 1
@@ -96,7 +96,7 @@ def render_table(
     ``--fix``) or ``fixed`` (after the auto-fix pass). ``accounts`` (a scan across
     accounts) adds an ACCOUNT column, and a row for each account that was not scanned.
 
-    >>> from remediation.report import Summary
+    >>> from remediation.report.results import Summary
     >>> scan = RegionScan("us-east-1", Summary(Mode.DRY_RUN))
     >>> render_table([scan], account="123456789012", phase="scan").splitlines()[2]
     'no VPC found'

@@ -1,6 +1,6 @@
 """What a scan found, region by region, and the exit code it makes.
 
-The engine's decisions arrive as values on each :class:`~remediation.report.VpcResult`
+The engine's decisions arrive as values on each :class:`~remediation.report.results.VpcResult`
 (``mode_reason``, ``status``): this module reads those, never the text of a note.
 
 Exit codes
@@ -28,7 +28,7 @@ from typing import Any
 from remediation.cli.errors import one_line, summary_error
 from remediation.config import ModeReason
 from remediation.model import VpcSnapshot
-from remediation.report import Summary, VpcResult, VpcStatus
+from remediation.report.results import Summary, VpcResult, VpcStatus
 
 EXIT_OK = 0
 EXIT_NON_COMPLIANT = 1

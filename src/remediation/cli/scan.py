@@ -23,7 +23,6 @@ from typing import Any
 
 import boto3
 
-from remediation.accounts import MemberSessions
 from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
 from remediation.cli.errors import CliError, UsageError
@@ -46,6 +45,7 @@ from remediation.cli.results import AccountScan, RegionScan, errors_of, exit_cod
 from remediation.cli.terminal import PROG, AccountProgress
 from remediation.config import ModeReason, Settings, load_settings
 from remediation.model import Mode
+from remediation.org.sessions import MemberSessions
 
 #: The formats that write code (:mod:`remediation.cli.code`).
 CODE_FORMATS = ("terraform", "cloudformation")
@@ -265,7 +265,7 @@ def _table(job: Job, scanned: Sequence[AccountScan], caller: str, phase: str) ->
 
 def asff(scans: list[RegionScan], partition: str) -> list[dict[str, Any]]:
     """The ASFF findings of every VPC scanned (after ``--fix``: their state after it)."""
-    from remediation.securityhub import summary_findings  # noqa: PLC0415 - this format only
+    from remediation.report.securityhub import summary_findings  # noqa: PLC0415 - this format only
 
     now = dt.datetime.now(dt.UTC)
     return [f for s in scans for f in summary_findings(s.summary, partition=partition, now=now)]

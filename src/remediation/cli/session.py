@@ -11,9 +11,9 @@ from collections.abc import Sequence
 import boto3
 from botocore.config import Config
 
+from remediation.aws.clients import make_clients
 from remediation.cli.errors import CliError
-from remediation.clients import make_clients
-from remediation.events import REGION
+from remediation.events.parse import REGION
 
 #: The first call of a run (STS) fails fast: a wrong endpoint URL should not wait for retries.
 PROBE = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=3, read_timeout=10)

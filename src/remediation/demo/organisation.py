@@ -16,7 +16,8 @@ role act in the role's account):
 * ``scan --organization --role-name`` reports every account of the organisation.
 
 The emulator does not evaluate IAM policies or trust: the demo shows the flow and checks the
-state it leaves, not the permissions (``tests/test_member_template.py`` checks those).
+state it leaves, not the permissions (``tests/unit/templates/test_member_template.py``
+checks those).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from typing import Any, TextIO
 import boto3
 
 from remediation import cli
-from remediation.accounts import member_role_arn
 from remediation.actions import READ_PERMISSIONS, write_permissions
 from remediation.demo.account import DemoVpc, build_team_vpc
 from remediation.demo.common import (
@@ -51,6 +51,7 @@ from remediation.demo.common import (
     show_result,
 )
 from remediation.demo.emulator import patched_environ
+from remediation.org.sessions import member_role_arn
 
 MEMBER_ROLE = "ecr-endpoint-guard-member"
 CENTRAL_ROLE = "ecr-endpoint-guard-function"

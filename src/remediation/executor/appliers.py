@@ -28,7 +28,7 @@ from remediation.actions import (
     ModifyEndpoint,
     RevokeIngress,
 )
-from remediation.aws_errors import error_code
+from remediation.aws.errors import error_code
 from remediation.executor import recovery
 from remediation.executor.errors import DENIED
 from remediation.executor.reader import VPC_GONE

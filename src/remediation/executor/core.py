@@ -29,7 +29,7 @@ from remediation.actions import (
     ModifyEndpoint,
     uses_tool_group,
 )
-from remediation.aws_errors import error_code, error_message
+from remediation.aws.errors import error_code, error_message
 from remediation.executor.appliers import REGISTRY, Refused
 from remediation.executor.errors import ErrorKind, classify
 from remediation.executor.reader import VPC_GONE, FreshReader
@@ -37,7 +37,7 @@ from remediation.executor.step import RunContext, RunState, Step, Timing
 from remediation.outcomes import Outcome, OutcomeStatus
 
 if TYPE_CHECKING:
-    from remediation.inventory import Inventory
+    from remediation.aws.inventory import Inventory
 
 log = logging.getLogger(__name__)
 

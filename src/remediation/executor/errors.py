@@ -15,7 +15,7 @@ Codes come from the EC2 API reference, "Error codes for the Amazon EC2 API"
 (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html), and
 its "Eventual consistency" page for ``InvalidGroup.NotFound`` right after
 ``CreateSecurityGroup``. ``docs/failures.md`` is the table for people; the test
-``tests/test_failure_classes.py`` runs every row.
+``tests/functional/safety/test_failure_classes.py`` runs every row.
 
 >>> classify("VpcEndpointLimitExceeded", "").kind.value
 'permanent'

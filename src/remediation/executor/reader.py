@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.aws_errors import error_code
+from remediation.aws.errors import error_code
 from remediation.model import MANAGED_TAG, Endpoint
 
 if TYPE_CHECKING:
-    from remediation.inventory import Inventory
+    from remediation.aws.inventory import Inventory
 
 VPC_GONE = frozenset({"InvalidVpcID.NotFound", "InvalidVpcId.NotFound"})
 GROUP_UNKNOWN = frozenset({"InvalidGroup.NotFound", "InvalidGroupId.NotFound"})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.actions import CreateGatewayEndpoint, CreateInterfaceEndpoint
-from remediation.aws_errors import error_code, error_message
+from remediation.aws.errors import error_code, error_message
 from remediation.config import ServiceSpec
 from remediation.executor.reader import FreshReader
 from remediation.executor.step import Timing

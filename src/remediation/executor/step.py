@@ -9,7 +9,7 @@ right after it enabled the DNS attributes, the DNS conflict of a same-service
 endpoint it just waited to finish deleting. A few attempts with growing waits,
 never more than ``retry_seconds`` for one call nor past the run's deadline.
 Throttling, 5xx and connection errors are retried by botocore already (standard
-mode, 8 attempts, time-capped in :mod:`remediation.clients`): retrying them again
+mode, 8 attempts, time-capped in :mod:`remediation.aws.clients`): retrying them again
 here would multiply the calls, so what is left of them fails the action.
 """
 
@@ -24,7 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation import __version__
 from remediation.actions import Action
-from remediation.aws_errors import error_code, error_message
+from remediation.aws.errors import error_code, error_message
 from remediation.executor.errors import SERVER, THROTTLING, ErrorKind, classify
 from remediation.executor.reader import FreshReader
 from remediation.model import MANAGED_TAG, TAG_PREFIX

@@ -1,0 +1,122 @@
+"""AWS clients, made once per run by a face and passed down (never at import time).
+
+Retries are configured here, once: botocore's ``standard`` mode retries
+throttling (``RequestLimitExceeded``, ``Throttling``) and 5xx errors with
+exponential backoff and jitter, so that the tool gives way to the deployments
+sharing the account's EC2 rate limits. Each call is tried at most 8 times in all
+(``total_max_attempts``; botocore's ``max_attempts`` would count retries only).
+
+One throttled call must not eat the function's timeout: botocore has no limit on the
+*time* a call's retries take, so :func:`cap_retry_time` stops retrying a call once
+it has spent ``RETRY_SECONDS`` (the last error is then raised as botocore would).
+With connect and read timeouts of 3 and 10 seconds, a call's worst case is about
+``RETRY_SECONDS`` plus one attempt and one backoff (at most 20 s in standard mode).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:  # the stubs are a development dependency: see remediation.aws.types
+    from remediation.aws.types import Ec2Client, Route53Client, SnsClient
+
+RETRIES = Config(
+    retries={"mode": "standard", "total_max_attempts": 8}, connect_timeout=3, read_timeout=10
+)
+#: The most time botocore's retries of one call may take before the error is raised.
+RETRY_SECONDS = 45.0
+_STARTED = "ecr_endpoint_guard_started"
+
+
+def cap_retry_time(
+    client: Any, seconds: float = RETRY_SECONDS, clock: Callable[[], float] = time.monotonic
+) -> Any:
+    """Stop botocore's retries of a call once it has taken ``seconds``; returns the client.
+
+    Two handlers on the client's events: ``before-call`` notes when the call started, and
+    ``needs-retry`` (registered first, so it runs before botocore's retry handler) raises
+    the attempt's error instead of letting it be retried when the time is spent.
+    """
+    service = client.meta.service_model.service_id.hyphenize()
+
+    def started(context: dict[str, Any], **_: Any) -> None:
+        context[_STARTED] = clock()
+
+    def enough(
+        request_dict: dict[str, Any],
+        response: Any = None,
+        caught_exception: BaseException | None = None,
+        operation: Any = None,
+        **_: Any,
+    ) -> None:
+        begun = request_dict.get("context", {}).get(_STARTED)
+        if begun is None or clock() - begun < seconds:
+            return
+        if caught_exception is not None:
+            raise caught_exception
+        if response is not None:
+            http, parsed = response
+            if http.status_code >= 300:
+                code = parsed.get("Error", {}).get("Code", "")
+                error = client.exceptions.from_code(code) if code else ClientError
+                raise error(parsed, operation.name if operation else "")
+
+    client.meta.events.register(f"before-call.{service}", started)
+    client.meta.events.register_first(f"needs-retry.{service}", enough)
+    return client
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    """One region's clients, typed by the ``mypy-boto3`` stubs for mypy (objects at run time)."""
+
+    ec2: Ec2Client
+    route53: Route53Client
+    sns: SnsClient
+    region: str
+    #: Route 53 Profiles (which VPCs get hosted zones through a Profile); ``None``: not read
+    #: (against an emulator).
+    route53profiles: Any | None = None
+
+
+def make_clients(
+    region: str,
+    *,
+    session: boto3.session.Session | None = None,
+    endpoint_url: str | None = None,
+    config: Config = RETRIES,
+) -> AwsClients:
+    """EC2, Route 53, Route 53 Profiles and SNS clients for one region, retries configured.
+
+    ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at a local emulator (the
+    demo, the CLI). No Route 53 Profiles client is made then: moto, the emulator the demo
+    runs, does not implement that service, and its failures would make every VPC's hosted
+    zones "unknown".
+    """
+    session = session or boto3.session.Session()
+    url = endpoint_url or None  # None: the service's own endpoint
+    return AwsClients(
+        ec2=cap_retry_time(
+            session.client("ec2", region_name=region, endpoint_url=url, config=config)
+        ),
+        route53=cap_retry_time(
+            session.client("route53", region_name=region, endpoint_url=url, config=config)
+        ),
+        sns=cap_retry_time(
+            session.client("sns", region_name=region, endpoint_url=url, config=config)
+        ),
+        region=region,
+        route53profiles=(
+            None
+            if endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+            else session.client("route53profiles", region_name=region, config=config)
+        ),
+    )

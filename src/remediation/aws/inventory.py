@@ -1,0 +1,412 @@
+"""The only module that reads AWS for evaluation.
+
+One call per resource type, filtered by VPC (or region-wide for a sweep),
+paginated, then grouped by VPC: evaluating one VPC costs the same handful of
+calls whatever its number of subnets, route tables or endpoints, and a sweep
+of N VPCs costs ``2·N`` attribute reads plus a constant. The clients it is
+given are wrapped so that it *cannot* write.
+
+Reads per evaluation
+--------------------
+``DescribeVpcs``, ``DescribeVpcAttribute`` twice per VPC, ``DescribeSubnets``,
+``DescribeRouteTables``, ``DescribeVpcEndpoints``, ``DescribeSecurityGroups``,
+``DescribeNetworkInterfaces`` (what else lives in the subnets: transit gateway attachments,
+Gateway Load Balancer and firewall endpoints); ``DescribeDhcpOptions`` for DHCP options
+sets not seen before in this execution environment (they are immutable, so cached);
+the region's zones and the services' offers (:mod:`remediation.aws.region_facts`, cached with
+a TTL); and, only for VPCs that lack a local endpoint, the hosted zones that serve them
+(:mod:`remediation.aws.hosted_zones`: ``ListHostedZonesByVPC`` per VPC, for a sweep first
+``ListHostedZones`` plus ``GetHostedZone`` per zone named like a service; Route 53
+Profiles when the zones do not settle it). A VPC shared with the account (another
+``OwnerId``) is read like any other but never looked up in Route 53: the engine skips it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from remediation.aws.errors import error_code, error_text
+from remediation.aws.hosted_zones import HostedZones, Pacer, ZoneKnowledge
+from remediation.aws.parsing import (
+    parse_endpoint,
+    parse_network_interface,
+    parse_route_table,
+    parse_rule,
+    parse_subnet,
+    parse_tags,
+)
+from remediation.aws.region_facts import region_facts
+from remediation.aws.region_facts import reset as reset_region_facts
+from remediation.config import Settings
+from remediation.events.parse import Trigger
+from remediation.model import (
+    USABLE_ENDPOINT_STATES,
+    Endpoint,
+    RegionFacts,
+    SecurityGroup,
+    VpcSnapshot,
+)
+
+log = logging.getLogger(__name__)
+
+READ_PREFIXES = ("describe_", "list_", "get_")
+FILTER_CHUNK = 200  # EC2 accepts at most 200 values in one filter
+
+
+class WriteRefused(RuntimeError):
+    """Raised when code holding a read-only client tries to call anything but a read."""
+
+
+class ReadOnlyClient:
+    """A boto3 client proxy that exposes only ``Describe*``, ``List*`` and ``Get*`` calls.
+
+    Dry-run runs hold nothing else, so a write there is impossible by
+    construction rather than by a flag checked before each write.
+
+    >>> class Fake:
+    ...     def describe_vpcs(self): return "read"
+    ...     def create_vpc(self): return "write"
+    >>> ReadOnlyClient(Fake()).describe_vpcs()
+    'read'
+    >>> ReadOnlyClient(Fake()).create_vpc()
+    Traceback (most recent call last):
+    ...
+    remediation.aws.inventory.WriteRefused: create_vpc is not a read; this client is read-only
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def get_paginator(self, operation: str) -> Any:
+        if not operation.startswith(READ_PREFIXES):
+            raise WriteRefused(f"{operation} is not a read; this client is read-only")
+        return self._client.get_paginator(operation)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith(READ_PREFIXES) or name == "meta":
+            return getattr(self._client, name)
+        raise WriteRefused(f"{name} is not a read; this client is read-only")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The VPCs an event concerns, and anything that could not be resolved."""
+
+    vpc_ids: tuple[str, ...]
+    sweep: bool = False
+    note: str = ""
+
+
+def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        yield from page.get(key, [])
+
+
+def _vpc_filters(vpc_ids: Sequence[str] | None) -> Iterator[dict[str, Any]]:
+    """Keyword arguments for one or more filtered calls (none: region-wide)."""
+    if vpc_ids is None:
+        yield {}
+        return
+    for start in range(0, len(vpc_ids), FILTER_CHUNK):
+        chunk = list(vpc_ids[start : start + FILTER_CHUNK])
+        yield {"Filters": [{"Name": "vpc-id", "Values": chunk}]}
+
+
+class Inventory:
+    """Reads VPCs into snapshots. Give it clients; it wraps them read-only."""
+
+    def __init__(
+        self,
+        ec2: Any,
+        *,
+        region: str,
+        account_id: str,
+        route53: Any | None = None,
+        route53profiles: Any | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self.ec2 = ReadOnlyClient(ec2)
+        self.route53 = ReadOnlyClient(route53) if route53 is not None else None
+        self.route53profiles = (
+            ReadOnlyClient(route53profiles) if route53profiles is not None else None
+        )
+        self.region = region
+        self.account_id = account_id
+        self.hosted_zones = HostedZones(
+            self.route53, self.route53profiles, region=region, pacer=pacer
+        )
+
+    # ------------------------------------------------------------------ resolution
+
+    def resolve(self, trigger: Trigger) -> Resolution:
+        """Turn the ids an event carries into VPC ids, with as few calls as possible.
+
+        Endpoint ids EC2 has forgotten are asked for one by one, so that the others
+        resolve; when none resolves (or the read failed), every VPC of the region is
+        evaluated: better a sweep than nothing.
+        """
+        if trigger.sweep:
+            return Resolution((), sweep=True)
+        found: list[str] = list(trigger.vpc_ids)
+        notes: list[str] = []
+        if trigger.endpoint_ids:
+            try:
+                items = list(
+                    _pages(
+                        self.ec2,
+                        "describe_vpc_endpoints",
+                        "VpcEndpoints",
+                        VpcEndpointIds=list(trigger.endpoint_ids),
+                    )
+                )
+            except (ClientError, BotoCoreError) as exc:
+                # EC2 refuses the whole call when it has forgotten one id: ask per id, so that
+                # the ids it still knows resolve (a read failure still falls back to a sweep).
+                if error_code(exc) != "InvalidVpcEndpointId.NotFound":
+                    return Resolution(
+                        (), sweep=True, note=f"{error_text(exc)}; sweeping the region"
+                    )
+                items, forgotten = self._endpoints_one_by_one(trigger.endpoint_ids)
+                if not items:
+                    return Resolution(
+                        (), sweep=True, note=f"{error_text(exc)}; sweeping the region"
+                    )
+                notes.append(f"EC2 no longer knows {', '.join(forgotten)}")
+            found += sorted({str(i["VpcId"]) for i in items if i.get("VpcId")})
+        # A route table names its VPC, so a subnet id beside it adds nothing.
+        lookups = (
+            ("describe_route_tables", "RouteTables", "route-table-id", trigger.route_table_ids),
+            (
+                "describe_subnets",
+                "Subnets",
+                "subnet-id",
+                () if trigger.route_table_ids else trigger.subnet_ids,
+            ),
+            ("describe_security_groups", "SecurityGroups", "group-id", trigger.group_ids),
+        )
+        for operation, key, name, ids in lookups:
+            if not ids:
+                continue
+            filters = [{"Name": name, "Values": list(ids)}]
+            try:
+                items = list(_pages(self.ec2, operation, key, Filters=filters))
+            except (ClientError, BotoCoreError) as exc:
+                notes.append(f"{operation} failed: {error_text(exc)}")
+                continue
+            found += sorted({str(i["VpcId"]) for i in items if i.get("VpcId")})
+            if not items:
+                notes.append(f"could not resolve {', '.join(ids)} to a VPC (deleted since?)")
+        unique = tuple(dict.fromkeys(found))
+        return Resolution(unique, note="; ".join(notes))
+
+    def _endpoints_one_by_one(
+        self, endpoint_ids: Sequence[str]
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """Each endpoint on its own: (those EC2 knows, the ids it has forgotten)."""
+        items: list[dict[str, Any]] = []
+        forgotten: list[str] = []
+        for endpoint_id in endpoint_ids:
+            try:
+                response = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])
+            except ClientError as exc:
+                if error_code(exc) != "InvalidVpcEndpointId.NotFound":
+                    raise
+                forgotten.append(endpoint_id)
+                continue
+            items += response.get("VpcEndpoints", [])
+        return items, forgotten
+
+    # ------------------------------------------------------------------ snapshots
+
+    def snapshots(self, vpc_ids: Sequence[str] | None, settings: Settings) -> list[VpcSnapshot]:
+        """Snapshots of the given VPCs (``None``: every VPC of the region).
+
+        A VPC that does not exist is simply absent from the result.
+        """
+        vpcs = [
+            v for f in _vpc_filters(vpc_ids) for v in _pages(self.ec2, "describe_vpcs", "Vpcs", **f)
+        ]
+        if not vpcs:
+            return []
+        ids = [v["VpcId"] for v in vpcs]
+        scope: list[str] | None = None if vpc_ids is None else ids
+        subnets = self._grouped(scope, "describe_subnets", "Subnets")
+        tables = self._grouped(scope, "describe_route_tables", "RouteTables")
+        endpoints = self._grouped(scope, "describe_vpc_endpoints", "VpcEndpoints")
+        groups = self._grouped(scope, "describe_security_groups", "SecurityGroups")
+        interfaces = self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces")
+        facts = self._region_facts(settings)
+        dns_servers = self._dns_servers(vpcs)
+        services = [s.service_name(self.region) for s in settings.interface_services]
+        needing = [
+            v["VpcId"]
+            for v in vpcs
+            if str(v.get("OwnerId") or self.account_id) == self.account_id
+            and not served_locally(endpoints.get(v["VpcId"], []), services)
+        ]
+        zones = self._private_zones(settings, scope, needing)
+        result = []
+        for vpc in vpcs:
+            vpc_id = vpc["VpcId"]
+            attrs = self._dns_attributes(vpc_id)
+            if attrs is None:
+                continue  # deleted between the two reads
+            cidrs = tuple(
+                a["CidrBlock"]
+                for a in vpc.get("CidrBlockAssociationSet", [])
+                if a.get("CidrBlockState", {}).get("State", "associated") == "associated"
+            ) or ((vpc["CidrBlock"],) if vpc.get("CidrBlock") else ())
+            ipv6 = tuple(
+                a["Ipv6CidrBlock"]
+                for a in vpc.get("Ipv6CidrBlockAssociationSet", [])
+                if a.get("Ipv6CidrBlockState", {}).get("State", "associated") == "associated"
+                and a.get("Ipv6CidrBlock")
+            )
+            result.append(
+                VpcSnapshot(
+                    vpc_id=vpc_id,
+                    region=self.region,
+                    account_id=self.account_id,
+                    cidr_blocks=cidrs,
+                    ipv6_cidr_blocks=ipv6,
+                    dns_support=attrs[0],
+                    dns_hostnames=attrs[1],
+                    tags=parse_tags(vpc.get("Tags")),
+                    subnets=tuple(parse_subnet(s, vpc_id) for s in subnets.get(vpc_id, [])),
+                    route_tables=tuple(parse_route_table(t) for t in tables.get(vpc_id, [])),
+                    endpoints=tuple(parse_endpoint(e) for e in endpoints.get(vpc_id, [])),
+                    security_groups=tuple(
+                        SecurityGroup(
+                            group_id=g["GroupId"],
+                            vpc_id=vpc_id,
+                            group_name=g.get("GroupName", ""),
+                            description=g.get("Description", ""),
+                            tags=parse_tags(g.get("Tags")),
+                            ingress=tuple(
+                                r for p in g.get("IpPermissions", []) for r in parse_rule(p)
+                            ),
+                        )
+                        for g in groups.get(vpc_id, [])
+                    ),
+                    private_zones=tuple(sorted(zones.zones.get(vpc_id, ()))),
+                    network_interfaces=tuple(
+                        parse_network_interface(i) for i in interfaces.get(vpc_id, [])
+                    ),
+                    owner_id=str(vpc.get("OwnerId") or self.account_id),
+                    region_facts=facts,
+                    dns_servers=dns_servers.get(str(vpc.get("DhcpOptionsId") or ""), ()),
+                    profile_zones=tuple(sorted(zones.profile_zones.get(vpc_id, ()))),
+                    zones_unknown=zones.unknown.get(vpc_id, ""),
+                )
+            )
+        return result
+
+    def endpoints_of(self, vpc_id: str, service_name: str) -> list[Endpoint]:
+        """A fresh read of one service's endpoints in one VPC (the executor's conflict check)."""
+        filters = [
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "service-name", "Values": [service_name]},
+        ]
+        items = _pages(self.ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
+        return [parse_endpoint(e) for e in items]
+
+    def _grouped(
+        self, vpc_ids: Sequence[str] | None, operation: str, key: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for kwargs in _vpc_filters(vpc_ids):
+            for item in _pages(self.ec2, operation, key, **kwargs):
+                grouped[str(item.get("VpcId", ""))].append(item)
+        return grouped
+
+    def _dns_attributes(self, vpc_id: str) -> tuple[bool, bool] | None:
+        values = []
+        for attribute, key in (
+            ("enableDnsSupport", "EnableDnsSupport"),
+            ("enableDnsHostnames", "EnableDnsHostnames"),
+        ):
+            try:
+                response = self.ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute)
+            except ClientError as exc:
+                if error_code(exc) == "InvalidVpcID.NotFound":
+                    return None
+                raise
+            values.append(bool(response.get(key, {}).get("Value")))
+        return values[0], values[1]
+
+    def zones_of(self, vpc_id: str) -> set[str]:
+        """Every account-owned private hosted zone associated with one VPC, any account's.
+
+        ``ListHostedZonesByVPC`` also sees a hub's zones owned by a network account,
+        which the account's own ``ListHostedZones`` does not list (the executor's
+        second look after EC2's DNS-conflict refusal).
+        """
+        return self.hosted_zones.zones_of(vpc_id) if self.route53 is not None else set()
+
+    def _private_zones(
+        self, settings: Settings, scope: Sequence[str] | None, needing: Sequence[str]
+    ) -> ZoneKnowledge:
+        """Hub zones, Profile zones and unknowns for the VPCs that lack a local endpoint."""
+        wanted = {z for s in settings.interface_services for z in s.private_dns_zones(self.region)}
+        return self.hosted_zones.knowledge(wanted, needing, sweep=scope is None)
+
+    def _region_facts(self, settings: Settings) -> RegionFacts:
+        services = [s.service_name(self.region) for s in settings.interface_services]
+        if not services:
+            return RegionFacts()
+        return region_facts(
+            self.ec2, account_id=self.account_id, region=self.region, services=services
+        )
+
+    def _dns_servers(self, vpcs: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
+        """``domain-name-servers`` of each DHCP options set the VPCs use (one read, cached).
+
+        A DHCP options set cannot be changed once created (a VPC is given another set
+        instead), so what was read for an id stays true: :data:`_DHCP_CACHE` keeps it for
+        the execution environment. A failed read is logged and means "not known".
+        """
+        ids = sorted({str(v.get("DhcpOptionsId") or "") for v in vpcs} - {"", "default"})
+        key = (self.account_id, self.region, str(getattr(self.ec2.meta, "endpoint_url", "")))
+        cache = _DHCP_CACHE.setdefault(key, {})
+        missing = [i for i in ids if i not in cache]
+        if missing:
+            try:
+                for item in _pages(
+                    self.ec2, "describe_dhcp_options", "DhcpOptions", DhcpOptionsIds=missing
+                ):
+                    servers: tuple[str, ...] = ()
+                    for conf in item.get("DhcpConfigurations", []):
+                        if conf.get("Key") == "domain-name-servers":
+                            servers = tuple(str(v.get("Value", "")) for v in conf.get("Values", []))
+                    cache[str(item.get("DhcpOptionsId", ""))] = servers
+            except (ClientError, BotoCoreError) as exc:
+                log.warning("could not read DHCP options", extra={"error": str(exc)})
+        return {i: cache[i] for i in ids if i in cache}
+
+
+#: DHCP options sets by (account, region, endpoint) then id: immutable, so cached for good.
+_DHCP_CACHE: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {}
+
+
+def reset_caches() -> None:
+    """Forget what the execution environment cached (tests: each moto account is new)."""
+    _DHCP_CACHE.clear()
+    reset_region_facts()
+
+
+def served_locally(endpoints: Iterable[Mapping[str, Any]], services: Iterable[str]) -> bool:
+    """True when every service has a usable interface endpoint with private DNS on."""
+    have = {
+        str(e.get("ServiceName", ""))
+        for e in endpoints
+        if str(e.get("VpcEndpointType", "Interface")) == "Interface"
+        and bool(e.get("PrivateDnsEnabled"))
+        and str(e.get("State", "")).lower() in USABLE_ENDPOINT_STATES
+    }
+    return all(s in have for s in services)

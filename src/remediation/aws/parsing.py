@@ -1,0 +1,137 @@
+"""EC2's answers made into snapshot values: one parser per resource type.
+
+Pure functions over the dictionaries boto3 returns, kept apart from
+:mod:`remediation.aws.inventory` (which decides what to read and when).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from remediation.model import (
+    Endpoint,
+    EndpointType,
+    IngressRule,
+    NetworkInterface,
+    Route,
+    RouteTable,
+    Subnet,
+)
+
+#: States of a subnet's IPv6 block association that leave the subnet without it.
+GONE_CIDR_STATES = frozenset({"disassociating", "disassociated", "failing", "failed"})
+
+
+def parse_tags(items: Iterable[Mapping[str, Any]] | None) -> dict[str, str]:
+    return {str(t.get("Key", "")): str(t.get("Value", "")) for t in items or ()}
+
+
+def parse_rule(perm: Mapping[str, Any]) -> list[IngressRule]:
+    """Split one EC2 ``IpPermission`` into one rule per source."""
+    protocol = str(perm.get("IpProtocol", "-1"))
+    low, high = perm.get("FromPort"), perm.get("ToPort")
+    ports: dict[str, Any] = {
+        "protocol": protocol,
+        "from_port": None if low is None else int(low),
+        "to_port": None if high is None else int(high),
+    }
+
+    def described(item: Mapping[str, Any]) -> dict[str, Any]:
+        return {**ports, "description": str(item.get("Description", ""))}
+
+    rules = [IngressRule(**described(r), cidr_ipv4=r["CidrIp"]) for r in perm.get("IpRanges", [])]
+    rules += [
+        IngressRule(**described(r), cidr_ipv6=r["CidrIpv6"]) for r in perm.get("Ipv6Ranges", [])
+    ]
+    rules += [
+        IngressRule(**described(p), source_group_id=p["GroupId"])
+        for p in perm.get("UserIdGroupPairs", [])
+    ]
+    rules += [
+        IngressRule(**described(p), prefix_list_id=p["PrefixListId"])
+        for p in perm.get("PrefixListIds", [])
+    ]
+    return rules
+
+
+def parse_endpoint(item: Mapping[str, Any]) -> Endpoint:
+    kind = str(item.get("VpcEndpointType", "Interface"))
+    return Endpoint(
+        endpoint_id=item["VpcEndpointId"],
+        vpc_id=item.get("VpcId", ""),
+        service_name=item.get("ServiceName", ""),
+        endpoint_type=EndpointType.GATEWAY if kind == "Gateway" else EndpointType.INTERFACE,
+        state=str(item.get("State", "")),
+        # moto reports private DNS on gateway endpoints; EC2 has no such thing there.
+        private_dns_enabled=bool(item.get("PrivateDnsEnabled")) and kind != "Gateway",
+        subnet_ids=tuple(item.get("SubnetIds", ())),
+        group_ids=tuple(g["GroupId"] for g in item.get("Groups", ())),
+        route_table_ids=tuple(item.get("RouteTableIds", ())),
+        tags=parse_tags(item.get("Tags")),
+        policy_document=str(item.get("PolicyDocument") or ""),
+        ip_address_type=str(item.get("IpAddressType") or ""),
+    )
+
+
+def parse_network_interface(item: Mapping[str, Any]) -> NetworkInterface:
+    return NetworkInterface(
+        interface_id=str(item.get("NetworkInterfaceId", "")),
+        subnet_id=str(item.get("SubnetId", "")),
+        interface_type=str(item.get("InterfaceType", "")),
+        description=str(item.get("Description", "")),
+        requester_id=str(item.get("RequesterId", "")),
+    )
+
+
+def parse_subnet(item: Mapping[str, Any], vpc_id: str) -> Subnet:
+    return Subnet(
+        subnet_id=item["SubnetId"],
+        vpc_id=vpc_id,
+        availability_zone=str(item.get("AvailabilityZone", "")),
+        cidr_block=str(item.get("CidrBlock") or ""),
+        available_ips=int(item.get("AvailableIpAddressCount", 0)),
+        availability_zone_id=str(item.get("AvailabilityZoneId") or ""),
+        outpost_arn=str(item.get("OutpostArn") or ""),
+        ipv6_cidr_blocks=tuple(
+            str(a["Ipv6CidrBlock"])
+            for a in item.get("Ipv6CidrBlockAssociationSet", [])
+            if str(a.get("Ipv6CidrBlockState", {}).get("State", "")) not in GONE_CIDR_STATES
+            and a.get("Ipv6CidrBlock")
+        ),
+        ipv6_native=bool(item.get("Ipv6Native")),
+    )
+
+
+def parse_route_table(item: Mapping[str, Any]) -> RouteTable:
+    associations = item.get("Associations", [])
+    routes = tuple(
+        Route(
+            destination=str(
+                r.get("DestinationCidrBlock")
+                or r.get("DestinationIpv6CidrBlock")
+                or r.get("DestinationPrefixListId")
+                or ""
+            ),
+            target=str(
+                r.get("GatewayId")
+                or r.get("NatGatewayId")
+                or r.get("EgressOnlyInternetGatewayId")
+                or r.get("TransitGatewayId")
+                or r.get("VpcPeeringConnectionId")
+                or r.get("NetworkInterfaceId")
+                or r.get("CarrierGatewayId")
+                or r.get("LocalGatewayId")
+                or ""
+            ),
+        )
+        for r in item.get("Routes", [])
+        if r.get("State", "active") == "active"
+    )
+    return RouteTable(
+        route_table_id=item["RouteTableId"],
+        vpc_id=item.get("VpcId", ""),
+        is_main=any(a.get("Main") for a in associations),
+        subnet_ids=frozenset(a["SubnetId"] for a in associations if a.get("SubnetId")),
+        routes=routes,
+    )

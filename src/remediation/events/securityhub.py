@@ -1,0 +1,209 @@
+"""Security Hub's EventBridge events: control findings as triggers, and the one-click approval.
+
+Two shapes (``../shared/reference-events``, Security Hub user guide "EventBridge event formats"),
+both with ``source`` ``aws.securityhub`` and a list of ASFF findings in ``detail.findings``:
+
+* ``Security Hub Findings - Imported``: AWS's own control findings EC2.55 (ECR API endpoint) and
+  EC2.56 (Docker Registry endpoint) that are ``FAILED`` and ``ACTIVE`` become an evaluation of
+  the VPCs in their ``Resources``. The tool's own imported findings (product ``<account>/default``,
+  generator ``ecr-endpoint-guard/...``) are refused, so an import never triggers the tool itself;
+  so are other controls, passed or archived findings.
+* ``Security Hub Findings - Custom Action`` from the action target ``EcrEndpointGuardFix``: a
+  person selected findings (AWS's EC2.55/EC2.56 or the tool's own) and asked for a repair. The
+  trigger carries ``approval=True``; whether it may write is the face's decision
+  (``FIX_ON_APPROVAL``), and the VPC's mode tag still binds.
+
+Like :func:`remediation.events.parse.parse_event`, :func:`parse_securityhub_event` never raises and
+never calls AWS; every id is validated before it can reach an API.
+
+The newer "Findings Imported V2" events (OCSF) are not accepted: their shape is not reproduced in
+the reference events, and guessing one is worse than refusing it with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from remediation.events.triggers import (
+    ACCOUNT_ID,
+    ID_PATTERNS,
+    REGION,
+    SECURITY_HUB_SOURCE,
+    Refusal,
+    Trigger,
+)
+
+SOURCE: Final = SECURITY_HUB_SOURCE
+IMPORTED: Final = "Security Hub Findings - Imported"
+CUSTOM_ACTION: Final = "Security Hub Findings - Custom Action"
+#: The custom action's id (``AWS::SecurityHub::ActionTarget``) in ``template.yaml``.
+ACTION_ID: Final = "EcrEndpointGuardFix"
+CONTROLS: Final = frozenset({"EC2.55", "EC2.56"})
+TOOL_GENERATOR_PREFIX: Final = "ecr-endpoint-guard/"
+#: At most this many findings per event are read (the console sends up to 20 per action).
+MAX_FINDINGS: Final = 100
+_VPC_ARN: Final = re.compile(
+    r"arn:aws[a-z-]*:ec2:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):vpc/(?P<vpc>vpc-[0-9a-f]+)"
+)
+_EVENT_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def _event_id(value: object) -> str:
+    return value if isinstance(value, str) and _EVENT_ID.fullmatch(value) else ""
+
+
+def _own(finding: Mapping[str, Any]) -> bool:
+    """The tool's own finding (remediation.report.securityhub names its generator so)."""
+    generator = finding.get("GeneratorId")
+    return isinstance(generator, str) and generator.startswith(TOOL_GENERATOR_PREFIX)
+
+
+def _control(finding: Mapping[str, Any]) -> str:
+    compliance = finding.get("Compliance")
+    control = compliance.get("SecurityControlId") if isinstance(compliance, dict) else None
+    return control if isinstance(control, str) else ""
+
+
+def _status(finding: Mapping[str, Any]) -> str:
+    compliance = finding.get("Compliance")
+    status = compliance.get("Status") if isinstance(compliance, dict) else None
+    return status if isinstance(status, str) else ""
+
+
+def _vpcs(finding: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(account, region, vpc id) of each AwsEc2Vpc resource, validated."""
+    out = []
+    resources = finding.get("Resources")
+    for resource in resources if isinstance(resources, list) else ():
+        if not isinstance(resource, dict) or resource.get("Type") != "AwsEc2Vpc":
+            continue
+        match = _VPC_ARN.fullmatch(str(resource.get("Id", "")))
+        if (
+            match
+            and ID_PATTERNS["vpc_ids"].fullmatch(match["vpc"])
+            and ACCOUNT_ID.fullmatch(match["account"])
+            and REGION.fullmatch(match["region"])
+        ):
+            out.append((match["account"], match["region"], match["vpc"]))
+    return out
+
+
+def _ref(finding: Mapping[str, Any]) -> tuple[str, str] | None:
+    finding_id, product = finding.get("Id"), finding.get("ProductArn")
+    if isinstance(finding_id, str) and isinstance(product, str) and len(finding_id) <= 512:
+        return finding_id, product
+    return None
+
+
+def _trigger(
+    event: Mapping[str, Any],
+    name: str,
+    findings: Sequence[Mapping[str, Any]],
+    *,
+    approval: bool,
+) -> Trigger | Refusal:
+    event_id = _event_id(event.get("id"))
+    places = {(a, r) for f in findings for a, r, _ in _vpcs(f)}
+    if not places:
+        return Refusal("no VPC among the findings' resources", event_id=event_id, event_name=name)
+    if len(places) > 1:
+        return Refusal(
+            "findings of several accounts or regions in one event: each is evaluated on its own "
+            "event",
+            event_id=event_id,
+            event_name=name,
+        )
+    ((account, region),) = places
+    vpc_ids = tuple(dict.fromkeys(v for f in findings for _, _, v in _vpcs(f)))
+    refs = tuple(r for r in (_ref(f) for f in findings) if r is not None)
+    return Trigger(
+        event_id=event_id,
+        event_name=name,
+        account_id=account,
+        region=region,
+        vpc_ids=vpc_ids,
+        approval=approval,
+        finding_refs=refs,
+    )
+
+
+def _findings(event: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    detail = event.get("detail")
+    findings = detail.get("findings") if isinstance(detail, dict) else None
+    if not isinstance(findings, list):
+        return []
+    return [f for f in findings[:MAX_FINDINGS] if isinstance(f, dict)]
+
+
+def parse_securityhub_event(event: object) -> Trigger | Refusal:
+    """A Security Hub event as a :class:`Trigger` (VPCs to evaluate) or a :class:`Refusal`.
+
+    Examples
+    --------
+    >>> product = "arn:aws:securityhub:us-east-1::product/aws/securityhub"
+    >>> finding = {"Id": "f-1", "ProductArn": product,
+    ...     "GeneratorId": "security-control/EC2.55", "RecordState": "ACTIVE",
+    ...     "Compliance": {"Status": "FAILED", "SecurityControlId": "EC2.55"},
+    ...     "Resources": [{"Type": "AwsEc2Vpc",
+    ...                    "Id": "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-0a1b2c3d4e5f60718"}]}
+    >>> event = {"id": "e-1", "source": "aws.securityhub", "account": "123456789012",
+    ...     "detail-type": "Security Hub Findings - Imported", "detail": {"findings": [finding]}}
+    >>> parse_securityhub_event(event).vpc_ids
+    ('vpc-0a1b2c3d4e5f60718',)
+    >>> finding["Compliance"]["Status"] = "PASSED"
+    >>> parse_securityhub_event(event).reason
+    'no FAILED, ACTIVE EC2.55/EC2.56 control finding in the event'
+    """
+    if not isinstance(event, dict) or event.get("source") != SOURCE:
+        return Refusal("not a Security Hub event")
+    name = event.get("detail-type")
+    event_id = _event_id(event.get("id"))
+    findings = _findings(event)
+    if name == IMPORTED:
+        if findings and all(_own(f) for f in findings):
+            return Refusal(
+                "the tool's own finding: never a trigger",
+                event_id=event_id,
+                event_name=IMPORTED,
+                ignored=True,
+            )
+        wanted = [
+            f
+            for f in findings
+            if not _own(f)
+            and str(f.get("ProductArn", "")).endswith(":product/aws/securityhub")
+            and _control(f) in CONTROLS
+            and _status(f) == "FAILED"
+            and f.get("RecordState") == "ACTIVE"
+        ]
+        if not wanted:
+            return Refusal(
+                "no FAILED, ACTIVE EC2.55/EC2.56 control finding in the event",
+                event_id=event_id,
+                event_name=IMPORTED,
+                ignored=True,
+            )
+        return _trigger(event, IMPORTED, wanted, approval=False)
+    if name == CUSTOM_ACTION:
+        resources = event.get("resources")
+        action = resources[0] if isinstance(resources, list) and resources else ""
+        if not (isinstance(action, str) and action.endswith(f":action/custom/{ACTION_ID}")):
+            return Refusal(
+                f"custom action {str(action)[:80]!r} is not {ACTION_ID}",
+                event_id=event_id,
+                event_name=CUSTOM_ACTION,
+                ignored=True,
+            )
+        selected = [f for f in findings if _own(f) or _control(f) in CONTROLS]
+        if not selected:
+            return Refusal(
+                "none of the selected findings is the tool's or an EC2.55/EC2.56 finding",
+                event_id=event_id,
+                event_name=CUSTOM_ACTION,
+            )
+        return _trigger(event, CUSTOM_ACTION, selected, approval=True)
+    return Refusal(
+        f"unsupported Security Hub event {str(name)[:80]!r}", event_id=event_id, event_name=""
+    )

@@ -1,0 +1,190 @@
+"""Organisation mode's sweep: one work item per (member account, region), sent to a queue.
+
+A scheduled central sweep does not loop over the organisation inside one invocation: it lists the
+member accounts (``organizations:ListAccounts`` from the management account or a delegated
+administrator, or a fixed ``MEMBER_ACCOUNT_IDS`` list), crosses them with the configured regions
+and sends one small JSON work item per pair to an SQS queue. The function consumes the queue
+through an event source mapping (Powertools' batch processing, partial batch failures), each item
+an ordinary single-account sweep under the member role; the mapping's ``MaximumConcurrency``
+bounds the parallel load on EC2's rate limits, and failed items are retried by SQS and then land
+in the failure queue. Nothing here holds per-account state: memory does not grow with the size of
+the organisation.
+
+Examples
+--------
+>>> item = WorkItem(account_id="111122223333", region="eu-west-1", sweep_id="s-1")
+>>> WorkItem.from_json(item.to_json()) == item
+True
+>>> WorkItem.from_json('{"version": 1, "account_id": "12", "region": "eu-west-1"}')
+Traceback (most recent call last):
+...
+ValueError: work item: account_id '12' is not a 12-digit account id
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from remediation.events.parse import Trigger
+
+WORK_ITEM_VERSION = 1
+WORK_ITEM_EVENT_NAME = "OrganisationSweep"
+#: SendMessageBatch takes at most 10 messages (SQS quotas).
+SQS_BATCH = 10
+_ACCOUNT = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-[0-9]+$")
+#: Permissions of the organisation sweep, as the template grants them (tests prove equality):
+#: queueing work items, listing the organisation's accounts (only when MEMBER_ACCOUNT_IDS is
+#: empty), and what Lambda's event source mapping needs to consume the queue.
+QUEUE_PERMISSIONS: tuple[str, ...] = ("sqs:SendMessage",)
+LIST_PERMISSIONS: tuple[str, ...] = ("organizations:ListAccounts",)
+CONSUMER_PERMISSIONS: tuple[str, ...] = (
+    "sqs:ChangeMessageVisibility",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ReceiveMessage",
+)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One single-account sweep of the organisation's sweep."""
+
+    account_id: str
+    region: str
+    sweep_id: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "version": WORK_ITEM_VERSION,
+                "account_id": self.account_id,
+                "region": self.region,
+                "sweep_id": self.sweep_id,
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> WorkItem:
+        """Parse and validate a queue message body.
+
+        Raises
+        ------
+        ValueError
+            For anything but a version-1 item with a 12-digit account and a region name.
+        """
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"work item: not JSON ({exc})") from exc
+        if not isinstance(data, dict) or data.get("version") != WORK_ITEM_VERSION:
+            raise ValueError(f"work item: expected version {WORK_ITEM_VERSION}")
+        account, region = data.get("account_id"), data.get("region")
+        if not (isinstance(account, str) and _ACCOUNT.match(account)):
+            raise ValueError(f"work item: account_id {account!r} is not a 12-digit account id")
+        if not (isinstance(region, str) and len(region) <= 32 and _REGION.match(region)):
+            raise ValueError(f"work item: region {region!r} is not a region name")
+        sweep_id = data.get("sweep_id", "")
+        return cls(account, region, sweep_id if isinstance(sweep_id, str) else "")
+
+    def trigger(self, message_id: str) -> Trigger:
+        """The engine's trigger for this item: a region sweep in the member account."""
+        return Trigger(
+            event_id=message_id[:128],
+            event_name=WORK_ITEM_EVENT_NAME,
+            account_id=self.account_id,
+            region=self.region,
+            sweep=True,
+        )
+
+
+def member_accounts(organizations: Any | None, configured: Sequence[str] = ()) -> tuple[str, ...]:
+    """The accounts to sweep: ``configured`` when given, else the organisation's active ones.
+
+    ``organizations`` is an Organizations client of the management account or of a delegated
+    administrator (ListAccounts is refused elsewhere, and the refusal is raised as it is).
+    """
+    if configured:
+        bad = [a for a in configured if not _ACCOUNT.match(a)]
+        if bad:
+            raise ValueError(f"not account ids: {', '.join(bad)}")
+        return tuple(dict.fromkeys(configured))
+    if organizations is None:
+        return ()
+    accounts: list[str] = []
+    for page in organizations.get_paginator("list_accounts").paginate():
+        for account in page.get("Accounts", []):
+            # ``State`` replaces ``Status``, retired on 2026-09-09 (Organizations API reference,
+            # Account); read either, for older emulators and partitions.
+            state = str(account.get("State") or account.get("Status") or "").upper()
+            if state == "ACTIVE":
+                accounts.append(str(account["Id"]))
+    return tuple(sorted(set(accounts)))
+
+
+def work_items(
+    accounts: Iterable[str], regions: Iterable[str], *, sweep_id: str = ""
+) -> list[WorkItem]:
+    region_list = list(dict.fromkeys(regions))
+    return [WorkItem(a, r, sweep_id) for a in accounts for r in region_list]
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    """What became of sending the work items."""
+
+    sent: int = 0
+    failed: tuple[tuple[WorkItem, str], ...] = field(default_factory=tuple)
+
+
+def enqueue(sqs: Any, queue_url: str, items: Sequence[WorkItem]) -> Enqueued:
+    """Send the items in batches of ten; an entry SQS refuses is reported with its reason."""
+    sent = 0
+    failed: list[tuple[WorkItem, str]] = []
+    for start in range(0, len(items), SQS_BATCH):
+        batch = items[start : start + SQS_BATCH]
+        entries = [{"Id": str(i), "MessageBody": item.to_json()} for i, item in enumerate(batch)]
+        answer = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+        sent += len(answer.get("Successful", []))
+        for entry in answer.get("Failed", []):
+            item = batch[int(entry["Id"])]
+            failed.append((item, f"{entry.get('Code', '')}: {entry.get('Message', '')}"))
+    return Enqueued(sent=sent, failed=tuple(failed))
+
+
+def queue_sweep(
+    sqs: Any,
+    queue_url: str,
+    *,
+    organizations: Any | None,
+    configured: Sequence[str],
+    own: str,
+    regions: Sequence[str],
+    sweep_id: str,
+) -> tuple[tuple[str, ...], str, int]:
+    """Queue the organisation's sweep; returns (notes, error, items sent).
+
+    The function's own account is always swept. An organisation that cannot be listed (the
+    function is neither the management account nor a delegated administrator) is the run's
+    error: a sweep that reaches no account is a broken deployment, which the alarm reports.
+    """
+    try:
+        accounts = list(member_accounts(organizations, configured))
+    except (ClientError, BotoCoreError, ValueError) as exc:
+        return (), f"could not list the organisation's accounts: {exc}", 0
+    if own and own not in accounts:
+        accounts.append(own)
+    queued = enqueue(sqs, queue_url, work_items(accounts, regions, sweep_id=sweep_id))
+    notes = [
+        f"organisation sweep: {queued.sent} work item(s) queued for {len(accounts)} account(s)"
+    ]
+    notes += [f"not queued: {item.account_id}/{item.region}: {why}" for item, why in queued.failed]
+    error = f"{len(queued.failed)} work item(s) could not be queued" if queued.failed else ""
+    return tuple(notes), error, queued.sent

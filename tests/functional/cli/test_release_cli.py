@@ -1,0 +1,156 @@
+"""``ecr-endpoint-guard release``: shows, asks, and deletes only the tool's own resources."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from handlers.remediate import lambda_handler
+from remediation import cli
+from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
+from tests.support.aws_faults import Fault, FaultLayer
+from tests.support.fixtures import load_event
+from tests.support.topology import build_vpc, endpoints
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def fixed(
+    aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> tuple[str, str]:
+    """A VPC the tool fixed, plus an endpoint a user made there (which must survive)."""
+    handler_env.setenv("REMEDIATION_MODE", "auto-fix")
+    handler_env.setenv("AUTO_FIX_ACCOUNT_IDS", ACCOUNT)
+    vpc = build_vpc(aws.ec2)
+    lambda_handler(
+        load_event("create_vpc", ids={"vpc-0a1b2c3d4e5f67890": vpc.vpc_id}), lambda_context
+    )
+    user = aws.ec2.create_vpc_endpoint(
+        VpcId=vpc.vpc_id,
+        ServiceName=f"com.amazonaws.{REGION}.logs",
+        VpcEndpointType="Interface",
+        SubnetIds=[vpc.all_private[0]],
+    )["VpcEndpoint"]["VpcEndpointId"]
+    handler_env.setattr("sys.stdin", io.StringIO(""))
+    handler_env.setattr("remediation.release.time.sleep", lambda _: None)
+    return vpc.vpc_id, user
+
+
+def test_release_with_yes_deletes_the_tools_resources_only(
+    aws: Aws, fixed: tuple[str, str], api_calls: CallLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vpc_id, user = fixed
+    api_calls.clear()
+    code = cli.main(
+        ["release", "--vpc-id", vpc_id, "--region", REGION, "--yes", "--format", "json"]
+    )
+    out, err = capsys.readouterr()
+    assert code == cli.EXIT_OK, err
+    document = json.loads(out)
+    assert len(document["result"]["deleted"]) == 4  # three endpoints and the group
+    assert [e["VpcEndpointId"] for e in endpoints(aws.ec2, vpc_id)] == [user]
+    deleted = {i for p in api_calls.params("DeleteVpcEndpoints") for i in p["VpcEndpointIds"]}
+    assert user not in deleted
+    assert len(deleted) == 3
+
+
+def test_release_asks_and_a_no_deletes_nothing(
+    aws: Aws,
+    fixed: tuple[str, str],
+    api_calls: CallLog,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vpc_id, _ = fixed
+    monkeypatch.setattr("sys.stdin", Tty("n\n"))
+    api_calls.clear()
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION])
+    out, err = capsys.readouterr()
+    assert code == cli.EXIT_NON_COMPLIANT
+    assert "delete VPC endpoint" in out
+    assert "Delete these 4 resource(s)?" in err
+    assert not [op for op in api_calls.operations() if op.startswith("Delete")]
+    assert len(endpoints(aws.ec2, vpc_id)) == 4
+
+
+def test_release_without_a_terminal_and_without_yes_is_refused_before_any_call(
+    fixed: tuple[str, str], api_calls: CallLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vpc_id, _ = fixed
+    api_calls.clear()
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION])
+    _, err = capsys.readouterr()
+    assert code == cli.EXIT_ERROR
+    assert "refusing release without --yes" in err
+    assert api_calls.operations() == []
+
+
+def test_release_of_an_unknown_vpc_is_a_one_line_error(
+    aws: Aws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["release", "--vpc-id", "vpc-0123456789abcdef0", "--region", REGION, "--yes"])
+    _, err = capsys.readouterr()
+    assert code == cli.EXIT_ERROR
+    assert err.count("\n") == 1
+    assert "does not exist" in err
+
+
+def test_release_is_not_undone_by_the_function(
+    aws: Aws,
+    fixed: tuple[str, str],
+    api_calls: CallLog,
+    capsys: pytest.CaptureFixture[str],
+    lambda_context: LambdaContext,
+) -> None:
+    """release tags the VPC mode=off first, says so, and the DeleteVpcEndpoints event that
+    follows (the function's trigger) re-creates nothing."""
+    vpc_id, user = fixed
+    (released,) = aws.ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION, "--yes"])
+    out, err = capsys.readouterr()
+    assert code == cli.EXIT_OK, err
+    assert "ecr-endpoint-guard/mode=off" in out
+    (vpc,) = aws.ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+    assert {"Key": "ecr-endpoint-guard/mode", "Value": "off"} in vpc["Tags"]
+    deleted = [i for p in api_calls.params("DeleteVpcEndpoints") for i in p["VpcEndpointIds"]]
+    assert len(deleted) == 3
+    event = load_event(
+        "delete_vpc_endpoints_multi",
+        ids={"vpce-0a1b2c3d4e5f60001": deleted[0], "vpce-0a1b2c3d4e5f60002": deleted[1]},
+    )
+    api_calls.clear()
+
+    result = lambda_handler(event, lambda_context)
+
+    assert not result["failed"]
+    assert [v["status"] for v in result["vpcs"] if v["vpc_id"] == vpc_id] == ["skipped"]
+    writes = [op for op in api_calls.writes() if not op.startswith(("Describe", "List", "Get"))]
+    assert "CreateVpcEndpoint" not in writes
+    assert "CreateSecurityGroup" not in writes
+    assert [e["VpcEndpointId"] for e in endpoints(aws.ec2, vpc_id)] == [user]
+    assert released["VpcId"] == vpc_id
+
+
+def test_release_that_cannot_tag_the_vpc_deletes_nothing(
+    aws: Aws,
+    fixed: tuple[str, str],
+    api_calls: CallLog,
+    capsys: pytest.CaptureFixture[str],
+    faults: FaultLayer,
+) -> None:
+    vpc_id, _ = fixed
+    faults.add(Fault("ec2", "CreateTags", 403, "UnauthorizedOperation", "not allowed", None))
+    api_calls.clear()
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION, "--yes"])
+    _, err = capsys.readouterr()
+    assert code != cli.EXIT_OK
+    assert "could not tag it ecr-endpoint-guard/mode=off" in err
+    assert "nothing was deleted" in err
+    assert not [op for op in api_calls.operations() if op.startswith("Delete")]
+    assert len(endpoints(aws.ec2, vpc_id)) == 4

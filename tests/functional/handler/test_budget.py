@@ -1,0 +1,141 @@
+"""API-call budgets, counted through botocore's event hooks as ``bench/run.py`` counts them.
+
+EC2's rate limits are shared by everything in an account and region: the tool must
+not read per subnet, per route table or per endpoint. The counts are deterministic,
+so these are ordinary tests. Calls the tests make to build the VPCs are not counted
+(their clients exist before the recording starts).
+
+*Cold* is an execution environment's first invocation (the ``aws`` fixture empties the
+caches): the region-level read (the endpoint services' zones) and the VPC's DHCP options
+set are read. *Warm* is the next invocation in the same environment: they come from the
+caches.
+"""
+
+from __future__ import annotations
+
+import pytest
+from bench.harness import (
+    EVALUATION_READS,
+    EVALUATION_READS_COLD,
+    EVALUATION_READS_WARM,
+    create_vpc_event,
+    has_tool_group,
+    invoke,
+    repair_items,
+    sweep_budget,
+    sweep_event,
+)
+from bench.topologies import CENTRALISED, TOPOLOGIES, Topology, build, build_sweep_vpcs, drift
+
+from tests.support.aws import REGION, Aws
+from tests.support.invariants import violations
+from tests.support.scenarios import auto_fix
+
+
+@pytest.mark.parametrize("topology", TOPOLOGIES, ids=lambda t: t.name)
+def test_evaluating_one_vpc_takes_at_most_12_reads_cold_and_10_warm_whatever_its_size(
+    aws: Aws, handler_env: pytest.MonkeyPatch, topology: Topology
+) -> None:
+    built = build(aws.ec2, topology)
+    # A real VPC names a DHCP options set (moto's say "default", which needs no read).
+    options = aws.ec2.create_dhcp_options(
+        DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}]
+    )["DhcpOptions"]["DhcpOptionsId"]
+    aws.ec2.associate_dhcp_options(DhcpOptionsId=options, VpcId=built.vpc_id)
+
+    result, cold = invoke(create_vpc_event(built.vpc_id))
+    _, warm = invoke(create_vpc_event(built.vpc_id))
+
+    assert [v["vpc_id"] for v in result["vpcs"]] == [built.vpc_id]
+    assert cold.writes == warm.writes == 0, cold.by_operation()
+    assert cold.reads <= EVALUATION_READS_COLD == 12, cold.by_operation()
+    assert warm.reads <= EVALUATION_READS_WARM == 10, warm.by_operation()
+    # Region-level and immutable reads are made cold only. The services' AZ IDs settle the
+    # zones, so DescribeAvailabilityZones is not needed against EC2 (nor the model of it).
+    once = {"DescribeVpcEndpointServices", "DescribeDhcpOptions"}
+    assert once <= set(cold.operations()), cold.by_operation()
+    assert not once & set(warm.operations()), warm.by_operation()
+    assert "DescribeAvailabilityZones" not in cold.operations(), cold.by_operation()
+
+
+def test_shared_ecr_zones_are_read_within_the_budget(
+    aws: Aws, handler_env: pytest.MonkeyPatch
+) -> None:
+    """An event's VPC: its private zones (a hub's, of any account) in one
+    ``ListHostedZonesByVPC``, one of the budgeted reads; no ``GetHostedZone`` per zone."""
+    built = build(aws.ec2, CENTRALISED, route53=aws.route53)
+
+    result, calls = invoke(create_vpc_event(built.vpc_id))
+
+    (vpc,) = result["vpcs"]
+    assert {f["code"] for f in vpc["findings"]} >= {"endpoint-centralised"}  # zones were read
+    assert calls.operations(service="route53") == ["ListHostedZonesByVPC"]
+    assert calls.operations(service="route53profiles") == []  # the zones settled it
+    assert calls.reads <= EVALUATION_READS_COLD, calls.by_operation()
+    assert calls.writes == 0
+
+
+@pytest.mark.parametrize("vpcs", [1, 10, 50])
+def test_a_sweep_of_n_vpcs_takes_at_most_2n_plus_15_calls_plus_one_per_vpc_without_endpoints(
+    aws: Aws, handler_env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch, vpcs: int
+) -> None:
+    from remediation.aws import hosted_zones
+
+    monkeypatch.setattr(hosted_zones, "ROUTE53_INTERVAL", 0.0)  # counted here, not timed
+    present = len(aws.ec2.describe_vpcs()["Vpcs"])  # moto's default VPC counts as one
+    build_sweep_vpcs(aws.ec2, vpcs - present, start=present)
+
+    result, calls = invoke(sweep_event())
+
+    assert len(result["vpcs"]) == vpcs
+    assert calls.writes == 0, calls.by_operation()
+    lookups = calls.operations(service="route53").count("ListHostedZonesByVPC")
+    assert lookups == vpcs  # none of these VPCs has a local endpoint: each is looked up once
+    assert calls.reads + calls.writes <= sweep_budget(vpcs, zone_lookups=vpcs), calls.by_operation()
+    assert calls.reads - lookups <= 2 * vpcs + 15, calls.by_operation()
+
+
+def test_a_sweep_looks_up_no_zones_for_vpcs_with_local_endpoints(
+    aws: Aws, handler_env: pytest.MonkeyPatch
+) -> None:
+    """Warm sweep of VPCs that all have their endpoints: 2·N + constant, no zone lookup."""
+    auto_fix(handler_env)
+    build_sweep_vpcs(aws.ec2, 3, start=1)
+    invoke(sweep_event())  # repairs every VPC (moto's default VPC has public subnets only)
+    handler_env.setenv("REMEDIATION_MODE", "dry-run")
+
+    result, calls = invoke(sweep_event())
+
+    served = [v for v in result["vpcs"] if v["status"] == "compliant"]
+    assert len(served) >= 3, result["vpcs"]
+    lookups = calls.operations(service="route53").count("ListHostedZonesByVPC")
+    assert lookups == len(result["vpcs"]) - len(served)
+    assert calls.reads <= sweep_budget(len(result["vpcs"]), zone_lookups=lookups)
+
+
+@pytest.mark.parametrize("half_done", [False, True], ids=["fresh", "half-done"])
+def test_a_full_repair_makes_at_most_one_write_per_item_and_a_second_run_none(
+    aws: Aws, handler_env: pytest.MonkeyPatch, half_done: bool
+) -> None:
+    auto_fix(handler_env)
+    built = build(aws.ec2, TOPOLOGIES[1], dns_hostnames=False)
+    if half_done:
+        drift(aws.ec2, built, region=REGION)
+    (vpc_data,) = aws.ec2.describe_vpcs(VpcIds=[built.vpc_id])["Vpcs"]
+    cidrs = len(vpc_data["CidrBlockAssociationSet"])
+    tool_group = has_tool_group(aws.ec2, built.vpc_id)
+
+    result, calls = invoke(create_vpc_event(built.vpc_id))
+
+    (vpc,) = result["vpcs"]
+    assert vpc["status"] == "fixed", vpc
+    assert violations(aws.ec2, built.vpc_id, REGION) == []
+    items = repair_items(vpc["findings"], tool_group_exists=tool_group, cidr_blocks=cidrs)
+    assert 0 < calls.writes <= items, (calls.by_operation(), vpc["findings"])
+    assert calls.reads <= EVALUATION_READS, calls.by_operation()
+
+    second, again = invoke(create_vpc_event(built.vpc_id))
+
+    assert again.writes == 0, again.by_operation()
+    assert again.reads <= EVALUATION_READS_WARM, again.by_operation()
+    assert second["vpcs"][0]["status"] == "compliant"

@@ -1,0 +1,79 @@
+"""Running the CLI in-process: its environment (fixture ``cli_env``, a pytest plugin of
+``tests/conftest.py``), a terminal, the JSON of a scan, and the one-line error check."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from remediation import cli
+
+CONFIG_VARIABLES = (
+    "REMEDIATION_MODE",
+    "AUTO_FIX_ACCOUNT_IDS",
+    "SERVICES",
+    "NOTIFICATION_TOPIC_ARN",
+    "MAX_AZS_PER_ENDPOINT",
+    "GATEWAY_REPORT_ONLY",
+    "REQUIRE_LOCAL_ENDPOINTS",
+    "AWS_ENDPOINT_URL",
+)
+
+
+class Tty(io.StringIO):
+    """A stream that says it is a terminal (stdin for confirmation, stderr for progress)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No tool configuration from the outside; stdin is not a terminal unless a test says so."""
+    for key in CONFIG_VARIABLES:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DELETION_WAIT_SECONDS", "0")
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # no AMI here; saves a second
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    return monkeypatch
+
+
+def delete_default_vpc(ec2: Any) -> None:
+    """Delete moto's default VPC (no endpoints, so never compliant). Test set-up only."""
+    for vpc in ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
+        flt = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
+        for subnet in ec2.describe_subnets(Filters=flt)["Subnets"]:
+            ec2.delete_subnet(SubnetId=subnet["SubnetId"])
+        igws = ec2.describe_internet_gateways(
+            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}]
+        )["InternetGateways"]
+        for igw in igws:
+            ec2.detach_internet_gateway(
+                InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc["VpcId"]
+            )
+            ec2.delete_internet_gateway(InternetGatewayId=igw["InternetGatewayId"])
+        ec2.delete_vpc(VpcId=vpc["VpcId"])
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def scan_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
+    code, out, _ = run_cli(capsys, "scan", "--format", "json", *argv)
+    document: dict[str, Any] = json.loads(out)
+    assert document["exit_code"] == code
+    return code, document
+
+
+def one_error_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("ecr-endpoint-guard: error: "), err
+    return lines[0]

@@ -1,0 +1,21 @@
+"""One VPC evaluated with Security Hub findings on: the result the ASFF tests read."""
+
+from __future__ import annotations
+
+from remediation.aws.inventory import Inventory
+from remediation.config import Settings
+from remediation.engine import run
+from remediation.events.parse import Trigger
+from remediation.executor import Executor
+from remediation.model import Mode
+from remediation.report.results import VpcResult
+from tests.support.aws import ACCOUNT, REGION, Aws
+
+
+def evaluate(aws: Aws, vpc_id: str, *, fix: bool = False) -> VpcResult:
+    inventory = Inventory(aws.ec2, region=REGION, account_id=ACCOUNT, route53=aws.route53)
+    settings = Settings(mode=Mode.AUTO_FIX if fix else Mode.DRY_RUN)
+    executor = Executor(aws.ec2, inventory, wait_seconds=0) if fix else None
+    trigger = Trigger("evt-1", "CreateVpc", ACCOUNT, REGION, vpc_ids=(vpc_id,))
+    (result,) = run(trigger, settings, inventory, executor=executor).vpcs
+    return result

@@ -44,10 +44,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from remediation.aws.clients import RETRIES, AwsClients, cap_retry_time, make_clients
 from remediation.aws.inventory import Inventory
-from remediation.config import ModeReason, Settings, load_settings
+from remediation.config import Settings, load_settings
 from remediation.engine import run
 from remediation.events.parse import ACCOUNT_ID, SCHEDULE_DETAIL_TYPE, Refusal, Trigger, parse_event
-from remediation.model import Mode
+from remediation.modes import Mode, ModeReason
 from remediation.report.notify import SnsNotifier
 from remediation.report.results import Summary, tally
 

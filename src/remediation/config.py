@@ -49,7 +49,7 @@ NOTIFICATION_FORMAT
 
 Per-VPC tags
 ------------
-``ecr-endpoint-guard/mode`` (:data:`remediation.model.MODE_TAG`) makes one VPC more
+``ecr-endpoint-guard/mode`` (:data:`remediation.modes.MODE_TAG`) makes one VPC more
 cautious; ``ecr-endpoint-guard/until`` (``YYYY-MM-DD``, UTC) bounds that exception: after
 that day the deployment's mode applies again (:func:`vpc_mode`,
 :mod:`remediation.modes`).
@@ -65,13 +65,12 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from remediation.model import MODE_TAG, UNTIL_TAG, EndpointType, Mode
+from remediation.model import EndpointType
+from remediation.modes import Mode, ModeReason
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,62}$")
@@ -82,29 +81,6 @@ ENDPOINT_POLICIES = ("full-access", "account", "organization")
 GATEWAY_POLICIES = ("full-access", "ecr-layers-only")
 ORGANIZATION = re.compile(r"^o-[a-z0-9]{10,32}$")
 NOTIFICATION_FORMATS = ("text", "chatbot")
-
-
-class ModeReason(enum.StrEnum):
-    """Why a mode applies to a VPC: the engine's decision, told to the faces as a value.
-
-    The faces (the CLI's plan, the notification) act on this, never on the text of a
-    note. The first three are decided for the whole run (:func:`load_settings`), the
-    others per VPC (:func:`vpc_mode`, :func:`remediation.engine.remediate_vpc`).
-    """
-
-    DEPLOYMENT = "deployment"  # the run's mode, as configured
-    ACCOUNT_NOT_ALLOWED = "account-not-allowed"  # auto-fix asked; account not listed: dry-run
-    CONFIGURATION = "configuration"  # an unreadable setting made the run dry-run
-    TAG = "tag"  # the VPC's mode tag made it more cautious
-    TAG_INVALID = "tag-invalid"  # the VPC's mode tag could not be read: dry-run
-    NO_EXECUTOR = "no-executor"  # auto-fix settings, but nothing can write (a plan): dry-run
-    NOT_FOUND = "not-found"  # the VPC does not exist (any more): skipped
-    APPROVAL = "approval"  # a person approved the repair (Security Hub action, FIX_ON_APPROVAL)
-    SHARED_VPC = "shared-vpc"  # skipped: another account owns the VPC (AWS RAM) and manages it
-    #: The until tag's day has passed: the mode tag no longer applies, the deployment's does.
-    EXCEPTION_EXPIRED = "exception-expired"
-    #: The until tag could not be read: report-only (dry-run) until it is fixed.
-    EXCEPTION_DATE_INVALID = "exception-date-invalid"
 
 
 @dataclass(frozen=True)
@@ -353,67 +329,3 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         notification_format=notification_format,
         member_role_name=env.get("MEMBER_ROLE_NAME", "").strip(),
     )
-
-
-def vpc_mode(
-    deployment: Mode,
-    tags: Mapping[str, str],
-    reason: ModeReason = ModeReason.DEPLOYMENT,
-    *,
-    today: dt.date,
-) -> tuple[Mode, ModeReason, str]:
-    """The mode for one VPC on ``today`` (UTC): the per-VPC tag can only make it more cautious,
-    and only until the day its until tag names.
-
-    Returns the mode, why it applies (``reason``, the deployment's, unless the tags
-    decided) and a note for people when the tags lowered it, could not be read, or
-    expired. After the until day the mode tag no longer applies and the note says which
-    tags to change; an until tag that is not a date keeps the VPC report-only (dry-run,
-    visible even under ``mode=off``) until it is fixed.
-
-    >>> day = dt.date(2026, 1, 1)
-    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "dry-run"}, today=day)
-    (<Mode.DRY_RUN: 1>, <ModeReason.TAG: 'tag'>, 'tag ecr-endpoint-guard/mode=dry-run')
-    >>> vpc_mode(Mode.DRY_RUN, {"ecr-endpoint-guard/mode": "auto-fix"}, today=day)[:2]
-    (<Mode.DRY_RUN: 1>, <ModeReason.DEPLOYMENT: 'deployment'>)
-    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "yes"}, today=day)[1].value
-    'tag-invalid'
-    >>> tags = {"ecr-endpoint-guard/mode": "off", "ecr-endpoint-guard/until": "2025-12-31"}
-    >>> mode, reason, note = vpc_mode(Mode.AUTO_FIX, tags, today=day)
-    >>> mode.label, reason.value, note[:37]
-    ('auto-fix', 'exception-expired', 'exception expired on 2025-12-31 (UTC)')
-    >>> vpc_mode(Mode.AUTO_FIX, tags, today=dt.date(2025, 12, 31))[:2]
-    (<Mode.OFF: 0>, <ModeReason.TAG: 'tag'>)
-    """
-    if MODE_TAG not in tags and UNTIL_TAG not in tags:
-        return deployment, reason, ""  # most VPCs: no exception to read
-    from remediation.modes import (  # noqa: PLC0415 - tagged VPCs only (cold start)
-        ExceptionState,
-        mode_exception,
-    )
-
-    exception = mode_exception(tags, today)
-    if exception is None or exception.state is ExceptionState.UNTIL_ONLY:
-        return deployment, reason, ""
-    if exception.state is ExceptionState.DATE_INVALID:
-        note = (
-            f"tag {UNTIL_TAG}={exception.until!r} is not a date (YYYY-MM-DD, UTC); "
-            f"report-only until it is fixed"
-        )
-        return min(deployment, Mode.DRY_RUN), ModeReason.EXCEPTION_DATE_INVALID, note
-    if exception.state is ExceptionState.EXPIRED:
-        note = (
-            f"exception expired on {exception.until.strip()} (UTC): tag "
-            f"{MODE_TAG}={exception.mode!r} no longer applies; remove or update the tags "
-            f"{MODE_TAG} and {UNTIL_TAG}"
-        )
-        return deployment, ModeReason.EXCEPTION_EXPIRED, note
-    until = f" until {exception.until.strip()}" if exception.until else ""
-    try:
-        wanted = Mode.parse(exception.mode)
-    except ValueError:
-        note = f"tag {MODE_TAG}={exception.mode!r} is not understood; dry-run{until}"
-        return min(deployment, Mode.DRY_RUN), ModeReason.TAG_INVALID, note
-    if wanted < deployment:
-        return wanted, ModeReason.TAG, f"tag {MODE_TAG}={wanted.label}{until}"
-    return deployment, reason, ""

@@ -21,11 +21,12 @@ from remediation.actions import Action
 from remediation.aws.errors import error_code, error_text
 from remediation.aws.inventory import Inventory
 from remediation.baseline import evaluate
-from remediation.config import ModeReason, Settings, vpc_mode
+from remediation.config import Settings
 from remediation.cost import estimate
 from remediation.events.parse import Refusal, Trigger
 from remediation.findings import Finding, Severity
-from remediation.model import MODE_TAG, UNTIL_TAG, Mode, VpcSnapshot
+from remediation.model import VpcSnapshot
+from remediation.modes import MODE_TAG, UNTIL_TAG, Mode, ModeReason, vpc_mode
 from remediation.outcomes import Outcome, OutcomeStatus
 from remediation.plan import plan
 from remediation.report.notify import IacHandover, Notifier, render, terraform_command

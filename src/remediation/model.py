@@ -16,10 +16,6 @@ from types import MappingProxyType
 
 #: Tag prefix shared by everything the tool reads or writes.
 TAG_PREFIX = "ecr-endpoint-guard"
-#: Per-VPC tag a person sets to make the tool more cautious for that VPC.
-MODE_TAG = f"{TAG_PREFIX}/mode"
-#: Per-VPC tag bounding the mode tag's exception: its last day (``YYYY-MM-DD``, UTC).
-UNTIL_TAG = f"{TAG_PREFIX}/until"
 #: Tag the tool puts on every resource it creates; its value is "true".
 MANAGED_TAG = f"{TAG_PREFIX}/managed"
 
@@ -29,33 +25,6 @@ GONE_ENDPOINT_STATES = frozenset({"deleted", "rejected", "failed", "expired"})
 
 def _frozen_map(value: Mapping[str, str] | None = None) -> Mapping[str, str]:
     return MappingProxyType(dict(value or {}))
-
-
-class Mode(enum.IntEnum):
-    """How far the tool may go with one VPC. Ordered: a smaller value is more cautious."""
-
-    OFF = 0
-    DRY_RUN = 1
-    AUTO_FIX = 2
-
-    @property
-    def label(self) -> str:
-        return self.name.lower().replace("_", "-")
-
-    @classmethod
-    def parse(cls, value: str) -> Mode:
-        """Parse ``off``, ``dry-run`` or ``auto-fix`` (case and surrounding blanks ignored).
-
-        Raises
-        ------
-        ValueError
-            For anything else: callers decide how cautious to be then.
-        """
-        text = value.strip().lower()
-        for mode in cls:
-            if mode.label == text:
-                return mode
-        raise ValueError(f"unknown mode {value!r}: expected off, dry-run or auto-fix")
 
 
 class EndpointType(enum.StrEnum):

@@ -1,11 +1,12 @@
-"""A VPC's exception: its mode tag, bounded in time by its until tag.
+"""How far the tool may go for one VPC: the modes, why one applies, and a VPC's exception.
 
-``ecr-endpoint-guard/mode`` lets a person make one VPC more cautious (``off``,
-``dry-run``); ``ecr-endpoint-guard/until`` (``YYYY-MM-DD``, UTC) names the exception's
+The deployment's mode (``REMEDIATION_MODE``, read by :mod:`remediation.config`) is the most
+a run may do; ``ecr-endpoint-guard/mode`` lets a person make one VPC more cautious (``off``,
+``dry-run``), and ``ecr-endpoint-guard/until`` (``YYYY-MM-DD``, UTC) names the exception's
 last day, so that an exception granted for a migration does not silence a VPC forever.
-This module reads the two tags into a value, on a day it is given (pure: no clock);
-:func:`remediation.config.vpc_mode` decides the mode from it, and the faces show it
-(the CLI's scan, the JSON's per-VPC ``exception``).
+:func:`vpc_mode` decides one VPC's mode from them on a day it is given (pure: no clock);
+the faces show the decision (:class:`ModeReason`) and the exception (the CLI's scan, the
+JSON's per-VPC ``exception``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,66 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from remediation.model import MODE_TAG, UNTIL_TAG
+from remediation.model import TAG_PREFIX
 
-__all__ = ["UNTIL_TAG", "ExceptionState", "ModeException", "mode_exception", "parse_day"]
+#: Per-VPC tag a person sets to make the tool more cautious for that VPC.
+MODE_TAG = f"{TAG_PREFIX}/mode"
+#: Per-VPC tag bounding the mode tag's exception: its last day (``YYYY-MM-DD``, UTC).
+UNTIL_TAG = f"{TAG_PREFIX}/until"
+
+
+class Mode(enum.IntEnum):
+    """How far the tool may go with one VPC. Ordered: a smaller value is more cautious."""
+
+    OFF = 0
+    DRY_RUN = 1
+    AUTO_FIX = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def parse(cls, value: str) -> Mode:
+        """Parse ``off``, ``dry-run`` or ``auto-fix`` (case and surrounding blanks ignored).
+
+        Raises
+        ------
+        ValueError
+            For anything else: callers decide how cautious to be then.
+        """
+        text = value.strip().lower()
+        for mode in cls:
+            if mode.label == text:
+                return mode
+        raise ValueError(f"unknown mode {value!r}: expected off, dry-run or auto-fix")
+
+
+class ModeReason(enum.StrEnum):
+    """Why a mode applies to a VPC: the engine's decision, told to the faces as a value.
+
+    The faces (the CLI's plan, the notification) act on this, never on the text of a
+    note. The first three are decided for the whole run (:func:`load_settings`), the
+    others per VPC (:func:`vpc_mode`, :func:`remediation.engine.remediate_vpc`).
+    """
+
+    DEPLOYMENT = "deployment"  # the run's mode, as configured
+    ACCOUNT_NOT_ALLOWED = "account-not-allowed"  # auto-fix asked; account not listed: dry-run
+    CONFIGURATION = "configuration"  # an unreadable setting made the run dry-run
+    TAG = "tag"  # the VPC's mode tag made it more cautious
+    TAG_INVALID = "tag-invalid"  # the VPC's mode tag could not be read: dry-run
+    NO_EXECUTOR = "no-executor"  # auto-fix settings, but nothing can write (a plan): dry-run
+    NOT_FOUND = "not-found"  # the VPC does not exist (any more): skipped
+    APPROVAL = "approval"  # a person approved the repair (Security Hub action, FIX_ON_APPROVAL)
+    SHARED_VPC = "shared-vpc"  # skipped: another account owns the VPC (AWS RAM) and manages it
+    #: The until tag's day has passed: the mode tag no longer applies, the deployment's does.
+    EXCEPTION_EXPIRED = "exception-expired"
+    #: The until tag could not be read: report-only (dry-run) until it is fixed.
+    EXCEPTION_DATE_INVALID = "exception-date-invalid"
+
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -32,8 +88,7 @@ class ExceptionState(enum.StrEnum):
     UNTIL_ONLY = "until-only"  # an until tag without a mode tag: it bounds nothing
 
 
-@dataclass(frozen=True)
-class ModeException:
+class ModeException(NamedTuple):
     """A VPC's exception as tagged: the tags' values as written, and their state that day."""
 
     mode: str  # the mode tag's value, "" without one
@@ -101,3 +156,62 @@ def parse_day(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def vpc_mode(
+    deployment: Mode,
+    tags: Mapping[str, str],
+    reason: ModeReason = ModeReason.DEPLOYMENT,
+    *,
+    today: dt.date,
+) -> tuple[Mode, ModeReason, str]:
+    """The mode for one VPC on ``today`` (UTC): the per-VPC tag can only make it more cautious,
+    and only until the day its until tag names.
+
+    Returns the mode, why it applies (``reason``, the deployment's, unless the tags
+    decided) and a note for people when the tags lowered it, could not be read, or
+    expired. After the until day the mode tag no longer applies and the note says which
+    tags to change; an until tag that is not a date keeps the VPC report-only (dry-run,
+    visible even under ``mode=off``) until it is fixed.
+
+    >>> day = dt.date(2026, 1, 1)
+    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "dry-run"}, today=day)
+    (<Mode.DRY_RUN: 1>, <ModeReason.TAG: 'tag'>, 'tag ecr-endpoint-guard/mode=dry-run')
+    >>> vpc_mode(Mode.DRY_RUN, {"ecr-endpoint-guard/mode": "auto-fix"}, today=day)[:2]
+    (<Mode.DRY_RUN: 1>, <ModeReason.DEPLOYMENT: 'deployment'>)
+    >>> vpc_mode(Mode.AUTO_FIX, {"ecr-endpoint-guard/mode": "yes"}, today=day)[1].value
+    'tag-invalid'
+    >>> tags = {"ecr-endpoint-guard/mode": "off", "ecr-endpoint-guard/until": "2025-12-31"}
+    >>> mode, reason, note = vpc_mode(Mode.AUTO_FIX, tags, today=day)
+    >>> mode.label, reason.value, note[:37]
+    ('auto-fix', 'exception-expired', 'exception expired on 2025-12-31 (UTC)')
+    >>> vpc_mode(Mode.AUTO_FIX, tags, today=dt.date(2025, 12, 31))[:2]
+    (<Mode.OFF: 0>, <ModeReason.TAG: 'tag'>)
+    """
+    if MODE_TAG not in tags and UNTIL_TAG not in tags:
+        return deployment, reason, ""  # most VPCs: no exception to read
+    exception = mode_exception(tags, today)
+    if exception is None or exception.state is ExceptionState.UNTIL_ONLY:
+        return deployment, reason, ""
+    if exception.state is ExceptionState.DATE_INVALID:
+        note = (
+            f"tag {UNTIL_TAG}={exception.until!r} is not a date (YYYY-MM-DD, UTC); "
+            f"report-only until it is fixed"
+        )
+        return min(deployment, Mode.DRY_RUN), ModeReason.EXCEPTION_DATE_INVALID, note
+    if exception.state is ExceptionState.EXPIRED:
+        note = (
+            f"exception expired on {exception.until.strip()} (UTC): tag "
+            f"{MODE_TAG}={exception.mode!r} no longer applies; remove or update the tags "
+            f"{MODE_TAG} and {UNTIL_TAG}"
+        )
+        return deployment, ModeReason.EXCEPTION_EXPIRED, note
+    until = f" until {exception.until.strip()}" if exception.until else ""
+    try:
+        wanted = Mode.parse(exception.mode)
+    except ValueError:
+        note = f"tag {MODE_TAG}={exception.mode!r} is not understood; dry-run{until}"
+        return min(deployment, Mode.DRY_RUN), ModeReason.TAG_INVALID, note
+    if wanted < deployment:
+        return wanted, ModeReason.TAG, f"tag {MODE_TAG}={wanted.label}{until}"
+    return deployment, reason, ""

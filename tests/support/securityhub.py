@@ -7,7 +7,7 @@ from remediation.config import Settings
 from remediation.engine import run
 from remediation.events.parse import Trigger
 from remediation.executor import Executor
-from remediation.model import Mode
+from remediation.modes import Mode
 from remediation.report.results import VpcResult
 from tests.support.aws import ACCOUNT, REGION, Aws
 

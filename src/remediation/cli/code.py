@@ -33,7 +33,8 @@ from remediation.cli.results import AccountScan
 from remediation.config import Settings
 from remediation.engine import assess
 from remediation.iac import spec
-from remediation.model import Mode, VpcSnapshot
+from remediation.model import VpcSnapshot
+from remediation.modes import Mode
 
 TERRAFORM = "terraform"
 CLOUDFORMATION = "cloudformation"

@@ -15,10 +15,8 @@ from typing import Any
 from remediation import __version__
 from remediation.cli.results import AccountScan, RegionScan, errors_of, tag_note
 from remediation.cli.terminal import PROG, clean
-from remediation.config import ModeReason
 from remediation.findings import Severity
-from remediation.model import Mode
-from remediation.modes import ExceptionState
+from remediation.modes import ExceptionState, Mode, ModeReason
 from remediation.outcomes import OutcomeStatus
 from remediation.report.results import VpcResult, VpcStatus
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from remediation.cli.errors import one_line, summary_error
-from remediation.config import ModeReason
 from remediation.model import VpcSnapshot
+from remediation.modes import ModeReason
 from remediation.report.results import Summary, VpcResult, VpcStatus
 
 EXIT_OK = 0
@@ -98,7 +98,7 @@ def gone(result: VpcResult) -> bool:
     """True for a VPC skipped because it does not exist (not because of its mode tag).
 
     >>> import dataclasses
-    >>> from remediation.model import Mode
+    >>> from remediation.modes import Mode
     >>> r = VpcResult("vpc-1", "123456789012", "us-east-1", Mode.OFF, VpcStatus.SKIPPED)
     >>> gone(r), gone(dataclasses.replace(r, mode_reason=ModeReason.NOT_FOUND))
     (False, True)
@@ -116,7 +116,7 @@ def would_fix(result: VpcResult) -> bool:
 
     >>> import dataclasses
     >>> from remediation.actions import EnableVpcAttribute
-    >>> from remediation.model import Mode
+    >>> from remediation.modes import Mode
     >>> from remediation.outcomes import Outcome, OutcomeStatus
     >>> action = EnableVpcAttribute(vpc_id="vpc-1", reason="r", attribute="enableDnsHostnames")
     >>> r = VpcResult("vpc-1", "123456789012", "us-east-1", Mode.DRY_RUN,

@@ -43,8 +43,8 @@ from remediation.cli.passes import Job, fix, fixable, progress_text, scan_accoun
 from remediation.cli.render import render_table, scan_document
 from remediation.cli.results import AccountScan, RegionScan, errors_of, exit_code_for
 from remediation.cli.terminal import PROG, AccountProgress
-from remediation.config import ModeReason, Settings, load_settings
-from remediation.model import Mode
+from remediation.config import Settings, load_settings
+from remediation.modes import Mode, ModeReason
 from remediation.org.sessions import MemberSessions
 
 #: The formats that write code (:mod:`remediation.cli.code`).

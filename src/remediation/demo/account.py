@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from remediation.model import MODE_TAG
+from remediation.modes import MODE_TAG
 
 #: Three AZs per VPC, as a production VPC has.
 AZ_LETTERS = "abc"

@@ -54,7 +54,7 @@ from remediation.demo.common import (
 )
 from remediation.demo.emulator import patched_environ, running_emulator
 from remediation.demo.organisation import OrganisationStep
-from remediation.model import MODE_TAG
+from remediation.modes import MODE_TAG
 
 DEFAULT_LOG = Path(tempfile.gettempdir()) / "ecr-endpoint-guard-demo.log"
 

@@ -37,7 +37,7 @@ from typing import Any
 from remediation.iac import comments
 from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.iac.yaml_text import block, scalar
-from remediation.model import MODE_TAG
+from remediation.modes import MODE_TAG
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
 VPC_ENDPOINT = "AWS::EC2::VPCEndpoint"

@@ -7,7 +7,7 @@ Every text that comes from the VPC (its ``Name`` and mode tags) goes through
 from __future__ import annotations
 
 from remediation.iac.spec import Repair, VpcCode, comment_text, short_service
-from remediation.model import MODE_TAG
+from remediation.modes import MODE_TAG
 
 
 def header(code: VpcCode, language: str) -> list[str]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from remediation.iac import comments
 from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode
-from remediation.model import MODE_TAG
+from remediation.modes import MODE_TAG
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 #: checkov's check that every rule is described, and why it does not apply to a rule someone

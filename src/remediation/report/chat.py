@@ -26,7 +26,7 @@ import json
 from typing import Any
 
 from remediation.findings import Severity
-from remediation.model import MODE_TAG, Mode
+from remediation.modes import MODE_TAG, Mode
 from remediation.outcomes import OutcomeStatus
 from remediation.report.results import VpcResult, VpcStatus
 

@@ -15,7 +15,7 @@ import unicodedata
 from typing import Any, NamedTuple, Protocol
 
 from remediation.actions import S3_INTERRUPTION_NOTE
-from remediation.model import MODE_TAG, Mode
+from remediation.modes import MODE_TAG, Mode
 from remediation.outcomes import OutcomeStatus
 from remediation.report.results import VpcResult
 

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from remediation import __version__
-from remediation.config import ModeReason
 from remediation.cost import CostEstimate
 from remediation.events.parse import Refusal, Trigger
 from remediation.findings import Finding, Severity
-from remediation.model import Mode
+from remediation.modes import Mode, ModeReason
 from remediation.outcomes import Outcome, OutcomeStatus
 
 if TYPE_CHECKING:  # read only for VPCs with exception tags (cold start)

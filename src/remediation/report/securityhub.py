@@ -38,9 +38,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code, error_text
-from remediation.config import ModeReason
 from remediation.findings import Finding, Severity
-from remediation.model import Mode
+from remediation.modes import Mode, ModeReason
 from remediation.outcomes import OutcomeStatus
 from remediation.report.results import Summary, VpcResult, VpcStatus
 

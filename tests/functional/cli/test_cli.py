@@ -32,7 +32,7 @@ from remediation.config import load_settings
 from remediation.demo.account import build_demo_account
 from remediation.demo.emulator import running_emulator
 from remediation.events.parse import Trigger
-from remediation.model import MODE_TAG, Mode
+from remediation.modes import MODE_TAG, Mode
 from remediation.report.results import VpcStatus
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog
 from tests.support.cli import (

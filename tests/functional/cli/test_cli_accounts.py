@@ -19,7 +19,7 @@ from remediation import cli
 from remediation.cli import accounts as cli_accounts
 from remediation.cli import passes
 from remediation.demo.emulator import running_emulator
-from remediation.model import MODE_TAG
+from remediation.modes import MODE_TAG
 from remediation.org.sessions import member_role_arn
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog
 from tests.support.aws_faults import Fault, FaultLayer

@@ -10,7 +10,7 @@ import pytest
 
 from handlers.remediate import lambda_handler
 from remediation.findings import Finding, Severity
-from remediation.model import Mode
+from remediation.modes import Mode
 from remediation.report.chat import DESCRIPTION_LIMIT, TITLE_LIMIT, render_chatbot, thread_id
 from remediation.report.results import VpcResult, VpcStatus
 from tests.support.aws import ACCOUNT, REGION, Aws, LambdaContext

@@ -15,10 +15,17 @@ import re
 import pytest
 
 from handlers.remediate import lambda_handler
-from remediation.config import ModeReason, load_settings, vpc_mode
+from remediation.config import load_settings
 from remediation.engine import remediate_vpc
-from remediation.model import MODE_TAG, Mode
-from remediation.modes import UNTIL_TAG, ExceptionState, mode_exception
+from remediation.modes import (
+    MODE_TAG,
+    UNTIL_TAG,
+    ExceptionState,
+    Mode,
+    ModeReason,
+    mode_exception,
+    vpc_mode,
+)
 from remediation.report.notify import render
 from remediation.report.results import VpcStatus
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from remediation.model import Mode
+from remediation.modes import Mode
 from remediation.report.results import VpcResult, VpcStatus
 from remediation.report.securityhub import (
     CHECK_KEYS,

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from remediation.config import ModeReason, load_settings, vpc_mode
+from remediation.config import load_settings
 from remediation.engine import _notify, remediate_vpc
-from remediation.model import MODE_TAG, Mode
+from remediation.modes import MODE_TAG, Mode, ModeReason, vpc_mode
 from remediation.report.results import NotificationStatus, VpcResult, VpcStatus, tally
 from tests.support.snapshots import compliant, three_az
 

@@ -24,7 +24,8 @@ from remediation.actions import (
 from remediation.iac import terraform_for
 from remediation.iac.spec import describe, identifier, unique_labels
 from remediation.iac.terraform import render
-from remediation.model import MODE_TAG, TAG_PREFIX, SecurityGroup
+from remediation.model import TAG_PREFIX, SecurityGroup
+from remediation.modes import MODE_TAG
 from tests.support.hcl import imports, parse, resources
 from tests.support.iac_scenarios import SCENARIOS, Scenario
 from tests.support.snapshots import VPC, compliant, https, three_az

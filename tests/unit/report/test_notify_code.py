@@ -22,7 +22,8 @@ from remediation.config import Settings, load_settings
 from remediation.engine import _handover, remediate_vpc, run
 from remediation.events.parse import Trigger
 from remediation.iac import terraform_for
-from remediation.model import MODE_TAG, Mode, VpcSnapshot
+from remediation.model import VpcSnapshot
+from remediation.modes import MODE_TAG, Mode
 from remediation.report.chat import FENCE, render_chatbot
 from remediation.report.notify import (
     JSON_MARK,

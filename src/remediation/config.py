@@ -47,6 +47,17 @@ NOTIFICATION_FORMAT
     custom-notification JSON of Amazon Q Developer in chat applications, for Slack and
     Teams channels: :mod:`remediation.report.chat`). An unreadable value is reported; text is sent.
 
+MEMBER_ROLE_NAME, MEMBER_ACCOUNT_IDS, ORGANISATION_REGIONS, WORK_QUEUE_URL
+    Organisation mode: the member role's name, the accounts served (empty: the
+    organisation's), the regions the queued sweep covers, and its queue.
+TOOL_ROLE_ARN
+    The function's own role: CloudTrail events of its calls are not acted on.
+FIX_ON_APPROVAL, SECURITY_HUB_FINDINGS
+    ``true``: a person's approval in Security Hub repairs the selected VPCs; each run imports
+    its findings into Security Hub.
+SWEEP_JITTER_SECONDS
+    The most a scheduled sweep waits before it starts (0 to 900; default 0).
+
 Per-VPC tags
 ------------
 ``ecr-endpoint-guard/mode`` (:data:`remediation.modes.MODE_TAG`) makes one VPC more
@@ -69,10 +80,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from remediation.model import EndpointType
+from remediation.model import ACCOUNT_ID, EndpointType
 from remediation.modes import Mode, ModeReason
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,62}$")
 DEFAULT_SERVICES = "ecr.api:interface,ecr.dkr:interface,s3:gateway"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -145,6 +155,25 @@ class Settings:
     #: The member role's name (``MEMBER_ROLE_NAME``; organisation mode), ``""`` without one:
     #: a dry-run message's command reaches a member account's VPC through it.
     member_role_name: str = ""
+    #: The accounts organisation mode serves (``MEMBER_ACCOUNT_IDS``); empty: the organisation's.
+    member_account_ids: frozenset[str] = frozenset()
+    #: Regions the organisation's sweep covers (``ORGANISATION_REGIONS``); empty: the event's.
+    organisation_regions: tuple[str, ...] = ()
+    #: The organisation sweep's work queue (``WORK_QUEUE_URL``), ``""`` without one.
+    work_queue_url: str = ""
+    #: The function's own role (``TOOL_ROLE_ARN``): its CloudTrail events are its own.
+    tool_role_arn: str = ""
+    #: A person's approval in Security Hub repairs the selected VPCs (``FIX_ON_APPROVAL``).
+    fix_on_approval: bool = False
+    #: Each run imports its findings into Security Hub (``SECURITY_HUB_FINDINGS``).
+    security_hub_findings: bool = False
+    #: The most a scheduled sweep waits before it starts (``SWEEP_JITTER_SECONDS``; 0: none).
+    sweep_jitter_seconds: float = 0.0
+
+    @property
+    def organisation_mode(self) -> bool:
+        """Events of other accounts are served, through their member role."""
+        return bool(self.member_role_name)
 
     @property
     def interface_services(self) -> tuple[ServiceSpec, ...]:
@@ -230,11 +259,30 @@ def _account_ids(env: Mapping[str, str], name: str, problems: list[str]) -> set[
         item = raw.strip()
         if not item:
             continue
-        if ACCOUNT_ID.match(item):
+        if ACCOUNT_ID.fullmatch(item):
             accounts.add(item)
         else:
             problems.append(f"{name}: {item!r} is not a 12-digit account id; ignored")
     return accounts
+
+
+def _seconds(env: Mapping[str, str], key: str, most: float, problems: list[str]) -> float:
+    """A number of seconds from 0 to ``most``; unset is 0, anything else is reported and 0."""
+    text = env.get(key, "").strip()
+    if not text:
+        return 0.0
+    try:
+        value = float(text)
+        if not 0 <= value <= most:
+            raise ValueError
+    except ValueError:
+        problems.append(f"{key}={text!r} is not a number of seconds from 0 to {most:g}; using 0")
+        return 0.0
+    return value
+
+
+def _words(env: Mapping[str, str], key: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in env.get(key, "").split(",") if w.strip())
 
 
 def _notification_format(env: Mapping[str, str], problems: list[str]) -> str:
@@ -247,6 +295,36 @@ def _notification_format(env: Mapping[str, str], problems: list[str]) -> str:
         )
         return "text"
     return value
+
+
+def sdk_endpoint_url(env: Mapping[str, str]) -> str:
+    """``AWS_ENDPOINT_URL``: the SDK's own setting that sends every client to one endpoint (an
+    emulator); ``""`` when unset.
+
+    >>> sdk_endpoint_url({"AWS_ENDPOINT_URL": " http://127.0.0.1:5000 "})
+    'http://127.0.0.1:5000'
+    """
+    return env.get("AWS_ENDPOINT_URL", "").strip()
+
+
+def cli_settings(env: Mapping[str, str], account_id: str, *, fix: bool) -> Settings:
+    """The CLI's settings: the environment's, the mode from the command line.
+
+    ``--fix`` is the user's explicit authorisation. ``AUTO_FIX_ACCOUNT_IDS``, the Lambda
+    deployment's second key, is not needed here; when it is set in the environment it still
+    restricts ``--fix`` to the accounts it lists. ``REMEDIATION_MODE`` is ignored: the flags
+    decide.
+
+    >>> cli_settings({}, "111122223333", fix=True).mode.label
+    'auto-fix'
+    >>> cli_settings({"AUTO_FIX_ACCOUNT_IDS": "444455556666"}, "111122223333", fix=True).mode.label
+    'dry-run'
+    """
+    allowed = env.get("AUTO_FIX_ACCOUNT_IDS", "").strip() or account_id
+    effective = dict(env)
+    effective["REMEDIATION_MODE"] = Mode.AUTO_FIX.label if fix else Mode.DRY_RUN.label
+    effective["AUTO_FIX_ACCOUNT_IDS"] = allowed
+    return load_settings(effective, account_id=account_id)
 
 
 def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
@@ -304,6 +382,11 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     endpoint_policy, organization_id, s3_policy, policies_ok = _policies(env, problems)
     notification_format = _notification_format(env, problems)
 
+    members = frozenset(_account_ids(env, "MEMBER_ACCOUNT_IDS", problems))
+    fix_on_approval = _flag(env, "FIX_ON_APPROVAL", problems)
+    security_hub_findings = _flag(env, "SECURITY_HUB_FINDINGS", problems)
+    jitter = _seconds(env, "SWEEP_JITTER_SECONDS", 900.0, problems)
+
     if mode is Mode.AUTO_FIX and account_id not in accounts:
         problems.append(
             f"auto-fix requested but account {account_id or '(unknown)'} is not in "
@@ -328,4 +411,11 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         mode_reason=reason,
         notification_format=notification_format,
         member_role_name=env.get("MEMBER_ROLE_NAME", "").strip(),
+        member_account_ids=members,
+        organisation_regions=_words(env, "ORGANISATION_REGIONS"),
+        work_queue_url=env.get("WORK_QUEUE_URL", "").strip(),
+        tool_role_arn=env.get("TOOL_ROLE_ARN", "").strip(),
+        fix_on_approval=fix_on_approval,
+        security_hub_findings=security_hub_findings,
+        sweep_jitter_seconds=jitter,
     )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.actions import Action
-from remediation.aws.errors import error_code, error_text
+from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
 from remediation.aws.inventory import Inventory
 from remediation.baseline import evaluate
 from remediation.config import Settings
@@ -44,7 +44,7 @@ CHUNK = 50
 #: start a VPC with less time left than this.
 VPC_SECONDS = 45.0
 #: Read errors that a retry cannot fix: the VPC is reported unreadable, the run goes on.
-PERMANENT_READ = frozenset({"UnauthorizedOperation", "AccessDenied", "AccessDeniedException"})
+PERMANENT_READ = ACCESS_DENIED
 
 
 def _run_context(event_id: str = "", event_name: str = "") -> RunContext:

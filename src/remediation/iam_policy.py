@@ -36,8 +36,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-ACCOUNT = re.compile(r"^\d{12}$")
-IAM_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::(\d{12}):(.+)$")
+from remediation.model import ACCOUNT_ID
+
+IAM_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::([0-9]{12}):(.+)$")
 
 
 class Tri(enum.Enum):
@@ -204,8 +205,8 @@ def _one_principal(kind: str, value: str, caller: Caller, notes: list[str]) -> T
     if value == "*":
         return Tri.TRUE
     arn = IAM_ARN.match(value)
-    account = value if ACCOUNT.match(value) else (arn.group(2) if arn else "")
-    whole = bool(ACCOUNT.match(value)) or bool(
+    account = value if ACCOUNT_ID.fullmatch(value) else (arn.group(2) if arn else "")
+    whole = bool(ACCOUNT_ID.fullmatch(value)) or bool(
         arn and arn.group(1) == "iam" and arn.group(3) == "root"
     )
     ours = account == caller.account_id

@@ -10,9 +10,14 @@ depends on this module, so imports run one way.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+
+#: An AWS account id: twelve ASCII digits (use ``fullmatch``; ``\d`` would admit other scripts'
+#: digits). The one definition every reader of account ids uses.
+ACCOUNT_ID = re.compile(r"[0-9]{12}")
 
 #: Tag prefix shared by everything the tool reads or writes.
 TAG_PREFIX = "ecr-endpoint-guard"
@@ -83,7 +88,6 @@ class IngressRule:
     cidr_ipv6: str | None = None
     source_group_id: str | None = None
     prefix_list_id: str | None = None
-    rule_id: str | None = None
     #: The rule's description as EC2 reports it (not part of the rule's identity).
     description: str = field(default="", compare=False)
 

@@ -215,3 +215,26 @@ def vpc_mode(
     if wanted < deployment:
         return wanted, ModeReason.TAG, f"tag {MODE_TAG}={wanted.label}{until}"
     return deployment, reason, ""
+
+
+def approved_mode(
+    fix_on_approval: bool, event_id: str, reason: ModeReason = ModeReason.DEPLOYMENT
+) -> tuple[Mode, ModeReason, str]:
+    """How far a person's approval (Security Hub's custom action) takes the selected VPCs:
+    auto-fix only when the deployment allows it (``FIX_ON_APPROVAL``); the VPC's own mode tag
+    still binds. Returns the mode, why (``reason``, the run's, unless the approval decided),
+    and the note the run's result carries.
+
+    >>> approved_mode(False, "e-1")[0].label
+    'dry-run'
+    >>> approved_mode(True, "e-1")[1:]
+    (<ModeReason.APPROVAL: 'approval'>, 'repair approved in Security Hub (event e-1)')
+    """
+    if not fix_on_approval:
+        return (
+            Mode.DRY_RUN,
+            reason,
+            "approval not acted on: FIX_ON_APPROVAL is off in this deployment, so the selected "
+            "VPCs were evaluated and nothing was changed",
+        )
+    return Mode.AUTO_FIX, ModeReason.APPROVAL, f"repair approved in Security Hub (event {event_id})"

@@ -35,10 +35,6 @@ class Outcome:
     def failed(self) -> bool:
         return self.status is OutcomeStatus.FAILED
 
-    @property
-    def needs_person(self) -> bool:
-        return self.status is OutcomeStatus.NEEDS_PERSON
-
     def as_dict(self) -> dict[str, Any]:
         data = self.action.as_dict()
         data.update(status=self.status.value, detail=self.detail)

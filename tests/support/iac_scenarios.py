@@ -19,7 +19,8 @@ from remediation.actions import (
 )
 from remediation.config import Settings, load_settings
 from remediation.engine import assess
-from remediation.iac.spec import VpcCode, describe
+from remediation.iac.resources import VpcCode
+from remediation.iac.spec import describe
 from remediation.model import (
     MANAGED_TAG,
     Endpoint,

@@ -164,17 +164,17 @@ class Runs:
 @pytest.fixture
 def runs(monkeypatch: pytest.MonkeyPatch) -> Runs:
     """Capture every summary the handler's engine returns during the test."""
-    from handlers import remediate
+    from handlers import account_run
 
     kept = Runs()
-    original = remediate.run  # type: ignore[attr-defined]
+    original = account_run.run
 
     def run(*args: Any, **kwargs: Any) -> Any:
         summary = original(*args, **kwargs)
         kept.summaries.append(summary)
         return summary
 
-    monkeypatch.setattr(remediate, "run", run)
+    monkeypatch.setattr(account_run, "run", run)
     return kept
 
 
@@ -210,7 +210,6 @@ class FakeTime:
 def use_fake_time(monkeypatch: pytest.MonkeyPatch, fake: FakeTime) -> None:
     """Make every Executor the handler builds use ``fake``'s sleep and clock."""
     import remediation.executor as executor_module
-    from handlers import remediate
 
     base = executor_module.Executor
 
@@ -220,7 +219,6 @@ def use_fake_time(monkeypatch: pytest.MonkeyPatch, fake: FakeTime) -> None:
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(executor_module, "Executor", FakeTimeExecutor)
-    monkeypatch.setattr(remediate, "Executor", FakeTimeExecutor, raising=False)
 
 
 _SHARED: dict[str, Any] = {}

@@ -25,6 +25,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from remediation.config import sdk_endpoint_url
+
 if TYPE_CHECKING:  # the stubs are a development dependency: see remediation.aws.types
     from remediation.aws.types import Ec2Client, Route53Client, SnsClient
 
@@ -116,7 +118,7 @@ def make_clients(
         region=region,
         route53profiles=(
             None
-            if endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+            if endpoint_url or sdk_endpoint_url(os.environ)
             else session.client("route53profiles", region_name=region, config=config)
         ),
     )

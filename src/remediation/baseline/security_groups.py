@@ -95,11 +95,6 @@ def classify(rule: IngressRule, snapshot: VpcSnapshot) -> Reach:
     return Reach.UNRESOLVED  # prefix lists, other VPCs' or accounts' groups
 
 
-def is_tight(rule: IngressRule, snapshot: VpcSnapshot) -> bool:
-    """TCP 443 only, from a source inside the VPC."""
-    return classify(rule, snapshot) is Reach.TIGHT
-
-
 def wide_rules(group: SecurityGroup, snapshot: VpcSnapshot) -> tuple[IngressRule, ...]:
     """The rules of ``group`` that are too wide."""
     return tuple(r for r in group.ingress if classify(r, snapshot) is Reach.WIDE)

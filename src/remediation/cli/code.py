@@ -33,12 +33,12 @@ from remediation.cli.results import AccountScan
 from remediation.config import Settings
 from remediation.engine import assess
 from remediation.iac import spec
+from remediation.iac.names import unique_labels
+from remediation.iac.resources import VpcCode
 from remediation.model import VpcSnapshot
 from remediation.modes import Mode
 
 TERRAFORM = "terraform"
-CLOUDFORMATION = "cloudformation"
-FORMATS = (TERRAFORM, CLOUDFORMATION)
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class CodeFile:
 
 def vpc_codes(
     scanned: Sequence[AccountScan], settings: dict[str, Settings], *, today: dt.date
-) -> list[spec.VpcCode]:
+) -> list[VpcCode]:
     """The code of every VPC read, in the scan's order (accounts, regions, VPCs).
 
     A VPC the scan skipped for its mode tag (``off``) gets no code unless it was asked for by
@@ -66,9 +66,9 @@ def vpc_codes(
         for scan in a.scans
         for snapshot in scan.snapshots
     ]
-    labels = spec.unique_labels(s for _, _, s in snapshots)
+    labels = unique_labels(s for _, _, s in snapshots)
     results = {v.vpc_id: v for a in scanned for scan in a.scans for v in scan.summary.vpcs}
-    codes: list[spec.VpcCode] = []
+    codes: list[VpcCode] = []
     for account, scan, snapshot in snapshots:
         code = spec.describe(
             snapshot, _plan(snapshot, settings[account], today), label=labels[snapshot.vpc_id]
@@ -88,7 +88,7 @@ def _plan(snapshot: VpcSnapshot, settings: Settings, today: dt.date) -> tuple[Ac
     return assess(snapshot, settings, today.isoformat())[1]
 
 
-def files(codes: Sequence[spec.VpcCode], fmt: str) -> list[CodeFile]:
+def files(codes: Sequence[VpcCode], fmt: str) -> list[CodeFile]:
     """The files of ``codes`` in format ``fmt``.
 
     A VPC without a CloudFormation template (nothing to declare: shared, compliant, or only

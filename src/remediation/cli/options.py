@@ -23,10 +23,10 @@ from typing import Any, NoReturn
 
 from remediation.cli.errors import UsageError
 from remediation.events.parse import ID_PATTERNS
+from remediation.model import ACCOUNT_ID
 
 #: An IAM role name: 1-64 characters of ``[\w+=,.@-]`` (IAM CreateRole reference).
 ROLE_NAME_PATTERN = re.compile(r"^[\w+=,.@-]{1,64}$")
-ACCOUNT_PATTERN = re.compile(r"^\d{12}$")
 #: ``--max-parallel``: accounts scanned at once (each its own session and clients).
 DEFAULT_PARALLEL = 4
 MAX_PARALLEL = 32
@@ -72,7 +72,7 @@ def account_id(text: str) -> str:
     '111122223333'
     """
     value = text.strip()
-    if not ACCOUNT_PATTERN.fullmatch(value):
+    if not ACCOUNT_ID.fullmatch(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not an AWS account id (12 digits)")
     return value
 

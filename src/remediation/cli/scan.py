@@ -43,7 +43,7 @@ from remediation.cli.passes import Job, fix, fixable, progress_text, scan_accoun
 from remediation.cli.render import render_table, scan_document
 from remediation.cli.results import AccountScan, RegionScan, errors_of, exit_code_for
 from remediation.cli.terminal import PROG, AccountProgress
-from remediation.config import Settings, load_settings
+from remediation.config import Settings, cli_settings
 from remediation.modes import Mode, ModeReason
 from remediation.org.sessions import MemberSessions
 
@@ -101,11 +101,7 @@ def settings_for(env: Mapping[str, str], account_id: str, *, fix: bool) -> Setti
     the environment it still restricts ``--fix`` to the accounts it lists.
     ``REMEDIATION_MODE`` is ignored: the flags decide.
     """
-    allowed = env.get("AUTO_FIX_ACCOUNT_IDS", "").strip() or account_id
-    effective = dict(env)
-    effective["REMEDIATION_MODE"] = Mode.AUTO_FIX.label if fix else Mode.DRY_RUN.label
-    effective["AUTO_FIX_ACCOUNT_IDS"] = allowed
-    return load_settings(effective, account_id=account_id)
+    return cli_settings(env, account_id, fix=fix)
 
 
 def check_usage(args: argparse.Namespace) -> None:

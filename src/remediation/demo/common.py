@@ -143,9 +143,9 @@ def function_output_to(log: TextIO) -> Iterator[Callable[..., Any]]:
     metrics decorator prints to ``sys.stdout`` when the handler returns: both
     are pointed at ``log`` while the demo runs.
     """
-    from handlers import remediate  # noqa: PLC0415 - after the environment is set
+    from handlers import observability, remediate  # noqa: PLC0415 - after the environment is set
 
-    handler = remediate.logger.registered_handler
+    handler = observability.logger.registered_handler
     previous = handler.setStream(log) if isinstance(handler, logging.StreamHandler) else None
     try:
         yield remediate.lambda_handler

@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from remediation.events.triggers import (
-    ACCOUNT_ID,
     EVENT_ID,
     ID_PATTERNS,
     REGION,
@@ -44,6 +43,7 @@ from remediation.events.triggers import (
     Refusal,
     Trigger,
 )
+from remediation.model import ACCOUNT_ID
 
 # The contract's types and id patterns are re-exported, where the faces have always found them.
 __all__ = [
@@ -287,10 +287,9 @@ def _event_id(*candidates: object) -> str:
     return ""
 
 
-def _own_call(
-    identity: object, own_role_arns: frozenset[str], own_session_names: frozenset[str]
-) -> str:
-    """Why the call was the tool's own (role ARN or session name), or "" when it was not."""
+def _own_call(identity: object, own_role_arns: frozenset[str]) -> str:
+    """Why the call was the tool's own (its role's ARN), or "" when it was not. A session
+    name is never enough: any principal can choose one."""
     if not isinstance(identity, dict):
         return ""
     context = identity.get("sessionContext")
@@ -298,17 +297,10 @@ def _own_call(
     issuer_arn = issuer.get("arn") if isinstance(issuer, dict) else None
     if isinstance(issuer_arn, str) and issuer_arn in own_role_arns:
         return f"made by this tool's role {_quote(issuer_arn)}"
-    arn = identity.get("arn")
-    if identity.get("type") == "AssumedRole" and isinstance(arn, str) and ":assumed-role/" in arn:
-        session = arn.rsplit("/", 1)[-1]
-        if session in own_session_names:
-            return f"made by this tool's session {_quote(session)}"
     return ""
 
 
-def _parse(
-    event: object, own_role_arns: frozenset[str], own_session_names: frozenset[str]
-) -> Trigger | Refusal:
+def _parse(event: object, own_role_arns: frozenset[str]) -> Trigger | Refusal:
     if not isinstance(event, dict):
         return Refusal(f"event is not a JSON object: got {_quote(event)}")
     source, detail_type = event.get("source"), event.get("detail-type")
@@ -355,7 +347,7 @@ def _parse(
             event_name=name,
             ignored=True,
         )
-    own = _own_call(detail.get("userIdentity"), own_role_arns, own_session_names)
+    own = _own_call(detail.get("userIdentity"), own_role_arns)
     if own:
         return Refusal(f"own call ignored: {own}", event_id=event_id, event_name=name, ignored=True)
 
@@ -398,7 +390,6 @@ def parse_event(
     event: object,
     *,
     own_role_arns: frozenset[str] = frozenset(),
-    own_session_names: frozenset[str] = frozenset(),
 ) -> Trigger | Refusal:
     """Turn one EventBridge event into a :class:`Trigger` or a :class:`Refusal`.
 
@@ -415,10 +406,6 @@ def parse_event(
         IAM role ARNs of the tool itself (``arn:aws:iam::ACCOUNT:role/NAME``):
         a call whose ``userIdentity.sessionContext.sessionIssuer.arn`` is one of
         them is ignored. This is the reliable test.
-    own_session_names
-        Session names of the tool (Lambda uses the function name): a call by an
-        assumed role whose ARN ends in ``/SESSION`` with one of these is ignored.
-        Any principal can pick a session name, so prefer ``own_role_arns``.
 
     Returns
     -------
@@ -449,7 +436,7 @@ def parse_event(
     (True, "the call returned errorCode 'Client.DryRunOperation' (f")
     """
     try:
-        return _parse(event, frozenset(own_role_arns), frozenset(own_session_names))
+        return _parse(event, frozenset(own_role_arns))
     except _Refused as refused:
         return Refusal(refused.reason)
     except Exception as exc:  # the promise is "never raises": a bug must not crash the handler

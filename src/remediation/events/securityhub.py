@@ -27,13 +27,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from remediation.events.triggers import (
-    ACCOUNT_ID,
     ID_PATTERNS,
     REGION,
     SECURITY_HUB_SOURCE,
     Refusal,
     Trigger,
 )
+from remediation.model import ACCOUNT_ID
 
 SOURCE: Final = SECURITY_HUB_SOURCE
 IMPORTED: Final = "Security Hub Findings - Imported"

@@ -82,7 +82,6 @@ class Refusal:
 
 #: The source of Security Hub's events (read by ``remediation.events.securityhub``).
 SECURITY_HUB_SOURCE: Final = "aws.securityhub"
-ACCOUNT_ID: Final = re.compile(r"[0-9]{12}")
 REGION: Final = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+")
 EVENT_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 

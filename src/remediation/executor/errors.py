@@ -32,6 +32,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from remediation.aws.errors import ACCESS_DENIED
+
 #: Throttling codes botocore's standard mode retries (botocore/retries/standard.py).
 THROTTLING = frozenset(
     {
@@ -52,7 +54,7 @@ THROTTLING = frozenset(
 SERVER = frozenset(
     {"InternalError", "InternalFailure", "ServerInternal", "ServiceUnavailable", "Unavailable"}
 )
-DENIED = frozenset({"UnauthorizedOperation", "AccessDenied", "AccessDeniedException"})
+DENIED = ACCESS_DENIED  # the one definition: remediation.aws.errors
 #: Quota codes -> the quota's name in Service Quotas (service "Amazon Virtual Private Cloud").
 QUOTAS = {
     "VpcEndpointLimitExceeded": "VPC endpoints (Gateway VPC endpoints per Region, or Interface "

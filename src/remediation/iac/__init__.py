@@ -1,7 +1,8 @@
 """Infrastructure as code from a VPC's plan: Terraform and CloudFormation. Pure.
 
 :mod:`remediation.iac.spec` turns a snapshot and its plan (the actions auto-fix would take)
-into the resources the VPC's code should hold; :mod:`remediation.iac.terraform` and
+into the resources the VPC's code should hold (:mod:`remediation.iac.resources`, named by
+:mod:`remediation.iac.names`); :mod:`remediation.iac.terraform` and
 :mod:`remediation.iac.cloudformation` write them. Loaded only where code is asked for (the
 CLI's ``--format terraform``/``cloudformation``, a dry-run notification): never at import of
 the handler.

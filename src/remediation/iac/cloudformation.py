@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from remediation.iac import comments
-from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode
+from remediation.iac.resources import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.iac.yaml_text import block, scalar
 from remediation.modes import MODE_TAG
 

@@ -1,12 +1,13 @@
 """The comments both formats write, worded once: each format says only its own names.
 
 Every text that comes from the VPC (its ``Name`` and mode tags) goes through
-:func:`~remediation.iac.spec.comment_text`: a tag cannot end a comment and start code.
+:func:`~remediation.iac.names.comment_text`: a tag cannot end a comment and start code.
 """
 
 from __future__ import annotations
 
-from remediation.iac.spec import Repair, VpcCode, comment_text, short_service
+from remediation.iac.names import comment_text, short_service
+from remediation.iac.resources import Repair, VpcCode
 from remediation.modes import MODE_TAG
 
 

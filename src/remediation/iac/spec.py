@@ -21,10 +21,8 @@ always give the same code.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from remediation.actions import (
     HTTPS_RULE_DESCRIPTION,
@@ -39,6 +37,18 @@ from remediation.actions import (
     ModifyEndpoint,
     RevokeIngress,
 )
+from remediation.iac.names import (
+    canonical_policy,
+    current_tags,
+    endpoint_name,
+    group_name,
+    identifier,
+    name_tag,
+    short_service,
+    user_tags,
+    vpc_label,
+)
+from remediation.iac.resources import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.model import (
     TAG_PREFIX,
     Endpoint,
@@ -51,242 +61,6 @@ from remediation.topology import tool_group
 
 #: The description of a group the code creates (the user's, not the tool's).
 NEW_GROUP_DESCRIPTION = "HTTPS to VPC endpoints from the VPC only"
-#: EC2's limits: a tag value of 256 characters, a group name of 255.
-TAG_VALUE_LIMIT = 256
-GROUP_NAME_LIMIT = 255
-#: Tags AWS reserves (``aws:``): no code can set them, so none is written.
-_RESERVED_TAG = "aws:"
-_NOT_IDENTIFIER = re.compile(r"[^a-z0-9]+")
-#: Control characters and what YAML also takes for a line break (NEL, LS, PS).
-_UNSAFE_IN_COMMENT = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
-
-Tags = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One ingress rule of a group in code: TCP 443 (or what a kept rule allows) from a source."""
-
-    protocol: str
-    from_port: int | None
-    to_port: int | None
-    description: str
-    cidr_ipv4: str = ""
-    cidr_ipv6: str = ""
-    source_group_id: str = ""
-    prefix_list_id: str = ""
-
-    @property
-    def order(self) -> tuple[str, int, str, int, int]:
-        """IPv4 blocks, then IPv6 blocks, groups and prefix lists; then by source and ports."""
-        sources = (self.cidr_ipv4, self.cidr_ipv6, self.source_group_id, self.prefix_list_id)
-        kind = next((n for n, s in enumerate(sources) if s), len(sources))
-        return (
-            self.protocol,
-            kind,
-            "".join(sources),
-            -1 if self.from_port is None else self.from_port,
-            -1 if self.to_port is None else self.to_port,
-        )
-
-
-@dataclass(frozen=True)
-class GroupCode:
-    """The tool's security group: new (``group_id == ""``) or adopted."""
-
-    name: str
-    group_id: str
-    group_name: str
-    description: str
-    vpc_id: str
-    rules: tuple[Rule, ...]
-    tags: Tags
-    #: Adopted: the group as it is now (what an import describes); ``None`` when new.
-    current: GroupCode | None = None
-
-    @property
-    def adopted(self) -> bool:
-        return bool(self.group_id)
-
-
-@dataclass(frozen=True)
-class EndpointCode:
-    """An endpoint in code: new (``endpoint_id == ""``) or adopted (the tool created it)."""
-
-    name: str
-    endpoint_id: str
-    vpc_id: str
-    service_name: str
-    endpoint_type: EndpointType
-    subnet_ids: tuple[str, ...] = ()
-    #: Security groups by id; the tool's own group is referred to by ``tool_group`` instead.
-    group_ids: tuple[str, ...] = ()
-    #: True when the endpoint uses the tool's group (the :class:`GroupCode` of the VPC).
-    tool_group: bool = False
-    route_table_ids: tuple[str, ...] = ()
-    private_dns: bool = False
-    #: The endpoint policy (compact JSON, keys sorted); ``""``: EC2's default (full access).
-    policy: str = ""
-    ip_address_type: str = ""
-    dns_record_ip_type: str = ""
-    tags: Tags = ()
-    #: Adopted: the endpoint as it is now (what an import describes); ``None`` when new.
-    current: EndpointCode | None = None
-
-    @property
-    def adopted(self) -> bool:
-        return bool(self.endpoint_id)
-
-    @property
-    def interface(self) -> bool:
-        return self.endpoint_type is EndpointType.INTERFACE
-
-
-@dataclass(frozen=True)
-class Repair:
-    """A planned repair of an endpoint the tool did not create: the code that owns it changes."""
-
-    endpoint_id: str
-    service_name: str
-    enable_private_dns: bool = False
-    add_subnet_ids: tuple[str, ...] = ()
-    add_group_ids: tuple[str, ...] = ()
-    #: True when the tool's group (new or adopted, in this code) is to be attached.
-    add_tool_group: bool = False
-    remove_group_ids: tuple[str, ...] = ()
-    add_route_table_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class VpcCode:
-    """Everything the code of one VPC holds. ``skipped`` says why there is none."""
-
-    vpc_id: str
-    region: str
-    account_id: str
-    vpc_name: str
-    label: str
-    #: VPC attributes to turn on (``enableDnsSupport``, ``enableDnsHostnames``), in order.
-    dns_attributes: tuple[str, ...] = ()
-    group: GroupCode | None = None
-    endpoints: tuple[EndpointCode, ...] = ()
-    repairs: tuple[Repair, ...] = ()
-    #: Why no code is written for this VPC (a shared VPC: its owner's code holds it).
-    skipped: str = ""
-    #: The VPC's ``ecr-endpoint-guard/mode`` tag, when it has one.
-    mode_tag: str = ""
-
-    @property
-    def adopted(self) -> tuple[EndpointCode | GroupCode, ...]:
-        found: list[EndpointCode | GroupCode] = [e for e in self.endpoints if e.adopted]
-        if self.group is not None and self.group.adopted:
-            found.insert(0, self.group)
-        return tuple(found)
-
-    @property
-    def empty(self) -> bool:
-        """Nothing to create, adopt or change: the VPC is compliant without the tool's help."""
-        return not (self.dns_attributes or self.group or self.endpoints or self.repairs)
-
-
-def identifier(text: str) -> str:
-    """A resource name from any text: lowercase letters, digits and ``_``, starting with a letter.
-
-    >>> identifier("Prod East (10.0.0.0/16)")
-    'prod_east_10_0_0_0_16'
-    >>> identifier("123-shared")
-    'vpc_123_shared'
-    """
-    name = _NOT_IDENTIFIER.sub("_", text.lower()).strip("_")
-    if not name or not name[0].isalpha():
-        name = f"vpc_{name}".rstrip("_")
-    return name
-
-
-def comment_text(text: str) -> str:
-    """The VPC's own text (its tags) for a comment of the code: no line break or control
-    character, which would end the comment and start code (EC2 allows any character in a tag).
-
-    >>> comment_text("prod\\nresource x {}")
-    'prod resource x {}'
-    """
-    return _UNSAFE_IN_COMMENT.sub(" ", text)
-
-
-def vpc_label(snapshot: VpcSnapshot) -> str:
-    """The stem of every name in the VPC's code: its ``Name`` tag, else its id."""
-    return identifier(snapshot.name or snapshot.vpc_id)
-
-
-def unique_labels(snapshots: Iterable[VpcSnapshot]) -> dict[str, str]:
-    """Labels by VPC id; VPCs that share a ``Name`` tag get their id appended, so that the
-    files of one output directory never declare the same name twice.
-
-    >>> from remediation.model import VpcSnapshot
-    >>> def vpc(i, name):
-    ...     return VpcSnapshot(i, "r", "1", (), True, True, tags={"Name": name})
-    >>> unique_labels([vpc("vpc-1", "prod"), vpc("vpc-2", "prod"), vpc("vpc-3", "dev")])
-    {'vpc-1': 'prod_vpc_1', 'vpc-2': 'prod_vpc_2', 'vpc-3': 'dev'}
-    """
-    items = list(snapshots)
-    stems = [vpc_label(s) for s in items]
-    return {
-        s.vpc_id: stem if stems.count(stem) == 1 else f"{stem}_{identifier(s.vpc_id)}"
-        for s, stem in zip(items, stems, strict=True)
-    }
-
-
-def short_service(service_name: str, region: str) -> str:
-    """``ecr.api`` for ``com.amazonaws.<region>.ecr.api``; the whole name for other services."""
-    prefix = f"com.amazonaws.{region}."
-    return service_name[len(prefix) :] if service_name.startswith(prefix) else service_name
-
-
-def endpoint_name(label: str, service: str, endpoint_type: EndpointType) -> str:
-    """``<label>_<service>``, and ``_gateway`` for a gateway endpoint (``prod_s3_gateway``)."""
-    suffix = "_gateway" if endpoint_type is EndpointType.GATEWAY else ""
-    return f"{label}_{identifier(service)}{suffix}"
-
-
-def canonical_policy(text: str) -> str:
-    """A policy as compact JSON with sorted keys (``""`` stays ``""``; unreadable text as is)."""
-    if not text.strip():
-        return ""
-    try:
-        return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
-    except ValueError:
-        return text
-
-
-def user_tags(tags: Iterable[tuple[str, str]]) -> Tags:
-    """Tags the code keeps: not AWS's own, not the tool's (``ecr-endpoint-guard/...``)."""
-    return tuple(
-        sorted(
-            (k, v)
-            for k, v in tags
-            if not k.startswith(_RESERVED_TAG) and not k.startswith(f"{TAG_PREFIX}/")
-        )
-    )
-
-
-def _name(display: str, what: str) -> Tags:
-    """The ``Name`` tag ``<VPC name> <what>``, within EC2's limit (the VPC's name shortened).
-
-    >>> len(_name("x" * 300, "ecr.api")[0][1])
-    256
-    """
-    room = TAG_VALUE_LIMIT - len(what) - 1
-    return (("Name", f"{display[:room].rstrip()} {what}"),)
-
-
-def _group_name(label: str) -> str:
-    """The name of a group the code creates: ``<label>-vpc-endpoints``, within EC2's limit."""
-    suffix = "-vpc-endpoints"
-    return label.replace("_", "-")[: GROUP_NAME_LIMIT - len(suffix)].rstrip("-") + suffix
-
-
-def _current_tags(tags: Iterable[tuple[str, str]]) -> Tags:
-    return tuple(sorted((k, v) for k, v in tags if not k.startswith(_RESERVED_TAG)))
 
 
 def _rule(rule: IngressRule) -> Rule:
@@ -335,11 +109,11 @@ def _group(
             GroupCode(
                 name=name,
                 group_id="",
-                group_name=_group_name(label),
+                group_name=group_name(label),
                 description=NEW_GROUP_DESCRIPTION,
                 vpc_id=snapshot.vpc_id,
                 rules=_sorted_rules(https_rule(c) for c in create.cidr_blocks),
-                tags=_name(display, "VPC endpoints"),
+                tags=name_tag(display, "VPC endpoints"),
             ),
             "",
         )
@@ -370,7 +144,7 @@ def _adopted_group(owned: SecurityGroup, name: str, actions: Sequence[Action]) -
         description=owned.description or TOOL_GROUP_DESCRIPTION,
         vpc_id=owned.vpc_id,
         rules=_sorted_rules(current_rules),
-        tags=_current_tags(owned.tags.items()),
+        tags=current_tags(owned.tags.items()),
     )
     return replace(
         current,
@@ -395,7 +169,7 @@ def _endpoint_as_is(endpoint: Endpoint, name: str, tool_group_id: str) -> Endpoi
         private_dns=endpoint.private_dns_enabled if interface else False,
         policy=canonical_policy(endpoint.policy_document),
         ip_address_type=endpoint.ip_address_type if interface else "",
-        tags=_current_tags(endpoint.tags.items()),
+        tags=current_tags(endpoint.tags.items()),
     )
 
 
@@ -447,7 +221,7 @@ def _new_endpoint(
             endpoint_type=EndpointType.GATEWAY,
             route_table_ids=tuple(sorted(action.route_table_ids)),
             policy=canonical_policy(action.policy_document),
-            tags=_name(display, f"{service} gateway"),
+            tags=name_tag(display, f"{service} gateway"),
         )
     return EndpointCode(
         name=endpoint_name(label, service, EndpointType.INTERFACE),
@@ -462,7 +236,7 @@ def _new_endpoint(
         policy=canonical_policy(action.policy_document),
         ip_address_type=action.ip_address_type,
         dns_record_ip_type=action.dns_record_ip_type,
-        tags=_name(display, service),
+        tags=name_tag(display, service),
     )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from remediation.iac import comments
-from remediation.iac.spec import EndpointCode, GroupCode, Repair, Rule, VpcCode
+from remediation.iac.resources import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.modes import MODE_TAG
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

@@ -1,0 +1,1 @@
+"""Organisation mode: which accounts a deployment serves, member sessions, the queued sweep."""

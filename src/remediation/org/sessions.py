@@ -39,6 +39,7 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from remediation.aws.errors import error_code, error_message
+from remediation.model import ACCOUNT_ID
 
 #: Role session names: 2-64 characters of ``[\w+=,.@-]`` (STS AssumeRole reference).
 _SESSION_CHARS = re.compile(r"[^\w+=,.@-]")
@@ -49,7 +50,6 @@ REFRESH_MARGIN_SECONDS = 300.0
 REFUSALS = frozenset(
     {"AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "RegionDisabledException"}
 )
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 #: What the central function's role needs for member sessions (the template grants it on the
 #: member role's name only).
 PERMISSIONS: tuple[str, ...] = ("sts:AssumeRole",)
@@ -135,7 +135,7 @@ class MemberSessions:
         ValueError
             For an account id that is not 12 digits (never sent to STS).
         """
-        if not ACCOUNT_ID.match(account_id):
+        if not ACCOUNT_ID.fullmatch(account_id):
             raise ValueError(f"not an account id: {account_id!r}")
         with self._lock:
             cached = self._cache.get(account_id)
@@ -167,11 +167,3 @@ class MemberSessions:
             credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
         )
         return boto3.session.Session(botocore_session=core)
-
-    def forget(self, account_id: str | None = None) -> None:
-        """Drop cached credentials (one account's, or all)."""
-        with self._lock:
-            if account_id is None:
-                self._cache.clear()
-            else:
-                self._cache.pop(account_id, None)

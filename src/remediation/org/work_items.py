@@ -32,12 +32,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.events.parse import Trigger
+from remediation.model import ACCOUNT_ID
 
 WORK_ITEM_VERSION = 1
 WORK_ITEM_EVENT_NAME = "OrganisationSweep"
 #: SendMessageBatch takes at most 10 messages (SQS quotas).
 SQS_BATCH = 10
-_ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-[0-9]+$")
 #: Permissions of the organisation sweep, as the template grants them (tests prove equality):
 #: queueing work items, listing the organisation's accounts (only when MEMBER_ACCOUNT_IDS is
@@ -87,7 +87,7 @@ class WorkItem:
         if not isinstance(data, dict) or data.get("version") != WORK_ITEM_VERSION:
             raise ValueError(f"work item: expected version {WORK_ITEM_VERSION}")
         account, region = data.get("account_id"), data.get("region")
-        if not (isinstance(account, str) and _ACCOUNT.match(account)):
+        if not (isinstance(account, str) and ACCOUNT_ID.fullmatch(account)):
             raise ValueError(f"work item: account_id {account!r} is not a 12-digit account id")
         if not (isinstance(region, str) and len(region) <= 32 and _REGION.match(region)):
             raise ValueError(f"work item: region {region!r} is not a region name")
@@ -112,7 +112,7 @@ def member_accounts(organizations: Any | None, configured: Sequence[str] = ()) -
     administrator (ListAccounts is refused elsewhere, and the refusal is raised as it is).
     """
     if configured:
-        bad = [a for a in configured if not _ACCOUNT.match(a)]
+        bad = [a for a in configured if not ACCOUNT_ID.fullmatch(a)]
         if bad:
             raise ValueError(f"not account ids: {', '.join(bad)}")
         return tuple(dict.fromkeys(configured))

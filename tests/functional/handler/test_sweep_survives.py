@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from handlers import remediate
+from handlers import account_run, runtime
 from handlers.remediate import RemediationFailed, lambda_handler
 from remediation.aws.clients import RETRIES, cap_retry_time
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
@@ -51,14 +51,14 @@ def test_one_unreadable_vpc_does_not_stop_a_sweep_of_three(
     bad = three[1].vpc_id
     faults.add(Fault("ec2", "DescribeVpcAttribute", status, code, "no", None, _for_vpc(bad)))
     captured: list[dict[str, Any]] = []
-    real_run = remediate.run  # type: ignore[attr-defined]
+    real_run = account_run.run
 
     def run(*args: Any, **kwargs: Any) -> Any:
         summary = real_run(*args, **kwargs)
         captured.append(summary.as_dict())
         return summary
 
-    handler_env.setattr(remediate, "run", run)
+    handler_env.setattr(account_run, "run", run)
 
     if fails:
         with pytest.raises(RemediationFailed):
@@ -125,8 +125,8 @@ def test_the_scheduled_sweep_waits_a_random_bounded_delay(
 ) -> None:
     handler_env.setenv("SWEEP_JITTER_SECONDS", jitter)
     slept: list[float] = []
-    monkeypatch.setattr(remediate, "jitter_random", lambda: draw)
-    monkeypatch.setattr(remediate, "jitter_sleep", slept.append)
+    monkeypatch.setattr(runtime, "jitter_random", lambda: draw)
+    monkeypatch.setattr(runtime, "jitter_sleep", slept.append)
 
     lambda_handler(load_event("scheduled_sweep"), ShortContext(left=left))
     # Time left is counted less a 10 s margin, and 120 s stay for the work.
@@ -171,6 +171,7 @@ def test_delete_vpc_endpoints_naming_a_forgotten_id_resolves_the_others(
 
 def test_the_template_feeds_the_delay_and_alarms_on_refusals_for_a_person() -> None:
     from handlers.remediate import METRICS, sweep_delay
+    from remediation.config import load_settings
     from tests.support.template import Deployment, _accepts, _source
 
     template = _source()
@@ -184,7 +185,9 @@ def test_the_template_feeds_the_delay_and_alarms_on_refusals_for_a_person() -> N
     env = function["Properties"]["Environment"]["Variables"]
     assert str(env["SWEEP_JITTER_SECONDS"]) == "180"
     timeout = function["Properties"]["Timeout"]
-    assert sweep_delay(env, lambda: timeout) <= timeout - 120  # the work keeps its time
+    most = load_settings({k: str(v) for k, v in env.items()}).sweep_jitter_seconds
+    assert most == 180
+    assert sweep_delay(most, lambda: timeout) <= timeout - 120  # the work keeps its time
     alarms = Deployment(template).of_type("AWS::CloudWatch::Alarm")
     expressions = [
         a["Properties"].get("Metrics", [{}])[0].get("Expression", "") for a in alarms.values()

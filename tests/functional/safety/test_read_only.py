@@ -104,7 +104,7 @@ def test_dry_run_through_the_handler_has_no_means_to_write(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import remediation.executor
-    from handlers import remediate
+    from handlers import account_run
 
     _needs_every_kind_of_repair(aws)
     handler_env.setenv("AUTO_FIX_ACCOUNT_IDS", ACCOUNT)  # one key of two: still dry-run
@@ -120,13 +120,13 @@ def test_dry_run_through_the_handler_has_no_means_to_write(
 
     monkeypatch.setattr(remediation.executor.Executor, "__init__", no_executor)
     given: list[dict[str, Any]] = []
-    original_run = remediate.run  # type: ignore[attr-defined]
+    original_run = account_run.run
 
     def engine_run(*args: Any, **kwargs: Any) -> Any:
         given.append({"inventory": args[2], **kwargs})
         return original_run(*args, **kwargs)
 
-    monkeypatch.setattr(remediate, "run", engine_run)
+    monkeypatch.setattr(account_run, "run", engine_run)
     faults.before = no_writes
     api_calls.clear()
 

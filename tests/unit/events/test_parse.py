@@ -44,7 +44,7 @@ SG_OTHER = "sg-0fedcba9876543210"
 
 OWN_ROLE = "arn:aws:iam::123456789012:role/ecr-endpoint-guard-FunctionRole-EXAMPLE"
 OWN_SESSION = "ecr-endpoint-guard"
-OWN = {"own_role_arns": frozenset({OWN_ROLE}), "own_session_names": frozenset({OWN_SESSION})}
+OWN = {"own_role_arns": frozenset({OWN_ROLE})}
 
 BOB = "arn:aws:iam::123456789012:user/bob@example.com"
 ALICE = "arn:aws:iam::123456789012:user/alice@example.com"
@@ -394,34 +394,25 @@ def test_own_call_by_role_arn() -> None:
     assert OWN_ROLE in refusal.reason
 
 
-def test_own_call_by_session_name() -> None:
-    event = load_event("own_call_modify_vpc_endpoint")
-    refusal = _refusal(parse_event(event, own_session_names=frozenset({OWN_SESSION})), ignored=True)
-    assert "session 'ecr-endpoint-guard'" in refusal.reason
-
-
 def test_own_call_fixture_is_a_trigger_for_someone_else() -> None:
     event = load_event("own_call_modify_vpc_endpoint")
-    other = {"own_role_arns": frozenset({OWN_ROLE + "2"}), "own_session_names": frozenset({"x"})}
+    other = {"own_role_arns": frozenset({OWN_ROLE + "2"})}
     assert _trigger(parse_event(event, **other)).endpoint_ids == (VPCE_1,)
     assert _trigger(parse_event(event)).endpoint_ids == (VPCE_1,)
 
 
-def test_session_name_only_counts_for_assumed_roles() -> None:
-    event = load_event("modify_vpc_attribute_dns_support_false")  # an IAMUser
-    _set(event, "detail.userIdentity.arn", f"arn:aws:iam::123456789012:user/{OWN_SESSION}")
-    assert _trigger(parse_event(event, **OWN)).vpc_ids == (VPC,)
-
-
-def test_session_name_of_another_role_is_matched_too() -> None:
-    # Documented limit: any principal can choose a session name; prefer own_role_arns.
+def test_a_session_name_never_makes_a_call_the_tools_own() -> None:
+    """Any principal can choose a session name: only the tool's role ARN hides a call."""
     event = load_event("modify_vpc_endpoint")
     _set(
         event,
         "detail.userIdentity.arn",
         f"arn:aws:sts::123456789012:assumed-role/carol@example.com/{OWN_SESSION}",
     )
-    _refusal(parse_event(event, own_session_names=frozenset({OWN_SESSION})), ignored=True)
+    assert _trigger(parse_event(event, **OWN)).endpoint_ids
+    user = load_event("modify_vpc_attribute_dns_support_false")  # an IAMUser
+    _set(user, "detail.userIdentity.arn", f"arn:aws:iam::123456789012:user/{OWN_SESSION}")
+    assert _trigger(parse_event(user, **OWN)).vpc_ids == (VPC,)
 
 
 def test_own_call_is_checked_on_every_supported_event() -> None:

@@ -45,7 +45,7 @@ from remediation.iac.cloudformation import (
     logical_id,
     render,
 )
-from remediation.iac.spec import EndpointCode, Repair, VpcCode
+from remediation.iac.resources import EndpointCode, Repair, VpcCode
 from remediation.iac.yaml_text import block
 from remediation.model import MANAGED_TAG, TAG_PREFIX, EndpointType
 from tests.support.iac_lint import undescribed

@@ -22,7 +22,8 @@ from remediation.actions import (
     ModifyEndpoint,
 )
 from remediation.iac import terraform_for
-from remediation.iac.spec import describe, identifier, unique_labels
+from remediation.iac.names import identifier, unique_labels
+from remediation.iac.spec import describe
 from remediation.iac.terraform import render
 from remediation.model import TAG_PREFIX, SecurityGroup
 from remediation.modes import MODE_TAG

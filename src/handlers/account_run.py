@@ -1,0 +1,135 @@
+"""One trigger served in its own account: the function's, or a member's through its role.
+
+Settings for that account, its clients, an executor only in auto-fix, this deployment's
+notifier, and on the Security Hub paths the approval and the findings of the run. Shared by
+the EventBridge path (:mod:`handlers.remediate`) and the queue's work items
+(:mod:`handlers.work_items`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from handlers import runtime
+from handlers.observability import logger
+from remediation.aws.inventory import Inventory
+from remediation.config import load_settings
+from remediation.engine import run
+from remediation.events.triggers import Refusal, Trigger
+from remediation.modes import Mode, approved_mode
+from remediation.report.notify import SnsNotifier
+from remediation.report.results import Summary
+
+__all__ = ["run", "run_trigger", "with_counts"]  # run: tests wrap the engine here
+
+if TYPE_CHECKING:  # imported on their paths only: the common cold start skips them
+    import boto3
+
+    from remediation.executor import Executor
+
+
+def with_counts(summary: Summary, **extra: int) -> Summary:
+    return dataclasses.replace(summary, counts={**summary.counts, **extra})
+
+
+def _import_findings(summary: Summary, session: boto3.session.Session, partition: str) -> Summary:
+    """Security Hub findings of the run, imported in the VPCs' own account."""
+    from remediation.report.securityhub import import_summary  # noqa: PLC0415 - Security Hub only
+
+    if summary.trigger is None:
+        return summary
+    client = session.client("securityhub", region_name=summary.trigger.region)
+    imported, refused = import_summary(client, summary, partition=partition)
+    return with_counts(summary, findings_imported=imported, findings_import_failed=refused)
+
+
+def _update_approved_findings(
+    parsed: Trigger, session: boto3.session.Session, status: str, note: str
+) -> None:
+    from remediation.report.securityhub import update_workflow  # noqa: PLC0415 - approval path only
+
+    client = session.client("securityhub", region_name=parsed.region)
+    problem = update_workflow(client, parsed.finding_refs, status, note)
+    if problem:
+        logger.warning("Security Hub workflow not updated", extra={"error": problem})
+
+
+def run_trigger(
+    parsed: Trigger,
+    env: Mapping[str, str],
+    context: Any,
+    *,
+    own: str,
+    time_left: Callable[[], float] | None,
+) -> Summary:
+    """One trigger in its own account: the function's, or a member's through its role."""
+    partition = runtime.partition_of(context)
+    settings = load_settings(env, account_id=parsed.account_id)
+    for problem in settings.problems:
+        logger.error("configuration problem", extra={"problem": problem})
+    notes: list[str] = []
+    if parsed.approval:
+        mode, reason, note = approved_mode(
+            settings.fix_on_approval, parsed.event_id, settings.mode_reason
+        )
+        settings = dataclasses.replace(settings, mode=mode, mode_reason=reason)
+        notes.append(note)
+        if mode is Mode.AUTO_FIX:
+            logger.info(
+                "repair approved in Security Hub",
+                extra={
+                    "approval_event_id": parsed.event_id,
+                    "action": parsed.event_name,
+                    "finding_ids": [finding_id for finding_id, _ in parsed.finding_refs],
+                    "vpc_ids": list(parsed.vpc_ids),
+                },
+            )
+    base = runtime.base_session()
+    session = base
+    if own and parsed.account_id != own:
+        from remediation.org.sessions import MemberAccessError  # noqa: PLC0415 - organisation mode
+
+        try:
+            session = runtime.members(settings.member_role_name, partition).session(
+                parsed.account_id, event_id=parsed.event_id
+            )
+        except MemberAccessError as exc:
+            logger.error(exc.reason, extra={"account_id": parsed.account_id, "outcome": "refused"})
+            refusal = Refusal(exc.reason, event_id=parsed.event_id, event_name=parsed.event_name)
+            return with_counts(run(refusal, settings, None), member_access_refused=1)
+    clients = runtime.clients(parsed.region, session)
+    inventory = Inventory(
+        clients.ec2,
+        region=parsed.region,
+        account_id=parsed.account_id,
+        route53=clients.route53,
+        route53profiles=clients.route53profiles,
+    )
+    executor: Executor | None = None
+    if settings.mode is Mode.AUTO_FIX:
+        from remediation.executor import Executor  # noqa: PLC0415 - auto-fix only
+
+        executor = Executor(
+            clients.ec2, inventory, wait_seconds=settings.deletion_wait_seconds, time_left=time_left
+        )
+    # Notifications go to this deployment's topic, whatever account the VPC is in.
+    notifier = None
+    if settings.topic_arn:
+        sns = clients.sns if session is base else runtime.central_sns(parsed.region)
+        notifier = SnsNotifier(sns, settings.topic_arn)
+    if parsed.approval and executor is not None:
+        _update_approved_findings(parsed, session, "NOTIFIED", notes[-1])
+    summary = run(
+        parsed, settings, inventory, executor=executor, notifier=notifier, time_left=time_left
+    )
+    if notes:
+        summary = dataclasses.replace(summary, notes=(*notes, *summary.notes))
+    if parsed.approval and executor is not None and not summary.failed:
+        settled = all(v.status.value in ("compliant", "fixed") for v in summary.vpcs)
+        if settled:
+            _update_approved_findings(parsed, session, "RESOLVED", "repaired by ecr-endpoint-guard")
+    if settings.security_hub_findings:
+        summary = _import_findings(summary, session, partition)
+    return summary

@@ -1,0 +1,129 @@
+"""What the Lambda runtime gives the function: its identity, its time, and its sessions.
+
+The account comes from the function's ARN and the partition from the same ARN. The boto3
+session is kept per execution environment: clients are still made per invocation (never at
+import), but a new session would parse EC2's service model again on every warm invocation
+(about 0.2 s). A session is not thread-safe, hence the lock (Lambda runs one invocation at a
+time; tests may not). Member-account sessions are kept the same way, so their credentials
+are reused while they last.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from remediation.aws.clients import RETRIES, AwsClients, cap_retry_time, make_clients
+
+if TYPE_CHECKING:  # organisation mode only
+    from remediation.org.sessions import MemberSessions
+
+_SESSION: dict[str, boto3.session.Session] = {}
+_MEMBERS: dict[str, MemberSessions] = {}
+_LOCK = threading.Lock()
+
+#: Seconds of the function's time kept free of the sweep's random delay (for the work).
+JITTER_RESERVE_SECONDS = 120.0
+#: Seconds before the Lambda deadline the run treats as its end (logging, metrics).
+DEADLINE_MARGIN_SECONDS = 10.0
+#: Injected by tests: the random draw and the wait of the sweep's delay.
+jitter_random: Callable[[], float] = random.random
+jitter_sleep: Callable[[float], None] = time.sleep
+
+
+def _arn_part(context: Any, index: int) -> str:
+    parts = str(getattr(context, "invoked_function_arn", "") or "").split(":")
+    return parts[index] if len(parts) > index else ""
+
+
+def account_of(context: Any) -> str:
+    """The function's own account, from its ARN (``""`` outside Lambda)."""
+    return _arn_part(context, 4)
+
+
+def partition_of(context: Any) -> str:
+    """The function's partition (``aws``, ``aws-cn``, ``aws-us-gov``), from its ARN."""
+    return _arn_part(context, 1) or "aws"
+
+
+def time_left(context: Any) -> Callable[[], float] | None:
+    """Seconds left before the Lambda deadline (less a margin), or ``None`` outside Lambda."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return None
+    return lambda: remaining() / 1000.0 - DEADLINE_MARGIN_SECONDS
+
+
+def sweep_delay(most: float, left: Callable[[], float] | None) -> float:
+    """The random delay before a scheduled sweep: up to ``most`` seconds (0 disables), never
+    more than the time left minus what the work needs.
+
+    >>> sweep_delay(0.0, None)
+    0.0
+    >>> 0 <= sweep_delay(90.0, lambda: 100.0) == 0.0
+    True
+    """
+    if left is not None:
+        most = min(most, max(0.0, left() - JITTER_RESERVE_SECONDS))
+    return most * jitter_random() if most > 0 else 0.0
+
+
+def base_session() -> boto3.session.Session:
+    """The function's own boto3 session, one per execution environment."""
+    with _LOCK:
+        session = _SESSION.get("session")
+        if session is None:
+            session = _SESSION["session"] = boto3.session.Session()
+        return session
+
+
+def clients(region: str, session: boto3.session.Session | None = None) -> AwsClients:
+    """This invocation's clients: the function's own, or a member account's ``session``."""
+    base = base_session()
+    with _LOCK:
+        return make_clients(region, session=session or base)
+
+
+def central_sns(region: str) -> Any:
+    """The deployment's own SNS client, for a member account's notification (the topic is
+    this deployment's; the member's session serves every other call)."""
+    base = base_session()
+    with _LOCK:
+        return cap_retry_time(base.client("sns", region_name=region, config=RETRIES))
+
+
+def central_client(service: str, region: str | None = None) -> Any:
+    """A plain client of the deployment's own account (its work queue, its organisation)."""
+    base = base_session()
+    with _LOCK:
+        return base.client(service, region_name=region)  # type: ignore[call-overload]
+
+
+def members(role_name: str, partition: str) -> MemberSessions:
+    """Member-account sessions through ``role_name``, kept per execution environment."""
+    from remediation.org.sessions import MemberSessions  # noqa: PLC0415 - organisation mode only
+
+    key = f"{partition}:{role_name}"
+    with _LOCK:
+        kept = _MEMBERS.get(key)
+    if kept is None:
+        base = base_session()
+        with _LOCK:
+            sts = base.client("sts")
+        kept = MemberSessions(sts, role_name, partition=partition, base=base)
+        with _LOCK:
+            kept = _MEMBERS.setdefault(key, kept)
+    return kept
+
+
+def forget_session() -> None:
+    """Drop the kept sessions: the next invocation makes new ones (for tools that add
+    botocore event handlers, which only new sessions pick up)."""
+    with _LOCK:
+        _SESSION.clear()
+        _MEMBERS.clear()

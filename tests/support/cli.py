@@ -8,6 +8,9 @@ import json
 from typing import Any
 
 import pytest
+from botocore.exceptions import (
+    ClientError,
+)
 
 from remediation import cli
 
@@ -77,3 +80,23 @@ def one_error_line(err: str) -> str:
     assert len(lines) == 1, err
     assert lines[0].startswith("ecr-endpoint-guard: error: "), err
     return lines[0]
+
+
+def _client_error(code: str, message: str = "message", operation: str = "DescribeVpcs") -> Any:
+    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+ROLE = "ecr-endpoint-guard-member"
+
+
+MEMBER_A = "111122223333"
+
+
+MEMBER_B = "444455556666"
+
+
+def accounts_argv(*account_ids: str) -> list[str]:
+    argv = ["scan", "--role-name", ROLE]
+    for account_id in account_ids:
+        argv += ["--account", account_id]
+    return argv

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from remediation.aws.inventory import Inventory
 from remediation.config import Settings
 from remediation.engine import run
@@ -19,3 +21,6 @@ def evaluate(aws: Aws, vpc_id: str, *, fix: bool = False) -> VpcResult:
     trigger = Trigger("evt-1", "CreateVpc", ACCOUNT, REGION, vpc_ids=(vpc_id,))
     (result,) = run(trigger, settings, inventory, executor=executor).vpcs
     return result
+
+
+NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)

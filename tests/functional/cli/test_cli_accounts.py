@@ -16,22 +16,28 @@ import pytest
 from botocore.exceptions import ClientError
 
 from remediation import cli
-from remediation.cli import accounts as cli_accounts
 from remediation.cli import passes
 from remediation.demo.emulator import running_emulator
 from remediation.modes import MODE_TAG
 from remediation.org.sessions import member_role_arn
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog
 from tests.support.aws_faults import Fault, FaultLayer
-from tests.support.cli import Tty, cli_env, delete_default_vpc, one_error_line, run_cli
+from tests.support.cli import (
+    MEMBER_A,
+    MEMBER_B,
+    ROLE,
+    Tty,
+    accounts_argv,
+    cli_env,
+    delete_default_vpc,
+    one_error_line,
+    run_cli,
+)
 from tests.support.invariants import violations
 from tests.support.topology import BuiltVpc, build_vpc, endpoints
 
 __all__ = ["cli_env"]  # the fixture, imported for these tests
 
-ROLE = "ecr-endpoint-guard-member"
-MEMBER_A = "111122223333"
-MEMBER_B = "444455556666"
 REFUSED = "777788889999"
 
 
@@ -92,13 +98,6 @@ def refuse_role_of(faults: FaultLayer, account_id: str) -> Fault:
     )
     faults.add(fault)
     return fault
-
-
-def accounts_argv(*account_ids: str) -> list[str]:
-    argv = ["scan", "--role-name", ROLE]
-    for account_id in account_ids:
-        argv += ["--account", account_id]
-    return argv
 
 
 def scan_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any], str]:
@@ -173,20 +172,6 @@ def test_usage_errors_across_accounts_exit_2_before_any_call(
     assert out == ""
     assert expected in one_error_line(err)
     assert api_calls.operations() == []
-
-
-def test_the_account_options_parse() -> None:
-    args = cli.build_parser().parse_args(
-        [*accounts_argv(MEMBER_A, MEMBER_B), "--max-parallel", "3"]
-    )
-    assert (args.accounts, args.role_name, args.max_parallel) == ([MEMBER_A, MEMBER_B], ROLE, 3)
-    plain = cli.build_parser().parse_args(["scan"])
-    assert (plain.accounts, plain.organization, plain.role_name, plain.max_parallel) == (
-        None,
-        False,
-        None,
-        None,
-    )
 
 
 # --------------------------------------------------------------------------- the scan
@@ -551,43 +536,6 @@ def test_progress_across_accounts_shows_on_a_terminal(
         assert f"ecr-endpoint-guard: accounts {done} scanned: " in progress
     assert "1 VPC(s)" in progress
     assert progress.endswith("\r")  # cleared before the result
-
-
-def test_run_bounded_keeps_the_order_and_raises_a_defect() -> None:
-    assert cli_accounts.run_bounded([5, 1, 3], lambda n: n + 1, max_parallel=3) == [6, 2, 4]
-    stop = threading.Event()
-
-    def broken(n: int) -> int:
-        if n == 2:
-            raise RuntimeError("bug")
-        return n
-
-    with pytest.raises(RuntimeError, match="bug"):
-        cli_accounts.run_bounded([1, 2, 3], broken, max_parallel=2, stop=stop)
-    assert stop.is_set()
-
-
-def test_an_interrupt_starts_no_further_account() -> None:
-    """Ctrl-C reaches the main thread as KeyboardInterrupt: the accounts not started are
-    cancelled, and ``stop`` tells those running to start no further region."""
-    started: list[int] = []
-    stop = threading.Event()
-
-    def work(n: int) -> int:
-        started.append(n)
-        if n == 1:
-            raise KeyboardInterrupt
-        time.sleep(0.2)
-        return n
-
-    with pytest.raises(KeyboardInterrupt):
-        cli_accounts.run_bounded(list(range(1, 9)), work, max_parallel=2, stop=stop)
-    assert stop.is_set()
-    time.sleep(0.3)  # what was running has finished; nothing else was started
-    assert len(started) <= 3, started
-    sessions = cli_accounts.Sessions(own=boto3.session.Session, stop=stop)
-    with pytest.raises(cli_accounts.Stopped):
-        sessions.open(cli_accounts.Target(MEMBER_A))
 
 
 # --------------------------------------------------------------------------- the emulator

@@ -4,47 +4,17 @@ in chat applications ("Custom notifications", event schema and parameter details
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from handlers.remediate import lambda_handler
-from remediation.findings import Finding, Severity
-from remediation.modes import Mode
-from remediation.report.chat import DESCRIPTION_LIMIT, TITLE_LIMIT, render_chatbot, thread_id
-from remediation.report.results import VpcResult, VpcStatus
+from remediation.report.chat import render_chatbot, thread_id
 from tests.support.aws import ACCOUNT, REGION, Aws, LambdaContext
+from tests.support.chat_card import assert_documented_shape
 from tests.support.scenarios import create_vpc_event
 from tests.support.securityhub import evaluate
 from tests.support.sns import published, topic_with_queue
 from tests.support.topology import build_vpc
-
-#: The documented event schema: each key, whether it is required, and its JSON type.
-CONTENT = {"textType": str, "title": str, "description": str, "nextSteps": list, "keywords": list}
-METADATA = {
-    "threadId": str,
-    "summary": str,
-    "eventType": str,
-    "relatedResources": list,
-    "additionalContext": dict,
-}
-
-
-def assert_documented_shape(message: dict[str, Any]) -> None:
-    assert message["version"] == "1.0"
-    assert message["source"] == "custom"
-    assert set(message) <= {"version", "source", "id", "content", "metadata"}
-    content, metadata = message["content"], message["metadata"]
-    assert set(content) <= set(CONTENT) and set(metadata) <= set(METADATA) | {"enableCustomActions"}
-    for key, kind in CONTENT.items():
-        assert isinstance(content[key], kind), key
-    for key, kind in METADATA.items():
-        assert isinstance(metadata[key], kind), key
-    assert content["textType"] == "client-markdown"
-    assert all(isinstance(s, str) for s in content["nextSteps"] + content["keywords"])
-    assert all(isinstance(v, str) for v in metadata["additionalContext"].values())
-    assert len(content["title"]) <= TITLE_LIMIT
-    assert len(content["description"]) <= DESCRIPTION_LIMIT
 
 
 def test_a_dry_run_report_as_a_chat_card(aws: Aws) -> None:
@@ -78,19 +48,6 @@ def test_updates_of_one_vpc_share_a_thread(aws: Aws) -> None:
         json.loads(render_chatbot(evaluate(aws, other.vpc_id)))["metadata"]["threadId"]
         != (before["metadata"]["threadId"])
     )
-
-
-def test_a_huge_report_stays_within_the_limits() -> None:
-    findings = tuple(
-        Finding(code=f"c{n}", message="x" * 500, severity=Severity.MANUAL) for n in range(200)
-    )
-    result = VpcResult(
-        "vpc-1", ACCOUNT, REGION, Mode.DRY_RUN, VpcStatus.NON_COMPLIANT, "n" * 400, "", findings
-    )
-    message = json.loads(render_chatbot(result))
-    assert_documented_shape(message)
-    assert "and 180 more" in message["content"]["description"]
-    assert any("manual" in step for step in message["content"]["nextSteps"])
 
 
 def test_the_function_publishes_the_chat_card_when_the_format_says_so(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from remediation.org.sessions import MemberAccessError, MemberSessions, session_name
+from remediation.org.sessions import MemberAccessError, MemberSessions
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog
 from tests.support.aws_faults import Fault, FaultLayer
 
@@ -55,20 +55,6 @@ def test_the_session_names_the_tool_and_the_event(aws: Aws, api_calls: CallLog) 
     (params,) = api_calls.params("AssumeRole")
     assert params["RoleArn"] == f"arn:aws:iam::{MEMBER}:role/{ROLE}"
     assert params["RoleSessionName"] == "ecr-endpoint-guard-6f1f0a7e-0000-4000-8000-000000000001"
-
-
-@pytest.mark.parametrize(
-    ("event_id", "expected"),
-    [
-        ("", "ecr-endpoint-guard"),
-        ("a" * 80, "ecr-endpoint-guard-" + "a" * 45),
-        ("x y/z", "ecr-endpoint-guard-xyz"),
-    ],
-)
-def test_session_names_are_valid_for_sts(event_id: str, expected: str) -> None:
-    name = session_name(event_id)
-    assert name == expected
-    assert 2 <= len(name) <= 64
 
 
 def test_a_role_that_cannot_be_assumed_is_a_refusal_not_retried(

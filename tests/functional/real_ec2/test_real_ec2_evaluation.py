@@ -14,17 +14,14 @@ from botocore.exceptions import ClientError
 
 from handlers.remediate import lambda_handler
 from remediation.aws import hosted_zones
-from remediation.aws.hosted_zones import HostedZones, Pacer
-from remediation.aws.parsing import parse_route_table
-from remediation.model import Route, RouteTable
-from remediation.topology import is_public_route_table
+from remediation.aws.hosted_zones import HostedZones
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
 from tests.support.fixtures import load_event
+from tests.support.real_ec2 import DKR
 from tests.support.scenarios import auto_fix, create_vpc_event
 from tests.support.topology import build_vpc, endpoints
 
 API = f"com.amazonaws.{REGION}.ecr.api"
-DKR = f"com.amazonaws.{REGION}.ecr.dkr"
 OWNER = "111122223333"
 HUB = "444455556666"
 
@@ -166,23 +163,6 @@ def test_local_zone_and_outpost_subnets_are_never_chosen(
     assert findings["endpoint-zone-not-offered"]["severity"] == "info"
     assert "on an Outpost" in findings["endpoint-zone-not-eligible"]["message"]
     assert findings["endpoint-zone-not-eligible"]["severity"] == "info"
-
-
-def test_carrier_gateway_default_routes_make_a_subnet_public_local_gateways_do_not() -> None:
-    item = {
-        "RouteTableId": "rtb-1",
-        "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "CarrierGatewayId": "cagw-1"}],
-    }
-    assert is_public_route_table(parse_route_table(item))
-    outpost = RouteTable("rtb-2", "vpc-1", routes=(Route("0.0.0.0/0", "lgw-1"),))
-    assert not is_public_route_table(outpost)
-    lgw = parse_route_table(
-        {
-            "RouteTableId": "rtb-3",
-            "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", "LocalGatewayId": "lgw-1"}],
-        }
-    )
-    assert lgw.routes[0].target == "lgw-1"
 
 
 # --------------------------------------------------------------------------- shared VPCs
@@ -407,20 +387,6 @@ def test_a_profile_with_another_accounts_zones_or_a_failed_read_is_unknown(
 # --------------------------------------------------------------------------- pacing and cache
 
 
-def test_route53_lookups_are_paced_to_five_a_second() -> None:
-    now = [0.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    pacer = Pacer(0.2, clock=lambda: now[0], sleep=sleep)
-    for _ in range(6):
-        pacer.wait()
-    assert slept == pytest.approx([0.2] * 5)  # the first call does not wait
-
-
 def test_region_facts_are_cached_until_their_ttl(aws: Aws) -> None:
     from remediation.aws import region_facts as facts_module
     from remediation.aws.inventory import ReadOnlyClient
@@ -453,97 +419,3 @@ def test_region_facts_are_cached_until_their_ttl(aws: Aws) -> None:
     assert calls == ["describe_vpc_endpoint_services"] * 2
     offer = first.offer(DKR)
     assert offer is not None and offer.zone_ids == all_zone_ids(aws)
-
-
-def test_zone_names_without_ids_are_mapped_through_the_regions_zones() -> None:
-    from remediation.aws import region_facts as facts_module
-
-    class Ec2:
-        class meta:
-            endpoint_url = "fake"
-
-        def describe_vpc_endpoint_services(self, **_: Any) -> dict[str, Any]:
-            return {
-                "ServiceDetails": [
-                    {
-                        "ServiceName": DKR,
-                        "ServiceType": [{"ServiceType": "Interface"}],
-                        "AvailabilityZones": [f"{REGION}a"],
-                        "SupportedIpAddressTypes": ["ipv4", "ipv6"],
-                    }
-                ]
-            }
-
-        def describe_availability_zones(self, **_: Any) -> dict[str, Any]:
-            return {
-                "AvailabilityZones": [
-                    {
-                        "ZoneName": f"{REGION}a",
-                        "ZoneId": "use1-az6",
-                        "ZoneType": "availability-zone",
-                    },
-                    {
-                        "ZoneName": f"{REGION}-bos-1a",
-                        "ZoneId": "use1-bos1-az1",
-                        "ZoneType": "local-zone",
-                    },
-                ]
-            }
-
-    facts = facts_module.region_facts(Ec2(), account_id="1", region=REGION, services=[DKR])
-    offer = facts.offer(DKR)
-    assert offer is not None and offer.zone_ids == {"use1-az6"}
-    assert offer.ip_address_types == ("ipv4", "ipv6")
-    local = facts.zone(zone_id="use1-bos1-az1")
-    assert local is not None and local.zone_type == "local-zone"
-
-
-def test_an_ipv6_only_subnet_is_never_chosen_and_families_are_not_mixed() -> None:
-    """Pure: moto cannot make an IPv6-only subnet the way EC2 does, so the rule is fed one."""
-    from remediation.baseline.interface_endpoints import check
-    from remediation.config import load_settings
-    from remediation.model import RegionFacts, ServiceOffer, Subnet, VpcSnapshot
-
-    subnets = (
-        Subnet("subnet-v4", "vpc-1", f"{REGION}a", "10.0.1.0/24", 100, "use1-az6"),
-        Subnet(
-            "subnet-v6only",
-            "vpc-1",
-            f"{REGION}b",
-            "",
-            100,
-            "use1-az1",
-            ipv6_cidr_blocks=("2600:1f18::/64",),
-            ipv6_native=True,
-        ),
-        Subnet(
-            "subnet-dual",
-            "vpc-1",
-            f"{REGION}c",
-            "10.0.3.0/24",
-            100,
-            "use1-az2",
-            ipv6_cidr_blocks=("2600:1f18:0:1::/64",),
-        ),
-    )
-    facts = RegionFacts(
-        offers=(
-            ServiceOffer(DKR, frozenset({"use1-az6", "use1-az1", "use1-az2"}), ("ipv4", "ipv6")),
-        )
-    )
-    snapshot = VpcSnapshot(
-        vpc_id="vpc-1",
-        region=REGION,
-        account_id="123456789012",
-        cidr_blocks=("10.0.0.0/16",),
-        dns_support=True,
-        dns_hostnames=True,
-        subnets=subnets,
-        region_facts=facts,
-    )
-    findings = {(f.service, f.code): f for f in check(snapshot, load_settings({}))}
-    (create,) = findings[("ecr.dkr", "endpoint-missing")].repairs
-    assert create.subnet_ids == ("subnet-v4", "subnet-dual")  # type: ignore[attr-defined]
-    assert create.ip_address_type == ""  # type: ignore[attr-defined]  # one IPv4-only subnet
-    eligible = findings[("ecr.dkr", "endpoint-zone-not-eligible")]
-    assert "subnet-v6only (IPv6-only subnet)" in eligible.message

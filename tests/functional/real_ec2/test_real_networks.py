@@ -9,8 +9,6 @@ import pytest
 
 from handlers.remediate import lambda_handler
 from remediation import release
-from remediation.actions import CreateInterfaceEndpoint, ModifyEndpoint
-from remediation.cost import DEFAULT_HOURLY, HOURLY_BY_REGION, estimate
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
 from tests.support.fixtures import load_event
 from tests.support.invariants import violations
@@ -365,27 +363,3 @@ def test_gateway_report_only_fixes_ecr_and_reports_s3(
     (s3,) = [f for f in vpc_result["findings"] if f["code"] == "gateway-missing"]
     assert "interrupt S3 connections" in s3["message"] and "report-only" in s3["message"]
     assert violations(aws.ec2, vpc.vpc_id, REGION) == ["s3: no gateway endpoint"]
-
-
-@pytest.mark.parametrize(
-    ("region", "azs", "monthly", "known"),
-    [
-        ("us-east-1", 3, 21.9, True),
-        ("us-east-1", 6, 43.8, True),
-        ("ap-southeast-7", 2, round(2 * DEFAULT_HOURLY * 730, 2), False),
-    ],
-)
-def test_cost_table(region: str, azs: int, monthly: float, known: bool) -> None:
-    subnets = tuple(f"subnet-{n}" for n in range(azs))
-    cost = estimate([CreateInterfaceEndpoint(vpc_id="v", reason="r", subnet_ids=subnets)], region)
-    assert cost.monthly_usd == pytest.approx(monthly)
-    assert cost.price_known is known
-    assert ("default price" in cost.describe()) is not known
-    assert cost.saving_per_gb == pytest.approx(0.035)
-    assert (region in HOURLY_BY_REGION) is known
-
-
-def test_cost_counts_added_subnets_and_ignores_gateways() -> None:
-    actions = [ModifyEndpoint(vpc_id="v", reason="r", add_subnet_ids=("a", "b"))]
-    assert estimate(actions, "us-east-1").new_endpoint_azs == 2
-    assert estimate([], "us-east-1").monthly_usd == 0

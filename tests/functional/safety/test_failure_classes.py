@@ -9,15 +9,15 @@ to the gateway (one refusal blocks nothing else)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from handlers.remediate import RemediationFailed, lambda_handler
-from remediation.executor.errors import QUOTAS, ErrorKind, classify
+from remediation.executor.errors import QUOTAS
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
 from tests.support.aws_faults import Fault, FaultLayer, refuse
+from tests.support.failure_rows import ROWS
 from tests.support.invariants import violations
 from tests.support.scenarios import (
     FakeTime,
@@ -29,37 +29,9 @@ from tests.support.scenarios import (
 )
 from tests.support.topology import build_vpc
 
-DOC = Path(__file__).resolve().parents[3] / "docs" / "failures.md"
-
-
-def table() -> list[tuple[str, str, str, str]]:
-    """(code, message words, class, what the person sees) for each row of the doc's table."""
-    text = DOC.read_text().split("## The table", 1)[1].split("\n\n", 3)[2]
-    rows = []
-    for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 4 and cells[0].startswith("`"):
-            rows.append((cells[0].strip("`"), cells[1], cells[2], cells[3]))
-    return rows
-
-
-ROWS = table()
-
 
 def for_service(name: str) -> Any:
     return lambda params: params.get("ServiceName", [""])[0].endswith(f".{name}")
-
-
-def test_the_doc_has_the_table() -> None:
-    classes = {row[2] for row in ROWS}
-    assert classes == {"transient", "permanent", "unknown"}
-    assert len(ROWS) >= 15
-
-
-@pytest.mark.parametrize("row", ROWS, ids=[r[0] + (" (zone)" if r[1] else "") for r in ROWS])
-def test_each_row_classifies_as_documented(row: tuple[str, str, str, str]) -> None:
-    code, words, kind, _ = row
-    assert classify(code, words or "refused").kind is ErrorKind(kind)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r[0] + (" (zone)" if r[1] else "") for r in ROWS])
@@ -300,36 +272,3 @@ def test_a_refused_zone_does_not_block_the_private_dns_repair(
     assert len(api_calls.params("ModifyVpcEndpoint")) == 2  # one write per wrong item
     assert backend.vpc_end_points[endpoint["VpcEndpointId"]].private_dns_enabled
     assert zone.hits == 1
-
-
-def test_plan_never_mixes_an_az_addition_with_other_repairs() -> None:
-    from remediation.actions import ModifyEndpoint
-    from remediation.findings import Finding, Severity
-    from remediation.model import VpcSnapshot
-    from remediation.plan import plan
-
-    def finding(code: str, **repair: Any) -> Finding:
-        action = ModifyEndpoint(vpc_id="vpc-1", reason=code, endpoint_id="vpce-1", **repair)
-        return Finding(code, "m", Severity.WARNING, repairs=(action,))
-
-    snapshot = VpcSnapshot(
-        vpc_id="vpc-1",
-        region=REGION,
-        account_id="1",
-        cidr_blocks=("10.0.0.0/16",),
-        dns_support=True,
-        dns_hostnames=True,
-    )
-    findings = (
-        finding("private-dns-disabled", enable_private_dns=True),
-        finding("az-uncovered", add_subnet_ids=("subnet-1",)),
-        finding("group-insufficient", add_group_ids=("sg-1",)),
-    )
-    actions = plan(snapshot, findings, day="2026-01-01")
-    modifies = [a for a in actions if isinstance(a, ModifyEndpoint)]
-    assert len(modifies) == 2
-    (subnets,) = [a for a in modifies if a.add_subnet_ids]
-    (rest,) = [a for a in modifies if not a.add_subnet_ids]
-    assert not (subnets.enable_private_dns or subnets.add_group_ids)
-    assert rest.enable_private_dns and rest.add_group_ids == ("sg-1",)
-    assert modifies.index(rest) < modifies.index(subnets)  # security fixes first

@@ -13,7 +13,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from handlers.remediate import RemediationFailed, lambda_handler
-from remediation.aws.clients import make_clients
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
 from tests.support.aws_faults import Fault, FaultLayer, throttle
 from tests.support.fixtures import load_event
@@ -65,12 +64,6 @@ def fixed(aws: Aws, vpc_id: str, handler_env: pytest.MonkeyPatch, ctx: LambdaCon
 
 
 # --------------------------------------------------------------------------- retries
-
-
-def test_clients_retry_in_standard_mode_with_eight_attempts() -> None:
-    clients = make_clients(REGION)
-    for client in (clients.ec2, clients.route53, clients.sns):
-        assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 8}  # type: ignore[attr-defined]
 
 
 def test_throttling_is_retried_by_botocore_then_succeeds(

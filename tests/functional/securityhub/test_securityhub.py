@@ -9,23 +9,19 @@ from typing import Any
 import boto3
 import pytest
 
-from remediation.modes import Mode
-from remediation.report.results import VpcResult, VpcStatus
+from remediation.report.results import VpcStatus
 from remediation.report.securityhub import (
     CHECK_KEYS,
-    MAX_BATCH,
     FindingsImporter,
     archived_findings,
-    batches,
     build_findings,
     finding_id,
 )
 from tests.support.aws import ACCOUNT, REGION, Aws
 from tests.support.aws_faults import Fault, FaultLayer
-from tests.support.securityhub import evaluate
+from tests.support.securityhub import NOW, evaluate
 from tests.support.topology import build_vpc
 
-NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 REQUIRED = {
     "SchemaVersion",
     "Id",
@@ -118,20 +114,6 @@ def test_a_vpc_that_no_longer_exists_is_archived(aws: Aws) -> None:
     assert {f["Id"] for f in findings} == {
         finding_id(REGION, ACCOUNT, "vpc-0123456789abcdef0", key) for key in CHECK_KEYS
     }
-
-
-def test_skipped_vpcs_import_nothing() -> None:
-    result = VpcResult("vpc-1", ACCOUNT, REGION, Mode.OFF, VpcStatus.SKIPPED)
-    assert build_findings(result, partition="aws", now=NOW) == []
-
-
-def test_batches_hold_at_most_100_findings_and_6_mb() -> None:
-    small = [{"Id": str(n)} for n in range(250)]
-    assert [len(b) for b in batches(small)] == [MAX_BATCH, MAX_BATCH, 50]
-    big = [{"Id": str(n), "Description": "x" * 200_000} for n in range(70)]
-    sizes = [len(b) for b in batches(big)]
-    assert sum(sizes) == 70
-    assert max(sizes) * 200_000 < 6 * 1024 * 1024
 
 
 def test_imports_are_paced_under_ten_requests_a_second(aws: Aws) -> None:

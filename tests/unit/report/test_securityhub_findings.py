@@ -1,0 +1,28 @@
+"""Security Hub findings from results: skipped VPCs import nothing; batches hold at most 100
+findings and 6 MB."""
+
+from __future__ import annotations
+
+from remediation.modes import Mode
+from remediation.report.results import VpcResult, VpcStatus
+from remediation.report.securityhub import (
+    MAX_BATCH,
+    batches,
+    build_findings,
+)
+from tests.support.aws import ACCOUNT, REGION
+from tests.support.securityhub import NOW
+
+
+def test_skipped_vpcs_import_nothing() -> None:
+    result = VpcResult("vpc-1", ACCOUNT, REGION, Mode.OFF, VpcStatus.SKIPPED)
+    assert build_findings(result, partition="aws", now=NOW) == []
+
+
+def test_batches_hold_at_most_100_findings_and_6_mb() -> None:
+    small = [{"Id": str(n)} for n in range(250)]
+    assert [len(b) for b in batches(small)] == [MAX_BATCH, MAX_BATCH, 50]
+    big = [{"Id": str(n), "Description": "x" * 200_000} for n in range(70)]
+    sizes = [len(b) for b in batches(big)]
+    assert sum(sizes) == 70
+    assert max(sizes) * 200_000 < 6 * 1024 * 1024

@@ -24,7 +24,7 @@ from remediation.baseline.interface_endpoints import (
     GROUP_INSUFFICIENT,
     GROUP_TOO_WIDE,
 )
-from remediation.model import MANAGED_TAG
+from remediation.vocabulary import MANAGED_TAG
 
 __all__ = [
     "EVALUATION_READS",

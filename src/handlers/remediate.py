@@ -29,13 +29,12 @@ import os
 from typing import Any
 
 from handlers import runtime
-from handlers.account_run import run_trigger
 from handlers.observability import METRICS, logger, metrics, record_metrics
 from handlers.runtime import forget_session, sweep_delay
 from remediation.config import load_settings
-from remediation.engine import run
 from remediation.events.parse import SCHEDULE_DETAIL_TYPE, Refusal, parse_event
 from remediation.org.admission import admit, own_roles
+from remediation.report.results import refused
 
 __all__ = ["METRICS", "RemediationFailed", "forget_session", "lambda_handler", "sweep_delay"]
 
@@ -67,10 +66,15 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
         parse_event(event, own_role_arns=own_roles(settings, event, partition)), own, settings
     )
     time_left = runtime.time_left(context)
-    if isinstance(parsed, Refusal):
+    if isinstance(parsed, Refusal):  # the common case of a busy account: nothing to load
         for problem in settings.problems:
             logger.error("configuration problem", extra={"problem": problem})
-        summary = run(parsed, settings, None)
+        outcome = "ignored" if parsed.ignored else "refused"
+        logger.warning(
+            f"event refused: {parsed.reason}",
+            extra={"outcome": outcome, "event_name": parsed.event_name},
+        )
+        summary = refused(parsed, settings.mode, settings.problems)
     elif (
         parsed.event_name == SCHEDULE_DETAIL_TYPE
         and settings.organisation_mode
@@ -80,6 +84,8 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
 
         summary = fan_out(parsed, env, own)
     else:
+        from handlers.account_run import run_trigger  # noqa: PLC0415 - events that act only
+
         if parsed.event_name == SCHEDULE_DETAIL_TYPE:
             delay = sweep_delay(settings.sweep_jitter_seconds, time_left)
             if delay > 0:

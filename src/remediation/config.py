@@ -80,8 +80,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from remediation.model import ACCOUNT_ID, EndpointType
 from remediation.modes import Mode, ModeReason
+from remediation.vocabulary import ACCOUNT_ID, EndpointType
 
 SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,62}$")
 DEFAULT_SERVICES = "ecr.api:interface,ecr.dkr:interface,s3:gateway"

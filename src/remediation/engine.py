@@ -30,7 +30,14 @@ from remediation.modes import MODE_TAG, UNTIL_TAG, Mode, ModeReason, vpc_mode
 from remediation.outcomes import Outcome, OutcomeStatus
 from remediation.plan import plan
 from remediation.report.notify import IacHandover, Notifier, render, terraform_command
-from remediation.report.results import NotificationStatus, Summary, VpcResult, VpcStatus, tally
+from remediation.report.results import (
+    NotificationStatus,
+    Summary,
+    VpcResult,
+    VpcStatus,
+    refused,
+    tally,
+)
 
 if TYPE_CHECKING:  # the executor's module is loaded only when auto-fix builds one
     from remediation.executor import Executor, RunContext
@@ -261,12 +268,7 @@ def run(
                 "event_name": event.event_name,
             },
         )
-        return Summary(
-            mode=settings.mode,
-            refusal=event,
-            problems=settings.problems,
-            counts=tally((), refused=True),
-        )
+        return refused(event, settings.mode, settings.problems)
     if inventory is None:
         raise ValueError("an inventory is needed to act on a trigger")
     day = (today or dt.datetime.now(dt.UTC).date()).isoformat()

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from remediation.model import ACCOUNT_ID
+from remediation.vocabulary import ACCOUNT_ID
 
 IAM_ARN = re.compile(r"^arn:aws[a-z-]*:(iam|sts)::([0-9]{12}):(.+)$")
 

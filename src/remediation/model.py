@@ -9,20 +9,11 @@ depends on this module, so imports run one way.
 
 from __future__ import annotations
 
-import enum
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-#: An AWS account id: twelve ASCII digits (use ``fullmatch``; ``\d`` would admit other scripts'
-#: digits). The one definition every reader of account ids uses.
-ACCOUNT_ID = re.compile(r"[0-9]{12}")
-
-#: Tag prefix shared by everything the tool reads or writes.
-TAG_PREFIX = "ecr-endpoint-guard"
-#: Tag the tool puts on every resource it creates; its value is "true".
-MANAGED_TAG = f"{TAG_PREFIX}/managed"
+from remediation.vocabulary import MANAGED_TAG, EndpointType
 
 USABLE_ENDPOINT_STATES = frozenset({"pending", "pendingacceptance", "available"})
 GONE_ENDPOINT_STATES = frozenset({"deleted", "rejected", "failed", "expired"})
@@ -30,11 +21,6 @@ GONE_ENDPOINT_STATES = frozenset({"deleted", "rejected", "failed", "expired"})
 
 def _frozen_map(value: Mapping[str, str] | None = None) -> Mapping[str, str]:
     return MappingProxyType(dict(value or {}))
-
-
-class EndpointType(enum.StrEnum):
-    INTERFACE = "Interface"
-    GATEWAY = "Gateway"
 
 
 # --------------------------------------------------------------------------- snapshot

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from remediation.model import TAG_PREFIX
+from remediation.vocabulary import TAG_PREFIX
 
 #: Per-VPC tag a person sets to make the tool more cautious for that VPC.
 MODE_TAG = f"{TAG_PREFIX}/mode"

@@ -22,15 +22,14 @@ from remediation.engine import assess
 from remediation.iac.resources import VpcCode
 from remediation.iac.spec import describe
 from remediation.model import (
-    MANAGED_TAG,
     Endpoint,
-    EndpointType,
     IngressRule,
     RegionFacts,
     SecurityGroup,
     ServiceOffer,
     VpcSnapshot,
 )
+from remediation.vocabulary import MANAGED_TAG, EndpointType
 from tests.support.snapshots import REGION, VPC, gateway, https, interface, svc, three_az
 
 DAY = "2026-11-30"

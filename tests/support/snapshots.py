@@ -6,9 +6,7 @@ import dataclasses
 from typing import Any
 
 from remediation.model import (
-    MANAGED_TAG,
     Endpoint,
-    EndpointType,
     IngressRule,
     Route,
     RouteTable,
@@ -16,6 +14,7 @@ from remediation.model import (
     Subnet,
     VpcSnapshot,
 )
+from remediation.vocabulary import MANAGED_TAG, EndpointType
 
 VPC = "vpc-00000000000000001"
 REGION = "us-east-1"

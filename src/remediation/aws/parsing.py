@@ -9,15 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from remediation.model import (
-    Endpoint,
-    EndpointType,
-    IngressRule,
-    NetworkInterface,
-    Route,
-    RouteTable,
-    Subnet,
-)
+from remediation.model import Endpoint, IngressRule, NetworkInterface, Route, RouteTable, Subnet
+from remediation.vocabulary import EndpointType
 
 #: States of a subnet's IPv6 block association that leave the subnet without it.
 GONE_CIDR_STATES = frozenset({"disassociating", "disassociated", "failing", "failed"})

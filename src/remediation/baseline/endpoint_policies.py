@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING
 from remediation.actions import ModifyEndpoint
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
-from remediation.model import Endpoint, EndpointType, VpcSnapshot
+from remediation.model import Endpoint, VpcSnapshot
 from remediation.topology import private_route_tables
+from remediation.vocabulary import EndpointType
 
 if TYPE_CHECKING:  # the evaluator loads only for VPCs with endpoints to judge (cold start)
     from remediation.iam_policy import Caller, Decision, Request

@@ -31,8 +31,9 @@ from remediation.actions import (
 from remediation.baseline.endpoint_policies import gateway_policy
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
-from remediation.model import Endpoint, EndpointType, NetworkInterface, VpcSnapshot
+from remediation.model import Endpoint, NetworkInterface, VpcSnapshot
 from remediation.topology import private_route_tables, route_table_for
+from remediation.vocabulary import EndpointType
 
 GATEWAY_MISSING = "gateway-missing"
 GATEWAY_WAITING = "gateway-waiting-for-private-route-tables"

@@ -27,7 +27,7 @@ from remediation.baseline.security_groups import (
 )
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
-from remediation.model import Endpoint, EndpointType, Subnet, VpcSnapshot
+from remediation.model import Endpoint, Subnet, VpcSnapshot
 from remediation.topology import (
     by_az,
     choose_subnet,
@@ -40,6 +40,7 @@ from remediation.topology import (
     unoffered_subnets,
     zone_id,
 )
+from remediation.vocabulary import EndpointType
 
 ENDPOINT_MISSING = "endpoint-missing"
 ENDPOINT_WAITING = "endpoint-waiting-for-private-subnets"

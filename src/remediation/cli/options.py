@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 from remediation.cli.errors import UsageError
 from remediation.events.parse import ID_PATTERNS
-from remediation.model import ACCOUNT_ID
+from remediation.vocabulary import ACCOUNT_ID
 
 #: An IAM role name: 1-64 characters of ``[\w+=,.@-]`` (IAM CreateRole reference).
 ROLE_NAME_PATTERN = re.compile(r"^[\w+=,.@-]{1,64}$")

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import boto3
 
-from remediation.model import MANAGED_TAG
+from remediation.vocabulary import MANAGED_TAG
 
 REGION = "us-east-1"
 FUNCTION = "ecr-endpoint-guard"

@@ -43,7 +43,7 @@ from remediation.events.triggers import (
     Refusal,
     Trigger,
 )
-from remediation.model import ACCOUNT_ID
+from remediation.vocabulary import ACCOUNT_ID
 
 # The contract's types and id patterns are re-exported, where the faces have always found them.
 __all__ = [

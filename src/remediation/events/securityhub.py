@@ -33,7 +33,7 @@ from remediation.events.triggers import (
     Refusal,
     Trigger,
 )
-from remediation.model import ACCOUNT_ID
+from remediation.vocabulary import ACCOUNT_ID
 
 SOURCE: Final = SECURITY_HUB_SOURCE
 IMPORTED: Final = "Security Hub Findings - Imported"

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code
-from remediation.model import MANAGED_TAG, Endpoint
+from remediation.model import Endpoint
+from remediation.vocabulary import MANAGED_TAG
 
 if TYPE_CHECKING:
     from remediation.aws.inventory import Inventory

@@ -16,8 +16,8 @@ from remediation.aws.errors import error_code, error_message
 from remediation.config import ServiceSpec
 from remediation.executor.reader import FreshReader
 from remediation.executor.step import Timing
-from remediation.model import EndpointType
 from remediation.outcomes import Outcome, OutcomeStatus
+from remediation.vocabulary import EndpointType
 
 POLL_SECONDS = 5.0
 

@@ -27,7 +27,7 @@ from remediation.actions import Action
 from remediation.aws.errors import error_code, error_message
 from remediation.executor.errors import SERVER, THROTTLING, ErrorKind, classify
 from remediation.executor.reader import FreshReader
-from remediation.model import MANAGED_TAG, TAG_PREFIX
+from remediation.vocabulary import MANAGED_TAG, TAG_PREFIX
 
 BOTOCORE_RETRIES = THROTTLING | SERVER
 #: Attempts of one call in the run (botocore's own retries come on top, per attempt).

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable
 
 from remediation.iac.resources import Tags
-from remediation.model import TAG_PREFIX, EndpointType, VpcSnapshot
+from remediation.model import VpcSnapshot
+from remediation.vocabulary import TAG_PREFIX, EndpointType
 
 #: EC2's limits: a tag value of 256 characters, a group name of 255.
 TAG_VALUE_LIMIT = 256

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from remediation.model import EndpointType
+from remediation.vocabulary import EndpointType
 
 Tags = tuple[tuple[str, str], ...]
 

@@ -49,15 +49,9 @@ from remediation.iac.names import (
     vpc_label,
 )
 from remediation.iac.resources import EndpointCode, GroupCode, Repair, Rule, VpcCode
-from remediation.model import (
-    TAG_PREFIX,
-    Endpoint,
-    EndpointType,
-    IngressRule,
-    SecurityGroup,
-    VpcSnapshot,
-)
+from remediation.model import Endpoint, IngressRule, SecurityGroup, VpcSnapshot
 from remediation.topology import tool_group
+from remediation.vocabulary import TAG_PREFIX, EndpointType
 
 #: The description of a group the code creates (the user's, not the tool's).
 NEW_GROUP_DESCRIPTION = "HTTPS to VPC endpoints from the VPC only"

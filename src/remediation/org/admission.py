@@ -12,7 +12,7 @@ from typing import Any
 
 from remediation.config import Settings
 from remediation.events.triggers import Refusal, Trigger
-from remediation.model import ACCOUNT_ID
+from remediation.vocabulary import ACCOUNT_ID
 
 
 def own_roles(settings: Settings, event: Any, partition: str) -> frozenset[str]:

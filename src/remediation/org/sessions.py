@@ -39,7 +39,7 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from remediation.aws.errors import error_code, error_message
-from remediation.model import ACCOUNT_ID
+from remediation.vocabulary import ACCOUNT_ID
 
 #: Role session names: 2-64 characters of ``[\w+=,.@-]`` (STS AssumeRole reference).
 _SESSION_CHARS = re.compile(r"[^\w+=,.@-]")

@@ -32,7 +32,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.events.parse import Trigger
-from remediation.model import ACCOUNT_ID
+from remediation.vocabulary import ACCOUNT_ID
 
 WORK_ITEM_VERSION = 1
 WORK_ITEM_EVENT_NAME = "OrganisationSweep"

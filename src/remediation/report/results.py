@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from remediation import __version__
-from remediation.cost import CostEstimate
 from remediation.events.parse import Refusal, Trigger
-from remediation.findings import Finding, Severity
 from remediation.modes import Mode, ModeReason
-from remediation.outcomes import Outcome, OutcomeStatus
 
 if TYPE_CHECKING:  # read only for VPCs with exception tags (cold start)
+    from remediation.cost import CostEstimate
+    from remediation.findings import Finding
     from remediation.modes import ModeException
+    from remediation.outcomes import Outcome, OutcomeStatus
 
 SCHEMA_VERSION = 1
 
@@ -73,6 +73,8 @@ class VpcResult:
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
+        from remediation.findings import Severity  # noqa: PLC0415 - see tally()
+
         return tuple(f for f in self.findings if f.severity is not Severity.INFO)
 
     @property
@@ -145,8 +147,17 @@ class Summary:
         }
 
 
+def refused(event: Refusal, mode: Mode, problems: tuple[str, ...] = ()) -> Summary:
+    """The result of a run that acts on nothing: the event was refused (or ignored), and why."""
+    return Summary(mode=mode, refusal=event, problems=problems, counts=tally((), refused=True))
+
+
 def tally(vpcs: tuple[VpcResult, ...], refused: bool = False) -> dict[str, int]:
     """The figures the handler turns into metrics."""
+    # Loaded here, not at import: a refused event's result (the handler's commonest) needs
+    # no finding, outcome or action type, and the cold start need not load them for it.
+    from remediation.outcomes import OutcomeStatus  # noqa: PLC0415
+
     return {
         "vpcs_evaluated": sum(
             1 for v in vpcs if v.status not in (VpcStatus.SKIPPED, VpcStatus.NOT_REACHED)

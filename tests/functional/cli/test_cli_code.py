@@ -18,7 +18,7 @@ import pytest
 from remediation import cli
 from remediation.demo.account import DemoAccount, build_demo_account
 from remediation.demo.emulator import running_emulator
-from remediation.model import MANAGED_TAG
+from remediation.vocabulary import MANAGED_TAG
 from tests.support.cli import cli_env, one_error_line, run_cli
 from tests.support.hcl import imports, parse, resources
 from tests.support.template import run, tool

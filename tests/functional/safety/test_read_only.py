@@ -20,8 +20,8 @@ from remediation.aws.inventory import Inventory, ReadOnlyClient, WriteRefused
 from remediation.config import Settings
 from remediation.engine import run
 from remediation.events.parse import parse_event
-from remediation.model import MANAGED_TAG
 from remediation.modes import Mode
+from remediation.vocabulary import MANAGED_TAG
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
 from tests.support.aws_faults import FaultLayer
 from tests.support.fixtures import load_event

@@ -16,7 +16,7 @@ from remediation.config import Settings, load_settings
 from remediation.engine import assess
 from remediation.findings import Severity
 from remediation.iam_policy import is_full_access
-from remediation.model import MANAGED_TAG
+from remediation.vocabulary import MANAGED_TAG
 from tests.support.policies import DENY_PULLS, LAYERS, OTHER_BUCKET, SEED_ECR, SEED_S3, policy
 from tests.support.snapshots import compliant, gateway, interface
 

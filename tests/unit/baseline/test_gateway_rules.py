@@ -15,7 +15,8 @@ from remediation.baseline.endpoint_policies import gateway_policy
 from remediation.config import Settings, load_settings
 from remediation.engine import assess
 from remediation.findings import Severity
-from remediation.model import MANAGED_TAG, NetworkInterface
+from remediation.model import NetworkInterface
+from remediation.vocabulary import MANAGED_TAG
 from tests.support.aws import REGION
 from tests.support.snapshots import compliant, gateway, interface
 

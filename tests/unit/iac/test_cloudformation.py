@@ -47,7 +47,7 @@ from remediation.iac.cloudformation import (
 )
 from remediation.iac.resources import EndpointCode, Repair, VpcCode
 from remediation.iac.yaml_text import block
-from remediation.model import MANAGED_TAG, TAG_PREFIX, EndpointType
+from remediation.vocabulary import MANAGED_TAG, TAG_PREFIX, EndpointType
 from tests.support.iac_lint import undescribed
 from tests.support.iac_scenarios import SCENARIOS, Scenario
 

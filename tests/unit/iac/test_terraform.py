@@ -25,8 +25,9 @@ from remediation.iac import terraform_for
 from remediation.iac.names import identifier, unique_labels
 from remediation.iac.spec import describe
 from remediation.iac.terraform import render
-from remediation.model import TAG_PREFIX, SecurityGroup
+from remediation.model import SecurityGroup
 from remediation.modes import MODE_TAG
+from remediation.vocabulary import TAG_PREFIX
 from tests.support.hcl import imports, parse, resources
 from tests.support.iac_scenarios import SCENARIOS, Scenario
 from tests.support.snapshots import VPC, compliant, https, three_az

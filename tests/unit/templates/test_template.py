@@ -31,11 +31,11 @@ from cfnlint.helpers import REGIONS
 
 from remediation.config import load_settings
 from remediation.events.parse import SUPPORTED_EVENT_NAMES, Refusal, Trigger, parse_event
-from remediation.model import MANAGED_TAG
 from remediation.modes import Mode
 from remediation.org import sessions as accounts
 from remediation.org import work_items as organisation
 from remediation.report import securityhub
+from remediation.vocabulary import MANAGED_TAG
 from tests.support.template import (
     ACCOUNT,
     EVENTS,

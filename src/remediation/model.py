@@ -42,6 +42,11 @@ class Subnet:
     ipv6_cidr_blocks: tuple[str, ...] = ()
     #: An IPv6-only subnet (no IPv4 block): never chosen for an IPv4 endpoint.
     ipv6_native: bool = False
+    #: ``BlockPublicAccessStates.InternetGatewayBlockMode`` as EC2 reports it for the subnet
+    #: (``off``, ``block-bidirectional``, ``block-ingress``); ``""`` when not reported.
+    block_public_access: str = ""
+    #: ``EnableDns64``: the Resolver synthesises IPv6 answers for IPv4-only names (NAT64).
+    dns64: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,11 @@ class Endpoint:
     policy_document: str = ""
     #: ``ipv4``, ``dualstack`` or ``ipv6`` (interface endpoints); ``""`` when not reported.
     ip_address_type: str = ""
+    #: ``DnsOptions.DnsRecordIpType`` (``ipv4``, ``dualstack``, ``ipv6``, ``service-defined``).
+    dns_record_ip_type: str = ""
+    #: ``DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint``: private DNS answers only
+    #: queries from a Resolver inbound endpoint; the VPC's own clients use the gateway.
+    private_dns_inbound_only: bool = False
 
     @property
     def usable(self) -> bool:
@@ -142,6 +152,20 @@ class Endpoint:
     @property
     def owned(self) -> bool:
         return self.tags.get(MANAGED_TAG) == "true"
+
+    @property
+    def answers_vpc_names(self) -> bool:
+        """A usable interface endpoint whose private DNS answers the VPC's own clients.
+
+        False with ``PrivateDnsOnlyForInboundResolverEndpoint`` (S3, DynamoDB): then only
+        queries arriving through a Resolver inbound endpoint get its addresses.
+        """
+        return (
+            self.endpoint_type is EndpointType.INTERFACE
+            and self.usable
+            and self.private_dns_enabled
+            and not self.private_dns_inbound_only
+        )
 
 
 @dataclass(frozen=True)
@@ -205,6 +229,32 @@ class RegionFacts:
         return next((o for o in self.offers if o.service_name == service_name), None)
 
 
+#: Exclusion states under which a VPC Block Public Access exclusion is in force
+#: (``VpcBlockPublicAccessExclusion.State``; a failed update keeps the exclusion).
+ACTIVE_EXCLUSION_STATES = frozenset(
+    {"create-complete", "update-in-progress", "update-complete", "update-failed"}
+)
+
+
+@dataclass(frozen=True)
+class BlockPublicAccess:
+    """The region's VPC Block Public Access exclusions, as far as the tool needed them.
+
+    The mode comes from the subnets themselves (``Subnet.block_public_access``); the
+    exclusions (``DescribeVpcBlockPublicAccessExclusions``) are read only when a subnet with
+    an internet gateway route reports ``block-bidirectional``.
+    """
+
+    #: Resource id (``vpc-...`` or ``subnet-...``) -> exclusion mode, for exclusions in force.
+    exclusions: Mapping[str, str] = field(default_factory=_frozen_map)
+    #: Why the exclusions could not be read (``""``: read, or not needed). Judged as "off".
+    unknown: str = ""
+
+    def excluded(self, vpc_id: str, subnet_id: str) -> bool:
+        """Whether an exclusion (``allow-bidirectional`` or ``allow-egress``) lets egress out."""
+        return vpc_id in self.exclusions or subnet_id in self.exclusions
+
+
 @dataclass(frozen=True)
 class VpcSnapshot:
     """Everything evaluation needs to know about one VPC, read in one pass."""
@@ -237,6 +287,10 @@ class VpcSnapshot:
     #: Why the VPC's hosted zones could not be read (``""``: they were, or were not needed).
     #: While unknown, no endpoint is planned for a service the VPC has no local endpoint of.
     zones_unknown: str = ""
+    #: The VPC's primary IPv4 block (``CidrBlock``): the Amazon DNS server is its base + 2.
+    primary_cidr_block: str = ""
+    #: VPC Block Public Access exclusions; ``None`` when no subnet needed them.
+    block_public_access: BlockPublicAccess | None = None
 
     @property
     def shared(self) -> bool:

@@ -5,7 +5,10 @@ association, else the VPC's main route table) has no default route
 (``0.0.0.0/0`` or ``::/0``) to an internet gateway (``igw-``) or to a carrier gateway
 (``cagw-``, a Wavelength Zone's way out to the carrier network and the internet). An
 egress-only internet gateway (``eigw-``) or a local gateway (``lgw-``, an Outpost's way to
-the on-premises network) does not make a subnet public.
+the on-premises network) does not make a subnet public. Neither does an internet gateway
+that VPC Block Public Access blocks for the subnet (mode ``block-bidirectional`` and no
+exclusion in force: :func:`egress_blocked`): such a subnet is private for the S3 route and
+for endpoint placement. A route table counts as private only when no public subnet uses it.
 
 A private subnet can hold an interface endpoint of a service only when it is in a regular
 Availability Zone (never a Local Zone, a Wavelength Zone or an Outpost), in a zone where
@@ -34,12 +37,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from remediation.model import RouteTable, SecurityGroup, Subnet, VpcSnapshot
+from remediation.model import Endpoint, RouteTable, SecurityGroup, Subnet, VpcSnapshot
 
 DEFAULT_ROUTES = frozenset({"0.0.0.0/0", "::/0"})
 #: Targets of a default route that make a subnet public: internet and carrier gateways.
 PUBLIC_TARGETS = ("igw-", "cagw-")
 REGULAR_ZONE = "availability-zone"
+BLOCK_BIDIRECTIONAL = "block-bidirectional"
+#: Gateways VPC Block Public Access blocks (internet and egress-only internet gateways).
+BLOCKABLE_TARGETS = ("igw-", "eigw-")
 
 
 def is_public_route_table(table: RouteTable) -> bool:
@@ -61,9 +67,46 @@ def route_table_for(snapshot: VpcSnapshot, subnet_id: str) -> RouteTable | None:
     return main
 
 
+def default_targets(table: RouteTable) -> tuple[str, ...]:
+    """Targets of the table's default routes (``0.0.0.0/0``, ``::/0``)."""
+    return tuple(r.target for r in table.routes if r.destination in DEFAULT_ROUTES)
+
+
+def egress_blocked(snapshot: VpcSnapshot, subnet: Subnet) -> bool:
+    """Whether VPC Block Public Access blocks the subnet's internet and egress-only gateways.
+
+    The subnet reports ``block-bidirectional`` and the exclusions were read with none in
+    force for it or its VPC (``allow-bidirectional`` and ``allow-egress`` both let egress
+    out; ``block-ingress`` leaves egress). Exclusions not read, or unreadable: judged as off.
+    """
+    bpa = snapshot.block_public_access
+    return (
+        subnet.block_public_access == BLOCK_BIDIRECTIONAL
+        and bpa is not None
+        and not bpa.unknown
+        and not bpa.excluded(snapshot.vpc_id, subnet.subnet_id)
+    )
+
+
+def needs_block_public_access(snapshot: VpcSnapshot) -> bool:
+    """A subnet with an internet or egress-only gateway route reports bidirectional BPA."""
+    return any(
+        s.block_public_access == BLOCK_BIDIRECTIONAL
+        and (table := route_table_for(snapshot, s.subnet_id)) is not None
+        and any(t.startswith(BLOCKABLE_TARGETS) for t in default_targets(table))
+        for s in snapshot.subnets
+    )
+
+
 def is_private(snapshot: VpcSnapshot, subnet: Subnet) -> bool:
     table = route_table_for(snapshot, subnet.subnet_id)
-    return table is None or not is_public_route_table(table)
+    if table is None or not is_public_route_table(table):
+        return True
+    # Public by its routes; private all the same when BPA blocks its internet gateway and no
+    # carrier gateway leads out.
+    return egress_blocked(snapshot, subnet) and not any(
+        t.startswith("cagw-") for t in default_targets(table)
+    )
 
 
 def private_subnets(snapshot: VpcSnapshot) -> tuple[Subnet, ...]:
@@ -71,13 +114,24 @@ def private_subnets(snapshot: VpcSnapshot) -> tuple[Subnet, ...]:
 
 
 def private_route_tables(snapshot: VpcSnapshot) -> tuple[RouteTable, ...]:
-    """Route tables in effect for at least one private subnet, main table included."""
+    """Route tables in effect for at least one private subnet and no public one.
+
+    A table shared by a subnet BPA blocks and one an exclusion lets out stays public: an S3
+    route there would move the excluded subnet's S3 traffic too.
+    """
     wanted: dict[str, RouteTable] = {}
-    for subnet in private_subnets(snapshot):
+    public: set[str] = set()
+    for subnet in snapshot.subnets:
         table = route_table_for(snapshot, subnet.subnet_id)
-        if table is not None:
+        if table is None:
+            continue
+        if is_private(snapshot, subnet):
             wanted[table.route_table_id] = table
-    return tuple(sorted(wanted.values(), key=lambda t: t.route_table_id))
+        else:
+            public.add(table.route_table_id)
+    return tuple(
+        sorted((t for i, t in wanted.items() if i not in public), key=lambda t: t.route_table_id)
+    )
 
 
 def zone_id(snapshot: VpcSnapshot, subnet: Subnet) -> str:
@@ -176,3 +230,19 @@ def tool_group(snapshot: VpcSnapshot) -> SecurityGroup | None:
         key=lambda g: g.group_id,
     )
     return owned[0] if owned else None
+
+
+def serving_interface(snapshot: VpcSnapshot, service: str) -> Endpoint | None:
+    """An interface endpoint of ``service`` whose private DNS answers the VPC's own clients.
+
+    For a gateway service (S3) it takes the gateway's place: the regional names resolve to
+    its addresses (``Endpoint.answers_vpc_names``).
+    """
+    return next(
+        (
+            e
+            for e in sorted(snapshot.endpoints, key=lambda e: e.endpoint_id)
+            if e.service_name == service and e.answers_vpc_names
+        ),
+        None,
+    )

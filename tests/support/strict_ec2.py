@@ -54,6 +54,7 @@ from moto.route53.models import route53_backends
 from moto.route53.responses import Route53
 
 from remediation.aws.inventory import reset_caches
+from tests.support.strict_paths import RealPaths, strict_paths
 
 # https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
 # ("To create an interface endpoint ... select one subnet per Availability Zone"; a zone the
@@ -81,6 +82,7 @@ class RealEc2:
     profile_associations: dict[str, str] = field(default_factory=dict)  # VPC -> profile id
     profile_zones: dict[str, list[str]] = field(default_factory=dict)  # profile -> zone ARNs
     profile_failures: list[str] = field(default_factory=list)  # error codes to answer with
+    paths: RealPaths = field(default_factory=RealPaths)  # tests/support/strict_paths.py
 
     def __getitem__(self, key: str) -> Any:  # the older ``aws.strict["tokens"]`` spelling
         return getattr(self, key)
@@ -390,7 +392,8 @@ def strict_ec2() -> Iterator[RealEc2]:
     Subnet.owner_id = property(subnet_owner)  # type: ignore[method-assign,assignment]
     Subnet.outpost_arn = property(outpost_arn)  # type: ignore[attr-defined]
     try:
-        yield real
+        with strict_paths(real.paths):  # endpoint DNS options, Block Public Access
+            yield real
     finally:
         VPCs.create_vpc_endpoint = original_create  # type: ignore[method-assign]
         VPCs.modify_vpc_endpoint = original_modify  # type: ignore[method-assign]

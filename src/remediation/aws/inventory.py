@@ -17,12 +17,16 @@ the region's zones and the services' offers (:mod:`remediation.aws.region_facts`
 a TTL); and, only for VPCs that lack a local endpoint, the hosted zones that serve them
 (:mod:`remediation.aws.hosted_zones`: ``ListHostedZonesByVPC`` per VPC, for a sweep first
 ``ListHostedZones`` plus ``GetHostedZone`` per zone named like a service; Route 53
-Profiles when the zones do not settle it). A VPC shared with the account (another
-``OwnerId``) is read like any other but never looked up in Route 53: the engine skips it.
+Profiles when the zones do not settle it); and the region's VPC Block Public Access
+exclusions only when a subnet with an internet gateway route reports bidirectional BPA
+(:mod:`remediation.aws.block_public_access`, cached with a TTL). A VPC shared with the
+account (another ``OwnerId``) is read like any other but never looked up in Route 53: the
+engine skips it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -31,6 +35,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from remediation.aws.block_public_access import block_public_access
+from remediation.aws.block_public_access import reset as reset_block_public_access
 from remediation.aws.errors import error_code, error_text
 from remediation.aws.hosted_zones import HostedZones, Pacer, ZoneKnowledge
 from remediation.aws.parsing import (
@@ -52,6 +58,7 @@ from remediation.model import (
     SecurityGroup,
     VpcSnapshot,
 )
+from remediation.topology import needs_block_public_access
 
 log = logging.getLogger(__name__)
 
@@ -303,9 +310,10 @@ class Inventory:
                     dns_servers=dns_servers.get(str(vpc.get("DhcpOptionsId") or ""), ()),
                     profile_zones=tuple(sorted(zones.profile_zones.get(vpc_id, ()))),
                     zones_unknown=zones.unknown.get(vpc_id, ""),
+                    primary_cidr_block=str(vpc.get("CidrBlock") or ""),
                 )
             )
-        return result
+        return self._with_block_public_access(result)
 
     def endpoints_of(self, vpc_id: str, service_name: str) -> list[Endpoint]:
         """A fresh read of one service's endpoints in one VPC (the executor's conflict check)."""
@@ -364,6 +372,13 @@ class Inventory:
             self.ec2, account_id=self.account_id, region=self.region, services=services
         )
 
+    def _with_block_public_access(self, snapshots: list[VpcSnapshot]) -> list[VpcSnapshot]:
+        """BPA exclusions on every snapshot, read only when a subnet reports bidirectional BPA."""
+        if not any(needs_block_public_access(s) for s in snapshots):
+            return snapshots
+        facts = block_public_access(self.ec2, account_id=self.account_id, region=self.region)
+        return [dataclasses.replace(s, block_public_access=facts) for s in snapshots]
+
     def _dns_servers(self, vpcs: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
         """``domain-name-servers`` of each DHCP options set the VPCs use (one read, cached).
 
@@ -398,6 +413,7 @@ def reset_caches() -> None:
     """Forget what the execution environment cached (tests: each moto account is new)."""
     _DHCP_CACHE.clear()
     reset_region_facts()
+    reset_block_public_access()
 
 
 def served_locally(endpoints: Iterable[Mapping[str, Any]], services: Iterable[str]) -> bool:

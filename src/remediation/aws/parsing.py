@@ -64,6 +64,10 @@ def parse_endpoint(item: Mapping[str, Any]) -> Endpoint:
         tags=parse_tags(item.get("Tags")),
         policy_document=str(item.get("PolicyDocument") or ""),
         ip_address_type=str(item.get("IpAddressType") or ""),
+        dns_record_ip_type=str((item.get("DnsOptions") or {}).get("DnsRecordIpType") or ""),
+        private_dns_inbound_only=bool(
+            (item.get("DnsOptions") or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")
+        ),
     )
 
 
@@ -93,6 +97,10 @@ def parse_subnet(item: Mapping[str, Any], vpc_id: str) -> Subnet:
             and a.get("Ipv6CidrBlock")
         ),
         ipv6_native=bool(item.get("Ipv6Native")),
+        block_public_access=str(
+            (item.get("BlockPublicAccessStates") or {}).get("InternetGatewayBlockMode") or ""
+        ),
+        dns64=bool(item.get("EnableDns64")),
     )
 
 

@@ -6,7 +6,7 @@ module here and listing its ``check`` in :data:`RULES`.
 
 >>> [rule.__module__.rsplit(".", 1)[-1] for rule in RULES]  # doctest: +NORMALIZE_WHITESPACE
 ['dns', 'interface_endpoints', 'gateway_endpoints', 'security_groups',
- 'endpoint_policies', 'dhcp_dns']
+ 'endpoint_policies', 'dhcp_dns', 'internet_paths']
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from remediation.baseline import (
     endpoint_policies,
     gateway_endpoints,
     interface_endpoints,
+    internet_paths,
     security_groups,
 )
 from remediation.config import Settings
@@ -34,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     security_groups.check,
     endpoint_policies.check,
     dhcp_dns.check,
+    internet_paths.check,
 )
 
 

@@ -1,7 +1,7 @@
 """DNS servers: endpoint private DNS names resolve only through Amazon-provided DNS.
 
 The private hosted zone behind an endpoint's private DNS (and a hub's zones) is answered
-by the Route 53 Resolver (``AmazonProvidedDNS``: the VPC's base address plus two,
+by the Route 53 Resolver (``AmazonProvidedDNS``: the primary IPv4 block's base address plus two,
 ``169.254.169.253`` or ``fd00:ec2::253``). A VPC whose DHCP options hand out other
 ``domain-name-servers`` reaches ECR's private endpoints only if those servers forward the
 ECR names to the Resolver (for example through a Resolver inbound endpoint). The tool
@@ -20,16 +20,19 @@ AMAZON_DNS = frozenset({"amazonprovideddns", "169.254.169.253", "fd00:ec2::253"}
 
 
 def _resolver_addresses(snapshot: VpcSnapshot) -> set[str]:
-    """The VPC's ``.2`` address of each IPv4 block: also the Route 53 Resolver."""
+    """The Amazon DNS server's VPC address: the **primary** IPv4 block's base plus two.
+
+    "For VPCs with multiple IPv4 CIDR blocks, the DNS server IP address is located in the
+    primary CIDR block" (VPC User Guide, "Amazon DNS server"): the ``.2`` of a secondary
+    block is an ordinary address, possibly a custom server's.
+    """
     import ipaddress  # noqa: PLC0415 - only VPCs with custom DNS servers need it (cold start)
 
-    found = set()
-    for cidr in snapshot.cidr_blocks:
-        try:
-            found.add(str(ipaddress.ip_network(cidr, strict=False).network_address + 2))
-        except ValueError:
-            continue
-    return found
+    primary = snapshot.primary_cidr_block or next(iter(snapshot.cidr_blocks), "")
+    try:
+        return {str(ipaddress.ip_network(primary, strict=False).network_address + 2)}
+    except ValueError:
+        return set()
 
 
 def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:

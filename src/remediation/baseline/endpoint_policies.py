@@ -8,7 +8,9 @@ breaks pulls while every endpoint looks present. Pulling an image needs, through
 "Create an endpoint policy for your Amazon ECR VPC endpoints" and the
 ``AmazonEC2ContainerRegistryReadOnly`` managed policy), and, through the S3 gateway,
 ``s3:GetObject`` on ``arn:aws:s3:::prod-<region>-starport-layer-bucket/*`` (ECR user
-guide, "Minimum Amazon S3 bucket permissions for Amazon ECR"). The layer download is
+guide, "Minimum Amazon S3 bucket permissions for Amazon ECR"); an S3 *interface* endpoint
+whose private DNS answers the VPC's own clients carries the layers instead of the gateway,
+and its policy is judged the same way. The layer download is
 an S3 URL presigned by an ECR service account (data-perimeter-policy-examples, ECR
 guidance), so on the gateway it is *not* a request of the account's principals.
 
@@ -28,7 +30,7 @@ from remediation.actions import ModifyEndpoint
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, VpcSnapshot
-from remediation.topology import private_route_tables
+from remediation.topology import private_route_tables, serving_interface
 from remediation.vocabulary import EndpointType
 
 if TYPE_CHECKING:  # the evaluator loads only for VPCs with endpoints to judge (cold start)
@@ -103,12 +105,19 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
             if endpoint.service_name != service or not endpoint.usable:
                 continue
             if endpoint.endpoint_type is not spec.endpoint_type:
+                if spec.name == "s3" and endpoint.answers_vpc_names:
+                    # An S3 interface endpoint answering the VPC's names carries the layers.
+                    findings += _layers(snapshot, settings, spec, endpoint)
                 continue
             if endpoint.owned:
                 findings += _drift(snapshot, settings, spec, endpoint)
             elif spec.endpoint_type is EndpointType.INTERFACE and spec.name in ECR_SERVICES:
                 findings += _ecr(snapshot, settings, spec, endpoint)
-            elif spec.name == "s3" and private & set(endpoint.route_table_ids):
+            elif (
+                spec.name == "s3"
+                and private & set(endpoint.route_table_ids)
+                and serving_interface(snapshot, service) is None  # else the gateway is unused
+            ):
                 findings += _layers(snapshot, settings, spec, endpoint)
     return findings
 

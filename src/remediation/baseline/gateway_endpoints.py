@@ -18,6 +18,13 @@ route tables, not only ECR's. So the tool
 * says, whenever it creates or extends a gateway, that bucket policies conditioned on
   ``aws:SourceIp`` (a NAT gateway's address, say) stop matching: requests through a VPC
   endpoint carry no public source address (re:Post, "iam-restrict-access-policy").
+
+An interface endpoint of the same service whose private DNS answers the VPC's own clients
+(``PrivateDnsOnlyForInboundResolverEndpoint`` false) serves them instead: the service's
+regional names resolve to its addresses, so no gateway is needed and none is created
+(``info``). With private DNS for inbound Resolver endpoints only, in-VPC requests still use
+the gateway, which stays required (S3 User Guide, "AWS PrivateLink for Amazon S3",
+"Private DNS").
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from remediation.baseline.endpoint_policies import gateway_policy
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, NetworkInterface, VpcSnapshot
-from remediation.topology import private_route_tables, route_table_for
+from remediation.topology import private_route_tables, route_table_for, serving_interface
 from remediation.vocabulary import EndpointType
 
 GATEWAY_MISSING = "gateway-missing"
@@ -40,6 +47,16 @@ GATEWAY_WAITING = "gateway-waiting-for-private-route-tables"
 GATEWAY_ROUTE_TABLE_MISSING = "gateway-route-table-missing"
 GATEWAY_POLICY_NARROW = "gateway-not-extended-narrow-policy"
 GATEWAY_TRANSIT_SUBNET = "gateway-route-table-carries-transit-traffic"
+GATEWAY_SERVED_BY_INTERFACE = "gateway-served-by-interface-endpoint"
+#: The ECS Developer Guide's word on S3 interface endpoints and ECR (Fargate section of
+#: "Amazon ECS interface VPC endpoints"), repeated wherever the tool relies on one.
+ECR_S3_INTERFACE_CAVEAT = (
+    "the ECS Developer Guide says \"The interface endpoints for Amazon S3 can't be used with "
+    'Amazon ECR" (Fargate tasks): check that image pulls succeed here; if they fail, add an '
+    "S3 gateway endpoint on the private route tables, then set "
+    "PrivateDnsOnlyForInboundResolverEndpoint on the interface endpoint (EC2 accepts it only "
+    "once the gateway exists)"
+)
 SOURCE_IP_NOTE = (
     "bucket policies conditioned on aws:SourceIp (for example a NAT gateway's address) stop "
     "matching requests that go through the endpoint: use aws:SourceVpce or aws:SourceVpc there"
@@ -90,8 +107,28 @@ def _extendable(endpoint: Endpoint, snapshot: VpcSnapshot, settings: Settings) -
     )
 
 
+def _served(spec: ServiceSpec, endpoint: Endpoint) -> Finding:
+    s3 = spec.name == "s3"
+    layers = " (ECR's image layer downloads included)" if s3 else ""
+    caveat = f"; {ECR_S3_INTERFACE_CAVEAT}" if s3 else ""
+    return Finding(
+        code=GATEWAY_SERVED_BY_INTERFACE,
+        severity=Severity.INFO,
+        service=spec.name,
+        resource_id=endpoint.endpoint_id,
+        message=(
+            f"{endpoint.endpoint_id}, an {spec.name} interface endpoint with private DNS for "
+            f"the VPC's own clients, answers {spec.name}'s regional names{layers}: no "
+            f"{spec.name} gateway endpoint is needed{caveat}"
+        ),
+    )
+
+
 def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list[Finding]:
     service = spec.service_name(snapshot.region)
+    interface = serving_interface(snapshot, service)
+    if interface is not None:
+        return [_served(spec, interface)]
     usable = sorted(
         (
             e

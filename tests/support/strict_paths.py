@@ -120,7 +120,7 @@ def strict_paths(paths: RealPaths) -> Iterator[RealPaths]:
     def create_vpc_endpoint(self: Any) -> Any:
         interface = str(self._get_param("VpcEndpointType") or "Gateway").lower() == "interface"
         options = _dns_options(self) if interface else {}
-        result = original_create(self)
+        result: Any = original_create(self)
         endpoint = result.result["VpcEndpoint"]
         if interface and not getattr(endpoint, "dns_options", None):
             endpoint.dns_options = options

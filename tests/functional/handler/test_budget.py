@@ -139,3 +139,29 @@ def test_a_full_repair_makes_at_most_one_write_per_item_and_a_second_run_none(
     assert again.writes == 0, again.by_operation()
     assert again.reads <= EVALUATION_READS_WARM, again.by_operation()
     assert second["vpcs"][0]["status"] == "compliant"
+
+
+@pytest.mark.parametrize("mode", ["off", "block-ingress", "block-bidirectional"])
+def test_block_public_access_costs_no_read_unless_bidirectional_then_one_per_environment(
+    aws: Aws, handler_env: pytest.MonkeyPatch, mode: str
+) -> None:
+    """The subnets carry BPA's mode (``DescribeSubnets``): only ``block-bidirectional`` on an
+    internet-routed subnet needs the exclusions, read once per execution environment (TTL).
+    That read is the one a cold environment may make beyond 12 (issue 21 item 7)."""
+    built = build(aws.ec2, TOPOLOGIES[1])  # public subnets routed to an internet gateway
+    options = aws.ec2.create_dhcp_options(
+        DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}]
+    )["DhcpOptions"]["DhcpOptionsId"]
+    aws.ec2.associate_dhcp_options(DhcpOptionsId=options, VpcId=built.vpc_id)
+    aws.strict.paths.bpa_mode = mode
+
+    _, cold = invoke(create_vpc_event(built.vpc_id))
+    _, warm = invoke(create_vpc_event(built.vpc_id))
+
+    read = "DescribeVpcBlockPublicAccessExclusions"
+    expected = 1 if mode == "block-bidirectional" else 0
+    assert cold.operations().count(read) == expected, cold.by_operation()
+    assert read not in warm.operations(), warm.by_operation()
+    assert "DescribeVpcBlockPublicAccessOptions" not in cold.operations()
+    assert cold.reads <= EVALUATION_READS_COLD + expected, cold.by_operation()
+    assert warm.reads <= EVALUATION_READS_WARM, warm.by_operation()

@@ -114,24 +114,22 @@ def _ipv6_only(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
         if not local and zones & set(spec.private_dns_zones(snapshot.region)):
             continue  # a hub's endpoint: its address types cannot be seen from here
         lacking.append(spec.name)
-    if not lacking:
-        return []
     ids = sorted(s.subnet_id for s in stranded)
     return [
         Finding(
             code=IPV6_ONLY_NO_PATH,
             severity=Severity.WARNING,
-            service=",".join(lacking),
+            service=service,
             resource_id=",".join(ids),
             message=(
-                f"IPv6-only subnets {', '.join(ids)} have no private path to "
-                f"{' and '.join(lacking)}: no endpoint of the VPC answers them over IPv6 and "
-                "they have no DNS64 with a 64:ff9b::/96 route to a NAT gateway, so their pulls "
-                "leave through an IPv6 gateway or fail. Make the endpoints dual-stack "
-                "(IpAddressType dualstack, with IPv6 DNS records) or give the subnets DNS64 "
-                "and NAT64"
+                f"IPv6-only subnets {', '.join(ids)} have no private path to {service}: no "
+                f"{service} endpoint of the VPC answers them over IPv6 and they have no DNS64 "
+                "with a 64:ff9b::/96 route to a NAT gateway, so their pulls leave through an "
+                "IPv6 gateway or fail. Make the endpoint dual-stack (IpAddressType dualstack, "
+                "with IPv6 DNS records) or give the subnets DNS64 and NAT64"
             ),
         )
+        for service in lacking
     ]
 
 

@@ -306,8 +306,9 @@ def test_ipv6_only_subnets_without_a_private_path_are_a_warning(
     run(vpc_id, lambda_context)  # the service offers IPv4 only: the tool's endpoints are IPv4
     ipv4_endpoints = run(vpc_id, lambda_context)
 
-    (warning,) = findings(ipv4_endpoints, "ipv6-only-subnets-no-private-path")
-    assert warning["severity"] == "warning" and ipv6_only in warning["message"]
+    warnings = findings(ipv4_endpoints, "ipv6-only-subnets-no-private-path")
+    assert {w["service"] for w in warnings} == {"ecr.api", "ecr.dkr"}
+    assert all(w["severity"] == "warning" and ipv6_only in w["message"] for w in warnings)
     assert ipv4_endpoints["status"] != "compliant"
 
 

@@ -14,6 +14,7 @@ import pytest
 from handlers.remediate import lambda_handler
 from remediation.aws import hosted_zones
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
+from tests.support.fixtures import load_event
 from tests.support.scenarios import auto_fix, create_vpc_event
 from tests.support.topology import BuiltVpc, build_vpc, endpoints
 
@@ -352,3 +353,18 @@ def test_only_the_primary_blocks_base_plus_two_is_the_amazon_dns_server(
     (info,) = findings(vpc, "dhcp-custom-dns-servers")
     assert "10.1.0.2" in info["message"]
     assert "10.0.0.2" not in info["message"].split(":")[0]
+
+
+def test_a_sweep_reads_the_exclusions_once_for_every_vpc(
+    aws: Aws, handler_env: pytest.MonkeyPatch, api_calls: CallLog, lambda_context: LambdaContext
+) -> None:
+    built = [build_vpc(aws.ec2, dns_hostnames=True, second=n) for n in range(3)]
+    aws.strict.paths.bpa_mode = "block-bidirectional"
+    aws.strict.paths.bpa_exclusions = {built[0].vpc_id: "allow-egress"}
+
+    result = lambda_handler(load_event("scheduled_sweep"), lambda_context)
+
+    assert api_calls.operations("ec2").count("DescribeVpcBlockPublicAccessExclusions") == 1
+    by_vpc = {v["vpc_id"]: codes(v) for v in result["vpcs"]}
+    assert "block-public-access-private-subnets" not in by_vpc[built[0].vpc_id]  # excluded
+    assert all("block-public-access-private-subnets" in by_vpc[b.vpc_id] for b in built[1:])

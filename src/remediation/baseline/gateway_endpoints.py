@@ -49,7 +49,7 @@ GATEWAY_POLICY_NARROW = "gateway-not-extended-narrow-policy"
 GATEWAY_TRANSIT_SUBNET = "gateway-route-table-carries-transit-traffic"
 GATEWAY_SERVED_BY_INTERFACE = "gateway-served-by-interface-endpoint"
 #: The ECS Developer Guide's word on S3 interface endpoints and ECR (Fargate section of
-#: "Amazon ECS interface VPC endpoints"), repeated wherever the tool relies on one.
+#: "Amazon ECS interface VPC endpoints"), quoted whenever the tool counts on one.
 ECR_S3_INTERFACE_CAVEAT = (
     "the ECS Developer Guide says \"The interface endpoints for Amazon S3 can't be used with "
     'Amazon ECR" (Fargate tasks): check that image pulls succeed here; if they fail, add an '

@@ -14,8 +14,10 @@
 * **Block Public Access.** A subnet whose internet gateway BPA blocks counts as private
   (:func:`remediation.topology.egress_blocked`): ``info`` :data:`BPA_PRIVATE` says which,
   since the S3 route and the endpoints then go where the route table alone would say
-  "public". When the exclusions could not be read, BPA is judged off: ``info``
-  :data:`BPA_UNKNOWN`, naming the permission.
+  "public". A blocked subnet whose route table an excluded subnet shares gets no S3 route
+  (it would move the excluded subnet's S3 traffic too): ``manual`` :data:`BPA_SHARED_TABLE`.
+  When the exclusions could not be read, BPA is judged off: ``info`` :data:`BPA_UNKNOWN`,
+  naming the permission.
 """
 
 from __future__ import annotations
@@ -25,18 +27,21 @@ from remediation.config import Settings
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, Subnet, VpcSnapshot
 from remediation.topology import (
-    default_targets,
     egress_blocked,
+    is_private,
     is_public_route_table,
     needs_block_public_access,
+    private_route_tables,
     private_subnets,
     route_table_for,
+    serving_interface,
 )
 
 DUAL_STACK_BYPASS = "dual-stack-names-bypass"
 IPV6_ONLY_NO_PATH = "ipv6-only-subnets-no-private-path"
 BPA_PRIVATE = "block-public-access-private-subnets"
 BPA_UNKNOWN = "block-public-access-unknown"
+BPA_SHARED_TABLE = "block-public-access-shared-route-table"
 
 IPV6_GATEWAYS = ("eigw-", "igw-")
 NAT64_PREFIX = "64:ff9b::/96"
@@ -152,25 +157,50 @@ def _block_public_access(snapshot: VpcSnapshot) -> list[Finding]:
                 ),
             )
         ]
-    blocked = sorted(
-        s.subnet_id
+    blocked = [
+        s
         for s in snapshot.subnets
         if (table := route_table_for(snapshot, s.subnet_id)) is not None
         and is_public_route_table(table)
-        and any(t.startswith("igw-") for t in default_targets(table))
-        and egress_blocked(snapshot, s)
-    )
+        and is_private(snapshot, s)
+    ]
     if not blocked:
         return []
-    return [
+    ids = sorted(s.subnet_id for s in blocked)
+    findings = [
         Finding(
             code=BPA_PRIVATE,
             severity=Severity.INFO,
-            resource_id=",".join(blocked),
+            resource_id=",".join(ids),
             message=(
                 f"VPC Block Public Access (block-bidirectional, no exclusion) blocks the internet "
-                f"gateway of subnets {', '.join(blocked)}: they count as private, so their "
-                "layer downloads need the S3 gateway route and the ECR endpoints serve them"
+                f"gateway of subnets {', '.join(ids)}: they count as private, so their layer "
+                "downloads need the S3 gateway route and the ECR endpoints serve them"
             ),
         )
     ]
+    tables = {t.route_table_id for t in private_route_tables(snapshot)}
+    s3 = f"com.amazonaws.{snapshot.region}.s3"
+    stuck = sorted(
+        s.subnet_id
+        for s in blocked
+        if (table := route_table_for(snapshot, s.subnet_id)) is not None
+        and table.route_table_id not in tables
+    )
+    if stuck and serving_interface(snapshot, s3) is None:
+        findings.append(
+            Finding(
+                code=BPA_SHARED_TABLE,
+                severity=Severity.MANUAL,
+                service="s3",
+                resource_id=",".join(stuck),
+                message=(
+                    f"subnets {', '.join(stuck)} are cut off from the internet by VPC Block "
+                    "Public Access, but share their route table with a subnet an exclusion lets "
+                    "out: the tool adds no S3 gateway route there (it would move that subnet's "
+                    "S3 traffic too), so their image layers have no way to S3. Give them a route "
+                    "table of their own"
+                ),
+            )
+        )
+    return findings

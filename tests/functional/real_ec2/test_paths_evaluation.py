@@ -204,6 +204,11 @@ def test_an_excluded_subnet_keeps_its_shared_route_table_public(
     (info,) = findings(vpc, "block-public-access-private-subnets")
     assert built.public_subnets[f"{REGION}a"] not in info["message"]
     assert built.public_subnets[f"{REGION}b"] in info["message"]
+    (stuck,) = findings(vpc, "block-public-access-shared-route-table")
+    assert stuck["severity"] == "manual"
+    assert stuck["resource_id"].split(",") == sorted(
+        built.public_subnets[f"{REGION}{az}"] for az in "bc"
+    )
 
 
 def test_a_vpc_exclusion_or_ingress_only_mode_changes_nothing(

@@ -143,10 +143,15 @@ def test_otherwise_internet_routed_subnets_stay_public(snap: VpcSnapshot) -> Non
     assert "rtb-public" not in {t.route_table_id for t in private_route_tables(snap)}
 
 
-def test_a_table_shared_with_an_excluded_subnet_stays_public() -> None:
+def test_a_table_shared_with_an_excluded_subnet_stays_public_and_a_person_is_told() -> None:
     snap = bpa(**{"subnet-pub-a": "allow-egress"})
     assert is_private(snap, snap.subnets[2])  # subnet-pub-b: blocked
     assert "rtb-public" not in {t.route_table_id for t in private_route_tables(snap)}
+    (stuck,) = by_code(snap, "block-public-access-shared-route-table")
+    assert stuck.severity is Severity.MANUAL  # type: ignore[attr-defined]
+    assert stuck.resource_id == "subnet-pub-b,subnet-pub-c"  # type: ignore[attr-defined]
+    served = dataclasses.replace(snap, endpoints=(s3_interface(),))
+    assert "block-public-access-shared-route-table" not in codes(served)
 
 
 def test_a_carrier_gateway_keeps_a_blocked_subnet_public() -> None:

@@ -17,7 +17,6 @@ from remediation.findings import Severity
 from remediation.model import (
     BlockPublicAccess,
     Endpoint,
-    EndpointType,
     Route,
     RouteTable,
     Subnet,
@@ -29,6 +28,7 @@ from remediation.topology import (
     private_route_tables,
     target_azs,
 )
+from remediation.vocabulary import EndpointType
 from tests.support.snapshots import REGION, VPC, compliant, gateway, interface, svc, three_az
 
 SETTINGS = Settings()

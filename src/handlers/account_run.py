@@ -106,6 +106,7 @@ def run_trigger(
         account_id=parsed.account_id,
         route53=clients.route53,
         route53profiles=clients.route53profiles,
+        route53resolver=clients.route53resolver,
     )
     executor: Executor | None = None
     if settings.mode is Mode.AUTO_FIX:

@@ -53,7 +53,6 @@ READ_PERMISSIONS: tuple[str, ...] = (
     "ec2:DescribeSecurityGroups",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeDhcpOptions",
-    "ec2:DescribeAvailabilityZones",
     "ec2:DescribeVpcEndpointServices",
     "ec2:DescribeVpcBlockPublicAccessExclusions",
     "route53:ListHostedZones",
@@ -61,6 +60,11 @@ READ_PERMISSIONS: tuple[str, ...] = (
     "route53:ListHostedZonesByVPC",
     "route53profiles:ListProfileAssociations",
     "route53profiles:ListProfileResourceAssociations",
+    "route53:ListResourceRecordSets",
+    "route53resolver:ListResolverRuleAssociations",
+    "route53resolver:ListResolverRules",
+    "route53resolver:ListResolverEndpoints",
+    "route53resolver:ListResolverEndpointIpAddresses",
 )
 
 

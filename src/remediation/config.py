@@ -138,6 +138,8 @@ class Settings:
     max_azs_per_endpoint: int | None = None
     gateway_report_only: bool = False
     require_local_endpoints: bool = False
+    #: Read Route 53 Profiles (``ROUTE53_PROFILES=on``, the default); ``off`` skips the read.
+    route53_profiles: bool = True
     #: Policy of the interface endpoints the tool creates (see ENDPOINT_POLICY).
     endpoint_policy: str = "full-access"
     #: ``o-...`` or ``""`` when not configured.
@@ -327,6 +329,16 @@ def cli_settings(env: Mapping[str, str], account_id: str, *, fix: bool) -> Setti
     return load_settings(effective, account_id=account_id)
 
 
+def _route53_profiles(env: Mapping[str, str], problems: list[str]) -> bool:
+    """ROUTE53_PROFILES: ``on`` (default) or ``off``; anything else reads them (more cautious:
+    a Profile that serves a VPC is seen, so no duplicate endpoint is bought)."""
+    value = env.get("ROUTE53_PROFILES", "").strip().lower() or "on"
+    if value not in ("on", "off"):
+        problems.append(f"ROUTE53_PROFILES={env['ROUTE53_PROFILES']!r} is not on or off; using on")
+        return True
+    return value == "on"
+
+
 def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     """Build settings from an environment mapping (``os.environ`` or a dict in tests).
 
@@ -378,6 +390,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
 
     gateway_report_only = _flag(env, "GATEWAY_REPORT_ONLY", problems)
     require_local = _flag(env, "REQUIRE_LOCAL_ENDPOINTS", problems)
+    profiles = _route53_profiles(env, problems)
 
     endpoint_policy, organization_id, s3_policy, policies_ok = _policies(env, problems)
     notification_format = _notification_format(env, problems)
@@ -403,6 +416,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         max_azs_per_endpoint=max_azs,
         gateway_report_only=gateway_report_only,
         require_local_endpoints=require_local,
+        route53_profiles=profiles,
         endpoint_policy=endpoint_policy,
         organization_id=organization_id,
         s3_gateway_policy=s3_policy,

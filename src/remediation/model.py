@@ -184,46 +184,94 @@ class NetworkInterface:
 
 
 @dataclass(frozen=True)
-class ZoneInfo:
-    """One Availability Zone of the region (``DescribeAvailabilityZones``)."""
+class RemoteEndpoint:
+    """An interface endpoint that serves the VPC from elsewhere: the target of a hub zone's
+    record, or an endpoint a Route 53 Profile carries. ``service_name`` is ``""`` when the
+    tool could not read it (another account's)."""
 
-    zone_id: str
-    zone_name: str
-    #: ``availability-zone``, ``local-zone``, ``wavelength-zone`` or ``outpost``.
-    zone_type: str = "availability-zone"
+    endpoint_id: str
+    service_name: str = ""
+    state: str = ""
+    vpc_id: str = ""
+    owner_id: str = ""
+    private_dns_enabled: bool = False
+    #: The Route 53 Profile that carries it (``rp-...``); ``""`` for a hub zone's target.
+    profile_id: str = ""
+
+    @property
+    def usable(self) -> bool:
+        return self.state.lower() in USABLE_ENDPOINT_STATES
+
+
+@dataclass(frozen=True)
+class HubZone:
+    """A hub's private hosted zone that reaches the VPC, with what its records say.
+
+    ``records`` maps each A/AAAA/CNAME record name (lower case, no trailing dot; ``\\052``
+    read as ``*``) to the endpoint id its alias or CNAME points to (``""``: not an endpoint).
+    ``checked``: the records were read. Else ``unverified`` says why they cannot be (another
+    account's zone, a refused read); both unset: not read in this run (an event).
+    """
+
+    name: str
+    zone_id: str = ""
+    records: Mapping[str, str] = field(default_factory=_frozen_map)
+    checked: bool = False
+    unverified: str = ""
+
+
+@dataclass(frozen=True)
+class DnsRule:
+    """A Route 53 Resolver rule associated with the VPC (or carried by its Profile).
+
+    ``domain`` is lower case without the trailing dot (``""``: the root). For a ``FORWARD``
+    rule, ``inbound_vpc`` is the VPC of the Resolver inbound endpoint its targets are (``""``:
+    the targets are elsewhere, or unknown) and ``inbound_served`` whether that VPC has the
+    services' endpoints (the centralised DNS pattern).
+    """
+
+    rule_id: str
+    domain: str
+    rule_type: str
+    name: str = ""
+    target_ips: tuple[str, ...] = ()
+    inbound_vpc: str = ""
+    inbound_served: bool = False
 
 
 @dataclass(frozen=True)
 class ServiceOffer:
-    """What an endpoint service offers in the region (``DescribeVpcEndpointServices``)."""
+    """What an endpoint service offers in the region (``DescribeVpcEndpointServices``).
+
+    EC2 names the zones twice: ``AvailabilityZoneIds`` (botocore 1.40.7 and later parse it)
+    and ``AvailabilityZones`` (names, in the caller's own mapping, as its subnets are named).
+    An offer naming no zone at all is no offer: every regular AZ counts then.
+    """
 
     service_name: str
-    #: AZ IDs where an endpoint of the service can be placed.
+    #: AZ IDs where an endpoint of the service can be placed (``()`` when EC2 gave none).
     zone_ids: frozenset[str] = frozenset()
     #: ``SupportedIpAddressTypes``: ``ipv4`` and/or ``ipv6``.
     ip_address_types: tuple[str, ...] = ("ipv4",)
+    #: AZ names where it can be placed: compared with the subnets' own zone names when EC2
+    #: (or an older botocore) gives no IDs.
+    zone_names: frozenset[str] = frozenset()
+
+    @property
+    def known(self) -> bool:
+        """False when EC2 named no zone: the offer says nothing about placement."""
+        return bool(self.zone_ids or self.zone_names)
 
 
 @dataclass(frozen=True)
 class RegionFacts:
-    """Region-level reads, cached per execution environment: the zones and the services' offers.
+    """Region-level reads, cached per execution environment: the services' offers.
 
     A service absent from ``offers`` (the read failed, or EC2 did not describe it) is
-    judged as before: every regular AZ counts.
+    judged as if every regular AZ offered it.
     """
 
-    zones: tuple[ZoneInfo, ...] = ()
     offers: tuple[ServiceOffer, ...] = ()
-
-    def zone(self, *, zone_id: str = "", zone_name: str = "") -> ZoneInfo | None:
-        return next(
-            (
-                z
-                for z in self.zones
-                if (zone_id and z.zone_id == zone_id) or (zone_name and z.zone_name == zone_name)
-            ),
-            None,
-        )
 
     def offer(self, service_name: str) -> ServiceOffer | None:
         return next((o for o in self.offers if o.service_name == service_name), None)
@@ -291,6 +339,16 @@ class VpcSnapshot:
     primary_cidr_block: str = ""
     #: VPC Block Public Access exclusions; ``None`` when no subnet needed them.
     block_public_access: BlockPublicAccess | None = None
+    #: The hub zones of ``private_zones`` and ``profile_zones``, with their records.
+    hub_zones: tuple[HubZone, ...] = ()
+    #: Endpoints that serve the VPC from elsewhere (hub zones' targets, the Profile's).
+    remote_endpoints: tuple[RemoteEndpoint, ...] = ()
+    #: Why the VPC's Route 53 Profile could not be read (judged as "no Profile"); ``""``.
+    profiles_unread: str = ""
+    #: Resolver rules associated with the VPC; ``None`` when they were not read.
+    dns_rules: tuple[DnsRule, ...] | None = None
+    #: Why the Resolver rules could not be read (``""``: they were, or were not asked for).
+    dns_rules_unread: str = ""
 
     @property
     def shared(self) -> bool:

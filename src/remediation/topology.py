@@ -10,9 +10,10 @@ that VPC Block Public Access blocks for the subnet (mode ``block-bidirectional``
 exclusion in force: :func:`egress_blocked`): such a subnet is private for the S3 route and
 for endpoint placement. A route table counts as private only when no public subnet uses it.
 
-A private subnet can hold an interface endpoint of a service only when it is in a regular
-Availability Zone (never a Local Zone, a Wavelength Zone or an Outpost), in a zone where
-the service is offered (compared by AZ **ID**), and not IPv6-only
+A private subnet can hold an interface endpoint of a service only when it is not on an
+Outpost, in a zone where the service is offered (compared by AZ **ID**, or by name when EC2
+gives no IDs; Local and Wavelength Zones are never in an AWS service's list), and not
+IPv6-only
 (:func:`endpoint_subnets`).
 
 Examples
@@ -42,7 +43,6 @@ from remediation.model import Endpoint, RouteTable, SecurityGroup, Subnet, VpcSn
 DEFAULT_ROUTES = frozenset({"0.0.0.0/0", "::/0"})
 #: Targets of a default route that make a subnet public: internet and carrier gateways.
 PUBLIC_TARGETS = ("igw-", "cagw-")
-REGULAR_ZONE = "availability-zone"
 BLOCK_BIDIRECTIONAL = "block-bidirectional"
 #: Gateways VPC Block Public Access blocks (internet and egress-only internet gateways).
 BLOCKABLE_TARGETS = ("igw-", "eigw-")
@@ -135,34 +135,35 @@ def private_route_tables(snapshot: VpcSnapshot) -> tuple[RouteTable, ...]:
 
 
 def zone_id(snapshot: VpcSnapshot, subnet: Subnet) -> str:
-    """The subnet's AZ ID (from the subnet, else mapped from its zone name; else the name)."""
-    if subnet.availability_zone_id:
-        return subnet.availability_zone_id
-    facts = snapshot.region_facts
-    zone = facts.zone(zone_name=subnet.availability_zone) if facts else None
-    return zone.zone_id if zone else subnet.availability_zone
+    """The subnet's AZ ID (``DescribeSubnets`` gives it beside the name); else its name."""
+    return subnet.availability_zone_id or subnet.availability_zone
 
 
 def in_regular_zone(snapshot: VpcSnapshot, subnet: Subnet) -> bool:
-    """False for a subnet on an Outpost or in a Local or Wavelength Zone (no interface endpoints).
+    """False for a subnet on an Outpost (``OutpostArn``): no interface endpoint goes there.
 
-    A zone the region's facts do not describe counts as regular (the facts could not be read).
+    Local and Wavelength Zones are left out by the services' own zone lists (they are not in
+    an AWS service's offer): see :func:`offers`.
     """
-    if subnet.outpost_arn:
-        return False
-    facts = snapshot.region_facts
-    zone = facts.zone(zone_id=zone_id(snapshot, subnet)) if facts else None
-    return zone is None or zone.zone_type == REGULAR_ZONE
+    return not subnet.outpost_arn
 
 
 def offers(snapshot: VpcSnapshot, service_name: str, subnet: Subnet) -> bool:
-    """Whether the service can place an endpoint in the subnet's zone (by AZ ID).
+    """Whether the service can place an endpoint in the subnet's zone.
 
-    Unknown offers (facts not read, or the service not described) count as offered.
+    By AZ ID when the offer has IDs; else by the zone name, which EC2 writes in the caller's
+    own mapping in both answers. Unknown offers (facts not read, the service not described,
+    or no zone named) count as offered: an unread fact never hides a missing endpoint.
     """
     facts = snapshot.region_facts
     offer = facts.offer(service_name) if facts else None
-    return offer is None or zone_id(snapshot, subnet) in offer.zone_ids
+    if offer is None or not offer.known:
+        return True
+    if offer.zone_ids and subnet.availability_zone_id:
+        return subnet.availability_zone_id in offer.zone_ids
+    if offer.zone_names:
+        return subnet.availability_zone in offer.zone_names
+    return zone_id(snapshot, subnet) in offer.zone_ids
 
 
 def endpoint_subnets(snapshot: VpcSnapshot, service_name: str = "") -> tuple[Subnet, ...]:

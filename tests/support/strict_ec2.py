@@ -28,19 +28,20 @@ what (the yielded :class:`RealEc2` holds the knobs a test turns):
 - ``ListHostedZonesByVPC`` lists zones of every account and zones owned by AWS services
   (``service_owned_zones``: VPC id -> zone names, ``Owner.OwningService``);
 - Route 53 Profiles, which moto does not implement (``profile_associations``,
-  ``profile_zones``), answered at the HTTP level so that every client, made anywhere,
-  sees them.
+  ``profile_zones``: profile -> resource ARNs of any kind), Route 53 Resolver's autodefined
+  rule and refusals (``resolver_failures``), and Route 53's escaped record names: see
+  ``tests/support/strict_dns.py``;
+- ``old_botocore``: ``DescribeVpcEndpointServices`` as botocore before 1.40.7 parses it
+  (no ``AvailabilityZoneIds``; the Lambda runtime's own SDK may be that old).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlparse
 
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.responses import ActionResult
@@ -54,6 +55,7 @@ from moto.route53.models import route53_backends
 from moto.route53.responses import Route53
 
 from remediation.aws.inventory import reset_caches
+from tests.support.strict_dns import strict_dns
 from tests.support.strict_paths import RealPaths, strict_paths
 
 # https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
@@ -83,6 +85,9 @@ class RealEc2:
     profile_zones: dict[str, list[str]] = field(default_factory=dict)  # profile -> zone ARNs
     profile_failures: list[str] = field(default_factory=list)  # error codes to answer with
     paths: RealPaths = field(default_factory=RealPaths)  # tests/support/strict_paths.py
+    resolver_failures: list[str] = field(default_factory=list)  # error codes to answer with
+    #: Answer DescribeVpcEndpointServices as botocore before 1.40.7 parses it (no zone ids).
+    old_botocore: bool = False
 
     def __getitem__(self, key: str) -> Any:  # the older ``aws.strict["tokens"]`` spelling
         return getattr(self, key)
@@ -289,6 +294,8 @@ def strict_ec2() -> Iterator[RealEc2]:
             ]
             detail["AvailabilityZones"] = offered
             detail["AvailabilityZoneIds"] = [zones[n] for n in offered if n in zones]
+            if real.old_botocore:  # its EC2 model has no such member: the parser drops it
+                del detail["AvailabilityZoneIds"]
             detail["SupportedIpAddressTypes"] = real.service_ip_types.get(name, ["ipv4"])
         return result
 
@@ -313,40 +320,8 @@ def strict_ec2() -> Iterator[RealEc2]:
         return ActionResult({"HostedZoneSummaries": summaries})
 
     def process_request(self: Any, request: Any) -> Any:
-        """Route 53 Profiles (not in moto): the VPC's association and the profile's zones.
-
-        https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53profiles_ListProfileAssociations.html
-        https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53profiles_ListProfileResourceAssociations.html
-        """
-        url = urlparse(request.url)
-        if not url.netloc.startswith("route53profiles."):
-            return original_process(self, request)
-        if real.profile_failures:
-            code = real.profile_failures[0]
-            body = json.dumps({"__type": code, "message": f"{code} (modelled)"})
-            return 400, {"x-amzn-errortype": code}, body
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if url.path == "/profileassociations":
-            vpc = query.get("resourceId")
-            items = [
-                {"Id": f"rpassoc-{v}", "ProfileId": p, "ResourceId": v, "Status": "COMPLETE"}
-                for v, p in sorted(real.profile_associations.items())
-                if vpc in (None, v)
-            ]
-            return 200, {}, json.dumps({"ProfileAssociations": items})
-        profile = url.path.rsplit("/", 1)[-1]
-        items = [
-            {
-                "Id": f"rpr-{i}",
-                "ProfileId": profile,
-                "ResourceArn": arn,
-                "ResourceType": "AWS::Route53::HostedZone",
-                "Name": f"zone-{i}",
-                "Status": "COMPLETE",
-            }
-            for i, arn in enumerate(real.profile_zones.get(profile, []))
-        ]
-        return 200, {}, json.dumps({"ProfileResourceAssociations": items})
+        """Services moto lacks (Route 53 Profiles) and refusals: see tests/support/strict_dns."""
+        return answer_dns(request) or original_process(self, request)
 
     def modify_vpc_endpoint(self: Any) -> Any:
         endpoint_id = self._get_param("VpcEndpointId")
@@ -392,7 +367,8 @@ def strict_ec2() -> Iterator[RealEc2]:
     Subnet.owner_id = property(subnet_owner)  # type: ignore[method-assign,assignment]
     Subnet.outpost_arn = property(outpost_arn)  # type: ignore[attr-defined]
     try:
-        with strict_paths(real.paths):  # endpoint DNS options, Block Public Access
+        # endpoint DNS options, Block Public Access; Route 53, Resolver and Profiles
+        with strict_paths(real.paths), strict_dns(real) as answer_dns:
             yield real
     finally:
         VPCs.create_vpc_endpoint = original_create  # type: ignore[method-assign]

@@ -87,6 +87,8 @@ class AwsClients:
     #: Route 53 Profiles (which VPCs get hosted zones through a Profile); ``None``: not read
     #: (against an emulator).
     route53profiles: Any | None = None
+    #: Route 53 Resolver (the rules that forward the VPCs' names); ``None``: not read.
+    route53resolver: Any | None = None
 
 
 def make_clients(
@@ -96,7 +98,7 @@ def make_clients(
     endpoint_url: str | None = None,
     config: Config = RETRIES,
 ) -> AwsClients:
-    """EC2, Route 53, Route 53 Profiles and SNS clients for one region, retries configured.
+    """EC2, Route 53, Route 53 Profiles, Resolver and SNS clients for one region, retries set.
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at a local emulator (the
     demo, the CLI). No Route 53 Profiles client is made then: moto, the emulator the demo
@@ -120,5 +122,8 @@ def make_clients(
             None
             if endpoint_url or sdk_endpoint_url(os.environ)
             else session.client("route53profiles", region_name=region, config=config)
+        ),
+        route53resolver=cap_retry_time(
+            session.client("route53resolver", region_name=region, endpoint_url=url, config=config)
         ),
     )

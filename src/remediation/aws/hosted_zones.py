@@ -16,11 +16,20 @@ serve, then asks per VPC for the rest, so that a spoke served by **another accou
 gets the same verdict as from an event). Route 53 allows five requests a second per
 account: the per-VPC lookups are paced. A failed read makes that VPC's zones *unknown*
 (the rules then plan no endpoint for it and report why), never "no zones" for every VPC.
+
+Route 53 Profiles are read completely: a Profile's resources of **every** type are listed
+(no ``ResourceType`` filter: which strings the API returns for hosted zones, Resolver rules
+and VPC endpoints is not documented, so resources are told apart by their ARN). A Profile's
+interface endpoint serves the VPC like a hub (judged by the rules once the endpoint is read);
+its Resolver rules count as the VPC's own. A refused or unavailable Profiles read is **not**
+"unknown": it is noted (naming the missing permission) and judged as "no Profile", so that
+an account whose policies predate Route 53 Profiles still gets its endpoints.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -29,7 +38,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.aws.errors import error_text
+from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +46,45 @@ log = logging.getLogger(__name__)
 ROUTE53_INTERVAL = 0.2
 #: Up to this many named VPCs (an event's), no account-wide listing is made first.
 PER_VPC_ZONE_LOOKUPS = 10
-HOSTED_ZONE_TYPE = "AWS::Route53::HostedZone"
+
+
+#: The IAM action each Profiles read needs (named when it is refused).
+PROFILE_PERMISSIONS = {
+    "list_profile_associations": "route53profiles:ListProfileAssociations",
+    "list_profile_resource_associations": "route53profiles:ListProfileResourceAssociations",
+}
+ENDPOINT_ARN = re.compile(r"^arn:[\w-]+:ec2:([\w-]+):(\d{12}):vpc-endpoint/(vpce-[0-9a-f]+)$")
+RULE_ARN = re.compile(r"^arn:[\w-]+:route53resolver:[\w-]+:\d{12}:resolver-rule/([\w-]+)$")
+
+
+@dataclass(frozen=True)
+class ProfileEndpoint:
+    """An interface endpoint a VPC's Route 53 Profile carries (from its ARN)."""
+
+    endpoint_id: str
+    profile_id: str
+    owner_id: str
+    region: str
 
 
 @dataclass
 class ZoneKnowledge:
-    """Per VPC: hub zones (by name), zones from a Route 53 Profile, and unknowns (why)."""
+    """Per VPC: hub zones (by name, and their ids), what a Route 53 Profile brings, unknowns."""
 
     zones: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     profile_zones: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     unknown: dict[str, str] = field(default_factory=dict)
+    #: Per VPC, hub zone name -> (zone id, owning account): what the record reads need.
+    zone_refs: dict[str, dict[str, tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    profile_endpoints: dict[str, list[ProfileEndpoint]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    #: Resolver rule ids a VPC gets through its Profile.
+    profile_rules: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: Why the VPC's Route 53 Profile could not be read (judged as "no Profile").
+    profiles_unread: dict[str, str] = field(default_factory=dict)
 
 
 class Pacer:
@@ -72,6 +110,23 @@ class Pacer:
         self._last = self.clock()
 
 
+@dataclass
+class _Resources:
+    """What one Profile carries: zones by name (id, owner), unnamed zones, endpoints, rules."""
+
+    zones: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unnamed: set[str] = field(default_factory=set)
+    endpoints: list[ProfileEndpoint] = field(default_factory=list)
+    rules: set[str] = field(default_factory=set)
+
+
+def _unread(operation: str, exc: BaseException) -> str:
+    """Why a Profiles read failed, naming the permission when it was refused."""
+    if error_code(exc) in ACCESS_DENIED:
+        return f"{PROFILE_PERMISSIONS[operation]} was refused ({error_text(exc)})"
+    return f"Route 53 Profiles could not be read ({error_text(exc)})"
+
+
 def _name(value: object) -> str:
     return str(value or "").rstrip(".").lower()
 
@@ -89,20 +144,30 @@ class HostedZones:
         profiles: Any | None,
         *,
         region: str,
+        account_id: str = "",
         pacer: Pacer | None = None,
     ) -> None:
         self.route53: Any = route53  # None: Route 53 is not read
         self.profiles: Any = profiles  # None: Route 53 Profiles are not read
         self.region = region
+        self.account_id = account_id
         self.pacer = pacer or Pacer()
+        #: What the last :meth:`zones_of` per VPC saw: zone name -> (zone id, owning account).
+        self._refs: dict[str, dict[str, tuple[str, str]]] = {}
 
     def knowledge(
-        self, wanted: Collection[str], needing: Sequence[str], *, sweep: bool
+        self,
+        wanted: Collection[str],
+        needing: Sequence[str],
+        *,
+        sweep: bool,
+        profiles: bool = True,
     ) -> ZoneKnowledge:
         """What serves each VPC of ``needing`` (the VPCs that lack a local endpoint).
 
         ``sweep`` (or more VPCs than :data:`PER_VPC_ZONE_LOOKUPS`): list the account's own
-        zones first, then look up only the VPCs they do not settle.
+        zones first, then look up only the VPCs they do not settle. ``profiles=False``
+        (``ROUTE53_PROFILES=off``): Route 53 Profiles are not read.
         """
         known = ZoneKnowledge()
         if self.route53 is None or not needing:
@@ -120,8 +185,11 @@ class HostedZones:
                 known.zones[vpc_id] |= self.zones_of(vpc_id) & set(wanted)
             except (ClientError, BotoCoreError) as exc:
                 known.unknown[vpc_id] = f"its hosted zones could not be read: {error_text(exc)}"
+                continue
+            refs = self._refs.get(vpc_id, {})
+            known.zone_refs[vpc_id].update({n: refs[n] for n in known.zones[vpc_id] if n in refs})
         unsettled = [v for v in pending if not known.zones.get(v) and v not in known.unknown]
-        if self.profiles is not None and unsettled:
+        if self.profiles is not None and profiles and unsettled:
             self._profiles(wanted, unsettled, own_names, known, sweep=sweep)
         return known
 
@@ -130,18 +198,21 @@ class HostedZones:
 
         Zones an AWS service owns (``Owner.OwningService``) are left out: they are not a hub.
         """
-        names: set[str] = set()
+        refs: dict[str, tuple[str, str]] = {}
         kwargs: dict[str, Any] = {"VPCId": vpc_id, "VPCRegion": self.region}
         while True:
             self.pacer.wait()
             page = self.route53.list_hosted_zones_by_vpc(**kwargs)
-            names |= {
-                _name(z.get("Name"))
-                for z in page.get("HostedZoneSummaries", [])
-                if not (z.get("Owner") or {}).get("OwningService")
-            }
+            for zone in page.get("HostedZoneSummaries", []):
+                owner = zone.get("Owner") or {}
+                if not owner.get("OwningService"):
+                    refs[_name(zone.get("Name"))] = (
+                        _zone_id(zone.get("HostedZoneId")),
+                        str(owner.get("OwningAccount") or ""),
+                    )
             if not page.get("NextToken"):
-                return names
+                self._refs[vpc_id] = refs
+                return set(refs)
             kwargs["NextToken"] = page["NextToken"]
 
     def _own_zones(self, wanted: Collection[str], known: ZoneKnowledge) -> dict[str, str]:
@@ -162,6 +233,10 @@ class HostedZones:
             for vpc in detail.get("VPCs", []):
                 if vpc.get("VPCRegion") == self.region:
                     known.zones[str(vpc["VPCId"])].add(name)
+                    known.zone_refs[str(vpc["VPCId"])][name] = (
+                        _zone_id(zone.get("Id")),
+                        self.account_id,
+                    )
         return names
 
     def _profiles(
@@ -173,30 +248,27 @@ class HostedZones:
         *,
         sweep: bool,
     ) -> None:
-        """Zones that reach the VPCs through a Route 53 Profile (a VPC has at most one).
+        """What reaches the VPCs through a Route 53 Profile (a VPC has at most one).
 
         A profile's hosted-zone resources are named by ARN only; a zone of another account
         cannot be read (``GetHostedZone``), so one the tool cannot name makes the VPC unknown.
+        A refused or failed Profiles read is noted per VPC and judged as "no Profile".
         """
+        operation = "list_profile_associations"
         try:
             if sweep or len(vpc_ids) > PER_VPC_ZONE_LOOKUPS:
-                listed = list(
-                    self._pages(self.profiles, "list_profile_associations", "ProfileAssociations")
-                )
+                listed = list(self._pages(self.profiles, operation, "ProfileAssociations"))
             else:
                 listed = [
                     a
                     for v in vpc_ids
                     for a in self._pages(
-                        self.profiles,
-                        "list_profile_associations",
-                        "ProfileAssociations",
-                        ResourceId=v,
+                        self.profiles, operation, "ProfileAssociations", ResourceId=v
                     )
                 ]
         except (ClientError, BotoCoreError) as exc:
             for vpc_id in vpc_ids:
-                known.unknown[vpc_id] = f"its Route 53 Profile could not be read: {error_text(exc)}"
+                known.profiles_unread[vpc_id] = _unread(operation, exc)
             return
         wanted_vpcs = set(vpc_ids)
         by_profile: dict[str, list[str]] = defaultdict(list)
@@ -206,47 +278,56 @@ class HostedZones:
                 by_profile[str(association["ProfileId"])].append(vpc_id)
         for profile_id, vpcs in sorted(by_profile.items()):
             try:
-                names, unnamed = self._profile_zones(profile_id, own_names)
+                found = self._profile_resources(profile_id, own_names)
             except (ClientError, BotoCoreError) as exc:
                 for vpc_id in vpcs:
-                    known.unknown[vpc_id] = (
-                        f"the hosted zones of its Route 53 Profile {profile_id} could not be "
-                        f"read: {error_text(exc)}"
+                    known.profiles_unread[vpc_id] = f"Route 53 Profile {profile_id}: " + _unread(
+                        "list_profile_resource_associations", exc
                     )
                 continue
+            served = {n: ref for n, ref in found.zones.items() if n in wanted}
             for vpc_id in vpcs:
-                served = names & set(wanted)
-                if served:
-                    known.profile_zones[vpc_id] |= served
-                elif unnamed:
+                known.profile_zones[vpc_id] |= set(served)
+                known.zone_refs[vpc_id].update(served)
+                known.profile_endpoints[vpc_id] += found.endpoints
+                known.profile_rules[vpc_id] |= found.rules
+                if found.unnamed and not served and not found.endpoints:
                     known.unknown[vpc_id] = (
                         f"its Route 53 Profile {profile_id} brings hosted zones the tool cannot "
-                        f"name ({', '.join(sorted(unnamed))}, owned by another account)"
+                        f"name ({', '.join(sorted(found.unnamed))}, owned by another account)"
                     )
 
-    def _profile_zones(
-        self, profile_id: str, own_names: dict[str, str]
-    ) -> tuple[set[str], set[str]]:
-        names: set[str] = set()
-        unnamed: set[str] = set()
+    def _profile_resources(self, profile_id: str, own_names: dict[str, str]) -> _Resources:
+        """A Profile's resources of every type, told apart by ARN (zones named when readable)."""
+        found = _Resources()
         for resource in self._pages(
             self.profiles,
             "list_profile_resource_associations",
             "ProfileResourceAssociations",
             ProfileId=profile_id,
-            ResourceType=HOSTED_ZONE_TYPE,
         ):
-            zone_id = _zone_id(resource.get("ResourceArn"))
-            if zone_id in own_names:
-                names.add(own_names[zone_id])
-                continue
-            try:
-                self.pacer.wait()
-                detail = self.route53.get_hosted_zone(Id=zone_id)
-                names.add(_name(detail.get("HostedZone", {}).get("Name")))
-            except (ClientError, BotoCoreError):
-                unnamed.add(zone_id)  # another account's zone: not readable from here
-        return names, unnamed
+            arn = str(resource.get("ResourceArn", ""))
+            if endpoint := ENDPOINT_ARN.match(arn):
+                region, owner, endpoint_id = endpoint.groups()
+                found.endpoints.append(ProfileEndpoint(endpoint_id, profile_id, owner, region))
+            elif rule := RULE_ARN.match(arn):
+                found.rules.add(rule.group(1))
+            elif ":hostedzone/" in arn:
+                zone_id = _zone_id(arn)
+                name = own_names.get(zone_id) or self._zone_name(zone_id)
+                if name:
+                    found.zones[name] = (zone_id, self.account_id)
+                else:
+                    found.unnamed.add(zone_id)  # another account's zone: not readable here
+        return found
+
+    def _zone_name(self, zone_id: str) -> str:
+        try:
+            self.pacer.wait()
+            detail = self.route53.get_hosted_zone(Id=zone_id)
+        except (ClientError, BotoCoreError):
+            return ""
+        return _name(detail.get("HostedZone", {}).get("Name"))
 
     @staticmethod
     def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:

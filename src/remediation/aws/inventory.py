@@ -13,15 +13,16 @@ Reads per evaluation
 ``DescribeNetworkInterfaces`` (what else lives in the subnets: transit gateway attachments,
 Gateway Load Balancer and firewall endpoints); ``DescribeDhcpOptions`` for DHCP options
 sets not seen before in this execution environment (they are immutable, so cached);
-the region's zones and the services' offers (:mod:`remediation.aws.region_facts`, cached with
-a TTL); and, only for VPCs that lack a local endpoint, the hosted zones that serve them
+the services' offers (:mod:`remediation.aws.region_facts`, cached with a TTL); only for
+VPCs that lack a local endpoint, the hosted zones that serve them
 (:mod:`remediation.aws.hosted_zones`: ``ListHostedZonesByVPC`` per VPC, for a sweep first
 ``ListHostedZones`` plus ``GetHostedZone`` per zone named like a service; Route 53
-Profiles when the zones do not settle it); and the region's VPC Block Public Access
-exclusions only when a subnet with an internet gateway route reports bidirectional BPA
-(:mod:`remediation.aws.block_public_access`, cached with a TTL). A VPC shared with the
-account (another ``OwnerId``) is read like any other but never looked up in Route 53: the
-engine skips it.
+Profiles when the zones do not settle it); where the names really resolve
+(:mod:`remediation.aws.dns_paths`: hub zones' records, remote endpoints, Resolver rules); and
+the region's VPC Block Public Access exclusions only when a subnet with an internet gateway
+route reports bidirectional BPA (:mod:`remediation.aws.block_public_access`, cached with a
+TTL). A VPC shared with the account (another ``OwnerId``) is read like any other but never
+looked up in Route 53 or Resolver: the engine skips it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.block_public_access import block_public_access
 from remediation.aws.block_public_access import reset as reset_block_public_access
+from remediation.aws.dns_paths import DnsPaths
+from remediation.aws.dns_paths import reset as reset_hub_records
 from remediation.aws.errors import error_code, error_text
 from remediation.aws.hosted_zones import HostedZones, Pacer, ZoneKnowledge
 from remediation.aws.parsing import (
@@ -136,6 +139,7 @@ class Inventory:
         account_id: str,
         route53: Any | None = None,
         route53profiles: Any | None = None,
+        route53resolver: Any | None = None,
         pacer: Pacer | None = None,
     ) -> None:
         self.ec2 = ReadOnlyClient(ec2)
@@ -146,7 +150,11 @@ class Inventory:
         self.region = region
         self.account_id = account_id
         self.hosted_zones = HostedZones(
-            self.route53, self.route53profiles, region=region, pacer=pacer
+            self.route53, self.route53profiles, region=region, account_id=account_id, pacer=pacer
+        )
+        resolver = ReadOnlyClient(route53resolver) if route53resolver is not None else None
+        self.dns_paths = DnsPaths(
+            self.ec2, self.route53, resolver, region=region, account_id=account_id
         )
 
     # ------------------------------------------------------------------ resolution
@@ -251,13 +259,19 @@ class Inventory:
         facts = self._region_facts(settings)
         dns_servers = self._dns_servers(vpcs)
         services = [s.service_name(self.region) for s in settings.interface_services]
-        needing = [
-            v["VpcId"]
-            for v in vpcs
-            if str(v.get("OwnerId") or self.account_id) == self.account_id
-            and not served_locally(endpoints.get(v["VpcId"], []), services)
+        owned = [
+            v["VpcId"] for v in vpcs if str(v.get("OwnerId") or self.account_id) == self.account_id
         ]
+        needing = [v for v in owned if not served_locally(endpoints.get(v, []), services)]
         zones = self._private_zones(settings, scope, needing)
+        paths = self.dns_paths.facts(
+            zones,
+            endpoints,
+            vpc_ids=owned,
+            needing=needing,
+            sweep=scope is None,
+            served=lambda items: served_locally(items, services),
+        )
         result = []
         for vpc in vpcs:
             vpc_id = vpc["VpcId"]
@@ -311,6 +325,7 @@ class Inventory:
                     profile_zones=tuple(sorted(zones.profile_zones.get(vpc_id, ()))),
                     zones_unknown=zones.unknown.get(vpc_id, ""),
                     primary_cidr_block=str(vpc.get("CidrBlock") or ""),
+                    **paths.get(vpc_id, {}),
                 )
             )
         return self._with_block_public_access(result)
@@ -362,7 +377,9 @@ class Inventory:
     ) -> ZoneKnowledge:
         """Hub zones, Profile zones and unknowns for the VPCs that lack a local endpoint."""
         wanted = {z for s in settings.interface_services for z in s.private_dns_zones(self.region)}
-        return self.hosted_zones.knowledge(wanted, needing, sweep=scope is None)
+        return self.hosted_zones.knowledge(
+            wanted, needing, sweep=scope is None, profiles=settings.route53_profiles
+        )
 
     def _region_facts(self, settings: Settings) -> RegionFacts:
         services = [s.service_name(self.region) for s in settings.interface_services]
@@ -414,6 +431,7 @@ def reset_caches() -> None:
     _DHCP_CACHE.clear()
     reset_region_facts()
     reset_block_public_access()
+    reset_hub_records()
 
 
 def served_locally(endpoints: Iterable[Mapping[str, Any]], services: Iterable[str]) -> bool:

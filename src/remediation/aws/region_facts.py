@@ -1,35 +1,36 @@
 """Region-level facts, read once per execution environment and kept for a while.
 
 Where each configured endpoint service can be placed (``DescribeVpcEndpointServices``:
-``AvailabilityZoneIds``, ``SupportedIpAddressTypes``) and which Availability Zones the
-region has (``DescribeAvailabilityZones``: ``ZoneId``, ``ZoneType``) change rarely, so a
-warm Lambda environment reuses them for :data:`TTL_SECONDS` instead of reading them for
-every event. Zones are compared by AZ **ID** (``use1-az1``): the names (``us-east-1a``)
-are mapped to different physical zones in each account.
+``AvailabilityZoneIds``, ``AvailabilityZones``, ``SupportedIpAddressTypes``) changes rarely,
+so a warm Lambda environment reuses it for :data:`TTL_SECONDS` instead of reading it for
+every event: one read in a cold environment, none in a warm one.
 
-The services' own AZ IDs are the authority (Local Zones and Wavelength Zones are not in
-an AWS service's list; a subnet on an Outpost carries ``OutpostArn``), so the region's
-zones are read only when a service's details give zone names without IDs, or when the
-services could not be read at all (then the zone types keep Local and Wavelength Zones
-out): one read in a cold environment against EC2, none in a warm one.
+Zones are compared by AZ **ID** (``use1-az1``) when EC2's answer carries them. botocore
+before 1.40.7 does not parse ``AvailabilityZoneIds`` (the Lambda runtime's own SDK may be
+that old), and then the zone **names** are kept: they are in the caller's own mapping, the
+mapping its subnets' ``AvailabilityZone`` is written in (``DescribeSubnets`` returns both the
+name and the ID of each subnet's zone), so :func:`remediation.topology.offers` compares a
+subnet's name with them. No ``DescribeAvailabilityZones`` is needed, so no second read can
+fail and leave names that match nothing.
 
 The cache is keyed by account, region, endpoint URL and the services asked for, so that
 tests (each with a fresh moto account) and the CLI (any region) never see another's
 facts; :func:`reset` empties it. A failed read is not cached: the facts are then empty,
-and the rules judge as if every regular AZ offered every service (what the tool did
-before it read them), and the next event reads again.
+and the rules judge as if every regular AZ offered every service (an endpoint is planned
+where there are private subnets: a VPC without endpoints is never compliant because a read
+failed), and the next event reads again.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.model import RegionFacts, ServiceOffer, ZoneInfo
+from remediation.model import RegionFacts, ServiceOffer
 
 log = logging.getLogger(__name__)
 
@@ -44,25 +45,15 @@ def reset() -> None:
     _CACHE.clear()
 
 
-def parse_zone(item: dict[str, Any]) -> ZoneInfo:
-    return ZoneInfo(
-        zone_id=str(item.get("ZoneId", "")),
-        zone_name=str(item.get("ZoneName", "")),
-        zone_type=str(item.get("ZoneType") or "availability-zone"),
-    )
-
-
-def parse_offer(item: dict[str, Any], zones: Sequence[ZoneInfo]) -> ServiceOffer:
-    """One service's offer; AZ names are mapped to IDs when EC2 gives no ``AvailabilityZoneIds``."""
-    ids = set(item.get("AvailabilityZoneIds") or ())
-    if not ids:
-        by_name = {z.zone_name: z.zone_id for z in zones}
-        ids = {by_name.get(n, n) for n in item.get("AvailabilityZones") or ()}
-    types = tuple(str(t).lower() for t in item.get("SupportedIpAddressTypes") or ("ipv4",))
+def parse_offer(item: dict[str, Any]) -> ServiceOffer:
+    """One service's offer: its AZ IDs when EC2 (and botocore) give them, and its AZ names."""
     return ServiceOffer(
         service_name=str(item.get("ServiceName", "")),
-        zone_ids=frozenset(str(i) for i in ids),
-        ip_address_types=types,
+        zone_ids=frozenset(str(i) for i in item.get("AvailabilityZoneIds") or ()),
+        ip_address_types=tuple(
+            str(t).lower() for t in item.get("SupportedIpAddressTypes") or ("ipv4",)
+        ),
+        zone_names=frozenset(str(n) for n in item.get("AvailabilityZones") or ()),
     )
 
 
@@ -79,7 +70,7 @@ def region_facts(
     services: Iterable[str],
     clock: Callable[[], float] = time.monotonic,
 ) -> RegionFacts:
-    """The region's zones and the given services' offers, from the cache when fresh.
+    """The given services' offers, from the cache when fresh.
 
     ``ec2`` must be a read-only client. A service EC2 does not describe is absent from
     the offers (judged by every regular AZ); a failed read returns empty facts, uncached.
@@ -91,7 +82,6 @@ def region_facts(
     if cached is not None and now - cached[0] < TTL_SECONDS:
         return cached[1]
     details: list[dict[str, Any]] = []
-    failed = False
     try:
         if wanted:
             kwargs: dict[str, Any] = {"ServiceNames": list(wanted)}
@@ -111,24 +101,7 @@ def region_facts(
             "could not read the endpoint services; judging by every regular zone",
             extra={"error": str(exc)},
         )
-        details, failed = [], True
-    zones: tuple[ZoneInfo, ...] = ()
-    if failed or not details or any(not d.get("AvailabilityZoneIds") for d in details):
-        # Without AZ IDs from the services, map their zone names through the region's zones
-        # (and learn the zone types, which keep Local and Wavelength Zones out).
-        try:
-            zones = tuple(
-                parse_zone(z)
-                for z in ec2.describe_availability_zones(AllAvailabilityZones=True).get(
-                    "AvailabilityZones", []
-                )
-            )
-        except (ClientError, BotoCoreError) as exc:
-            log.warning("could not read the region's zones", extra={"error": str(exc)})
-            failed = True
-    offers = tuple(parse_offer(d, zones) for d in details)
-    if failed:
-        return RegionFacts(zones=zones, offers=offers)  # not cached: read again next time
-    facts = RegionFacts(zones=zones, offers=offers)
+        return RegionFacts()  # not cached: read again next time
+    facts = RegionFacts(offers=tuple(parse_offer(d) for d in details))
     _CACHE[key] = (now, facts)
     return facts

@@ -6,7 +6,7 @@ module here and listing its ``check`` in :data:`RULES`.
 
 >>> [rule.__module__.rsplit(".", 1)[-1] for rule in RULES]  # doctest: +NORMALIZE_WHITESPACE
 ['dns', 'interface_endpoints', 'gateway_endpoints', 'security_groups',
- 'endpoint_policies', 'dhcp_dns', 'internet_paths']
+ 'endpoint_policies', 'dhcp_dns', 'internet_paths', 'dns_forwarding']
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from remediation.baseline import (
     dhcp_dns,
     dns,
+    dns_forwarding,
     endpoint_policies,
     gateway_endpoints,
     interface_endpoints,
@@ -36,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     endpoint_policies.check,
     dhcp_dns.check,
     internet_paths.check,
+    dns_forwarding.check,
 )
 
 

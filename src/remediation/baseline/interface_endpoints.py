@@ -5,9 +5,10 @@ An existing endpoint is repaired in place, never moved or replaced: an AZ it
 covers through a public subnet, or a second endpoint of the same service, is
 reported for a person. A VPC whose private hosted zones already answer for the
 service's name (a centralised, hub-and-spoke endpoint) is compliant for it,
-unless the settings require local endpoints; so is one that gets those zones through a
-Route 53 Profile. While the VPC's zones could not be read, no endpoint is planned
-(``endpoint-zones-unknown``): creating one could collide with a hub's zone.
+unless the settings require local endpoints; so is one that gets those zones, or the hub's
+endpoint itself, through a Route 53 Profile, once the hub's records are checked
+(:mod:`remediation.baseline.hub_dns`). While the VPC's zones could not be read, no endpoint
+is planned (``endpoint-zones-unknown``): creating one could collide with a hub's zone.
 
 Only zones that offer the service count (``DescribeVpcEndpointServices``, by AZ ID): a
 private subnet elsewhere, or in a Local Zone, a Wavelength Zone or on an Outpost, is an
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from remediation.actions import TOOL_GROUP, CreateInterfaceEndpoint, ModifyEndpoint
 from remediation.baseline.endpoint_policies import interface_policy
+from remediation.baseline.hub_dns import served
 from remediation.baseline.security_groups import (
     outside_rules,
     uncovered_cidrs,
@@ -44,7 +46,6 @@ from remediation.vocabulary import EndpointType
 
 ENDPOINT_MISSING = "endpoint-missing"
 ENDPOINT_WAITING = "endpoint-waiting-for-private-subnets"
-ENDPOINT_CENTRALISED = "endpoint-centralised"
 ENDPOINT_ZONE_CONFLICT = "endpoint-private-zone-conflict"
 ENDPOINT_DUPLICATE = "endpoint-duplicate"
 PRIVATE_DNS_DISABLED = "endpoint-private-dns-disabled"
@@ -75,20 +76,10 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
     by_profile = [z for z in names if z in snapshot.profile_zones]
     zone = (zones or by_profile or [spec.private_dns_zone(snapshot.region)])[0]
     centralised = bool(zones)
-    if (centralised or by_profile) and not settings.require_local_endpoints:
-        through = ", through a Route 53 Profile," if not centralised else ""
-        return [
-            Finding(
-                code=ENDPOINT_CENTRALISED,
-                severity=Severity.INFO,
-                service=spec.name,
-                resource_id=zone,
-                message=(
-                    f"{spec.name} is served through a centralised endpoint: the VPC is "
-                    f"associated{through} with the private hosted zone {zone}"
-                ),
-            )
-        ]
+    if not settings.require_local_endpoints:
+        hub = served(snapshot, spec)
+        if hub is not None:
+            return hub
     endpoints = [
         e
         for e in snapshot.endpoints
@@ -172,7 +163,7 @@ def _placement(snapshot: VpcSnapshot, spec: ServiceSpec, service: str) -> list[F
                 resource_id=",".join(sorted(s.subnet_id for s in special)),
                 message=(
                     "no interface endpoint is placed in "
-                    + ", ".join(f"{s.subnet_id} ({_why_not(snapshot, s)})" for s in special)
+                    + ", ".join(f"{s.subnet_id} ({_why_not(s)})" for s in special)
                     + ": workloads there use the endpoint in the region's regular AZs"
                 ),
             )
@@ -180,14 +171,8 @@ def _placement(snapshot: VpcSnapshot, spec: ServiceSpec, service: str) -> list[F
     return findings
 
 
-def _why_not(snapshot: VpcSnapshot, subnet: Subnet) -> str:
-    if subnet.outpost_arn:
-        return "on an Outpost"
-    facts = snapshot.region_facts
-    zone = facts.zone(zone_id=zone_id(snapshot, subnet)) if facts else None
-    if zone is not None and zone.zone_type != "availability-zone":
-        return f"in a {zone.zone_type.replace('-', ' ')}"
-    return "IPv6-only subnet"
+def _why_not(subnet: Subnet) -> str:
+    return "on an Outpost" if subnet.outpost_arn else "IPv6-only subnet"
 
 
 def _ip_address_type(snapshot: VpcSnapshot, service: str, subnets: list[Subnet]) -> str:

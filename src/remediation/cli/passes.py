@@ -145,6 +145,7 @@ def scan_region(
         account_id=ctx.account_id,
         route53=clients.route53,
         route53profiles=clients.route53profiles,
+        route53resolver=clients.route53resolver,
     )
     trigger = Trigger(
         event_id=ctx.event_id,

@@ -11,6 +11,7 @@ from handlers.remediate import lambda_handler
 from remediation import release
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
 from tests.support.fixtures import load_event
+from tests.support.hub import add_records, build_hub, route_to_hub
 from tests.support.invariants import violations
 from tests.support.topology import build_vpc, endpoints
 
@@ -76,8 +77,11 @@ def test_a_sweep_lists_zones_once_instead_of_once_per_vpc(
     lambda_context: LambdaContext,
 ) -> None:
     spokes = [build_vpc(aws.ec2, cidr=f"10.{n}.0.0/16", azs=1) for n in range(3)]
+    hub = build_hub(aws.ec2, ("ecr.api",))
     for spoke in spokes:
-        private_zone(aws, f"api.ecr.{REGION}.amazonaws.com", spoke.vpc_id)
+        zone = private_zone(aws, f"api.ecr.{REGION}.amazonaws.com", spoke.vpc_id)
+        add_records(aws.route53, zone, hub, "ecr.api")  # a hub zone serves by its records
+        route_to_hub(aws.ec2, hub, spoke)
     api_calls.clear()
     result = lambda_handler(load_event("scheduled_sweep"), lambda_context)
     route53 = api_calls.operations("route53")

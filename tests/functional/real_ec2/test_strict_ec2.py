@@ -219,9 +219,11 @@ def test_route53_profiles_are_modelled_for_every_client(aws: Aws, vpc: BuiltVpc)
     assert association["ProfileId"] == "rp-1"
     assert profiles.list_profile_associations(ResourceId="vpc-other")["ProfileAssociations"] == []
     (zone,) = profiles.list_profile_resource_associations(
-        ProfileId="rp-1", ResourceType="AWS::Route53::HostedZone"
+        ProfileId="rp-1", ResourceType="HostedZone"
     )["ProfileResourceAssociations"]
     assert zone["ResourceArn"].endswith("Z1")
+    # The API's own type strings are not documented: the model answers IAM's (see strict_dns).
+    assert zone["ResourceType"] == "HostedZone"
     aws.strict.profile_failures.append("AccessDeniedException")
     with pytest.raises(ClientError, match="AccessDenied"):
         profiles.list_profile_associations(ResourceId=vpc.vpc_id)

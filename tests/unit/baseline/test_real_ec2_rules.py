@@ -1,5 +1,5 @@
 """Real EC2's rules on built snapshots: IPv6-only subnets, carrier and local gateway routes, zone
-names mapped to ids, Route 53 lookups paced."""
+names compared with the subnets' names, Route 53 lookups paced."""
 
 from __future__ import annotations
 
@@ -46,14 +46,21 @@ def test_route53_lookups_are_paced_to_five_a_second() -> None:
     assert slept == pytest.approx([0.2] * 5)  # the first call does not wait
 
 
-def test_zone_names_without_ids_are_mapped_through_the_regions_zones() -> None:
+def test_zone_names_without_ids_are_compared_with_the_subnets_names() -> None:
+    """botocore before 1.40.7 parses no ``AvailabilityZoneIds``: the names are kept and the
+    subnets' own names are compared with them (no ``DescribeAvailabilityZones``, issue 21)."""
     from remediation.aws import region_facts as facts_module
+    from remediation.model import Subnet, VpcSnapshot
+    from remediation.topology import offers
+
+    calls: list[str] = []
 
     class Ec2:
         class meta:
             endpoint_url = "fake"
 
         def describe_vpc_endpoint_services(self, **_: Any) -> dict[str, Any]:
+            calls.append("describe_vpc_endpoint_services")
             return {
                 "ServiceDetails": [
                     {
@@ -65,28 +72,15 @@ def test_zone_names_without_ids_are_mapped_through_the_regions_zones() -> None:
                 ]
             }
 
-        def describe_availability_zones(self, **_: Any) -> dict[str, Any]:
-            return {
-                "AvailabilityZones": [
-                    {
-                        "ZoneName": f"{REGION}a",
-                        "ZoneId": "use1-az6",
-                        "ZoneType": "availability-zone",
-                    },
-                    {
-                        "ZoneName": f"{REGION}-bos-1a",
-                        "ZoneId": "use1-bos1-az1",
-                        "ZoneType": "local-zone",
-                    },
-                ]
-            }
-
     facts = facts_module.region_facts(Ec2(), account_id="1", region=REGION, services=[DKR])
     offer = facts.offer(DKR)
-    assert offer is not None and offer.zone_ids == {"use1-az6"}
-    assert offer.ip_address_types == ("ipv4", "ipv6")
-    local = facts.zone(zone_id="use1-bos1-az1")
-    assert local is not None and local.zone_type == "local-zone"
+    assert offer is not None and offer.zone_ids == frozenset()
+    assert offer.zone_names == {f"{REGION}a"} and offer.ip_address_types == ("ipv4", "ipv6")
+    assert calls == ["describe_vpc_endpoint_services"]  # no zone read to fail
+    snap = VpcSnapshot("vpc-1", REGION, "1", ("10.0.0.0/16",), True, True, region_facts=facts)
+    inside = Subnet("subnet-a", "vpc-1", f"{REGION}a", "10.0.1.0/24", 9, "use1-az6")
+    outside = Subnet("subnet-b", "vpc-1", f"{REGION}b", "10.0.2.0/24", 9, "use1-az1")
+    assert offers(snap, DKR, inside) and not offers(snap, DKR, outside)
 
 
 def test_an_ipv6_only_subnet_is_never_chosen_and_families_are_not_mixed() -> None:

@@ -11,17 +11,10 @@ Three reads beside the inventory's, each one batched:
 * **Remote endpoints**: the endpoints those records point to and those a Route 53 Profile
   carries, when they are in this account. A sweep has read every endpoint of the region
   already; an event reads the ones it lacks in one ``DescribeVpcEndpoints``.
-* **Resolver rules** (``route53resolver``): ``ListResolverRuleAssociations`` filtered by the
-  VPCs (a sweep: unfiltered, one listing per region), always fresh: it says which rules
-  apply. Only when some association is not Resolver's own autodefined one, the rules
-  themselves (``ListResolverRules``, once) and, when a ``FORWARD`` rule covers AWS names,
-  ``ListResolverEndpoints`` (inbound) and their addresses, to tell the centralised DNS
-  pattern (forwarding to an inbound endpoint in a served VPC) from names resolved outside.
-  Those definitions are kept for :data:`TTL_SECONDS` for the events that follow (a sweep
-  reads them afresh).
+* **Resolver rules**: :mod:`remediation.aws.resolver_rules`, for the VPCs that are served
+  (an event) or every VPC (a sweep).
 
-A failed read is reported (``info``), never a failure of the run: these facts decide how a
-compliant VPC is described, never a write.
+A failed read is reported (``info``), never a failure of the run.
 """
 
 from __future__ import annotations
@@ -37,42 +30,25 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
+from remediation.aws.errors import error_code, unread
 from remediation.aws.hosted_zones import ZoneKnowledge
-from remediation.model import DnsRule, HubZone, RemoteEndpoint
+from remediation.aws.resolver_rules import ResolverRules, domain
+from remediation.aws.resolver_rules import reset as reset_rules
+from remediation.model import HubZone, RemoteEndpoint
 
 log = logging.getLogger(__name__)
 
 #: How long an event trusts what a sweep read of a hub zone (seconds).
 TTL_SECONDS = 900.0
-#: Resolver's own rule for every VPC (``RECURSIVE``, ``.``): never a forwarding rule.
-AUTODEFINED = "rslvr-autodefined-"
-#: VPC ids per ``ListResolverRuleAssociations`` filter value list.
-FILTER_CHUNK = 100
 VPCE_ID = re.compile(r"(vpce-[0-9a-f]{8,17})(?:-|\.|$)")
-#: Association states that apply to the VPC's queries.
-ACTIVE_ASSOCIATIONS = frozenset({"COMPLETE", "CREATING"})
 
 _RECORDS: dict[tuple[str, ...], tuple[float, HubZone, tuple[RemoteEndpoint, ...]]] = {}
-#: The region's Resolver rules (by id) and inbound endpoint targets, for events after a read.
-_RULES: dict[
-    tuple[str, ...], tuple[float, dict[str, dict[str, Any]], dict[str, tuple[str, bool]]]
-] = {}
 
 
 def reset() -> None:
     """Forget the hub zones and Resolver rules read (tests: each moto account is new)."""
     _RECORDS.clear()
-    _RULES.clear()
-
-
-def domain(value: object) -> str:
-    """A DNS name as the rules compare it: lower case, no trailing dot, ``\\052`` read as ``*``.
-
-    >>> domain("\\\\052.DKR.ecr.us-east-1.amazonaws.com."), domain(".")
-    ('*.dkr.ecr.us-east-1.amazonaws.com', '')
-    """
-    return str(value or "").replace("\\052", "*").rstrip(".").lower()
+    reset_rules()
 
 
 def endpoint_id_of(dns_name: str) -> str:
@@ -119,13 +95,6 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dic
         yield from page.get(key, [])
 
 
-def unread(permission: str, exc: BaseException) -> str:
-    """Why a read failed, naming the permission when it was refused."""
-    if error_code(exc) in ACCESS_DENIED:
-        return f"{permission} was refused ({error_text(exc)})"
-    return f"{permission.rsplit(':', maxsplit=1)[-1]} failed ({error_text(exc)})"
-
-
 class DnsPaths:
     """The reads above. Give it read-only clients (``None``: that service is not read)."""
 
@@ -147,6 +116,7 @@ class DnsPaths:
         self.clock = clock
         meta = getattr(ec2, "meta", None)
         self._key = (account_id, region, str(getattr(meta, "endpoint_url", "") or ""))
+        self.resolver_rules = ResolverRules(resolver, ec2, key=self._key, clock=clock)
 
     def facts(
         self,
@@ -203,7 +173,7 @@ class DnsPaths:
         ]
         asked = None if sweep else settled
         if asked != []:
-            rules, why = self.rules(asked, known.profile_rules, endpoints, served)
+            rules, why = self.resolver_rules.rules(asked, known.profile_rules, endpoints, served)
             for vpc_id in settled if not sweep else vpc_ids:
                 out[vpc_id].update(dns_rules=rules.get(vpc_id, ()), dns_rules_unread=why)
         return out
@@ -290,132 +260,3 @@ class DnsPaths:
         return found
 
     # ------------------------------------------------------------------ Resolver rules
-
-    def rules(
-        self,
-        vpc_ids: Sequence[str] | None,
-        extra: Mapping[str, set[str]],
-        endpoints: Mapping[str, Sequence[Mapping[str, Any]]],
-        served: Callable[[Sequence[Mapping[str, Any]]], bool],
-    ) -> tuple[dict[str, tuple[DnsRule, ...]], str]:
-        """The Resolver rules of each VPC (``None``: every VPC of the region), with the rule
-        ids ``extra`` gives a VPC (its Profile's); and why they could not be read (``""``).
-
-        ``endpoints`` (by VPC) and ``served`` judge the VPC of an inbound endpoint a rule
-        forwards to; a VPC not in ``endpoints`` is read.
-        """
-        if self.resolver is None:
-            return {}, ""
-        ids: dict[str, set[str]] = defaultdict(set)
-        for vpc_id, rule_ids in extra.items():
-            ids[vpc_id] |= rule_ids
-        permission = "route53resolver:ListResolverRuleAssociations"
-        try:
-            for association in self._associations(vpc_ids):
-                if str(association.get("Status", "COMPLETE")) in ACTIVE_ASSOCIATIONS:
-                    ids[str(association.get("VPCId", ""))].add(str(association["ResolverRuleId"]))
-            wanted = {r for rules in ids.values() for r in rules if not r.startswith(AUTODEFINED)}
-            cached = _RULES.get(self._key)
-            if (
-                vpc_ids is not None
-                and cached is not None
-                and self.clock() - cached[0] < TTL_SECONDS
-                and wanted <= set(cached[1])
-            ):
-                listed, inbound = cached[1], cached[2]
-            elif wanted:
-                permission = "route53resolver:ListResolverRules"
-                listed = {
-                    str(r["Id"]): r
-                    for r in _pages(self.resolver, "list_resolver_rules", "ResolverRules")
-                }
-                inbound = self._inbound(listed.values(), endpoints, served)
-                _RULES[self._key] = (self.clock(), listed, inbound)
-            else:
-                listed, inbound = {}, {}
-        except (ClientError, BotoCoreError) as exc:
-            return {}, unread(permission, exc)
-        rules: dict[str, tuple[DnsRule, ...]] = {}
-        for vpc_id in vpc_ids if vpc_ids is not None else sorted(ids):
-            rules[vpc_id] = tuple(
-                _rule(listed[r], inbound) for r in sorted(ids.get(vpc_id, ())) if r in listed
-            )
-        return rules, ""
-
-    def _associations(self, vpc_ids: Sequence[str] | None) -> Iterator[dict[str, Any]]:
-        operation, key = "list_resolver_rule_associations", "ResolverRuleAssociations"
-        if vpc_ids is None:
-            yield from _pages(self.resolver, operation, key)
-            return
-        for start in range(0, len(vpc_ids), FILTER_CHUNK):
-            chunk = list(vpc_ids[start : start + FILTER_CHUNK])
-            yield from _pages(
-                self.resolver, operation, key, Filters=[{"Name": "VPCId", "Values": chunk}]
-            )
-
-    def _inbound(
-        self,
-        rules: Iterable[Mapping[str, Any]],
-        endpoints: Mapping[str, Sequence[Mapping[str, Any]]],
-        served: Callable[[Sequence[Mapping[str, Any]]], bool],
-    ) -> dict[str, tuple[str, bool]]:
-        """Target IP -> (inbound endpoint's VPC, whether that VPC is served), for the targets
-        of forwarding rules that cover AWS names. A failed read leaves them unknown."""
-        targets = {
-            str(t.get("Ip") or t.get("Ipv6") or "")
-            for r in rules
-            if r.get("RuleType") == "FORWARD" and _covers_aws(domain(r.get("DomainName")))
-            for t in r.get("TargetIps") or ()
-        } - {""}
-        if not targets:
-            return {}
-        try:
-            by_ip: dict[str, str] = {}
-            for endpoint in _pages(
-                self.resolver,
-                "list_resolver_endpoints",
-                "ResolverEndpoints",
-                Filters=[{"Name": "Direction", "Values": ["INBOUND"]}],
-            ):
-                for address in _pages(
-                    self.resolver,
-                    "list_resolver_endpoint_ip_addresses",
-                    "IpAddresses",
-                    ResolverEndpointId=endpoint["Id"],
-                ):
-                    ip = str(address.get("Ip") or address.get("Ipv6") or "")
-                    if ip in targets:
-                        by_ip[ip] = str(endpoint.get("HostVPCId", ""))
-            hosts = sorted(set(by_ip.values()) - set(endpoints))
-            read: dict[str, list[dict[str, Any]]] = defaultdict(list)
-            if hosts:
-                filters = [{"Name": "vpc-id", "Values": hosts}]
-                items = _pages(self.ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
-                for item in items:
-                    read[str(item.get("VpcId", ""))].append(item)
-        except (ClientError, BotoCoreError) as exc:
-            log.warning("could not read the Resolver inbound endpoints", extra={"error": str(exc)})
-            return {}
-        return {
-            ip: (vpc, served(endpoints.get(vpc) or read.get(vpc, []))) for ip, vpc in by_ip.items()
-        }
-
-
-def _covers_aws(name: str) -> bool:
-    """A rule domain that can cover an ``amazonaws.com`` name (the root, ``com``, or under it)."""
-    return name in ("", "com") or name == "amazonaws.com" or name.endswith(".amazonaws.com")
-
-
-def _rule(item: Mapping[str, Any], inbound: Mapping[str, tuple[str, bool]]) -> DnsRule:
-    ips = tuple(str(t.get("Ip") or t.get("Ipv6") or "") for t in item.get("TargetIps") or ())
-    hosts = [inbound[ip] for ip in ips if ip in inbound]
-    every = bool(ips) and len(hosts) == len(ips)
-    return DnsRule(
-        rule_id=str(item.get("Id", "")),
-        domain=domain(item.get("DomainName")),
-        rule_type=str(item.get("RuleType", "")),
-        name=str(item.get("Name", "")),
-        target_ips=ips,
-        inbound_vpc=hosts[0][0] if every else "",
-        inbound_served=every and all(served for _, served in hosts),
-    )

@@ -45,3 +45,10 @@ BAD_CREDENTIALS = frozenset(
         "UnrecognizedClientException",
     }
 )
+
+
+def unread(permission: str, exc: BaseException) -> str:
+    """Why a read failed, for people: naming the IAM permission when it was refused."""
+    if error_code(exc) in ACCESS_DENIED:
+        return f"{permission} was refused ({error_text(exc)})"
+    return f"{permission.rsplit(':', maxsplit=1)[-1]} failed ({error_text(exc)})"

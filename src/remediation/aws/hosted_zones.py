@@ -38,7 +38,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
+from remediation.aws.errors import error_text, unread
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +122,7 @@ class _Resources:
 
 def _unread(operation: str, exc: BaseException) -> str:
     """Why a Profiles read failed, naming the permission when it was refused."""
-    if error_code(exc) in ACCESS_DENIED:
-        return f"{PROFILE_PERMISSIONS[operation]} was refused ({error_text(exc)})"
-    return f"Route 53 Profiles could not be read ({error_text(exc)})"
+    return unread(PROFILE_PERMISSIONS[operation], exc)
 
 
 def _name(value: object) -> str:

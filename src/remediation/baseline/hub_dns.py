@@ -89,7 +89,7 @@ def _zone(snapshot: VpcSnapshot, spec: ServiceSpec, name: str) -> list[Finding]:
     through = "" if name in snapshot.private_zones else ", through a Route 53 Profile,"
     how = f"associated{through} with the private hosted zone {name}"
     if detail is None or not (detail.checked or detail.unverified):
-        return [_centralised(spec, name, how)]
+        return [_centralised(spec, name, f"{how} (its records are checked by the sweep)")]
     if detail.unverified:
         return [_unverified(spec, name, f"{how}, {detail.unverified}")]
     problems = _record_problems(snapshot, spec, detail)

@@ -76,6 +76,21 @@ def cap_retry_time(
     return client
 
 
+class LazyClient:
+    """A client made on first use: its service model (about 180 ms to load in a new session)
+    is loaded only by a run that calls it (the Resolver client: an event whose VPC is served
+    by nothing never does)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            self._client = self._make()
+        return getattr(self._client, name)
+
+
 @dataclass(frozen=True)
 class AwsClients:
     """One region's clients, typed by the ``mypy-boto3`` stubs for mypy (objects at run time)."""
@@ -87,7 +102,8 @@ class AwsClients:
     #: Route 53 Profiles (which VPCs get hosted zones through a Profile); ``None``: not read
     #: (against an emulator).
     route53profiles: Any | None = None
-    #: Route 53 Resolver (the rules that forward the VPCs' names); ``None``: not read.
+    #: Route 53 Resolver (the rules that forward the VPCs' names), made on first use; ``None``:
+    #: not read.
     route53resolver: Any | None = None
 
 
@@ -102,8 +118,8 @@ def make_clients(
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at a local emulator (the
     demo, the CLI). No Route 53 Profiles client is made then: moto, the emulator the demo
-    runs, does not implement that service, and its failures would make every VPC's hosted
-    zones "unknown".
+    runs, does not implement that service, and its failures would note an unread Profile on
+    every VPC.
     """
     session = session or boto3.session.Session()
     url = endpoint_url or None  # None: the service's own endpoint
@@ -123,7 +139,11 @@ def make_clients(
             if endpoint_url or sdk_endpoint_url(os.environ)
             else session.client("route53profiles", region_name=region, config=config)
         ),
-        route53resolver=cap_retry_time(
-            session.client("route53resolver", region_name=region, endpoint_url=url, config=config)
+        route53resolver=LazyClient(
+            lambda: cap_retry_time(
+                session.client(
+                    "route53resolver", region_name=region, endpoint_url=url, config=config
+                )
+            )
         ),
     )

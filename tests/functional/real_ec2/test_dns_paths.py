@@ -218,6 +218,33 @@ def test_a_profile_carrying_hub_endpoints_serves_the_spoke_and_no_local_endpoint
     assert all("ResourceType" not in p for p in api_calls.params("ListProfileResourceAssociations"))
 
 
+def test_a_forwarding_rule_a_profile_carries_counts_as_the_vpcs_own(
+    aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> None:
+    hub = _profile_hub(aws)
+    spoke = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.1.0.0/16", azs=1)
+    route_to_hub(aws.ec2, hub, spoke)
+    resolver = shared_client("route53resolver")
+    rule = resolver.create_resolver_rule(
+        CreatorRequestId="profile-rule",
+        Name="central-forward",
+        RuleType="FORWARD",
+        DomainName="amazonaws.com",
+        TargetIps=[{"Ip": "192.168.0.2", "Port": 53}],
+    )["ResolverRule"]
+    aws.strict.profile_associations[spoke.vpc_id] = "rp-hub"
+    aws.strict.profile_zones["rp-hub"] = [
+        rule["Arn"],
+        *(_endpoint_arn(e) for e in hub.endpoints.values()),
+    ]
+
+    vpc = run(spoke.vpc_id, lambda_context)
+
+    (forwarded,) = findings(vpc, "dns-forwarded")
+    assert forwarded["resource_id"] == rule["Id"] and forwarded["severity"] == "warning"
+    assert vpc["status"] != "compliant"
+
+
 def test_a_profile_endpoint_of_another_account_is_served_unverified(
     aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> None:

@@ -13,7 +13,9 @@
 ``spoke``
     Served by centralised endpoints: the Route 53 private hosted zones
     ``api.ecr.<region>.amazonaws.com`` and ``dkr.ecr.<region>.amazonaws.com``
-    of a hub are associated with it; it has only its own S3 gateway.
+    of a hub are associated with it, their records aliases to the ``payments`` VPC's
+    endpoints (the hub here), reached through a transit gateway; it has only its own S3
+    gateway.
 
 ``default``
     The emulator's default VPC (every region has one), tagged ``mode=off`` so that the
@@ -185,6 +187,42 @@ def _s3_gateway(ec2: Any, region: str, vpc: DemoVpc) -> str:
     )
 
 
+def _hub_records(ec2: Any, route53: Any, zone_id: str, zone: str, endpoint_id: str) -> None:
+    """A hub zone's records: its apex (and for the registries, the wildcard) aliases to the
+    hub's endpoint, as the centralised-endpoints pattern writes them."""
+    (endpoint,) = ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"]
+    entries = [e["DnsName"] for e in endpoint.get("DnsEntries", []) if endpoint_id in e["DnsName"]]
+    target = entries[0] if entries else f"{endpoint_id}-demo.{zone}"
+    names = (zone, f"*.{zone}") if zone.startswith("dkr.") else (zone,)
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id,
+        ChangeBatch={
+            "Changes": [
+                {
+                    "Action": "UPSERT",
+                    "ResourceRecordSet": {
+                        "Name": name,
+                        "Type": "A",
+                        "AliasTarget": {
+                            "HostedZoneId": "Z7HUBDEMO",
+                            "DNSName": target,
+                            "EvaluateTargetHealth": False,
+                        },
+                    },
+                }
+                for name in names
+            ]
+        },
+    )
+
+
+def _route_to(ec2: Any, vpc: DemoVpc, cidr: str) -> None:
+    """The VPC's private route tables reach ``cidr`` (the hub) through a transit gateway."""
+    tgw = ec2.create_transit_gateway(Description="demo hub")["TransitGateway"]["TransitGatewayId"]
+    for table in vpc.private_route_tables:
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock=cidr, TransitGatewayId=tgw)
+
+
 def build_demo_account(ec2: Any, route53: Any, region: str) -> DemoAccount:
     """Build the demo's four VPCs (see the module docstring) and return their ids.
 
@@ -251,8 +289,7 @@ def build_demo_account(ec2: Any, route53: Any, region: str) -> DemoAccount:
         nat=True,
     )
     group = _group(ec2, payments.vpc_id, "payments-endpoints", "10.1.0.0/16")
-    for service in ("ecr.api", "ecr.dkr"):
-        _interface_endpoint(ec2, region, payments, service, group)
+    hub = {s: _interface_endpoint(ec2, region, payments, s, group) for s in ("ecr.api", "ecr.dkr")}
     _s3_gateway(ec2, region, payments)
     account.vpcs["payments"] = payments
 
@@ -276,7 +313,8 @@ def build_demo_account(ec2: Any, route53: Any, region: str) -> DemoAccount:
         public=False,
     )
     _s3_gateway(ec2, region, spoke)
-    for zone in (f"api.ecr.{region}.amazonaws.com", f"dkr.ecr.{region}.amazonaws.com"):
+    for service, endpoint_id in hub.items():
+        zone = ".".join(reversed(service.split("."))) + f".{region}.amazonaws.com"
         created = route53.create_hosted_zone(
             Name=zone,
             CallerReference=f"demo-{zone}",
@@ -287,6 +325,8 @@ def build_demo_account(ec2: Any, route53: Any, region: str) -> DemoAccount:
             VPC={"VPCRegion": region, "VPCId": spoke.vpc_id},
         )
         account.zone_ids.append(str(created["HostedZone"]["Id"]))
+        _hub_records(ec2, route53, created["HostedZone"]["Id"], zone, endpoint_id)
+    _route_to(ec2, spoke, "10.1.0.0/16")
     account.vpcs["spoke"] = spoke
     return account
 

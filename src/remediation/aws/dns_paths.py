@@ -137,9 +137,11 @@ class DnsPaths:
         """
         by_id = {str(e.get("VpcEndpointId")): e for items in endpoints.values() for e in items}
         out: dict[str, dict[str, Any]] = defaultdict(dict)
-        refs: dict[str, tuple[str, str]] = {}
-        for vpc_refs in known.zone_refs.values():
-            refs.update(vpc_refs)
+        refs = {
+            zone_id: (name, owner)
+            for vpc_refs in known.zone_refs.values()
+            for name, (zone_id, owner) in vpc_refs.items()
+        }
         zones, remote = self.hub_zones(refs, by_id, sweep=sweep) if refs else ({}, {})
         own = {
             p.endpoint_id
@@ -150,7 +152,7 @@ class DnsPaths:
         remote.update(self.remote_endpoints(own - set(remote), by_id) if own else {})
         for vpc_id in vpc_ids:
             names = known.zone_refs.get(vpc_id, {})
-            mine = [zones[n] for n in sorted(names) if n in zones]
+            mine = [zones[names[n][0]] for n in sorted(names) if names[n][0] in zones]
             targets = {t for z in mine for t in z.records.values() if t in remote}
             carried = [
                 replace(remote[p.endpoint_id], profile_id=p.profile_id)
@@ -187,13 +189,13 @@ class DnsPaths:
         *,
         sweep: bool,
     ) -> tuple[dict[str, HubZone], dict[str, RemoteEndpoint]]:
-        """Each hub zone (name -> (zone id, owning account)) with its records, and the
-        endpoints its records point to. ``endpoints``: what the run read, by id."""
+        """Each hub zone (zone id -> (name, owning account)) with its records, by zone id, and
+        the endpoints its records point to. ``endpoints``: what the run read, by id."""
         zones: dict[str, HubZone] = {}
         remote: dict[str, RemoteEndpoint] = {}
-        for name, (zone_id, owner) in sorted(refs.items()):
+        for zone_id, (name, owner) in sorted(refs.items()):
             if owner and owner != self.account_id:
-                zones[name] = HubZone(
+                zones[zone_id] = HubZone(
                     name,
                     zone_id,
                     unverified=f"owned by account {owner}: its records cannot "
@@ -204,10 +206,10 @@ class DnsPaths:
             cached = _RECORDS.get(key)
             if not sweep:
                 if cached is not None and self.clock() - cached[0] < TTL_SECONDS:
-                    zones[name] = cached[1]
+                    zones[zone_id] = cached[1]
                     remote.update({e.endpoint_id: e for e in cached[2]})
                 else:
-                    zones[name] = HubZone(name, zone_id)  # judged by its name: see hub_dns
+                    zones[zone_id] = HubZone(name, zone_id)  # judged by its name: see hub_dns
                 continue
             try:
                 targets = parse_record_targets(
@@ -219,13 +221,13 @@ class DnsPaths:
                     )
                 )
             except (ClientError, BotoCoreError) as exc:
-                zones[name] = HubZone(
+                zones[zone_id] = HubZone(
                     name, zone_id, unverified=unread("route53:ListResourceRecordSets", exc)
                 )
                 continue
             zone = HubZone(name, zone_id, records=MappingProxyType(targets), checked=True)
             found = self.remote_endpoints(set(targets.values()) - {""}, endpoints)
-            zones[name] = zone
+            zones[zone_id] = zone
             remote.update(found)
             _RECORDS[key] = (self.clock(), zone, tuple(found.values()))
         return zones, remote

@@ -13,7 +13,7 @@ from remediation.aws import hosted_zones
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext, shared_client
 from tests.support.aws_faults import Fault, FaultLayer
 from tests.support.fixtures import load_event
-from tests.support.hub import Hub, build_hub, records, route_to_hub, serve
+from tests.support.hub import Hub, add_records, build_hub, records, route_to_hub, serve
 from tests.support.scenarios import auto_fix, create_vpc_event
 from tests.support.topology import BuiltVpc, build_vpc, endpoints
 
@@ -361,6 +361,29 @@ def test_an_empty_hub_zone_is_not_compliant_and_names_the_missing_record(
         assert broken["service"] == "ecr.dkr" and broken["severity"] == "warning"
         assert f"no record {records('ecr.dkr')[0]}" in broken["message"]
     assert interface_services(aws, spoke.vpc_id) == set()  # the hub is repaired by a person
+
+
+def test_two_hub_zones_of_one_name_are_judged_each_by_its_own_records(
+    aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> None:
+    hub = build_hub(aws.ec2, ("ecr.api",))
+    spokes = [build_vpc(aws.ec2, cidr=f"10.{n}.0.0/16", azs=1, dns_hostnames=True) for n in (1, 2)]
+    for n, spoke in enumerate(spokes):
+        zone = aws.route53.create_hosted_zone(
+            Name=records("ecr.api")[0],
+            CallerReference=f"zone-{n}",
+            VPC={"VPCRegion": REGION, "VPCId": spoke.vpc_id},
+            HostedZoneConfig={"PrivateZone": True},
+        )["HostedZone"]["Id"]
+        if n == 0:
+            add_records(aws.route53, zone, hub, "ecr.api")
+        route_to_hub(aws.ec2, hub, spoke)
+    handler_env.setenv("SERVICES", "ecr.api:interface")
+
+    vpcs = sweep(lambda_context)
+
+    assert [f["code"] for f in vpcs[spokes[0].vpc_id]["findings"]] == ["endpoint-centralised"]
+    assert [f["code"] for f in vpcs[spokes[1].vpc_id]["findings"]] == ["hub-zone-broken"]
 
 
 @pytest.mark.parametrize("fault", ["deleted", "no-route", "wrong-service"])

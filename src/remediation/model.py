@@ -140,6 +140,8 @@ class Endpoint:
     #: ``DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint``: private DNS answers only
     #: queries from a Resolver inbound endpoint; the VPC's own clients use the gateway.
     private_dns_inbound_only: bool = False
+    #: ``CreationTimestamp`` in ISO 8601 (UTC); ``""`` when EC2 gave none.
+    created: str = ""
 
     @property
     def usable(self) -> bool:
@@ -181,6 +183,9 @@ class NetworkInterface:
     interface_type: str = ""
     description: str = ""
     requester_id: str = ""
+    #: Created by an AWS service for its resource (an ECS task, a NAT gateway, ...).
+    requester_managed: bool = False
+    tags: Mapping[str, str] = field(default_factory=_frozen_map)
 
 
 @dataclass(frozen=True)
@@ -253,6 +258,51 @@ class BlockPublicAccess:
     def excluded(self, vpc_id: str, subnet_id: str) -> bool:
         """Whether an exclusion (``allow-bidirectional`` or ``allow-egress``) lets egress out."""
         return vpc_id in self.exclusions or subnet_id in self.exclusions
+def _frozen_numbers(value: Mapping[str, float] | None = None) -> Mapping[str, float]:
+    return MappingProxyType(dict(value or {}))
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """Bytes CloudWatch measured for a VPC (:mod:`remediation.aws.metrics`), by resource.
+
+    ``start``..``end`` is the traffic window (:attr:`days` whole UTC days); the unused-endpoint
+    check looks back to ``long_start`` (:attr:`long_days`). ``error`` says why nothing could be
+    read (then every figure is empty).
+    """
+
+    start: str = ""
+    end: str = ""
+    long_start: str = ""
+    #: Interface endpoint id -> ``BytesProcessed`` over the window.
+    endpoint_bytes: Mapping[str, float] = field(default_factory=_frozen_numbers)
+    #: Interface endpoint id -> ``BytesProcessed`` since ``long_start``.
+    endpoint_bytes_long: Mapping[str, float] = field(default_factory=_frozen_numbers)
+    #: NAT gateway id (on a private route table) -> bytes processed over the window.
+    nat_bytes: Mapping[str, float] = field(default_factory=_frozen_numbers)
+    error: str = ""
+    days: int = 14
+    long_days: int = 30
+
+    @property
+    def endpoints_total(self) -> float:
+        return float(sum(self.endpoint_bytes.values()))
+
+    @property
+    def nat_total(self) -> float:
+        return float(sum(self.nat_bytes.values()))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "days": self.days,
+            "start": self.start,
+            "end": self.end,
+            "endpoint_bytes": self.endpoints_total,
+            "nat_bytes": self.nat_total,
+            "endpoints": dict(self.endpoint_bytes),
+            "nat_gateways": dict(self.nat_bytes),
+            **({"error": self.error} if self.error else {}),
+        }
 
 
 @dataclass(frozen=True)
@@ -291,6 +341,8 @@ class VpcSnapshot:
     primary_cidr_block: str = ""
     #: VPC Block Public Access exclusions; ``None`` when no subnet needed them.
     block_public_access: BlockPublicAccess | None = None
+    #: What CloudWatch measured (sweeps and scans); ``None``: not read (an event).
+    traffic: Traffic | None = None
 
     @property
     def shared(self) -> bool:

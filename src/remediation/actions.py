@@ -56,6 +56,7 @@ READ_PERMISSIONS: tuple[str, ...] = (
     "ec2:DescribeAvailabilityZones",
     "ec2:DescribeVpcEndpointServices",
     "ec2:DescribeVpcBlockPublicAccessExclusions",
+    "cloudwatch:GetMetricData",
     "route53:ListHostedZones",
     "route53:GetHostedZone",
     "route53:ListHostedZonesByVPC",

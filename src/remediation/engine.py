@@ -22,6 +22,7 @@ from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
 from remediation.aws.inventory import Inventory
 from remediation.baseline import evaluate
 from remediation.config import Settings
+from remediation.baseline.money import vpc_money
 from remediation.cost import estimate
 from remediation.events.parse import Refusal, Trigger
 from remediation.findings import Finding, Severity
@@ -166,6 +167,8 @@ def remediate_vpc(
         findings=findings,
         outcomes=outcomes,
         cost=estimate(actions, snapshot.region),
+        traffic=snapshot.traffic,
+        money=vpc_money(snapshot, settings, findings, actions),
         **base,  # type: ignore[arg-type]
     )
 

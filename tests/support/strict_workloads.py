@@ -20,8 +20,9 @@ from typing import Any
 
 from moto.cloudwatch.exceptions import ValidationError
 from moto.cloudwatch.responses import CloudWatchResponse
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ec2.models import ec2_backends
+
+from tests.support.aws import ACCOUNT
 
 # https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html
 # ("You can include up to 500 MetricDataQuery structures in one GetMetricData request").
@@ -39,7 +40,7 @@ def workload_eni(
     subnet_id: str,
     kind: str,
     *,
-    account: str = DEFAULT_ACCOUNT_ID,
+    account: str = ACCOUNT,
     region: str = "us-east-1",
 ) -> str:
     """A network interface as AWS creates it for a workload of ``kind``; returns its id.

@@ -87,6 +87,8 @@ class AwsClients:
     #: Route 53 Profiles (which VPCs get hosted zones through a Profile); ``None``: not read
     #: (against an emulator).
     route53profiles: Any | None = None
+    #: CloudWatch, for the traffic of sweeps and scans; ``None``: not made (an event reads none).
+    cloudwatch: Any | None = None
 
 
 def make_clients(
@@ -95,13 +97,14 @@ def make_clients(
     session: boto3.session.Session | None = None,
     endpoint_url: str | None = None,
     config: Config = RETRIES,
+    metrics: bool = False,
 ) -> AwsClients:
     """EC2, Route 53, Route 53 Profiles and SNS clients for one region, retries configured.
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at a local emulator (the
     demo, the CLI). No Route 53 Profiles client is made then: moto, the emulator the demo
     runs, does not implement that service, and its failures would make every VPC's hosted
-    zones "unknown".
+    zones "unknown". ``metrics`` adds a CloudWatch client (sweeps and scans read traffic).
     """
     session = session or boto3.session.Session()
     url = endpoint_url or None  # None: the service's own endpoint
@@ -120,5 +123,12 @@ def make_clients(
             None
             if endpoint_url or sdk_endpoint_url(os.environ)
             else session.client("route53profiles", region_name=region, config=config)
+        ),
+        cloudwatch=(
+            cap_retry_time(
+                session.client("cloudwatch", region_name=region, endpoint_url=url, config=config)
+            )
+            if metrics
+            else None
         ),
     )

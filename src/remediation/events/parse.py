@@ -342,7 +342,11 @@ def _parse(event: object, own_role_arns: frozenset[str]) -> Trigger | Refusal:
         except _Refused as refused:
             return Refusal(refused.reason, event_id=event_id, event_name=SCHEDULE_DETAIL_TYPE)
         return Trigger(event_id, SCHEDULE_DETAIL_TYPE, account, region, sweep=True)
-    if source not in CLOUDTRAIL_SOURCES or detail_type != CLOUDTRAIL_DETAIL_TYPE:
+    if (
+        not isinstance(source, str)
+        or source not in CLOUDTRAIL_SOURCES
+        or detail_type != CLOUDTRAIL_DETAIL_TYPE
+    ):
         return Refusal(
             f"not a CloudTrail EC2 API call: source {_quote(source)}, "
             f"detail-type {_quote(detail_type)}",

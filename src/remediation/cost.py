@@ -192,7 +192,7 @@ class Money:
         verdict = "they pay for themselves" if net >= 0 else "they cost more than they save"
         return (
             f"{cost}; NAT processing avoided {kind} ${avoided:,.2f}/month "
-            f"({self.gb_per_month:,.1f} GB/month); net ${net:,.2f}/month: {verdict}{where}"
+            f"({self.gb_per_month:,.1f} GB/month); net {usd(net)}/month: {verdict}{where}"
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -231,3 +231,24 @@ def money(
     """The money of one VPC from its endpoint-AZs and the bytes behind ``basis``."""
     gb = per_month(measured_bytes, days) if basis != "not-measured" else 0.0
     return Money(prices(region), basis, endpoint_azs, gb_per_month=gb, days=days)
+
+
+def bytes_text(value: float) -> str:
+    """Bytes for people (decimal units).
+
+    >>> bytes_text(0), bytes_text(1_500_000), bytes_text(2.5e9)
+    ('0 bytes', '1.5 MB', '2.5 GB')
+    """
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if value >= scale:
+            return f"{value / scale:,.1f} {unit}"
+    return f"{value:,.0f} bytes"
+
+
+def usd(value: float) -> str:
+    """Dollars for people, the sign first.
+
+    >>> usd(-42.734), usd(1234.5)
+    ('-$42.73', '$1,234.50')
+    """
+    return f"{'-' if value < 0 else ''}${abs(value):,.2f}"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from remediation.config import Settings
-from remediation.cost import HOURS_PER_MONTH, prices
+from remediation.cost import HOURS_PER_MONTH, bytes_text, prices
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, EndpointType, Traffic, VpcSnapshot
 
@@ -93,8 +93,8 @@ def _bypass(snapshot: VpcSnapshot, settings: Settings, traffic: Traffic) -> list
             resource_id=ids,
             message=(
                 f"over the last {traffic.days} days the ECR endpoints ({ids}) carried "
-                f"{_size(through)} while the NAT gateways of the private route tables "
-                f"({', '.join(sorted(traffic.nat_bytes))}) carried {_size(nat)}: image pulls "
+                f"{bytes_text(through)} while the NAT gateways of the private route tables "
+                f"({', '.join(sorted(traffic.nat_bytes))}) carried {bytes_text(nat)}: image pulls "
                 "seem to bypass the endpoints. Usual causes: custom DNS servers or a Route 53 "
                 "Resolver rule forwarding the ECR names, clients using ECR's dual-stack names, "
                 "or images pulled from another region's registry"
@@ -122,8 +122,8 @@ def _unused(snapshot: VpcSnapshot, settings: Settings, traffic: Traffic) -> list
                 service=names[endpoint.service_name],
                 resource_id=endpoint.endpoint_id,
                 message=(
-                    f"{endpoint.endpoint_id}, created by the tool, carried {_size(carried)} in "
-                    f"{traffic.long_days} days and costs about ${monthly:,.2f}/month "
+                    f"{endpoint.endpoint_id}, created by the tool, carried "
+                    f"{bytes_text(carried)} in {traffic.long_days} days and costs about ${monthly:,.2f}/month "
                     f"({azs} AZ(s)); the tool never deletes it. If the VPC does not need it, "
                     f"'ecr-endpoint-guard release --region {snapshot.region} --vpc-id "
                     f"{snapshot.vpc_id}' removes what the tool created there (then tag the VPC "
@@ -133,15 +133,3 @@ def _unused(snapshot: VpcSnapshot, settings: Settings, traffic: Traffic) -> list
             )
         )
     return findings
-
-
-def _size(value: float) -> str:
-    """Bytes for people (decimal units).
-
-    >>> _size(0), _size(1_500_000), _size(2.5e9)
-    ('0 bytes', '1.5 MB', '2.5 GB')
-    """
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if value >= scale:
-            return f"{value / scale:,.1f} {unit}"
-    return f"{value:,.0f} bytes"

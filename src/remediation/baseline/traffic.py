@@ -123,7 +123,8 @@ def _unused(snapshot: VpcSnapshot, settings: Settings, traffic: Traffic) -> list
                 resource_id=endpoint.endpoint_id,
                 message=(
                     f"{endpoint.endpoint_id}, created by the tool, carried "
-                    f"{bytes_text(carried)} in {traffic.long_days} days and costs about ${monthly:,.2f}/month "
+                    f"{bytes_text(carried)} in {traffic.long_days} days and costs about "
+                    f"${monthly:,.2f}/month "
                     f"({azs} AZ(s)); the tool never deletes it. If the VPC does not need it, "
                     f"'ecr-endpoint-guard release --region {snapshot.region} --vpc-id "
                     f"{snapshot.vpc_id}' removes what the tool created there (then tag the VPC "

@@ -205,3 +205,26 @@ def test_every_workload_event_resolves_to_the_vpc_of_its_subnets(
     )
     result = lambda_handler(event, lambda_context)
     assert [v["vpc_id"] for v in result["vpcs"]] == [isolated.vpc_id], result
+
+
+@pytest.mark.parametrize("repair", [False, True])
+def test_a_profile_s_companions_are_reported_and_created_only_with_profile_repair(
+    aws: Aws,
+    sandbox: BuiltVpc,
+    handler_env: pytest.MonkeyPatch,
+    lambda_context: LambdaContext,
+    repair: bool,
+) -> None:
+    auto_fix(handler_env, "always")
+    handler_env.setenv("ENDPOINT_PROFILE", "ecs-fargate")
+    handler_env.setenv("PROFILE_REPAIR", "true" if repair else "false")
+    result = lambda_handler(create_vpc_event(sandbox.vpc_id), lambda_context)
+    companions = {"logs", "secretsmanager", "ssm"}
+    created = services(aws, sandbox.vpc_id, "Interface")
+    assert created == {"ecr.api", "ecr.dkr", *(companions if repair else ())}, result
+    reported = {
+        f["service"] for f in result["vpcs"][0]["findings"] if f["code"] == "endpoint-missing"
+    }
+    assert reported == {"ecr.api", "ecr.dkr", *companions}  # the findings before the repairs
+    planned = {a["service"].rsplit(".", 1)[-1] for a in result["vpcs"][0]["actions"]}
+    assert (companions <= planned) is repair

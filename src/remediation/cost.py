@@ -208,6 +208,7 @@ class Money:
             "endpoints_monthly_usd": self.endpoints_monthly_usd,
             "nat_avoided_monthly_usd": self.nat_avoided_usd,
             "net_monthly_usd": self.net_usd,
+            "summary": self.describe(),
         }
 
 

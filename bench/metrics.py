@@ -64,6 +64,19 @@ def build(ec2: Any, count: int) -> None:
             )
 
 
+def scan_calls() -> Any:
+    """``ecr-endpoint-guard scan --format json`` in this process; its API calls."""
+    import contextlib
+    import io
+
+    from bench.counting import recording
+    from remediation import cli
+
+    with recording() as calls, contextlib.redirect_stdout(io.StringIO()):
+        cli.main(["scan", "--region", REGION, "--format", "json"])
+    return calls
+
+
 def measure(count: int) -> dict[str, Any]:
     import boto3
     from moto import mock_aws
@@ -80,6 +93,7 @@ def measure(count: int) -> dict[str, Any]:
         started = time.perf_counter()
         result, calls = invoke(sweep_event())
         seconds = time.perf_counter() - started
+        scan = scan_calls()
     queries = 4 * count
     metric_calls = calls.operations(service="cloudwatch").count("GetMetricData")
     return {
@@ -92,6 +106,13 @@ def measure(count: int) -> dict[str, Any]:
             "DescribeNetworkInterfaces"
         ),
         "all_reads": calls.reads,
+        # The CLI's scan evaluates 50 VPCs a chunk (engine.CHUNK): one read of each chunk.
+        "scan_get_metric_data_calls": scan.operations(service="cloudwatch").count(
+            "GetMetricData"
+        ),
+        "scan_describe_network_interfaces_calls": scan.operations(service="ec2").count(
+            "DescribeNetworkInterfaces"
+        ),
         "seconds": round(seconds, 1),
     }
 
@@ -106,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['vpcs']:>4} VPCs: {row['get_metric_data_calls']} GetMetricData "
             f"(ceil({row['metric_queries']}/500) = {row['ceil_queries_over_500']}), "
             f"{row['describe_network_interfaces_calls']} DescribeNetworkInterfaces, "
-            f"{row['all_reads']} reads in all, {row['seconds']} s"
+            f"{row['all_reads']} reads in all, {row['seconds']} s; the CLI's scan: "
+            f"{row['scan_get_metric_data_calls']} GetMetricData, "
+            f"{row['scan_describe_network_interfaces_calls']} DescribeNetworkInterfaces"
         )
     print(json.dumps(rows, indent=2))
     return 0

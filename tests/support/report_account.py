@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from moto.ec2.models import ec2_backends
 
 from tests.support.aws import ACCOUNT, REGION, Aws, shared_client
 from tests.support.strict_workloads import endpoint_dimensions, put_daily_bytes
-from tests.support.topology import BuiltVpc, build_vpc
+from tests.support.topology import BuiltVpc, add_nat_gateway, build_vpc
 
 #: A Name tag no page, table or spreadsheet may run: markup, script, quotes, a formula.
 HOSTILE_NAME = '<script>alert("x")</script><img src=x onerror=alert(1)> & "q" \'s'
@@ -25,19 +24,6 @@ class ReportAccount:
     formula: BuiltVpc  # no endpoint, no NAT gateway, a formula for a name
 
 
-def _nat(ec2: Any, vpc: BuiltVpc) -> str:
-    subnet = next(iter(vpc.public_subnets.values()))
-    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = str(
-        ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"][
-            "NatGatewayId"
-        ]
-    )
-    for table in vpc.private_route_tables.values():
-        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-    return nat
-
-
 def build_report_account(aws: Aws) -> ReportAccount:
     cloudwatch = shared_client("cloudwatch")
     app = build_vpc(aws.ec2, dns_hostnames=True, tags={"Name": "app"})
@@ -47,7 +33,7 @@ def build_report_account(aws: Aws) -> ReportAccount:
     formula = build_vpc(
         aws.ec2, dns_hostnames=True, tags={"Name": FORMULA_NAME}, cidr="10.2.0.0/16", second=2
     )
-    app_nat, hostile_nat = _nat(aws.ec2, app), _nat(aws.ec2, hostile)
+    app_nat, hostile_nat = add_nat_gateway(aws.ec2, app), add_nat_gateway(aws.ec2, hostile)
     for service in ("ecr.api", "ecr.dkr"):
         name = f"com.amazonaws.{REGION}.{service}"
         endpoint = str(

@@ -11,7 +11,7 @@ from handlers.remediate import lambda_handler
 from tests.support.aws import ACCOUNT, Aws, CallLog, LambdaContext
 from tests.support.fixtures import load_event
 from tests.support.strict_workloads import workload_eni
-from tests.support.topology import BuiltVpc, build_vpc, endpoints
+from tests.support.topology import BuiltVpc, add_nat_gateway, build_vpc, endpoints
 
 FIXTURE_VPC = "vpc-0a1b2c3d4e5f67890"
 FIXTURE_SUBNETS = ("subnet-0aaaa1111bbbb2222", "subnet-0cccc3333dddd4444")
@@ -21,20 +21,6 @@ def auto_fix(env: pytest.MonkeyPatch, need: str) -> None:
     env.setenv("REMEDIATION_MODE", "auto-fix")
     env.setenv("AUTO_FIX_ACCOUNT_IDS", ACCOUNT)
     env.setenv("ENDPOINT_NEED", need)
-
-
-def with_nat(ec2: Any, vpc: BuiltVpc) -> str:
-    """A NAT gateway in the first public subnet, the default route of every private table."""
-    subnet = next(iter(vpc.public_subnets.values()))
-    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = str(
-        ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"][
-            "NatGatewayId"
-        ]
-    )
-    for table in vpc.private_route_tables.values():
-        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-    return nat
 
 
 def create_vpc_event(vpc_id: str) -> dict[str, Any]:
@@ -55,7 +41,7 @@ def services(aws: Aws, vpc_id: str, kind: str) -> set[str]:
 def sandbox(aws: Aws) -> BuiltVpc:
     """An empty VPC whose private subnets go out through a NAT gateway: nobody runs anything."""
     vpc = build_vpc(aws.ec2, dns_hostnames=True, tags={"Name": "sandbox"})
-    with_nat(aws.ec2, vpc)
+    add_nat_gateway(aws.ec2, vpc)
     return vpc
 
 

@@ -15,7 +15,7 @@ from handlers.remediate import lambda_handler
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext, shared_client
 from tests.support.fixtures import load_event
 from tests.support.strict_workloads import endpoint_dimensions, put_daily_bytes
-from tests.support.topology import BuiltVpc, build_vpc, endpoints
+from tests.support.topology import BuiltVpc, add_nat_gateway, build_vpc, endpoints
 
 MANAGED = {"Key": "ecr-endpoint-guard/managed", "Value": "true"}
 ECR = (f"com.amazonaws.{REGION}.ecr.api", f"com.amazonaws.{REGION}.ecr.dkr")
@@ -23,19 +23,6 @@ ECR = (f"com.amazonaws.{REGION}.ecr.api", f"com.amazonaws.{REGION}.ecr.dkr")
 
 def sweep() -> dict[str, Any]:
     return load_event("scheduled_sweep")
-
-
-def with_nat(ec2: Any, vpc: BuiltVpc) -> str:
-    subnet = next(iter(vpc.public_subnets.values()))
-    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
-    nat = str(
-        ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"][
-            "NatGatewayId"
-        ]
-    )
-    for table in vpc.private_route_tables.values():
-        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
-    return nat
 
 
 def ecr_endpoints(aws: Aws, vpc: BuiltVpc, *, owned: bool, age_days: int = 60) -> list[str]:
@@ -89,7 +76,7 @@ def test_a_sweep_reports_measured_traffic_and_money_computed_by_hand(
     api_calls: CallLog,
 ) -> None:
     vpc = build_vpc(aws.ec2, dns_hostnames=True, tags={"Name": "app"})
-    nat = with_nat(aws.ec2, vpc)
+    nat = add_nat_gateway(aws.ec2, vpc)
     api, dkr = ecr_endpoints(aws, vpc, owned=False)
     # 0.5 GB a day through each endpoint, 3 GB a day through the NAT gateway (each direction 1.5)
     for endpoint, service in ((api, ECR[0]), (dkr, ECR[1])):
@@ -134,7 +121,7 @@ def test_a_vpc_without_endpoints_gets_an_upper_bound_from_its_nat_bytes(
     lambda_context: LambdaContext,
 ) -> None:
     vpc = build_vpc(aws.ec2, dns_hostnames=True, tags={"Name": "app"})
-    nat = with_nat(aws.ec2, vpc)
+    nat = add_nat_gateway(aws.ec2, vpc)
     for metric in ("BytesInFromSource", "BytesInFromDestination"):
         put_daily_bytes(cloudwatch, "AWS/NATGateway", metric, {"NatGatewayId": nat}, 5e9, days=14)
     result = lambda_handler(sweep(), lambda_context)
@@ -155,7 +142,7 @@ def test_endpoints_that_carry_nothing_while_the_nat_carries_gigabytes_are_a_warn
     lambda_context: LambdaContext,
 ) -> None:
     vpc = build_vpc(aws.ec2, dns_hostnames=True, tags={"Name": "app"})
-    nat = with_nat(aws.ec2, vpc)
+    nat = add_nat_gateway(aws.ec2, vpc)
     ecr_endpoints(aws, vpc, owned=False)
     put_daily_bytes(
         cloudwatch, "AWS/NATGateway", "BytesInFromDestination", {"NatGatewayId": nat}, 2e9, days=14
@@ -213,7 +200,7 @@ def test_unreadable_metrics_are_info_and_never_fail_the_sweep(
     from botocore.exceptions import ClientError
 
     vpc = build_vpc(aws.ec2, dns_hostnames=True, tags={"Name": "app"})
-    with_nat(aws.ec2, vpc)
+    add_nat_gateway(aws.ec2, vpc)
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise ClientError(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from remediation.actions import Action, CreateInterfaceEndpoint, ModifyEndpoint
 
@@ -101,9 +101,12 @@ PRICES_AS_OF = "2026-12-06"
 BYTES_PER_GB = 1_000_000_000
 
 
-@dataclass(frozen=True)
-class Prices:
-    """The prices one region's figures use (USD); ``known`` False: another region's figures."""
+class Prices(NamedTuple):
+    """The prices one region's figures use (USD); ``known`` False: another region's figures.
+
+    A named tuple, not a dataclass: the handler imports this module, and creating a frozen
+    dataclass costs its cold start about eight times as much (docs/performance.md).
+    """
 
     region: str
     endpoint_hourly_per_az: float
@@ -133,8 +136,7 @@ def prices(region: str) -> Prices:
     return Prices(region, *PRICE_TABLE[FALLBACK_REGION], known=False, basis=FALLBACK_REGION)
 
 
-@dataclass(frozen=True)
-class Money:
+class Money(NamedTuple):
     """A VPC's endpoints against the NAT processing they avoid, per month (USD estimates).
 
     ``basis``: ``measured`` (the VPC has endpoints: the bytes they carried would otherwise have

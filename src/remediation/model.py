@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from remediation.vocabulary import MANAGED_TAG, EndpointType
 
@@ -258,28 +259,30 @@ class BlockPublicAccess:
     def excluded(self, vpc_id: str, subnet_id: str) -> bool:
         """Whether an exclusion (``allow-bidirectional`` or ``allow-egress``) lets egress out."""
         return vpc_id in self.exclusions or subnet_id in self.exclusions
-def _frozen_numbers(value: Mapping[str, float] | None = None) -> Mapping[str, float]:
-    return MappingProxyType(dict(value or {}))
 
 
-@dataclass(frozen=True)
-class Traffic:
+#: No bytes measured (the default of :class:`Traffic`'s maps: shared, read-only).
+NO_BYTES: Mapping[str, float] = MappingProxyType({})
+
+
+class Traffic(NamedTuple):
     """Bytes CloudWatch measured for a VPC (:mod:`remediation.aws.metrics`), by resource.
 
     ``start``..``end`` is the traffic window (:attr:`days` whole UTC days); the unused-endpoint
     check looks back to ``long_start`` (:attr:`long_days`). ``error`` says why nothing could be
-    read (then every figure is empty).
+    read (then every figure is empty). A named tuple: every module imports this one, and a
+    frozen dataclass costs the handler's cold start more.
     """
 
     start: str = ""
     end: str = ""
     long_start: str = ""
     #: Interface endpoint id -> ``BytesProcessed`` over the window.
-    endpoint_bytes: Mapping[str, float] = field(default_factory=_frozen_numbers)
+    endpoint_bytes: Mapping[str, float] = NO_BYTES
     #: Interface endpoint id -> ``BytesProcessed`` since ``long_start``.
-    endpoint_bytes_long: Mapping[str, float] = field(default_factory=_frozen_numbers)
+    endpoint_bytes_long: Mapping[str, float] = NO_BYTES
     #: NAT gateway id (on a private route table) -> bytes processed over the window.
-    nat_bytes: Mapping[str, float] = field(default_factory=_frozen_numbers)
+    nat_bytes: Mapping[str, float] = NO_BYTES
     error: str = ""
     days: int = 14
     long_days: int = 30

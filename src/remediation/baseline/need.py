@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from remediation.model import NetworkInterface, Subnet, VpcSnapshot
 from remediation.topology import private_subnets, route_table_for
@@ -101,9 +101,11 @@ def isolated_subnets(snapshot: VpcSnapshot) -> tuple[Subnet, ...]:
     return tuple(s for s in private_subnets(snapshot) if not has_route_out(snapshot, s))
 
 
-@dataclass(frozen=True)
-class Need:
-    """The verdict: are interface endpoints needed in the VPC, why, what would change it."""
+class Need(NamedTuple):
+    """The verdict: are interface endpoints needed in the VPC, why, what would change it.
+
+    A named tuple: the handler imports this module (a dataclass costs more at a cold start).
+    """
 
     needed: bool
     setting: str

@@ -354,10 +354,14 @@ def cli_settings(env: Mapping[str, str], account_id: str, *, fix: bool) -> Setti
 
 
 def _need_and_profile(
-    env: Mapping[str, str], services: tuple[ServiceSpec, ...], problems: list[str]
-) -> tuple[str, str, tuple[ServiceSpec, ...], bool]:
-    """ENDPOINT_NEED, ENDPOINT_PROFILE and the services with the profile's companions; the
-    last value is False when ENDPOINT_NEED could not be read (the run becomes dry-run)."""
+    env: Mapping[str, str],
+    services: tuple[ServiceSpec, ...],
+    mode: Mode,
+    reason: ModeReason,
+    problems: list[str],
+) -> tuple[str, str, tuple[ServiceSpec, ...], bool, Mode, ModeReason]:
+    """ENDPOINT_NEED, ENDPOINT_PROFILE, the services with the profile's companions,
+    PROFILE_REPAIR, and the mode and its reason: dry-run when ENDPOINT_NEED is unreadable."""
     need = env.get("ENDPOINT_NEED", "").strip().lower() or "always"
     readable = need in ENDPOINT_NEEDS
     if not readable:
@@ -379,7 +383,10 @@ def _need_and_profile(
         for name in PROFILES[profile]
         if name not in listed
     )
-    return need, profile, services + companions, readable
+    if not readable and mode is Mode.AUTO_FIX:
+        mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION
+    repair = _flag(env, "PROFILE_REPAIR", problems)
+    return need, profile, services + companions, repair, mode, reason
 
 
 def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
@@ -436,10 +443,9 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
 
     endpoint_policy, organization_id, s3_policy, policies_ok = _policies(env, problems)
     notification_format = _notification_format(env, problems)
-    need, profile, services, need_readable = _need_and_profile(env, services, problems)
-    if not need_readable and mode is Mode.AUTO_FIX:
-        mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION
-    profile_repair = _flag(env, "PROFILE_REPAIR", problems)
+    need, profile, services, profile_repair, mode, reason = _need_and_profile(
+        env, services, mode, reason, problems
+    )
 
     members = frozenset(_account_ids(env, "MEMBER_ACCOUNT_IDS", problems))
     fix_on_approval = _flag(env, "FIX_ON_APPROVAL", problems)

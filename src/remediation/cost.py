@@ -211,6 +211,8 @@ class Money(NamedTuple):
             "nat_avoided_monthly_usd": self.nat_avoided_usd,
             "net_monthly_usd": self.net_usd,
             "summary": self.describe(),
+            "price_source": PRICE_SOURCE,
+            "prices_as_of": PRICES_AS_OF,
         }
 
 

@@ -21,8 +21,8 @@ from remediation.actions import Action
 from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
 from remediation.aws.inventory import Inventory
 from remediation.baseline import evaluate
-from remediation.config import Settings
 from remediation.baseline.money import vpc_money
+from remediation.config import Settings
 from remediation.cost import estimate
 from remediation.events.parse import Refusal, Trigger
 from remediation.findings import Finding, Severity

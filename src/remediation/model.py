@@ -184,8 +184,6 @@ class NetworkInterface:
     interface_type: str = ""
     description: str = ""
     requester_id: str = ""
-    #: Created by an AWS service for its resource (an ECS task, a NAT gateway, ...).
-    requester_managed: bool = False
     tags: Mapping[str, str] = field(default_factory=_frozen_map)
 
 

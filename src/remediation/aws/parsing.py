@@ -90,7 +90,6 @@ def parse_network_interface(item: Mapping[str, Any]) -> NetworkInterface:
         interface_type=str(item.get("InterfaceType", "")),
         description=str(item.get("Description", "")),
         requester_id=str(item.get("RequesterId", "")),
-        requester_managed=bool(item.get("RequesterManaged")),
         tags=parse_tags(item.get("TagSet") or item.get("Tags")),
     )
 

@@ -14,8 +14,9 @@ from remediation.baseline.interface_endpoints import NOT_NEEDED
 from remediation.config import Settings
 from remediation.cost import Money, estimate, money
 from remediation.findings import Finding
-from remediation.model import EndpointType, VpcSnapshot
+from remediation.model import VpcSnapshot
 from remediation.topology import target_azs
+from remediation.vocabulary import EndpointType
 
 
 def vpc_money(

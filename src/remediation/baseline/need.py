@@ -111,8 +111,6 @@ class Need(NamedTuple):
     setting: str
     why: str = ""
     would_change: str = ""
-    #: ``(interface id, kind)`` of the workloads seen.
-    workloads: tuple[tuple[str, str], ...] = ()
     isolated: tuple[str, ...] = ()
 
 
@@ -143,7 +141,6 @@ def need(snapshot: VpcSnapshot, setting: str) -> Need:
             setting,
             why=f"container workloads run here: {', '.join(kinds)} "
             f"({len(found)} network interface(s), e.g. {found[0][0]})",
-            workloads=found,
         )
     routes = sorted(
         {

@@ -22,7 +22,8 @@ import datetime as dt
 from remediation.config import Settings
 from remediation.cost import HOURS_PER_MONTH, bytes_text, prices
 from remediation.findings import Finding, Severity
-from remediation.model import Endpoint, EndpointType, Traffic, VpcSnapshot
+from remediation.model import Endpoint, Traffic, VpcSnapshot
+from remediation.vocabulary import EndpointType
 
 PULLS_BYPASS = "pulls-bypass-endpoints"
 ENDPOINT_UNUSED = "endpoint-unused"

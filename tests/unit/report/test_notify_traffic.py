@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from remediation.cost import money
-from remediation.model import Mode, Traffic
+from remediation.model import Traffic
+from remediation.modes import Mode
 from remediation.report.notify import render
 from remediation.report.results import VpcResult, VpcStatus
 

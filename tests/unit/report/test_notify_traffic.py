@@ -51,3 +51,10 @@ def test_an_event_s_message_has_the_hourly_cost_only() -> None:
     assert "Traffic" not in body.split("--- JSON ---")[0]
     assert "NAT processing avoided not measured" in body
     assert json.loads(body.split("--- JSON ---\n", 1)[1])["traffic"] is None
+
+
+def test_the_chat_card_carries_the_money_too() -> None:
+    from remediation.report.chat import render_chatbot
+
+    card = json.loads(render_chatbot(result(None)))
+    assert "*Money* endpoints about $43.80/month" in card["content"]["description"]

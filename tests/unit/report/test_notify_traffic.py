@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from remediation.cost import money
 from remediation.model import Traffic
 from remediation.modes import Mode
@@ -58,3 +60,13 @@ def test_the_chat_card_carries_the_money_too() -> None:
 
     card = json.loads(render_chatbot(result(None)))
     assert "*Money* endpoints about $43.80/month" in card["content"]["description"]
+
+
+@pytest.mark.parametrize(
+    "code", ["pulls-bypass-endpoints", "endpoints-not-needed", "traffic-unreadable"]
+)
+def test_traffic_findings_belong_to_the_docker_registry_check(code: str) -> None:
+    from remediation.findings import Finding
+    from remediation.report.securityhub import check_for
+
+    assert check_for(Finding(code=code, message="m")) == "ecr-dkr-endpoint"

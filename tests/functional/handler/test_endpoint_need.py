@@ -214,3 +214,25 @@ def test_a_profile_s_companions_are_reported_and_created_only_with_profile_repai
     assert reported == {"ecr.api", "ecr.dkr", *companions}  # the findings before the repairs
     planned = {a["service"].rsplit(".", 1)[-1] for a in result["vpcs"][0]["actions"]}
     assert (companions <= planned) is repair
+
+
+def test_a_workload_event_stays_within_the_event_budget(
+    aws: Aws,
+    isolated: BuiltVpc,
+    handler_env: pytest.MonkeyPatch,
+    lambda_context: LambdaContext,
+    api_calls: CallLog,
+) -> None:
+    """docs/performance.md: at most 12 reads cold for one VPC, plus one to find the VPC of an
+    event that names none (here DescribeSubnets); no CloudWatch read for an event."""
+    handler_env.setenv("ENDPOINT_NEED", "workloads")
+    workload_eni(aws.ec2, isolated.all_private[0], "ecs-task")
+    event = load_event("ecs_create_service", ids={FIXTURE_SUBNETS[0]: isolated.all_private[0]})
+    event["detail"]["requestParameters"]["networkConfiguration"]["awsvpcConfiguration"][
+        "subnets"
+    ] = [isolated.all_private[0]]
+    api_calls.clear()
+    lambda_handler(event, lambda_context)
+    reads = [op for op in api_calls.operations() if op.startswith(("Describe", "List", "Get"))]
+    assert len(reads) <= 12 + 1, reads
+    assert api_calls.operations("cloudwatch") == []

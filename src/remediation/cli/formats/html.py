@@ -185,6 +185,17 @@ def _details(vpc: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def _prices(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Where the prices come from, and when the table was written (docs/cost.md)."""
+    money = next((v["money"] for v in rows if v.get("money")), None)
+    if not money or not money.get("price_source"):
+        return ""
+    return (
+        f'<p class="meta">Prices: {_e(money["price_source"])}; as of '
+        f"{_e(money.get('prices_as_of', ''))}. Estimates for people, not a bill.</p>"
+    )
+
+
 def render(document: Mapping[str, Any]) -> str:
     """The page for one scan document (``scan --format json``'s), as text."""
     rows = vpcs(document)
@@ -236,6 +247,7 @@ def render(document: Mapping[str, Any]) -> str:
             "</table>",
             "<h2>Findings and repairs</h2>",
             *(_details(v) for v in rows),
+            _prices(rows),
             "</body></html>\n",
         ]
     )

@@ -27,7 +27,7 @@ CHECKOV_VERSION ?= 3.2.459
 TOOLS_PY_BIN := $(call find_python,$(TOOLS_PYTHON))
 TOOLS_STAMP := $(TOOLS_VENV)/.installed-sam-$(SAM_CLI_VERSION)-checkov-$(CHECKOV_VERSION)
 
-.PHONY: help venv tools test check lint typecheck layers deadcode unit suite audit demo bench build clean
+.PHONY: help venv tools browser test check lint typecheck layers deadcode unit suite audit demo bench build clean
 
 help:
 	@echo "make demo   - run the whole job against an embedded AWS emulator (no AWS account)"
@@ -35,6 +35,7 @@ help:
 	@echo "make check  - lint, types, layers, dead code and the unit tests: feedback in seconds"
 	@echo "make unit   - the pure tests only (tests/unit: no emulator, network or subprocess)"
 	@echo "make tools  - build the SAM CLI + checkov environment the template tests use"
+	@echo "make browser - install Debian's chromium for the HTML report's browser test (root)"
 	@echo "make build  - sam build, then byte-compile the code for the python3.13 runtime"
 	@echo "make bench  - API calls, sweep scale and cold start, against moto (docs/performance.md)"
 	@echo "make clean  - remove the virtual environments and caches"
@@ -100,7 +101,17 @@ $(RUNTIME_STAMP):
 	@touch $@
 RUNTIME_DEPS := $(if $(RUNTIME_PY_BIN),$(RUNTIME_STAMP))
 RUNTIME_ENV := $(if $(RUNTIME_PY_BIN),ECR_GUARD_RUNTIME_PYTHON=$(abspath $(RUNTIME_VENV))/bin/python)
-suite: $(STAMP) $(TOOLS_STAMP) $(RUNTIME_DEPS)
+# Debian's Chromium for the HTML report's browser test (tests/slow/test_report_browser.py).
+# Installed when missing and this is root with apt-get (a fresh CI machine); anywhere else the
+# test skips, saying why, and so does a failed install (the suite does not depend on it).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: the browser test skips"; \
+	  else echo "no chromium (and not root with apt-get): the browser test skips"; fi; }
+
+suite: $(STAMP) $(TOOLS_STAMP) $(RUNTIME_DEPS) browser
 	$(RUNTIME_ENV) ECR_GUARD_TOOLS_VENV=$(abspath $(TOOLS_VENV)) ECR_GUARD_REQUIRE_TOOLS=1 $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Known vulnerabilities in the installed dependencies fail the build; an unreachable

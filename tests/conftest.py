@@ -124,8 +124,9 @@ def aws() -> Iterator[Aws]:
     """A fresh moto account in us-east-1, with EC2's strictness patched in."""
     # Imported here: loading moto's EC2 models takes seconds, and unit tests never need them.
     from tests.support.strict_ec2 import strict_ec2
+    from tests.support.strict_workloads import strict_cloudwatch
 
-    with mock_aws(), strict_ec2() as strict:
+    with mock_aws(), strict_ec2() as strict, strict_cloudwatch():
         yield Aws(
             ec2=shared_client("ec2"),
             sns=shared_client("sns"),

@@ -99,7 +99,8 @@ def run_trigger(
             logger.error(exc.reason, extra={"account_id": parsed.account_id, "outcome": "refused"})
             refusal = Refusal(exc.reason, event_id=parsed.event_id, event_name=parsed.event_name)
             return with_counts(run(refusal, settings, None), member_access_refused=1)
-    clients = runtime.clients(parsed.region, session)
+    # A sweep reads the endpoints' and NAT gateways' traffic; an event skips it (cold start).
+    clients = runtime.clients(parsed.region, session, metrics=parsed.sweep)
     inventory = Inventory(
         clients.ec2,
         region=parsed.region,
@@ -107,6 +108,7 @@ def run_trigger(
         route53=clients.route53,
         route53profiles=clients.route53profiles,
         route53resolver=clients.route53resolver,
+        cloudwatch=clients.cloudwatch,
     )
     executor: Executor | None = None
     if settings.mode is Mode.AUTO_FIX:

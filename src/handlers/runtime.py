@@ -82,11 +82,14 @@ def base_session() -> boto3.session.Session:
         return session
 
 
-def clients(region: str, session: boto3.session.Session | None = None) -> AwsClients:
-    """This invocation's clients: the function's own, or a member account's ``session``."""
+def clients(
+    region: str, session: boto3.session.Session | None = None, *, metrics: bool = False
+) -> AwsClients:
+    """This invocation's clients: the function's own, or a member account's ``session``;
+    ``metrics``: with CloudWatch (a sweep reads the endpoints' and NAT gateways' traffic)."""
     base = base_session()
     with _LOCK:
-        return make_clients(region, session=session or base)
+        return make_clients(region, session=session or base, metrics=metrics)
 
 
 def central_sns(region: str) -> Any:

@@ -55,6 +55,7 @@ READ_PERMISSIONS: tuple[str, ...] = (
     "ec2:DescribeDhcpOptions",
     "ec2:DescribeVpcEndpointServices",
     "ec2:DescribeVpcBlockPublicAccessExclusions",
+    "cloudwatch:GetMetricData",
     "route53:ListHostedZones",
     "route53:GetHostedZone",
     "route53:ListHostedZonesByVPC",

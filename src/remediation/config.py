@@ -46,6 +46,15 @@ NOTIFICATION_FORMAT
     ``text`` (default: the text message, then its JSON form) or ``chatbot`` (the
     custom-notification JSON of Amazon Q Developer in chat applications, for Slack and
     Teams channels: :mod:`remediation.report.chat`). An unreadable value is reported; text is sent.
+ENDPOINT_NEED
+    Where interface endpoints go: ``always`` (default: every VPC with private subnets),
+    ``workloads`` (VPCs where container workloads run, or with a private subnet without a
+    route out) or ``isolated`` (only the latter). The S3 gateway rule is the same in every
+    mode (:mod:`remediation.baseline.need`). An unreadable value is reported, ``always`` is
+    used and the run is dry-run.
+ENDPOINT_PROFILE, PROFILE_REPAIR
+    ``ecr`` (default), ``ecs``, ``ecs-fargate`` or ``eks``: the companion interface services
+    (:data:`PROFILES`) checked beside ECR's, report-only unless ``PROFILE_REPAIR=true``.
 
 MEMBER_ROLE_NAME, MEMBER_ACCOUNT_IDS, ORGANISATION_REGIONS, WORK_QUEUE_URL
     Organisation mode: the member role's name, the accounts served (empty: the
@@ -79,6 +88,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from remediation.modes import Mode, ModeReason
 from remediation.vocabulary import ACCOUNT_ID, EndpointType
@@ -91,6 +101,15 @@ ENDPOINT_POLICIES = ("full-access", "account", "organization")
 GATEWAY_POLICIES = ("full-access", "ecr-layers-only")
 ORGANIZATION = re.compile(r"^o-[a-z0-9]{10,32}$")
 NOTIFICATION_FORMATS = ("text", "chatbot")
+ENDPOINT_NEEDS = ("always", "workloads", "isolated")
+#: The companions each ENDPOINT_PROFILE adds: what a private workload needs besides ECR and S3
+#: (ECS Developer Guide vpc-endpoints.html; EKS User Guide private-clusters).
+PROFILES: dict[str, tuple[str, ...]] = {
+    "ecr": (),
+    "ecs": ("ecs", "ecs-agent", "ecs-telemetry", "logs"),
+    "ecs-fargate": ("logs", "secretsmanager", "ssm"),
+    "eks": ("ec2", "sts", "elasticloadbalancing", "logs", "eks-auth"),
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,8 @@ class ServiceSpec:
 
     name: str
     endpoint_type: EndpointType
+    #: Added by ENDPOINT_PROFILE (not listed in SERVICES): report-only unless PROFILE_REPAIR.
+    companion: bool = False
 
     def service_name(self, region: str) -> str:
         return f"com.amazonaws.{region}.{self.name}"
@@ -171,6 +192,12 @@ class Settings:
     security_hub_findings: bool = False
     #: The most a scheduled sweep waits before it starts (``SWEEP_JITTER_SECONDS``; 0: none).
     sweep_jitter_seconds: float = 0.0
+    #: ``always``, ``workloads`` or ``isolated`` (see ENDPOINT_NEED).
+    endpoint_need: str = "always"
+    #: ``ecr``, ``ecs``, ``ecs-fargate`` or ``eks`` (see ENDPOINT_PROFILE).
+    endpoint_profile: str = "ecr"
+    #: Companions of the profile are repaired, not only reported (PROFILE_REPAIR).
+    profile_repair: bool = False
 
     @property
     def organisation_mode(self) -> bool:
@@ -329,6 +356,20 @@ def cli_settings(env: Mapping[str, str], account_id: str, *, fix: bool) -> Setti
     return load_settings(effective, account_id=account_id)
 
 
+def _deployment(env: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
+    """What the deployment around the function sets: organisation mode's accounts, regions and
+    queue, the function's own role, Security Hub's switches and the sweep's random delay."""
+    return {
+        "member_account_ids": frozenset(_account_ids(env, "MEMBER_ACCOUNT_IDS", problems)),
+        "organisation_regions": _words(env, "ORGANISATION_REGIONS"),
+        "work_queue_url": env.get("WORK_QUEUE_URL", "").strip(),
+        "tool_role_arn": env.get("TOOL_ROLE_ARN", "").strip(),
+        "fix_on_approval": _flag(env, "FIX_ON_APPROVAL", problems),
+        "security_hub_findings": _flag(env, "SECURITY_HUB_FINDINGS", problems),
+        "sweep_jitter_seconds": _seconds(env, "SWEEP_JITTER_SECONDS", 900.0, problems),
+    }
+
+
 def _route53_profiles(env: Mapping[str, str], problems: list[str]) -> bool:
     """ROUTE53_PROFILES: ``on`` (default) or ``off``; anything else reads them (more cautious:
     a Profile that serves a VPC is seen, so no duplicate endpoint is bought)."""
@@ -337,6 +378,42 @@ def _route53_profiles(env: Mapping[str, str], problems: list[str]) -> bool:
         problems.append(f"ROUTE53_PROFILES={env['ROUTE53_PROFILES']!r} is not on or off; using on")
         return True
     return value == "on"
+
+
+def _need_and_profile(
+    env: Mapping[str, str],
+    services: tuple[ServiceSpec, ...],
+    mode: Mode,
+    reason: ModeReason,
+    problems: list[str],
+) -> tuple[str, str, tuple[ServiceSpec, ...], bool, Mode, ModeReason]:
+    """ENDPOINT_NEED, ENDPOINT_PROFILE, the services with the profile's companions,
+    PROFILE_REPAIR, and the mode and its reason: dry-run when ENDPOINT_NEED is unreadable."""
+    need = env.get("ENDPOINT_NEED", "").strip().lower() or "always"
+    readable = need in ENDPOINT_NEEDS
+    if not readable:
+        problems.append(
+            f"ENDPOINT_NEED={env['ENDPOINT_NEED']!r} is not one of {', '.join(ENDPOINT_NEEDS)}; "
+            "using always and running dry-run"
+        )
+        need = "always"
+    profile = env.get("ENDPOINT_PROFILE", "").strip().lower() or "ecr"
+    if profile not in PROFILES:
+        problems.append(
+            f"ENDPOINT_PROFILE={env['ENDPOINT_PROFILE']!r} is not one of "
+            f"{', '.join(PROFILES)}; checking ECR's services only"
+        )
+        profile = "ecr"
+    listed = {s.name for s in services}
+    companions = tuple(
+        ServiceSpec(name, EndpointType.INTERFACE, companion=True)
+        for name in PROFILES[profile]
+        if name not in listed
+    )
+    if not readable and mode is Mode.AUTO_FIX:
+        mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION
+    repair = _flag(env, "PROFILE_REPAIR", problems)
+    return need, profile, services + companions, repair, mode, reason
 
 
 def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
@@ -394,11 +471,11 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
 
     endpoint_policy, organization_id, s3_policy, policies_ok = _policies(env, problems)
     notification_format = _notification_format(env, problems)
+    need, profile, services, profile_repair, mode, reason = _need_and_profile(
+        env, services, mode, reason, problems
+    )
 
-    members = frozenset(_account_ids(env, "MEMBER_ACCOUNT_IDS", problems))
-    fix_on_approval = _flag(env, "FIX_ON_APPROVAL", problems)
-    security_hub_findings = _flag(env, "SECURITY_HUB_FINDINGS", problems)
-    jitter = _seconds(env, "SWEEP_JITTER_SECONDS", 900.0, problems)
+    deployment = _deployment(env, problems)
 
     if mode is Mode.AUTO_FIX and account_id not in accounts:
         problems.append(
@@ -425,11 +502,8 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         mode_reason=reason,
         notification_format=notification_format,
         member_role_name=env.get("MEMBER_ROLE_NAME", "").strip(),
-        member_account_ids=members,
-        organisation_regions=_words(env, "ORGANISATION_REGIONS"),
-        work_queue_url=env.get("WORK_QUEUE_URL", "").strip(),
-        tool_role_arn=env.get("TOOL_ROLE_ARN", "").strip(),
-        fix_on_approval=fix_on_approval,
-        security_hub_findings=security_hub_findings,
-        sweep_jitter_seconds=jitter,
+        **deployment,
+        endpoint_need=need,
+        endpoint_profile=profile,
+        profile_repair=profile_repair,
     )

@@ -21,6 +21,7 @@ from remediation.actions import Action
 from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
 from remediation.aws.inventory import Inventory
 from remediation.baseline import evaluate
+from remediation.baseline.money import vpc_money
 from remediation.config import Settings
 from remediation.cost import estimate
 from remediation.events.parse import Refusal, Trigger
@@ -166,6 +167,8 @@ def remediate_vpc(
         findings=findings,
         outcomes=outcomes,
         cost=estimate(actions, snapshot.region),
+        traffic=snapshot.traffic,
+        money=vpc_money(snapshot, settings, findings, actions),
         **base,  # type: ignore[arg-type]
     )
 

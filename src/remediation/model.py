@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 from remediation.vocabulary import MANAGED_TAG, EndpointType
 
@@ -140,6 +141,8 @@ class Endpoint:
     #: ``DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint``: private DNS answers only
     #: queries from a Resolver inbound endpoint; the VPC's own clients use the gateway.
     private_dns_inbound_only: bool = False
+    #: ``CreationTimestamp`` in ISO 8601 (UTC); ``""`` when EC2 gave none.
+    created: str = ""
 
     @property
     def usable(self) -> bool:
@@ -181,6 +184,7 @@ class NetworkInterface:
     interface_type: str = ""
     description: str = ""
     requester_id: str = ""
+    tags: Mapping[str, str] = field(default_factory=_frozen_map)
 
 
 @dataclass(frozen=True)
@@ -303,6 +307,53 @@ class BlockPublicAccess:
         return vpc_id in self.exclusions or subnet_id in self.exclusions
 
 
+#: No bytes measured (the default of :class:`Traffic`'s maps: shared, read-only).
+NO_BYTES: Mapping[str, float] = MappingProxyType({})
+
+
+class Traffic(NamedTuple):
+    """Bytes CloudWatch measured for a VPC (:mod:`remediation.aws.metrics`), by resource.
+
+    ``start``..``end`` is the traffic window (:attr:`days` whole UTC days); the unused-endpoint
+    check looks back to ``long_start`` (:attr:`long_days`). ``error`` says why nothing could be
+    read (then every figure is empty). A named tuple: every module imports this one, and a
+    frozen dataclass costs the handler's cold start more.
+    """
+
+    start: str = ""
+    end: str = ""
+    long_start: str = ""
+    #: Interface endpoint id -> ``BytesProcessed`` over the window.
+    endpoint_bytes: Mapping[str, float] = NO_BYTES
+    #: Interface endpoint id -> ``BytesProcessed`` since ``long_start``.
+    endpoint_bytes_long: Mapping[str, float] = NO_BYTES
+    #: NAT gateway id (on a private route table) -> bytes processed over the window.
+    nat_bytes: Mapping[str, float] = NO_BYTES
+    error: str = ""
+    days: int = 14
+    long_days: int = 30
+
+    @property
+    def endpoints_total(self) -> float:
+        return float(sum(self.endpoint_bytes.values()))
+
+    @property
+    def nat_total(self) -> float:
+        return float(sum(self.nat_bytes.values()))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "days": self.days,
+            "start": self.start,
+            "end": self.end,
+            "endpoint_bytes": self.endpoints_total,
+            "nat_bytes": self.nat_total,
+            "endpoints": dict(self.endpoint_bytes),
+            "nat_gateways": dict(self.nat_bytes),
+            **({"error": self.error} if self.error else {}),
+        }
+
+
 @dataclass(frozen=True)
 class VpcSnapshot:
     """Everything evaluation needs to know about one VPC, read in one pass."""
@@ -349,6 +400,8 @@ class VpcSnapshot:
     dns_rules: tuple[DnsRule, ...] | None = None
     #: Why the Resolver rules could not be read (``""``: they were, or were not asked for).
     dns_rules_unread: str = ""
+    #: What CloudWatch measured (sweeps and scans); ``None``: not read (an event).
+    traffic: Traffic | None = None
 
     @property
     def shared(self) -> bool:

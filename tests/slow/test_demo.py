@@ -45,6 +45,7 @@ def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
         "== 4. ecr-endpoint-guard scan: every VPC of the region",
         "== 5. An organisation: a member account, fixed through its member role",
         "== 6. Hand the app VPC over to your code: scan --format terraform",
+        "== 7. The report to look at: scan --format html",
         "== Done",
     ]
     positions = [out.find(s) for s in sections]
@@ -68,6 +69,7 @@ def test_the_demo_runs_end_to_end(tmp_path: Path) -> None:
         "exit code 0 (0: every VPC of every account compliant, fixed or skipped)",
         "|   to = aws_vpc_endpoint.app_ecr_dkr",
         "is dry-run (report only)",
+        "the report: ",  # the demo ends by naming the HTML report it wrote
         "checks passed; the emulator is stopped.",
     ):
         assert line in out, f"missing {line!r}\n{context}"

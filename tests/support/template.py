@@ -238,6 +238,12 @@ EXPECTED_RULE: dict[str, str | None] = {
     "authorize_security_group_ingress_flat_params.json": "SecurityGroupDrift",
     "revoke_security_group_ingress.json": "SecurityGroupDrift",
     "modify_security_group_rules.json": "SecurityGroupDrift",
+    # Only with EndpointNeed=workloads: the calls that bring container workloads.
+    "ecs_create_service.json": "WorkloadEvents",
+    "ecs_update_service.json": "WorkloadEvents",
+    "eks_create_nodegroup.json": "WorkloadEvents",
+    "eks_create_fargate_profile.json": "WorkloadEvents",
+    "batch_create_compute_environment.json": "WorkloadEvents",
     # Security Hub: AWS's control findings trigger; the custom action only where offered
     # (SecurityHubFindings or FixOnApproval); the tool's own imported findings never.
     "securityhub_findings_imported_ec2_55.json": "SecurityHubControlFindings",

@@ -90,3 +90,17 @@ def endpoints(ec2: Any, vpc_id: str, *, usable_only: bool = True) -> list[dict[s
     if usable_only:
         items = [e for e in items if e["State"].lower() in ("pending", "available")]
     return items
+
+
+def add_nat_gateway(ec2: Any, vpc: BuiltVpc) -> str:
+    """A NAT gateway in the first public subnet, the default route of every private table."""
+    subnet = next(iter(vpc.public_subnets.values()))
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = str(
+        ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"][
+            "NatGatewayId"
+        ]
+    )
+    for table in vpc.private_route_tables.values():
+        ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    return nat

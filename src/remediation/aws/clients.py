@@ -105,6 +105,8 @@ class AwsClients:
     #: Route 53 Resolver (the rules that forward the VPCs' names), made on first use; ``None``:
     #: not read.
     route53resolver: Any | None = None
+    #: CloudWatch, for the traffic of sweeps and scans; ``None``: not made (an event reads none).
+    cloudwatch: Any | None = None
 
 
 def make_clients(
@@ -113,13 +115,14 @@ def make_clients(
     session: boto3.session.Session | None = None,
     endpoint_url: str | None = None,
     config: Config = RETRIES,
+    metrics: bool = False,
 ) -> AwsClients:
     """EC2, Route 53, Route 53 Profiles, Resolver and SNS clients for one region, retries set.
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at a local emulator (the
     demo, the CLI). No Route 53 Profiles client is made then: moto, the emulator the demo
     runs, does not implement that service, and its failures would note an unread Profile on
-    every VPC.
+    every VPC. ``metrics`` adds a CloudWatch client (sweeps and scans read traffic).
     """
     session = session or boto3.session.Session()
     url = endpoint_url or None  # None: the service's own endpoint
@@ -145,5 +148,12 @@ def make_clients(
                     "route53resolver", region_name=region, endpoint_url=url, config=config
                 )
             )
+        ),
+        cloudwatch=(
+            cap_retry_time(
+                session.client("cloudwatch", region_name=region, endpoint_url=url, config=config)
+            )
+            if metrics
+            else None
         ),
     )

@@ -28,9 +28,10 @@ looked up in Route 53 or Resolver: the engine skips it.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,8 +142,13 @@ class Inventory:
         route53profiles: Any | None = None,
         route53resolver: Any | None = None,
         pacer: Pacer | None = None,
+        cloudwatch: Any | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.ec2 = ReadOnlyClient(ec2)
+        #: CloudWatch, for the traffic of sweeps and scans (``None``: an event reads none).
+        self.cloudwatch = ReadOnlyClient(cloudwatch) if cloudwatch is not None else None
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.route53 = ReadOnlyClient(route53) if route53 is not None else None
         self.route53profiles = (
             ReadOnlyClient(route53profiles) if route53profiles is not None else None
@@ -258,7 +264,10 @@ class Inventory:
         interfaces = self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces")
         facts = self._region_facts(settings)
         dns_servers = self._dns_servers(vpcs)
-        services = [s.service_name(self.region) for s in settings.interface_services]
+        # Companions (ENDPOINT_PROFILE) do not send a VPC to the zone lookups: ECR's services do.
+        services = [
+            s.service_name(self.region) for s in settings.interface_services if not s.companion
+        ]
         owned = [
             v["VpcId"] for v in vpcs if str(v.get("OwnerId") or self.account_id) == self.account_id
         ]
@@ -328,7 +337,17 @@ class Inventory:
                     **paths.get(vpc_id, {}),
                 )
             )
-        return self._with_block_public_access(result)
+        return self._with_traffic(self._with_block_public_access(result), settings)
+
+    def _with_traffic(self, snapshots: list[VpcSnapshot], settings: Settings) -> list[VpcSnapshot]:
+        """The snapshots with what CloudWatch measured (one batched read), when it is read."""
+        if self.cloudwatch is None or not snapshots:
+            return snapshots
+        from remediation.aws.metrics import read_traffic  # noqa: PLC0415 - sweeps and scans only
+
+        services = [s.service_name(self.region) for s in settings.interface_services]
+        traffic = read_traffic(self.cloudwatch, snapshots, services, self.clock())
+        return [dataclasses.replace(s, traffic=traffic.get(s.vpc_id)) for s in snapshots]
 
     def endpoints_of(self, vpc_id: str, service_name: str) -> list[Endpoint]:
         """A fresh read of one service's endpoints in one VPC (the executor's conflict check)."""

@@ -6,6 +6,7 @@ Pure functions over the dictionaries boto3 returns, kept apart from
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -68,7 +69,18 @@ def parse_endpoint(item: Mapping[str, Any]) -> Endpoint:
         private_dns_inbound_only=bool(
             (item.get("DnsOptions") or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")
         ),
+        created=_timestamp(item.get("CreationTimestamp")),
     )
+
+
+def _timestamp(value: Any) -> str:
+    """A timestamp boto3 parsed (or a string) as ISO 8601 in UTC; ``""`` for none."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        stamp = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return stamp.astimezone(dt.UTC).isoformat()
+    return str(value)
 
 
 def parse_network_interface(item: Mapping[str, Any]) -> NetworkInterface:
@@ -78,6 +90,7 @@ def parse_network_interface(item: Mapping[str, Any]) -> NetworkInterface:
         interface_type=str(item.get("InterfaceType", "")),
         description=str(item.get("Description", "")),
         requester_id=str(item.get("RequesterId", "")),
+        tags=parse_tags(item.get("TagSet") or item.get("Tags")),
     )
 
 

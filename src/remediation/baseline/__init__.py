@@ -6,11 +6,12 @@ module here and listing its ``check`` in :data:`RULES`.
 
 >>> [rule.__module__.rsplit(".", 1)[-1] for rule in RULES]  # doctest: +NORMALIZE_WHITESPACE
 ['dns', 'interface_endpoints', 'gateway_endpoints', 'security_groups',
- 'endpoint_policies', 'dhcp_dns', 'internet_paths', 'dns_forwarding']
+ 'endpoint_policies', 'dhcp_dns', 'internet_paths', 'dns_forwarding', 'traffic']
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from remediation.baseline import (
@@ -22,6 +23,7 @@ from remediation.baseline import (
     interface_endpoints,
     internet_paths,
     security_groups,
+    traffic,
 )
 from remediation.config import Settings
 from remediation.findings import Finding
@@ -38,9 +40,32 @@ RULES: tuple[Rule, ...] = (
     dhcp_dns.check,
     internet_paths.check,
     dns_forwarding.check,
+    traffic.check,
 )
 
 
 def evaluate(snapshot: VpcSnapshot, settings: Settings) -> tuple[Finding, ...]:
-    """Every finding for one VPC, in rule order. Pure: no AWS, no clock."""
-    return tuple(finding for rule in RULES for finding in rule(snapshot, settings))
+    """Every finding for one VPC, in rule order. Pure: no AWS, no clock.
+
+    The companions of ``ENDPOINT_PROFILE`` are judged by the same rules, but their findings
+    repair nothing unless ``PROFILE_REPAIR`` is on (:func:`report_only`).
+    """
+    findings = tuple(finding for rule in RULES for finding in rule(snapshot, settings))
+    return findings if settings.profile_repair else report_only(findings, settings)
+
+
+def report_only(findings: tuple[Finding, ...], settings: Settings) -> tuple[Finding, ...]:
+    """The companions' findings without their repairs, saying so."""
+    companions = {s.name for s in settings.services if s.companion}
+    if not companions:
+        return findings
+    note = (
+        f" (report-only: a companion of ENDPOINT_PROFILE={settings.endpoint_profile}; "
+        "PROFILE_REPAIR=true repairs it)"
+    )
+    return tuple(
+        dataclasses.replace(f, repairs=(), message=f.message + note)
+        if f.service in companions and f.repairs
+        else f
+        for f in findings
+    )

@@ -22,6 +22,7 @@ from __future__ import annotations
 from remediation.actions import TOOL_GROUP, CreateInterfaceEndpoint, ModifyEndpoint
 from remediation.baseline.endpoint_policies import interface_policy
 from remediation.baseline.hub_dns import served
+from remediation.baseline.need import Need, need
 from remediation.baseline.security_groups import (
     outside_rules,
     uncovered_cidrs,
@@ -58,6 +59,7 @@ GROUP_TOO_WIDE_KEPT = "endpoint-group-too-wide-kept"
 ZONES_UNKNOWN = "endpoint-zones-unknown"
 ZONE_NOT_OFFERED = "endpoint-zone-not-offered"
 ZONE_NOT_ELIGIBLE = "endpoint-zone-not-eligible"
+NOT_NEEDED = "endpoints-not-needed"
 
 
 def keeper_order(endpoint: Endpoint) -> tuple[bool, int, str]:
@@ -66,10 +68,37 @@ def keeper_order(endpoint: Endpoint) -> tuple[bool, int, str]:
 
 
 def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
-    return [f for spec in settings.interface_services for f in _check(snapshot, settings, spec)]
+    verdict = need(snapshot, settings.endpoint_need)
+    findings: list[Finding] = []
+    exempt: list[str] = []
+    for spec in settings.interface_services:
+        found = _check(snapshot, settings, spec, verdict)
+        if found is None:
+            exempt.append(spec.name)
+        else:
+            findings += found
+    if exempt:
+        findings.append(_not_needed(snapshot, verdict, exempt))
+    return findings
 
 
-def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list[Finding]:
+def _not_needed(snapshot: VpcSnapshot, verdict: Need, services: list[str]) -> Finding:
+    """Why the setting exempts the VPC from the services' endpoints, and what would not."""
+    return Finding(
+        code=NOT_NEEDED,
+        severity=Severity.INFO,
+        resource_id=snapshot.vpc_id,
+        message=(
+            f"no {', '.join(services)} interface endpoint is created: {verdict.why}. "
+            f"This changes with {verdict.would_change}"
+        ),
+    )
+
+
+def _check(
+    snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, verdict: Need
+) -> list[Finding] | None:
+    """The service's findings; ``None`` when it has no endpoint and the VPC needs none."""
     service = spec.service_name(snapshot.region)
     names = spec.private_dns_zones(snapshot.region)
     zones = [z for z in names if z in snapshot.private_zones]
@@ -86,6 +115,8 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
         if e.service_name == service and e.endpoint_type is EndpointType.INTERFACE
     ]
     usable = sorted((e for e in endpoints if e.usable), key=keeper_order)
+    if not usable and not verdict.needed:
+        return None
     placement = _placement(snapshot, spec, service)
     if not usable:
         if snapshot.zones_unknown and not centralised and not by_profile:

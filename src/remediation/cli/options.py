@@ -145,6 +145,14 @@ OUTPUT_DIR = Option(
         "(created if missing) instead of standard output",
     },
 )
+OUTPUT = Option(
+    ("--output",),
+    {
+        "type": Path,
+        "metavar": "FILE",
+        "help": "with --format html or csv: write the report to FILE instead of standard output",
+    },
+)
 FIX = Option(
     ("--fix",),
     {

@@ -138,7 +138,7 @@ def scan_region(
     only: Sequence[str] | None = None,
 ) -> RegionScan:
     """One region: list its VPCs (unless given), then the engine over them in chunks."""
-    clients = make_clients(region, session=ctx.session, endpoint_url=ctx.endpoint_url)
+    clients = make_clients(region, session=ctx.session, endpoint_url=ctx.endpoint_url, metrics=True)
     inventory = (KeepingInventory if ctx.keep_snapshots else Inventory)(
         clients.ec2,
         region=region,
@@ -146,6 +146,7 @@ def scan_region(
         route53=clients.route53,
         route53profiles=clients.route53profiles,
         route53resolver=clients.route53resolver,
+        cloudwatch=clients.cloudwatch,
     )
     trigger = Trigger(
         event_id=ctx.event_id,

@@ -15,6 +15,7 @@ from typing import Any
 from remediation import __version__
 from remediation.cli.results import AccountScan, RegionScan, errors_of, tag_note
 from remediation.cli.terminal import PROG, clean
+from remediation.cost import bytes_text, usd
 from remediation.findings import Severity
 from remediation.modes import ExceptionState, Mode, ModeReason
 from remediation.outcomes import OutcomeStatus
@@ -78,6 +79,14 @@ def totals(scans: Sequence[RegionScan]) -> dict[str, Any]:
         "counts": counts,
         "new_interface_endpoint_azs": sum(v.cost.new_endpoint_azs for v in vpcs if v.cost),
         "monthly_usd": round(sum(v.cost.monthly_usd for v in vpcs if v.cost), 2),
+        # docs/cost.md: every VPC's money summed (a VPC without a figure counts nothing).
+        "endpoints_monthly_usd": round(
+            sum(v.money.endpoints_monthly_usd for v in vpcs if v.money), 2
+        ),
+        "nat_avoided_monthly_usd": round(
+            sum(v.money.nat_avoided_usd or 0.0 for v in vpcs if v.money), 2
+        ),
+        "net_monthly_usd": round(sum(v.money.net_usd or 0.0 for v in vpcs if v.money), 2),
     }
 
 
@@ -106,7 +115,8 @@ def render_table(
     lines = [f"{PROG} {__version__}: {where}, {regions}: {HEADINGS[phase]}", ""]
     multi = len({s.region for s in scans}) > 1
     header = [*(["ACCOUNT"] if accounts is not None else []), *(["REGION"] if multi else [])]
-    header += ["VPC", "NAME", "MODE", "STATUS", "FINDINGS", "ACTIONS", "COST/MONTH"]
+    header += ["VPC", "NAME", "MODE", "STATUS", "FINDINGS", "ACTIONS"]
+    header += ["TRAFFIC EP/NAT", "NET/MONTH", "COST/MONTH"]
     rows = [header]
     for scan in scans:
         for vpc in scan.summary.vpcs:
@@ -114,18 +124,19 @@ def render_table(
             row += [*([scan.region] if multi else []), vpc.vpc_id, clean(vpc.name, 24) or "-"]
             row += [_mode(vpc, phase), vpc.status.value]
             if vpc.status is VpcStatus.SKIPPED:
-                row += ["-", "-", "-"]
+                row += ["-", "-", "-", "-", "-"]
             else:
-                row += [str(len(vpc.open_findings)), _actions(vpc), _money(vpc)]
+                row += [str(len(vpc.open_findings)), _actions(vpc)]
+                row += [_traffic(vpc), _net(vpc), _money(vpc)]
             rows.append(row)
     for failed in accounts or ():
         if failed.error:  # not scanned: one row, the reason below the table
             rows.append([failed.account_id, *(["-"] if multi else []), "-", "-", "-", "error"])
-            rows[-1] += ["-", "-", "-"]
+            rows[-1] += ["-", "-", "-", "-", "-"]
     if len(rows) == 1:
         lines.append("no VPC found")
     else:
-        numeric = {len(header) - 3, len(header) - 2, len(header) - 1}
+        numeric = {len(header) - n for n in range(1, 6)}
         widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
         for row in rows:
             cells = [
@@ -178,6 +189,25 @@ def _money(vpc: VpcResult) -> str:
     return f"${vpc.cost.monthly_usd:,.2f}" if vpc.cost else "-"
 
 
+def _traffic(vpc: VpcResult) -> str:
+    """Bytes through the endpoints / through the NAT gateways (the traffic window)."""
+    traffic = vpc.traffic
+    if traffic is None:
+        return "-"
+    if traffic.error:
+        return "unread"
+    return f"{bytes_text(traffic.endpoints_total)} / {bytes_text(traffic.nat_total)}"
+
+
+def _net(vpc: VpcResult) -> str:
+    """NAT processing avoided less the endpoints' cost (upper bound: ``<=``)."""
+    money = vpc.money
+    if money is None or money.net_usd is None:
+        return "-"
+    bound = "<= " if money.basis == "upper-bound" else ""
+    return f"{bound}{usd(money.net_usd)}"
+
+
 def _total_line(scans: Sequence[RegionScan], phase: str) -> str:
     figures = totals(scans)
     by_status = ", ".join(f"{n} {s}" for s, n in figures["by_status"].items() if n)
@@ -197,7 +227,12 @@ def _total_line(scans: Sequence[RegionScan], phase: str) -> str:
         f"interface endpoint-AZs {added}: {figures['new_interface_endpoint_azs']}, "
         f"about ${figures['monthly_usd']:,.2f}/month plus data processed"
     )
-    return f"Total: {figures['vpcs']} VPC(s){status}; {actions}; {cost}"
+    money = (
+        f"endpoints about {usd(figures['endpoints_monthly_usd'])}/month, NAT processing "
+        f"avoided {usd(figures['nat_avoided_monthly_usd'])}/month, net "
+        f"{usd(figures['net_monthly_usd'])}/month (docs/cost.md)"
+    )
+    return f"Total: {figures['vpcs']} VPC(s){status}; {actions}; {cost}\nMoney: {money}"
 
 
 def _details(vpc: VpcResult, phase: str, account: str = "") -> list[str]:

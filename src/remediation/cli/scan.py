@@ -31,6 +31,7 @@ from remediation.cli.options import (
     DEFAULT_PARALLEL,
     FIX,
     FORMAT,
+    OUTPUT,
     OUTPUT_DIR,
     REGION,
     VERBOSE,
@@ -49,6 +50,8 @@ from remediation.org.sessions import MemberSessions
 
 #: The formats that write code (:mod:`remediation.cli.code`).
 CODE_FORMATS = ("terraform", "cloudformation")
+#: The report formats written from the JSON document (:mod:`remediation.cli.formats`).
+REPORT_FORMATS = ("html", "csv")
 
 DESCRIPTION = (
     "Evaluate every VPC of the chosen regions against the baseline and report. "
@@ -80,13 +83,15 @@ def add_parser(commands: Any) -> None:
     add_account_options(scan)
     FORMAT.add(
         scan,
-        choices=("table", "json", "asff", *CODE_FORMATS),
+        choices=("table", "json", "asff", *CODE_FORMATS, *REPORT_FORMATS),
         help="table for people (default), json for machines (a stable, documented schema), "
         "asff: the Security Hub findings the function would import (one per VPC and check), "
         "terraform or cloudformation: each VPC's repairs as code, and adoption of what the "
-        "tool created (the same plan as --fix; nothing is changed)",
+        "tool created (the same plan as --fix; nothing is changed), html: one self-contained "
+        "page (posture, findings, traffic and money, a chart), csv: one row per VPC and finding",
     )
     OUTPUT_DIR.add(scan)
+    OUTPUT.add(scan)
     FIX.add(scan)
     YES.add(scan, help="with --fix: apply without asking")
     VERBOSE.add(scan)
@@ -111,6 +116,8 @@ def check_usage(args: argparse.Namespace) -> None:
         raise UsageError(usage, "--yes only goes with --fix")
     if args.output_dir is not None and args.format not in CODE_FORMATS:
         raise UsageError(usage, "--output-dir goes with --format terraform or cloudformation")
+    if args.output is not None and args.format not in REPORT_FORMATS:
+        raise UsageError(usage, "--output goes with --format html or csv")
     if args.fix and args.format in CODE_FORMATS:
         raise UsageError(
             usage,
@@ -267,6 +274,17 @@ def asff(scans: list[RegionScan], partition: str) -> list[dict[str, Any]]:
     return [f for s in scans for f in summary_findings(s.summary, partition=partition, now=now)]
 
 
+def _report_file(args: argparse.Namespace, document: dict[str, Any]) -> None:
+    """``--format html|csv``: the report in ``--output`` (named on stderr), else on stdout."""
+    from remediation.cli import formats  # noqa: PLC0415 - the report formats only
+
+    text = formats.write(args.format, document, args.output)
+    if args.output is None:
+        terminal.out(text.rstrip("\n"))
+    else:
+        terminal.info(f"{args.format} report written to {args.output}")
+
+
 def report(
     args: argparse.Namespace,
     job: Job,
@@ -289,7 +307,7 @@ def report(
         iac.emit(iac.files(codes, args.format), args.format, args.output_dir)
     elif args.format == "asff":
         terminal.out(json.dumps({"Findings": asff(scans, partition)}, indent=2))
-    elif args.format == "json":
+    elif args.format in ("json", *REPORT_FORMATS):
         document = scan_document(
             scans,
             plan=None if plan is None else [s for a in plan for s in a.scans],
@@ -299,7 +317,10 @@ def report(
             exit_code=code,
             accounts=scanned,
         )
-        terminal.out(json.dumps(document, indent=2))
+        if args.format == "json":
+            terminal.out(json.dumps(document, indent=2))
+        else:
+            _report_file(args, document)
     elif applied:
         terminal.out(_table(job, scanned, account, "fixed"))
     elif not plan_shown and (job.across or not all(s.summary.error for s in scans)):

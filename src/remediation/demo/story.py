@@ -203,6 +203,21 @@ class Demo:
         print(f"  the next scan: {self.app} is {modes.get(self.app)} (report only)")
         self.checks.expect(modes.get(self.app) == "dry-run", "the handed-over VPC is report-only")
 
+    def report(self, path: Path) -> None:
+        heading("7. The report to look at: scan --format html")
+        argv = ["scan", "--region", REGION, "--endpoint-url", self.url]
+        argv += ["--format", "html", "--output", str(path)]
+        print(f"  $ {cli.PROG} {' '.join(argv)}")
+        quiet = io.StringIO()
+        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+            cli.main(argv)
+        page = path.read_text(encoding="utf-8") if path.is_file() else ""
+        print(f"\n  the report: {path} (open it in a browser; it prints on paper too)")
+        self.checks.expect(
+            page.startswith("<!DOCTYPE html>") and self.app in page and "<svg" in page,
+            "the HTML report names every VPC and charts endpoint cost against NAT processing",
+        )
+
 
 def describe_account(account: DemoAccount) -> None:
     what = {
@@ -225,7 +240,7 @@ def run_demo(log_path: Path) -> int:
     checks = Checks()
     with log_path.open("w", encoding="utf-8") as log:
         try:
-            _story(checks, log)
+            _story(checks, log, log_path.with_name("ecr-endpoint-guard-report.html"))
         except Exception as exc:  # report, keep the traceback in the log, exit non-zero
             traceback.print_exc(file=log)
             checks.failed.append(f"the demo stopped: {type(exc).__name__}: {exc}")
@@ -241,7 +256,7 @@ def run_demo(log_path: Path) -> int:
     return 0
 
 
-def _story(checks: Checks, log: TextIO) -> None:
+def _story(checks: Checks, log: TextIO, report_path: Path) -> None:
     heading("1. An AWS emulator on this machine, and a small account")
     with running_emulator(REGION) as url:
         print(f"  moto server on {url}: no AWS account is used, nothing leaves this machine")
@@ -268,6 +283,7 @@ def _story(checks: Checks, log: TextIO) -> None:
             demo.scan()
             OrganisationStep(url, handler, context, inbox, log, checks).run()
             demo.hand_over()
+            demo.report(report_path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -50,6 +50,7 @@ __all__ = [
     "ACCOUNT_ID",
     "CLOUDTRAIL_DETAIL_TYPE",
     "CLOUDTRAIL_SOURCE",
+    "CLOUDTRAIL_SOURCES",
     "EVENT_ID",
     "EXTRACTORS",
     "ID_PATTERNS",
@@ -61,6 +62,7 @@ __all__ = [
     "SCHEDULE_SOURCE",
     "SECURITY_HUB_SOURCE",
     "SUPPORTED_EVENT_NAMES",
+    "WORKLOAD_SOURCES",
     "IdSource",
     "Refusal",
     "Trigger",
@@ -70,6 +72,16 @@ __all__ = [
 # --------------------------------------------------------------------------- constants
 
 CLOUDTRAIL_SOURCE: Final = "aws.ec2"
+#: Events of other services that bring container workloads (ENDPOINT_NEED=workloads), with the
+#: EventBridge source each comes from; every other event must come from ``aws.ec2``.
+WORKLOAD_SOURCES: Final[Mapping[str, str]] = {
+    "CreateService": "aws.ecs",
+    "UpdateService": "aws.ecs",
+    "CreateNodegroup": "aws.eks",
+    "CreateFargateProfile": "aws.eks",
+    "CreateComputeEnvironment": "aws.batch",
+}
+CLOUDTRAIL_SOURCES: Final = frozenset({CLOUDTRAIL_SOURCE, *WORKLOAD_SOURCES.values()})
 CLOUDTRAIL_DETAIL_TYPE: Final = "AWS API Call via CloudTrail"
 SCHEDULE_SOURCE: Final = "aws.events"
 SCHEDULE_DETAIL_TYPE: Final = "Scheduled Event"
@@ -157,6 +169,16 @@ EXTRACTORS: Final[Mapping[str, tuple[IdSource, ...]]] = {
     "ModifySecurityGroupRules": (
         IdSource("group_ids", (_REQ, "ModifySecurityGroupRulesRequest", "GroupId")),
     ),
+    # Workloads (aws.ecs, aws.eks, aws.batch): the subnets they run in, resolved to the VPC.
+    "CreateService": (
+        IdSource("subnet_ids", (_REQ, "networkConfiguration", "awsvpcConfiguration", "subnets")),
+    ),
+    "UpdateService": (
+        IdSource("subnet_ids", (_REQ, "networkConfiguration", "awsvpcConfiguration", "subnets")),
+    ),
+    "CreateNodegroup": (IdSource("subnet_ids", (_REQ, "subnets")),),
+    "CreateFargateProfile": (IdSource("subnet_ids", (_REQ, "subnets")),),
+    "CreateComputeEnvironment": (IdSource("subnet_ids", (_REQ, "computeResources", "subnets")),),
 }
 
 #: The eventNames parse_event understands (for the EventBridge rule and the docs).
@@ -320,7 +342,11 @@ def _parse(event: object, own_role_arns: frozenset[str]) -> Trigger | Refusal:
         except _Refused as refused:
             return Refusal(refused.reason, event_id=event_id, event_name=SCHEDULE_DETAIL_TYPE)
         return Trigger(event_id, SCHEDULE_DETAIL_TYPE, account, region, sweep=True)
-    if source != CLOUDTRAIL_SOURCE or detail_type != CLOUDTRAIL_DETAIL_TYPE:
+    if (
+        not isinstance(source, str)
+        or source not in CLOUDTRAIL_SOURCES
+        or detail_type != CLOUDTRAIL_DETAIL_TYPE
+    ):
         return Refusal(
             f"not a CloudTrail EC2 API call: source {_quote(source)}, "
             f"detail-type {_quote(detail_type)}",
@@ -352,6 +378,8 @@ def _parse(event: object, own_role_arns: frozenset[str]) -> Trigger | Refusal:
         return Refusal(f"own call ignored: {own}", event_id=event_id, event_name=name, ignored=True)
 
     sources = EXTRACTORS.get(raw_name)
+    if source != WORKLOAD_SOURCES.get(raw_name, CLOUDTRAIL_SOURCE):
+        sources = None  # an event name of another service (say, a CreateService of aws.ec2)
     if sources is None:
         return Refusal(
             f"unsupported event {_quote(raw_name)}: no extractor for it",

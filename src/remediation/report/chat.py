@@ -150,6 +150,8 @@ def render_chatbot(
         parts += ["", "*Planned (dry-run: nothing changed)*" if dry else "*Actions*", *actions]
     if result.cost is not None and result.cost.new_endpoint_azs:
         parts += ["", f"*Estimated cost* {result.cost.describe()}"]
+    if result.money is not None:
+        parts += ["", f"*Money* {result.money.describe()}"]
     applied = result.count(OutcomeStatus.APPLIED)
     description = _cut("\n".join(parts), DESCRIPTION_LIMIT)
     with_code = _with_code(description, terraform)

@@ -15,6 +15,7 @@ import unicodedata
 from typing import Any, NamedTuple, Protocol
 
 from remediation.actions import S3_INTERRUPTION_NOTE
+from remediation.cost import bytes_text
 from remediation.modes import MODE_TAG, Mode
 from remediation.outcomes import OutcomeStatus
 from remediation.report.results import VpcResult
@@ -168,6 +169,7 @@ def render_text(result: VpcResult, handover: IacHandover | None = None) -> str:
     ] or ["  (none)"]
     if result.cost is not None:
         lines += ["", f"Estimated cost: {result.cost.describe()}"]
+    lines += traffic_lines(result)
     if any(o.action.service and "s3" in o.action.service for o in result.outcomes) or any(
         f.code.startswith("gateway-") for f in result.findings
     ):
@@ -178,6 +180,26 @@ def render_text(result: VpcResult, handover: IacHandover | None = None) -> str:
     if handover is not None and handover.terraform:
         lines += ["", TERRAFORM_MARK, handover.terraform.rstrip("\n")]
     return "\n".join(lines)
+
+
+def traffic_lines(result: VpcResult) -> list[str]:
+    """What CloudWatch measured (sweeps and scans) and the money, for the text message."""
+    lines: list[str] = []
+    traffic = result.traffic
+    if traffic is not None:
+        if traffic.error:
+            lines += ["", f"Traffic: not read ({traffic.error})"]
+        else:
+            lines += [
+                "",
+                f"Traffic over {traffic.days} days to {traffic.end[:10]}: "
+                f"{bytes_text(traffic.endpoints_total)} through the interface endpoints, "
+                f"{bytes_text(traffic.nat_total)} through the NAT gateways of the private "
+                "route tables",
+            ]
+    if result.money is not None:
+        lines += [f"Money: {result.money.describe()}"]
+    return lines
 
 
 def _body(result: VpcResult, style: str, handover: IacHandover | None) -> str:

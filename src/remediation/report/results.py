@@ -16,8 +16,9 @@ from remediation.events.parse import Refusal, Trigger
 from remediation.modes import Mode, ModeReason
 
 if TYPE_CHECKING:  # read only for VPCs with exception tags (cold start)
-    from remediation.cost import CostEstimate
+    from remediation.cost import CostEstimate, Money
     from remediation.findings import Finding
+    from remediation.model import Traffic
     from remediation.modes import ModeException
     from remediation.outcomes import Outcome, OutcomeStatus
 
@@ -70,6 +71,10 @@ class VpcResult:
     error: str = ""  # why the VPC could not be read or repaired (status unreadable or failed)
     #: The VPC's exception tags (mode, until) and their state; ``None`` without either.
     exception: ModeException | None = None
+    #: What CloudWatch measured (sweeps and scans); ``None``: not read (an event).
+    traffic: Traffic | None = None
+    #: The endpoints' monthly cost against the NAT processing they avoid (docs/cost.md).
+    money: Money | None = None
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
@@ -96,6 +101,8 @@ class VpcResult:
             "findings": [f.as_dict() for f in self.findings],
             "actions": [o.as_dict() for o in self.outcomes],
             "cost": self.cost.as_dict() if self.cost else None,
+            "traffic": self.traffic.as_dict() if self.traffic else None,
+            "money": self.money.as_dict() if self.money else None,
             "notification": self.notification,
             **({"error": self.error} if self.error else {}),
             **({"exception": self.exception.as_dict()} if self.exception else {}),

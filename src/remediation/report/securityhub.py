@@ -118,6 +118,8 @@ def check_for(finding: Finding) -> str:
         return "endpoint-policies"
     if "group" in code:
         return "endpoint-security-groups"
+    if code in ("pulls-bypass-endpoints", "endpoints-not-needed", "traffic-unreadable"):
+        return "ecr-dkr-endpoint"  # whether image pulls go through the endpoints (issue 23)
     if finding.service == "ecr.dkr":
         return "ecr-dkr-endpoint"
     if finding.service == "ecr.api":

@@ -213,9 +213,16 @@ def test_json_schema(account: Aws, app_vpc: BuiltVpc, capsys: pytest.CaptureFixt
         "findings",
         "actions",
         "cost",
+        "traffic",
+        "money",
         "notification",
     }
     assert (vpc["name"], vpc["status"], vpc["mode"]) == ("app", "non-compliant", "dry-run")
+    # docs/cost.md: a scan reads the traffic (none here: no endpoint, no NAT gateway).
+    assert vpc["traffic"]["days"] == 14
+    assert vpc["traffic"]["endpoint_bytes"] == vpc["traffic"]["nat_bytes"] == 0
+    assert vpc["money"]["basis"] == "upper-bound"
+    assert vpc["money"]["endpoints_monthly_usd"] == pytest.approx(43.8)
     for finding in vpc["findings"]:
         assert set(finding) == {"code", "severity", "service", "resource_id", "message"}
     for action in vpc["actions"]:
@@ -231,6 +238,9 @@ def test_json_schema(account: Aws, app_vpc: BuiltVpc, capsys: pytest.CaptureFixt
         "counts",
         "new_interface_endpoint_azs",
         "monthly_usd",
+        "endpoints_monthly_usd",
+        "nat_avoided_monthly_usd",
+        "net_monthly_usd",
     }
     assert totals["regions"] == 1 and totals["vpcs"] == 2
     assert set(totals["by_status"]) == {s.value for s in VpcStatus}

@@ -257,7 +257,8 @@ def test_an_account_whose_role_cannot_be_assumed_is_reported_and_not_fatal(
     code, out, err = run_cli(capsys, *accounts_argv(MEMBER_A, REFUSED))
     assert code == cli.EXIT_ERROR
     rows = table_rows(out)
-    assert [REFUSED, "-", "-", "-", "error", "-", "-", "-"] in rows
+    # ACCOUNT VPC NAME MODE STATUS, then FINDINGS ACTIONS TRAFFIC NET COST: nothing
+    assert [REFUSED, "-", "-", "-", "error", "-", "-", "-", "-", "-"] in rows
     assert "Accounts: 1 scanned, 1 not" in out
     assert f"account {REFUSED}: not scanned: cannot assume" in out
     assert f"{REFUSED}: cannot assume" in one_error_line(err)

@@ -61,7 +61,8 @@ def test_shared_options_are_the_same_option_in_every_command() -> None:
         )
     assert scan["--vpc-id"].type is release["--vpc-id"].type
     # One declaration of --format; scan adds the asff form (Security Hub's findings) and the
-    # code forms (a VPC's repairs as Terraform or CloudFormation), which a release has none of.
+    # code forms (a VPC's repairs as Terraform or CloudFormation) and the report forms (a page,
+    # a sheet), which a release has none of.
     assert set(release["--format"].choices or ()) == {"table", "json"}
     assert set(scan["--format"].choices or ()) == {
         "table",
@@ -69,5 +70,7 @@ def test_shared_options_are_the_same_option_in_every_command() -> None:
         "asff",
         "terraform",
         "cloudformation",
+        "html",
+        "csv",
     }
     assert scan["--format"].default == release["--format"].default == "table"

@@ -46,6 +46,8 @@ OWN_ROLE = "arn:aws:iam::123456789012:role/ecr-endpoint-guard-FunctionRole-EXAMP
 OWN_SESSION = "ecr-endpoint-guard"
 OWN = {"own_role_arns": frozenset({OWN_ROLE})}
 
+ADMIN = "arn:aws:sts::123456789012:assumed-role/Admin/admin"
+SUBNET_B = "subnet-0cccc3333dddd4444"
 BOB = "arn:aws:iam::123456789012:user/bob@example.com"
 ALICE = "arn:aws:iam::123456789012:user/alice@example.com"
 CAROL = "arn:aws:iam::123456789012:user/carol@example.com"
@@ -83,6 +85,32 @@ EXPECTED: dict[str, dict[str, Any] | Refused] = {
         "event_name": "AuthorizeSecurityGroupIngress",
         "actor_arn": "arn:aws:iam::123456789012:user/erin",
         "group_ids": (SG,),
+    },
+    # Workloads (ENDPOINT_NEED=workloads): the subnets they run in, resolved to the VPC.
+    "ecs_create_service": {
+        "event_name": "CreateService",
+        "actor_arn": ADMIN,
+        "subnet_ids": (SUBNET_A, SUBNET_B),
+    },
+    "ecs_update_service": {
+        "event_name": "UpdateService",
+        "actor_arn": ADMIN,
+        "subnet_ids": (SUBNET_B,),
+    },
+    "eks_create_nodegroup": {
+        "event_name": "CreateNodegroup",
+        "actor_arn": ADMIN,
+        "subnet_ids": (SUBNET_A, SUBNET_B),
+    },
+    "eks_create_fargate_profile": {
+        "event_name": "CreateFargateProfile",
+        "actor_arn": ADMIN,
+        "subnet_ids": (SUBNET_A,),
+    },
+    "batch_create_compute_environment": {
+        "event_name": "CreateComputeEnvironment",
+        "actor_arn": ADMIN,
+        "subnet_ids": (SUBNET_B,),
     },
     "create_subnet": {
         "event_name": "CreateSubnet",
@@ -782,3 +810,12 @@ def test_junk_in_security_hub_findings_never_raises(name: str, where: str, junk:
     else:
         node["Id" if where != "detail" else "findings"] = junk
     _check(parse_event(event, **OWN))
+
+
+@pytest.mark.parametrize("source", ["aws.ec2", "aws.eks", "aws.rds"])
+def test_a_workload_event_name_from_another_source_is_refused(source: str) -> None:
+    event = load_event("ecs_create_service")
+    event["source"] = source
+    result = parse_event(event)
+    assert isinstance(result, Refusal)
+    assert not result.ignored

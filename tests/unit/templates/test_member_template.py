@@ -104,7 +104,7 @@ def test_plain_cloudformation_no_transform_nested_stack_or_macro(member: dict[st
 def test_nothing_but_the_role_and_the_forwarding(member: dict[str, Any]) -> None:
     """No function, key, topic or queue per account: those live in the central stack only."""
     kinds = sorted(r["Type"] for r in member["Resources"].values())
-    assert kinds == ["AWS::Events::Rule", "AWS::IAM::Role", "AWS::IAM::Role"]
+    assert kinds == ["AWS::Events::Rule", "AWS::Events::Rule", "AWS::IAM::Role", "AWS::IAM::Role"]
 
 
 def test_cfn_lint_finds_nothing_in_any_region() -> None:
@@ -214,9 +214,14 @@ def test_only_the_central_role_inside_the_organisation_may_assume_it() -> None:
 # ------------------------------------------------------------------------------------------------
 
 
+FORWARDING_RULES = ("ForwardEc2Events", "ForwardWorkloadEvents")
+
+
 def _forwards(dep: Deployment, event: Any) -> bool:
-    rule = dep.resources()["ForwardEc2Events"]["Properties"]
-    return matches(rule["EventPattern"], event)
+    resources = dep.resources()
+    return any(
+        matches(resources[name]["Properties"]["EventPattern"], event) for name in FORWARDING_RULES
+    )
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_RULE))
@@ -237,9 +242,10 @@ def test_forwards_what_a_central_rule_acts_on_and_nothing_else(name: str) -> Non
 def test_forwarding_role_may_only_put_events_on_the_central_bus() -> None:
     dep = deployment()
     resources = dep.resources()
-    (target,) = resources["ForwardEc2Events"]["Properties"]["Targets"]
-    assert target["Arn"] == CENTRAL_BUS
-    assert target["RoleArn"] == "<GetAtt ForwardingRole.Arn>"
+    for name in FORWARDING_RULES:
+        (target,) = resources[name]["Properties"]["Targets"]
+        assert target["Arn"] == CENTRAL_BUS
+        assert target["RoleArn"] == "<GetAtt ForwardingRole.Arn>"
     role = resources["ForwardingRole"]["Properties"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "events.amazonaws.com"}

@@ -30,7 +30,13 @@ from cfnlint.config import ManualArgs
 from cfnlint.helpers import REGIONS
 
 from remediation.config import load_settings
-from remediation.events.parse import SUPPORTED_EVENT_NAMES, Refusal, Trigger, parse_event
+from remediation.events.parse import (
+    SUPPORTED_EVENT_NAMES,
+    WORKLOAD_SOURCES,
+    Refusal,
+    Trigger,
+    parse_event,
+)
 from remediation.modes import Mode
 from remediation.org import sessions as accounts
 from remediation.org import work_items as organisation
@@ -418,7 +424,11 @@ def test_samconfig_environments(template: dict[str, Any], env: str, mode: str) -
 # EventBridge rules against the fixtures
 # ------------------------------------------------------------------------------------------------
 
-ALL_RULES_ON = {"WatchSecurityGroupChanges": "true", "SecurityHubFindings": "true"}
+ALL_RULES_ON = {
+    "WatchSecurityGroupChanges": "true",
+    "SecurityHubFindings": "true",
+    "EndpointNeed": "workloads",
+}
 
 
 def pattern_rules(dep: Deployment) -> dict[str, dict[str, Any]]:
@@ -466,7 +476,11 @@ def test_rules_deliver_only_what_the_handler_understands(template: dict[str, Any
             assert pattern["detail-type"][0].startswith("Security Hub Findings - "), name
             assert any(rule == name for rule in EXPECTED_RULE.values()), f"{name}: no fixture"
             continue
-        assert pattern["source"] == ["aws.ec2"]
+        if name == "WorkloadEvents":
+            # ECS, EKS and Batch calls that bring workloads (EndpointNeed=workloads).
+            assert set(pattern["source"]) == set(WORKLOAD_SOURCES.values())
+        else:
+            assert pattern["source"] == ["aws.ec2"]
         assert pattern["detail-type"] == ["AWS API Call via CloudTrail"]
         assert pattern["detail"]["errorCode"] == [{"exists": False}], f"{name}: failed calls"
         names = set(pattern["detail"]["eventName"])
@@ -641,6 +655,8 @@ def test_read_permissions_are_the_codes(template: dict[str, Any]) -> None:
                     "route53:ListHostedZonesByVPC",
                     "route53profiles:ListProfileAssociations",
                     "route53profiles:ListProfileResourceAssociations",
+                    # GetMetricData supports no resource-level permission either.
+                    "cloudwatch:GetMetricData",
                 )
                 or a.startswith("route53resolver:List")
                 for a in actions

@@ -30,6 +30,7 @@ __all__ = [
     "EVALUATION_READS",
     "EVALUATION_READS_COLD",
     "EVALUATION_READS_WARM",
+    "SHARE_READS",
     "create_vpc_event",
     "has_tool_group",
     "invoke",
@@ -47,6 +48,10 @@ EVALUATION_READS_WARM = 10
 EVALUATION_READS_COLD = 12
 #: The budget any single invocation is held to (a cold one).
 EVALUATION_READS = EVALUATION_READS_COLD
+#: On top of those, once per region and run whatever the number of VPCs: the subnets the
+#: account shares out (``ram:ListResources``; ``ram:ListPrincipals`` as well only when a VPC
+#: of the run is shared out).
+SHARE_READS = 1
 
 #: Findings that a repair fixes with the tool's own security group.
 NEEDS_TOOL_GROUP = frozenset({ENDPOINT_MISSING, GROUP_TOO_WIDE, GROUP_INSUFFICIENT})

@@ -86,6 +86,7 @@ def evaluate_topologies() -> list[dict[str, Any]]:
     from bench.harness import (
         EVALUATION_READS_COLD,
         EVALUATION_READS_WARM,
+        SHARE_READS,
         create_vpc_event,
         invoke,
     )
@@ -111,6 +112,7 @@ def evaluate_topologies() -> list[dict[str, Any]]:
                     "reads_cold": cold.reads,
                     "budget_reads": EVALUATION_READS_WARM,
                     "budget_reads_cold": EVALUATION_READS_COLD,
+                    "share_reads": SHARE_READS,
                 }
             )
     return rows
@@ -286,7 +288,8 @@ def render(report: dict[str, Any]) -> str:
         )
     lines.append(
         f"  budget: at most {report['evaluate'][0]['budget_reads']} reads warm, "
-        f"{report['evaluate'][0]['budget_reads_cold']} cold (region-level reads not yet cached)"
+        f"{report['evaluate'][0]['budget_reads_cold']} cold (region-level reads not yet cached), "
+        f"plus {report['evaluate'][0]['share_reads']} RAM read per run (the shared-out subnets)"
     )
     for row in report["resolve"]:
         lines.append(

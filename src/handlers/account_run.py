@@ -109,6 +109,7 @@ def run_trigger(
         route53profiles=clients.route53profiles,
         route53resolver=clients.route53resolver,
         cloudwatch=clients.cloudwatch,
+        ram=clients.ram,
     )
     executor: Executor | None = None
     if settings.mode is Mode.AUTO_FIX:

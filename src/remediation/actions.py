@@ -66,6 +66,8 @@ READ_PERMISSIONS: tuple[str, ...] = (
     "route53resolver:ListResolverRules",
     "route53resolver:ListResolverEndpoints",
     "route53resolver:ListResolverEndpointIpAddresses",
+    "ram:ListResources",
+    "ram:ListPrincipals",
 )
 
 

@@ -29,19 +29,31 @@ REQUIRE_LOCAL_ENDPOINTS
     ``true`` means a VPC served by a centralised endpoint (a shared private
     hosted zone) must still have its own endpoints.
 ENDPOINT_POLICY
-    The policy of the interface endpoints the tool creates: ``full-access``
-    (default, what AWS attaches), ``account`` (allow only the account's principals:
-    ``aws:PrincipalAccount``) or ``organization`` (``aws:PrincipalOrgID``, which
-    needs ORGANIZATION_ID). An unreadable value is reported and ``full-access`` is
-    used, and the tool then leaves the policies of its endpoints as they are.
+    The policy of the interface endpoints the tool creates: ``account`` (allow only the
+    account's principals: ``aws:PrincipalAccount``; the default without ORGANIZATION_ID),
+    ``organization`` (``aws:PrincipalOrgID``; the default with ORGANIZATION_ID),
+    ``perimeter`` (AWS's data-perimeter policy; needs ORGANIZATION_ID) or ``full-access``
+    (what AWS attaches). In a VPC the account shares out (AWS RAM) ``account`` is never
+    written (:mod:`remediation.baseline.policy_documents`). An unreadable value is reported,
+    the default is used, and the tool then leaves the policies of its endpoints as they are.
 ORGANIZATION_ID
-    The account's AWS Organizations id (``o-...``): the ``organization`` policy, and
-    the evaluation of policies conditioned on ``aws:PrincipalOrgID``.
+    The account's AWS Organizations id (``o-...``): the ``organization`` and ``perimeter``
+    policies, and the evaluation of policies conditioned on ``aws:PrincipalOrgID``.
 S3_GATEWAY_POLICY
     The policy of the S3 gateway endpoints the tool creates: ``full-access``
-    (default) or ``ecr-layers-only`` (only ``s3:GetObject`` on ECR's layer bucket).
-    ``ecr-layers-only`` is an explicit opt-in: it breaks every other S3 use
-    (buckets, package mirrors, SSM, ...) from the subnets behind those route tables.
+    (default), ``ecr-layers-only`` (only ``s3:GetObject`` on ECR's layer bucket) or
+    ``perimeter`` (the organisation's buckets and ECR's layer bucket; the default with
+    ``ENDPOINT_POLICY=perimeter``). ``ecr-layers-only`` is an explicit opt-in: it breaks
+    every other S3 use (buckets, package mirrors, SSM, ...) from the subnets behind those
+    route tables.
+INSPECTED_EGRESS
+    ``report`` (default) or ``repair``: whether the tool adds S3 routes and interface
+    endpoints in a VPC whose private route tables send their default route to inspection (a
+    transit gateway, a firewall, an appliance, Cloud WAN). ``repair`` needs ORGANIZATION_ID:
+    what it creates there carries the perimeter policy. Unreadable: ``report``.
+AWS_REGISTRY_ACCOUNTS
+    Comma list of the accounts of AWS-owned registries the perimeter policy lets the
+    organisation pull from (for example EKS add-on images' accounts).
 NOTIFICATION_FORMAT
     ``text`` (default: the text message, then its JSON form) or ``chatbot`` (the
     custom-notification JSON of Amazon Q Developer in chat applications, for Slack and
@@ -97,8 +109,9 @@ SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,62}$")
 DEFAULT_SERVICES = "ecr.api:interface,ecr.dkr:interface,s3:gateway"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
-ENDPOINT_POLICIES = ("full-access", "account", "organization")
-GATEWAY_POLICIES = ("full-access", "ecr-layers-only")
+ENDPOINT_POLICIES = ("full-access", "account", "organization", "perimeter")
+GATEWAY_POLICIES = ("full-access", "ecr-layers-only", "perimeter")
+INSPECTED_EGRESS_CHOICES = ("report", "repair")
 ORGANIZATION = re.compile(r"^o-[a-z0-9]{10,32}$")
 NOTIFICATION_FORMATS = ("text", "chatbot")
 ENDPOINT_NEEDS = ("always", "workloads", "isolated")
@@ -162,13 +175,17 @@ class Settings:
     #: Read Route 53 Profiles (``ROUTE53_PROFILES=on``, the default); ``off`` skips the read.
     route53_profiles: bool = True
     #: Policy of the interface endpoints the tool creates (see ENDPOINT_POLICY).
-    endpoint_policy: str = "full-access"
+    endpoint_policy: str = "account"
     #: ``o-...`` or ``""`` when not configured.
     organization_id: str = ""
     #: Policy of the S3 gateway endpoints the tool creates (see S3_GATEWAY_POLICY).
     s3_gateway_policy: str = "full-access"
     #: False when a policy setting could not be read: the tool's endpoints keep their policy.
     policy_settings_valid: bool = True
+    #: ``report`` or ``repair``: what the tool adds where egress is inspected (INSPECTED_EGRESS).
+    inspected_egress: str = "report"
+    #: AWS-owned registries the perimeter policy admits (AWS_REGISTRY_ACCOUNTS).
+    aws_registry_accounts: tuple[str, ...] = ()
     #: What was wrong with the environment; each one made the run more cautious.
     problems: tuple[str, ...] = ()
     #: Why ``mode`` is what it is (a requested auto-fix that became dry-run says why).
@@ -249,36 +266,69 @@ def _flag(env: Mapping[str, str], key: str, problems: list[str]) -> bool:
     return False
 
 
-def _policies(env: Mapping[str, str], problems: list[str]) -> tuple[str, str, str, bool]:
-    """ENDPOINT_POLICY, ORGANIZATION_ID, S3_GATEWAY_POLICY; an unreadable one falls back to
-    full access (what AWS attaches) and marks the settings invalid, so that no existing
-    policy is rewritten on a guess."""
+@dataclass(frozen=True)
+class PolicySettings:
+    """ENDPOINT_POLICY and its companions, as :func:`_policies` reads them."""
+
+    endpoint_policy: str
+    organization_id: str
+    s3_gateway_policy: str
+    valid: bool
+    inspected_egress: str
+    registries: tuple[str, ...]
+
+
+def _policies(env: Mapping[str, str], problems: list[str]) -> PolicySettings:
+    """ENDPOINT_POLICY, ORGANIZATION_ID, S3_GATEWAY_POLICY, INSPECTED_EGRESS and
+    AWS_REGISTRY_ACCOUNTS.
+
+    The default policy is ``account``, or ``organization`` where ORGANIZATION_ID is set. An
+    unreadable policy falls back to that default (never to a wider policy) and marks the
+    settings invalid, so that no existing policy is rewritten on a guess; an unreadable
+    INSPECTED_EGRESS, or ``repair`` without ORGANIZATION_ID (the perimeter policy needs it),
+    is ``report``: nothing is added on an inspected path.
+    """
     valid = True
     organization = env.get("ORGANIZATION_ID", "").strip()
     if organization and not ORGANIZATION.match(organization):
         problems.append(f"ORGANIZATION_ID={organization!r} is not an organization id (o-...)")
         organization, valid = "", False
-    policy = env.get("ENDPOINT_POLICY", "").strip().lower() or "full-access"
+    default = "organization" if organization else "account"
+    policy = env.get("ENDPOINT_POLICY", "").strip().lower() or default
     if policy not in ENDPOINT_POLICIES:
         problems.append(
             f"ENDPOINT_POLICY={env['ENDPOINT_POLICY']!r} is not one of "
-            f"{', '.join(ENDPOINT_POLICIES)}; using full-access, endpoint policies left as they are"
+            f"{', '.join(ENDPOINT_POLICIES)}; using {default}, endpoint policies left as they are"
         )
-        policy, valid = "full-access", False
-    elif policy == "organization" and not organization:
+        policy, valid = default, False
+    elif policy in ("organization", "perimeter") and not organization:
         problems.append(
-            "ENDPOINT_POLICY=organization needs ORGANIZATION_ID; using full-access, "
+            f"ENDPOINT_POLICY={policy} needs ORGANIZATION_ID; using account, "
             "endpoint policies left as they are"
         )
-        policy, valid = "full-access", False
-    gateway = env.get("S3_GATEWAY_POLICY", "").strip().lower() or "full-access"
-    if gateway not in GATEWAY_POLICIES:
+        policy, valid = "account", False
+    gateway_default = "perimeter" if policy == "perimeter" else "full-access"
+    gateway = env.get("S3_GATEWAY_POLICY", "").strip().lower() or gateway_default
+    if gateway not in GATEWAY_POLICIES or (gateway == "perimeter" and not organization):
         problems.append(
-            f"S3_GATEWAY_POLICY={env['S3_GATEWAY_POLICY']!r} is not one of "
-            f"{', '.join(GATEWAY_POLICIES)}; using full-access, endpoint policies left as they are"
+            f"S3_GATEWAY_POLICY={env.get('S3_GATEWAY_POLICY', gateway)!r} is not one of "
+            f"{', '.join(GATEWAY_POLICIES)} (perimeter needs ORGANIZATION_ID); using "
+            "full-access, endpoint policies left as they are"
         )
         gateway, valid = "full-access", False
-    return policy, organization, gateway, valid
+    inspected = env.get("INSPECTED_EGRESS", "").strip().lower() or "report"
+    if inspected not in INSPECTED_EGRESS_CHOICES:
+        problems.append(
+            f"INSPECTED_EGRESS={env['INSPECTED_EGRESS']!r} is not report or repair; using report"
+        )
+        inspected = "report"
+    elif inspected == "repair" and not organization:
+        problems.append(
+            "INSPECTED_EGRESS=repair needs ORGANIZATION_ID (the perimeter policy); using report"
+        )
+        inspected = "report"
+    registries = tuple(sorted(_account_ids(env, "AWS_REGISTRY_ACCOUNTS", problems)))
+    return PolicySettings(policy, organization, gateway, valid, inspected, registries)
 
 
 def _account_ids(env: Mapping[str, str], name: str, problems: list[str]) -> set[str]:
@@ -469,7 +519,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     require_local = _flag(env, "REQUIRE_LOCAL_ENDPOINTS", problems)
     profiles = _route53_profiles(env, problems)
 
-    endpoint_policy, organization_id, s3_policy, policies_ok = _policies(env, problems)
+    policies = _policies(env, problems)
     notification_format = _notification_format(env, problems)
     need, profile, services, profile_repair, mode, reason = _need_and_profile(
         env, services, mode, reason, problems
@@ -494,10 +544,12 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         gateway_report_only=gateway_report_only,
         require_local_endpoints=require_local,
         route53_profiles=profiles,
-        endpoint_policy=endpoint_policy,
-        organization_id=organization_id,
-        s3_gateway_policy=s3_policy,
-        policy_settings_valid=policies_ok,
+        endpoint_policy=policies.endpoint_policy,
+        organization_id=policies.organization_id,
+        s3_gateway_policy=policies.s3_gateway_policy,
+        policy_settings_valid=policies.valid,
+        inspected_egress=policies.inspected_egress,
+        aws_registry_accounts=policies.registries,
         problems=tuple(problems),
         mode_reason=reason,
         notification_format=notification_format,

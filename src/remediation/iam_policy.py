@@ -101,6 +101,10 @@ class Request:
     action: str
     resource: str
     any_suffix: bool = False
+    #: The account and organisation owning the resource (``aws:ResourceAccount``,
+    #: ``aws:ResourceOrgID``); ``""``: unknown.
+    resource_account: str = ""
+    resource_organization: str = ""
 
     def describe(self) -> str:
         return f"{self.action} on {self.resource}{'*' if self.any_suffix else ''}"
@@ -247,7 +251,9 @@ def _resource(statement: Mapping[str, Any], request: Request, notes: list[str]) 
 ABSENT = ("<absent>",)
 
 
-def context(caller: Caller) -> dict[str, tuple[str, ...] | frozenset[str]]:
+def context(
+    caller: Caller, request: Request | None = None
+) -> dict[str, tuple[str, ...] | frozenset[str]]:
     """Condition keys the tool can know, lower-cased: a tuple of values, ``ABSENT``, or a
     frozenset of values the key is known *not* to have. Keys not listed are unknown."""
     known: dict[str, tuple[str, ...] | frozenset[str]] = {
@@ -271,6 +277,10 @@ def context(caller: Caller) -> dict[str, tuple[str, ...] | frozenset[str]]:
         known["aws:principalisawsservice"] = ("false",)
         if caller.organization_id:
             known["aws:principalorgid"] = (caller.organization_id,)
+    if request is not None and request.resource_account:
+        known["aws:resourceaccount"] = (request.resource_account,)
+    if request is not None and request.resource_organization:
+        known["aws:resourceorgid"] = (request.resource_organization,)
     return known
 
 
@@ -288,12 +298,14 @@ def _value_match(operator: str, pattern: str, value: str) -> bool:
     return pattern == value
 
 
-def _condition(operator_text: str, key: str, patterns: list[str], caller: Caller) -> Tri:
+def _condition(
+    operator_text: str, key: str, patterns: list[str], caller: Caller, request: Request
+) -> Tri:
     operator = operator_text.split(":", 1)[-1]
     set_op = operator_text.split(":", 1)[0] if ":" in operator_text else ""
     if_exists = operator.endswith("IfExists")
     operator = operator.removesuffix("IfExists")
-    value = context(caller).get(key.lower())
+    value = context(caller, request).get(key.lower())
     if value is None or any("${" in p for p in patterns):
         return Tri.UNKNOWN
     if operator == "Null":
@@ -317,7 +329,7 @@ def _condition(operator_text: str, key: str, patterns: list[str], caller: Caller
     return positive.negate() if negated else positive
 
 
-def _conditions(block: Any, caller: Caller, notes: list[str]) -> Tri:
+def _conditions(block: Any, caller: Caller, request: Request, notes: list[str]) -> Tri:
     if block is None:
         return Tri.TRUE
     if not isinstance(block, Mapping):
@@ -330,7 +342,8 @@ def _conditions(block: Any, caller: Caller, notes: list[str]) -> Tri:
             results.append(Tri.UNKNOWN)
             continue
         for key, values in keys.items():
-            tri = _condition(str(operator), str(key), [str(v) for v in _listed(values)], caller)
+            patterns = [str(v) for v in _listed(values)]
+            tri = _condition(str(operator), str(key), patterns, caller, request)
             if tri is Tri.UNKNOWN:
                 notes.append(f"condition {operator} {key}")
             results.append(tri)
@@ -382,7 +395,7 @@ def evaluate(document: str, request: Request, caller: Caller) -> Decision:
                 _action_match(statement, request.action),
                 who,
                 _resource(statement, request, local),
-                _conditions(statement.get("Condition"), caller, local),
+                _conditions(statement.get("Condition"), caller, request, local),
             ]
         )
         if applies is Tri.UNKNOWN:

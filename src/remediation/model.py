@@ -185,6 +185,9 @@ class NetworkInterface:
     description: str = ""
     requester_id: str = ""
     tags: Mapping[str, str] = field(default_factory=_frozen_map)
+    #: The account that owns the interface (``OwnerId``): a participant's, in a VPC the
+    #: account shares out through AWS RAM.
+    owner_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -355,6 +358,35 @@ class Traffic(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Sharing:
+    """How the VPC's subnets are shared out through AWS RAM, as its owner reads it.
+
+    Empty when they are not shared (or the shares could not be read: ``unknown`` says why).
+    """
+
+    #: The VPC's subnets in a resource share of the account.
+    subnet_ids: frozenset[str] = frozenset()
+    #: Participant accounts the shares name (an IAM principal counts for its account).
+    accounts: frozenset[str] = frozenset()
+    #: Organisations the subnets are shared with (an organisation's or an OU's ARN).
+    organization_ids: frozenset[str] = frozenset()
+    #: Participant accounts RAM marks ``external``: outside the owner's organisation.
+    external: frozenset[str] = frozenset()
+    #: Principals the tool cannot turn into an account or an organisation.
+    unnamed: tuple[str, ...] = ()
+    #: Why RAM refused to list the shares or their principals (``""``: it did not). A refused
+    #: read is judged "not shared" (or "with nobody named").
+    unknown: str = ""
+    #: Why the shares or their principals could not be read for another reason: whether (or
+    #: with whom) the VPC is shared is not known, and no policy that depends on it is written.
+    unread: str = ""
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.subnet_ids)
+
+
+@dataclass(frozen=True)
 class VpcSnapshot:
     """Everything evaluation needs to know about one VPC, read in one pass."""
 
@@ -402,6 +434,8 @@ class VpcSnapshot:
     dns_rules_unread: str = ""
     #: What CloudWatch measured (sweeps and scans); ``None``: not read (an event).
     traffic: Traffic | None = None
+    #: How the account shares the VPC's subnets out (AWS RAM); empty when it does not.
+    sharing: Sharing = field(default_factory=Sharing)
 
     @property
     def shared(self) -> bool:

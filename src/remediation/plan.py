@@ -81,6 +81,16 @@ def _rank(action: Action) -> int:
     return 2 + order.index(type(action))
 
 
+def _token_service(action: Action, earlier: list[Action]) -> str:
+    """What a create's token is made of: the service, and for a second gateway endpoint of the
+    same service in one plan (inspected route tables get their own, with the perimeter policy)
+    its route tables, so that the two creates do not share a token."""
+    service = str(getattr(action, "service_name", ""))
+    twin = any(isinstance(a, CreateGatewayEndpoint) and a.service_name == service for a in earlier)
+    tables = getattr(action, "route_table_ids", ())
+    return f"{service}|{','.join(tables)}" if twin and tables else service
+
+
 def plan(snapshot: VpcSnapshot, findings: tuple[Finding, ...], *, day: str) -> tuple[Action, ...]:
     """The repairs the findings ask for, merged per endpoint, de-duplicated and ordered.
 
@@ -96,7 +106,7 @@ def plan(snapshot: VpcSnapshot, findings: tuple[Finding, ...], *, day: str) -> t
                 prior = merged.get(key)
                 merged[key] = prior.merged(part) if prior else part
         elif isinstance(action, CreateInterfaceEndpoint | CreateGatewayEndpoint):
-            token = client_token(snapshot, action.service_name, day)
+            token = client_token(snapshot, _token_service(action, others), day)
             others.append(dataclasses.replace(action, client_token=token))
         elif action not in others:
             others.append(action)

@@ -24,3 +24,6 @@ class EndpointType(enum.StrEnum):
 
     INTERFACE = "Interface"
     GATEWAY = "Gateway"
+    #: A Gateway Load Balancer endpoint (a firewall's or an appliance's; Network Firewall's
+    #: endpoints are such endpoints): never one of the tool's, a route's target.
+    GATEWAY_LOAD_BALANCER = "GatewayLoadBalancer"

@@ -52,7 +52,10 @@ class Scenario:
 
 
 def _settings(**env: str) -> Settings:
-    return load_settings({"REMEDIATION_MODE": "dry-run", **env}, account_id=ACCOUNT)
+    """Dry-run settings; the interface endpoints' policy is stated: these scenarios (and their
+    golden files) assume EC2's full-access default unless they name another."""
+    base = {"REMEDIATION_MODE": "dry-run", "ENDPOINT_POLICY": "full-access"}
+    return load_settings({**base, **env}, account_id=ACCOUNT)
 
 
 def _owned(endpoint_id: str, short: str, *subnets: str, groups: tuple[str, ...]) -> Endpoint:

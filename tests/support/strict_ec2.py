@@ -33,6 +33,10 @@ what (the yielded :class:`RealEc2` holds the knobs a test turns):
   ``tests/support/strict_dns.py``;
 - ``old_botocore``: ``DescribeVpcEndpointServices`` as botocore before 1.40.7 parses it
   (no ``AvailabilityZoneIds``; the Lambda runtime's own SDK may be that old).
+- AWS RAM's ``ListResources`` and ``ListPrincipals`` (moto keeps shares but does not list
+  them; ``ram_failures``: error codes to answer with) and participants' network interfaces in
+  a shared-out VPC (``interface_owners``: interface id -> owner account), in
+  :mod:`tests.support.strict_ram`.
 """
 
 from __future__ import annotations
@@ -42,11 +46,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.responses import ActionResult
 from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models.availability_zones_and_regions import RegionsAndZonesBackend, Zone
+from moto.ec2.models.elastic_network_interfaces import NetworkInterface
 from moto.ec2.models.subnets import Subnet
 from moto.ec2.models.vpcs import VPC
 from moto.ec2.responses.security_groups import SecurityGroups
@@ -57,6 +63,7 @@ from moto.route53.responses import Route53
 from remediation.aws.inventory import reset_caches
 from tests.support.strict_dns import strict_dns
 from tests.support.strict_paths import RealPaths, strict_paths
+from tests.support.strict_ram import RAM_LISTS, ram_answer
 
 # https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
 # ("To create an interface endpoint ... select one subnet per Availability Zone"; a zone the
@@ -88,6 +95,8 @@ class RealEc2:
     resolver_failures: list[str] = field(default_factory=list)  # error codes to answer with
     #: Answer DescribeVpcEndpointServices as botocore before 1.40.7 parses it (no zone ids).
     old_botocore: bool = False
+    interface_owners: dict[str, str] = field(default_factory=dict)  # ENI id -> owner account
+    ram_failures: list[str] = field(default_factory=list)  # RAM error codes to answer with
 
     def __getitem__(self, key: str) -> Any:  # the older ``aws.strict["tokens"]`` spelling
         return getattr(self, key)
@@ -227,6 +236,7 @@ def strict_ec2() -> Iterator[RealEc2]:
     original_process = BotocoreStubber.process_request
     original_vpc_owner = VPC.__dict__["owner_id"]
     original_subnet_owner = Subnet.__dict__["owner_id"]
+    original_interface_owner = NetworkInterface.__dict__["owner_id"]
     reset_caches()  # region facts and DHCP options read from an earlier moto account
     real = RealEc2()
     tokens = real.tokens  # token -> the endpoint it made (kept after EC2 forgets it)
@@ -320,7 +330,11 @@ def strict_ec2() -> Iterator[RealEc2]:
         return ActionResult({"HostedZoneSummaries": summaries})
 
     def process_request(self: Any, request: Any) -> Any:
-        """Services moto lacks (Route 53 Profiles) and refusals: see tests/support/strict_dns."""
+        """Services moto lacks (Route 53 Profiles, RAM's list calls) and refusals: see
+        tests/support/strict_dns and tests/support/strict_ram."""
+        url = urlparse(request.url)
+        if url.netloc.startswith("ram.") and url.path.rstrip("/") in RAM_LISTS:
+            return ram_answer(real, request)
         return answer_dns(request) or original_process(self, request)
 
     def modify_vpc_endpoint(self: Any) -> Any:
@@ -352,6 +366,9 @@ def strict_ec2() -> Iterator[RealEc2]:
     def subnet_owner(subnet: Any) -> str:
         return real.vpc_owners.get(subnet.vpc_id) or str(subnet.ec2_backend.account_id)
 
+    def interface_owner(interface: Any) -> str:
+        return real.interface_owners.get(interface.id) or str(interface.ec2_backend.account_id)
+
     def outpost_arn(subnet: Any) -> str | None:
         # https://docs.aws.amazon.com/outposts/latest/userguide/outposts-subnets.html
         return real.outposts.get(subnet.id)
@@ -365,6 +382,7 @@ def strict_ec2() -> Iterator[RealEc2]:
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
     VPC.owner_id = property(vpc_owner)  # type: ignore[method-assign,assignment]
     Subnet.owner_id = property(subnet_owner)  # type: ignore[method-assign,assignment]
+    NetworkInterface.owner_id = property(interface_owner)  # type: ignore[method-assign,assignment]
     Subnet.outpost_arn = property(outpost_arn)  # type: ignore[attr-defined]
     try:
         # endpoint DNS options, Block Public Access; Route 53, Resolver and Profiles
@@ -380,6 +398,7 @@ def strict_ec2() -> Iterator[RealEc2]:
         BotocoreStubber.process_request = original_process  # type: ignore[method-assign]
         VPC.owner_id = original_vpc_owner  # type: ignore[method-assign]
         Subnet.owner_id = original_subnet_owner  # type: ignore[method-assign]
+        NetworkInterface.owner_id = original_interface_owner  # type: ignore[method-assign]
         del Subnet.outpost_arn  # type: ignore[attr-defined]
         reset_caches()
         for region, name in real._added_zones:

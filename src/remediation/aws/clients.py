@@ -107,6 +107,9 @@ class AwsClients:
     route53resolver: Any | None = None
     #: CloudWatch, for the traffic of sweeps and scans; ``None``: not made (an event reads none).
     cloudwatch: Any | None = None
+    #: AWS RAM (which subnets the account shares out); ``None``: not read (against an
+    #: emulator: moto does not implement ``ListResources``).
+    ram: Any | None = None
 
 
 def make_clients(
@@ -117,15 +120,17 @@ def make_clients(
     config: Config = RETRIES,
     metrics: bool = False,
 ) -> AwsClients:
-    """EC2, Route 53, Route 53 Profiles, Resolver and SNS clients for one region, retries set.
+    """EC2, Route 53, Route 53 Profiles, Resolver, RAM and SNS clients for one region, retries set.
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at a local emulator (the
-    demo, the CLI). No Route 53 Profiles client is made then: moto, the emulator the demo
-    runs, does not implement that service, and its failures would note an unread Profile on
-    every VPC. ``metrics`` adds a CloudWatch client (sweeps and scans read traffic).
+    demo, the CLI). No Route 53 Profiles or RAM client is made then: moto, the emulator the
+    demo runs, implements neither Route 53 Profiles nor RAM's ``ListResources``, and their
+    failures would note an unread Profile, or an unknown sharing, on every VPC. ``metrics``
+    adds a CloudWatch client (sweeps and scans read traffic).
     """
     session = session or boto3.session.Session()
     url = endpoint_url or None  # None: the service's own endpoint
+    emulated = bool(endpoint_url or sdk_endpoint_url(os.environ))
     return AwsClients(
         ec2=cap_retry_time(
             session.client("ec2", region_name=region, endpoint_url=url, config=config)
@@ -139,7 +144,7 @@ def make_clients(
         region=region,
         route53profiles=(
             None
-            if endpoint_url or sdk_endpoint_url(os.environ)
+            if emulated
             else session.client("route53profiles", region_name=region, config=config)
         ),
         route53resolver=LazyClient(
@@ -155,5 +160,10 @@ def make_clients(
             )
             if metrics
             else None
+        ),
+        ram=(
+            None
+            if emulated
+            else cap_retry_time(session.client("ram", region_name=region, config=config))
         ),
     )

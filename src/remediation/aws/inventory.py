@@ -18,11 +18,13 @@ VPCs that lack a local endpoint, the hosted zones that serve them
 (:mod:`remediation.aws.hosted_zones`: ``ListHostedZonesByVPC`` per VPC, for a sweep first
 ``ListHostedZones`` plus ``GetHostedZone`` per zone named like a service; Route 53
 Profiles when the zones do not settle it); where the names really resolve
-(:mod:`remediation.aws.dns_paths`: hub zones' records, remote endpoints, Resolver rules); and
-the region's VPC Block Public Access exclusions only when a subnet with an internet gateway
-route reports bidirectional BPA (:mod:`remediation.aws.block_public_access`, cached with a
-TTL). A VPC shared with the account (another ``OwnerId``) is read like any other but never
-looked up in Route 53 or Resolver: the engine skips it.
+(:mod:`remediation.aws.dns_paths`: hub zones' records, remote endpoints, Resolver rules); the
+region's VPC Block Public Access exclusions only when a subnet with an internet gateway route
+reports bidirectional BPA (:mod:`remediation.aws.block_public_access`, cached with a TTL); and,
+once per run and region, the subnets the account shares out (:mod:`remediation.aws.sharing`:
+``ram:ListResources``, and ``ram:ListPrincipals`` once more only when a VPC of the run is
+shared out). A VPC shared with the account (another ``OwnerId``) is read like any other but
+never looked up in Route 53, Resolver or RAM: the engine skips it.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from remediation.aws.parsing import (
 )
 from remediation.aws.region_facts import region_facts
 from remediation.aws.region_facts import reset as reset_region_facts
+from remediation.aws.sharing import Shares
 from remediation.config import Settings
 from remediation.events.parse import Trigger
 from remediation.model import (
@@ -60,6 +63,7 @@ from remediation.model import (
     Endpoint,
     RegionFacts,
     SecurityGroup,
+    Sharing,
     VpcSnapshot,
 )
 from remediation.topology import needs_block_public_access
@@ -144,6 +148,7 @@ class Inventory:
         pacer: Pacer | None = None,
         cloudwatch: Any | None = None,
         clock: Callable[[], dt.datetime] | None = None,
+        ram: Any | None = None,
     ) -> None:
         self.ec2 = ReadOnlyClient(ec2)
         #: CloudWatch, for the traffic of sweeps and scans (``None``: an event reads none).
@@ -155,6 +160,8 @@ class Inventory:
         )
         self.region = region
         self.account_id = account_id
+        #: The region's shared-out subnets, read once for this inventory (one run).
+        self.shares = Shares(ReadOnlyClient(ram) if ram is not None else None, account_id)
         self.hosted_zones = HostedZones(
             self.route53, self.route53profiles, region=region, account_id=account_id, pacer=pacer
         )
@@ -281,6 +288,12 @@ class Inventory:
             sweep=scope is None,
             served=lambda items: served_locally(items, services),
         )
+        sharing = {
+            vpc_id: self.shares.of_vpc(
+                [str(s.get("SubnetId", "")) for s in subnets.get(vpc_id, [])]
+            )
+            for vpc_id in owned
+        }
         result = []
         for vpc in vpcs:
             vpc_id = vpc["VpcId"]
@@ -335,6 +348,7 @@ class Inventory:
                     zones_unknown=zones.unknown.get(vpc_id, ""),
                     primary_cidr_block=str(vpc.get("CidrBlock") or ""),
                     **paths.get(vpc_id, {}),
+                    sharing=sharing.get(vpc_id, Sharing()),
                 )
             )
         return self._with_traffic(self._with_block_public_access(result), settings)

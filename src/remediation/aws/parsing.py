@@ -13,6 +13,10 @@ from typing import Any
 from remediation.model import Endpoint, IngressRule, NetworkInterface, Route, RouteTable, Subnet
 from remediation.vocabulary import EndpointType
 
+#: ``VpcEndpointType`` values (EC2 API: ``Interface``, ``Gateway``, ``GatewayLoadBalancer``,
+#: and others the tool treats as interface endpoints it does not own, such as
+#: ``ServiceNetwork`` and ``Resource``), compared case-insensitively.
+ENDPOINT_TYPES = {t.value.lower(): t for t in EndpointType}
 #: States of a subnet's IPv6 block association that leave the subnet without it.
 GONE_CIDR_STATES = frozenset({"disassociating", "disassociated", "failing", "failed"})
 
@@ -55,7 +59,7 @@ def parse_endpoint(item: Mapping[str, Any]) -> Endpoint:
         endpoint_id=item["VpcEndpointId"],
         vpc_id=item.get("VpcId", ""),
         service_name=item.get("ServiceName", ""),
-        endpoint_type=EndpointType.GATEWAY if kind == "Gateway" else EndpointType.INTERFACE,
+        endpoint_type=ENDPOINT_TYPES.get(kind.lower(), EndpointType.INTERFACE),
         state=str(item.get("State", "")),
         # moto reports private DNS on gateway endpoints; EC2 has no such thing there.
         private_dns_enabled=bool(item.get("PrivateDnsEnabled")) and kind != "Gateway",
@@ -91,6 +95,7 @@ def parse_network_interface(item: Mapping[str, Any]) -> NetworkInterface:
         description=str(item.get("Description", "")),
         requester_id=str(item.get("RequesterId", "")),
         tags=parse_tags(item.get("TagSet") or item.get("Tags")),
+        owner_id=str(item.get("OwnerId", "")),
     )
 
 
@@ -134,6 +139,8 @@ def parse_route_table(item: Mapping[str, Any]) -> RouteTable:
                 or r.get("TransitGatewayId")
                 or r.get("VpcPeeringConnectionId")
                 or r.get("NetworkInterfaceId")
+                or r.get("InstanceId")
+                or r.get("CoreNetworkArn")
                 or r.get("CarrierGatewayId")
                 or r.get("LocalGatewayId")
                 or ""

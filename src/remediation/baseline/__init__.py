@@ -5,8 +5,9 @@ finding carries the repairs it asks for. Adding a requirement means adding a
 module here and listing its ``check`` in :data:`RULES`.
 
 >>> [rule.__module__.rsplit(".", 1)[-1] for rule in RULES]  # doctest: +NORMALIZE_WHITESPACE
-['dns', 'interface_endpoints', 'gateway_endpoints', 'security_groups',
- 'endpoint_policies', 'dhcp_dns', 'internet_paths', 'dns_forwarding', 'traffic']
+['inspected_egress', 'dns', 'interface_endpoints', 'gateway_endpoints',
+ 'security_groups', 'endpoint_policies', 'dhcp_dns', 'internet_paths', 'dns_forwarding',
+ 'traffic']
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from remediation.baseline import (
     dns_forwarding,
     endpoint_policies,
     gateway_endpoints,
+    inspected_egress,
     interface_endpoints,
     internet_paths,
     security_groups,
@@ -32,6 +34,7 @@ from remediation.model import VpcSnapshot
 Rule = Callable[[VpcSnapshot, Settings], list[Finding]]
 
 RULES: tuple[Rule, ...] = (
+    inspected_egress.check,
     dns.check,
     interface_endpoints.check,
     gateway_endpoints.check,

@@ -4,7 +4,7 @@ An endpoint policy is an IAM resource policy on the endpoint; a narrow one silen
 breaks pulls while every endpoint looks present. Pulling an image needs, through the
 ``ecr.api`` and ``ecr.dkr`` endpoints, ``ecr:GetAuthorizationToken``,
 ``ecr:BatchGetImage``, ``ecr:GetDownloadUrlForLayer`` and
-``ecr:BatchCheckLayerAvailability`` for the account's principals (ECR user guide,
+``ecr:BatchCheckLayerAvailability`` for the workloads' principals (ECR user guide,
 "Create an endpoint policy for your Amazon ECR VPC endpoints" and the
 ``AmazonEC2ContainerRegistryReadOnly`` managed policy), and, through the S3 gateway,
 ``s3:GetObject`` on ``arn:aws:s3:::prod-<region>-starport-layer-bucket/*`` (ECR user
@@ -14,86 +14,61 @@ and its policy is judged the same way. The layer download is
 an S3 URL presigned by an ECR service account (data-perimeter-policy-examples, ECR
 guidance), so on the gateway it is *not* a request of the account's principals.
 
+The workloads are the account's, and in a VPC the account shares out through AWS RAM, the
+participant accounts' too (:func:`remediation.topology.participants`): a policy admitting the
+owner only blocks them.
+
 The tool never rewrites a policy it did not write: a blocking policy is a warning for a
-person, with what to add. Only an endpoint the tool created (tag
-``ecr-endpoint-guard/managed=true``) whose policy drifted from the settings
-(``ENDPOINT_POLICY``, ``S3_GATEWAY_POLICY``) is put back.
+person, with what to add. It never loosens one either. On an endpoint the tool created (tag
+``ecr-endpoint-guard/managed=true``) whose policy differs from the settings
+(``ENDPOINT_POLICY``, ``S3_GATEWAY_POLICY``; :mod:`remediation.baseline.policy_documents`):
+
+* a policy that still admits the pulls is kept (a person changed it, or an earlier setting
+  wrote it): ``info``;
+* a policy that blocks them is restored to the settings' policy, the reason in the message —
+  unless the settings' policy would admit more than the pulls it restores
+  (:mod:`remediation.baseline.policy_breadth`): then a person decides (``manual``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from remediation.actions import ModifyEndpoint
+from remediation.baseline.policy_documents import (
+    ECR_PULL_ACTIONS,
+    FULL_ACCESS,
+    LAYER_ACTION,
+    UNKNOWN,
+    document,
+    gateway_policy,
+    interface_choice,
+    interface_policy,
+    layer_bucket_objects,
+    wanted_gateway_policy,
+)
+from remediation.baseline.pulls import Blocked, judge, why
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, VpcSnapshot
 from remediation.topology import private_route_tables, serving_interface
 from remediation.vocabulary import EndpointType
 
-if TYPE_CHECKING:  # the evaluator loads only for VPCs with endpoints to judge (cold start)
-    from remediation.iam_policy import Caller, Decision, Request
+__all__ = ["ECR_PULL_ACTIONS", "gateway_policy", "interface_policy", "layer_bucket_objects"]
 
 ENDPOINT_POLICY_BLOCKS_PULLS = "endpoint-policy-blocks-pulls"
+ENDPOINT_POLICY_BLOCKS_PARTICIPANTS = "endpoint-policy-blocks-participants"
 GATEWAY_POLICY_BLOCKS_LAYERS = "gateway-policy-blocks-ecr-layers"
 POLICY_NEEDS_REVIEW = "endpoint-policy-needs-review"
 POLICY_DRIFT = "endpoint-policy-drift"
 POLICY_DRIFT_KEPT = "endpoint-policy-drift-kept"
+POLICY_CHANGED_KEPT = "endpoint-policy-changed-kept"
+POLICY_RESTORE_WIDER = "endpoint-policy-restore-would-widen"
+SHARED_FULL_ACCESS = "endpoint-policy-shared-vpc-full-access"
+SHARES_UNREADABLE = "vpc-shares-unreadable"
+SHARES_UNKNOWN = "vpc-shares-unknown"
 
 ECR_SERVICES = ("ecr.api", "ecr.dkr")
-ECR_PULL_ACTIONS = (
-    "ecr:GetAuthorizationToken",
-    "ecr:BatchGetImage",
-    "ecr:GetDownloadUrlForLayer",
-    "ecr:BatchCheckLayerAvailability",
-)
-LAYER_ACTION = "s3:GetObject"
-FULL_ACCESS = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
-
-
-def layer_bucket_objects(region: str) -> str:
-    """The ARN prefix of ECR's layer objects in a region (followed by ``*``)."""
-    return f"arn:aws:s3:::prod-{region}-starport-layer-bucket/"
-
-
-def _document(*statements: Mapping[str, object]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def interface_policy(snapshot: VpcSnapshot, settings: Settings) -> str:
-    """The policy the tool gives the interface endpoints it creates; ``""``: EC2's default."""
-    if settings.endpoint_policy == "account":
-        key, value = "aws:PrincipalAccount", snapshot.account_id
-    elif settings.endpoint_policy == "organization" and settings.organization_id:
-        key, value = "aws:PrincipalOrgID", settings.organization_id
-    else:
-        return ""
-    return _document(
-        {
-            "Sid": "AllowThisAccountsPrincipals"
-            if key == "aws:PrincipalAccount"
-            else "AllowThisOrganizationsPrincipals",
-            **FULL_ACCESS,
-            "Condition": {"StringEquals": {key: value}},
-        }
-    )
-
-
-def gateway_policy(snapshot: VpcSnapshot, settings: Settings) -> str:
-    """The policy the tool gives the S3 gateway endpoints it creates; ``""``: EC2's default."""
-    if settings.s3_gateway_policy != "ecr-layers-only":
-        return ""
-    return _document(
-        {
-            "Sid": "AllowEcrImageLayersOnly",
-            "Effect": "Allow",
-            "Principal": "*",
-            "Action": LAYER_ACTION,
-            "Resource": layer_bucket_objects(snapshot.region) + "*",
-        }
-    )
 
 
 def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
@@ -119,7 +94,52 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
                 and serving_interface(snapshot, service) is None  # else the gateway is unused
             ):
                 findings += _layers(snapshot, settings, spec, endpoint)
+    choice = interface_choice(snapshot, settings)
+    if choice.warning and settings.interface_services:
+        code = SHARES_UNKNOWN if choice.kind == UNKNOWN else SHARED_FULL_ACCESS
+        findings.append(Finding(code=code, resource_id=snapshot.vpc_id, message=choice.warning))
+    if snapshot.sharing.unknown and not snapshot.sharing.shared:
+        findings.append(
+            Finding(
+                code=SHARES_UNREADABLE,
+                severity=Severity.INFO,
+                resource_id=snapshot.vpc_id,
+                message=(
+                    f"whether the VPC's subnets are shared out is not known "
+                    f"({snapshot.sharing.unknown}): judged not shared. Grant ram:ListResources "
+                    "and ram:ListPrincipals to let the tool see participant accounts"
+                ),
+            )
+        )
     return findings
+
+
+def _review(spec: ServiceSpec, endpoint: Endpoint, unknown: Blocked) -> Finding:
+    return Finding(
+        code=POLICY_NEEDS_REVIEW,
+        severity=Severity.INFO,
+        service=spec.name,
+        resource_id=endpoint.endpoint_id,
+        message=(
+            f"check by hand that the policy of {endpoint.endpoint_id} lets image pulls through: "
+            f"the tool cannot judge {why(unknown)}"
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- the tool's own
+
+
+def _wanted(
+    snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
+) -> tuple[str, str]:
+    """The policy the settings give one of the tool's endpoints, and its name for people."""
+    if spec.endpoint_type is EndpointType.GATEWAY:
+        wanted = wanted_gateway_policy(snapshot, settings, endpoint)
+        inspected = wanted and wanted != gateway_policy(snapshot, settings)
+        return wanted, "perimeter" if inspected else settings.s3_gateway_policy
+    choice = interface_choice(snapshot, settings)
+    return choice.document, choice.kind
 
 
 def _drift(
@@ -127,9 +147,9 @@ def _drift(
 ) -> list[Finding]:
     from remediation.iam_policy import canonical, is_full_access  # noqa: PLC0415
 
-    gateway = spec.endpoint_type is EndpointType.GATEWAY
-    wanted = (gateway_policy if gateway else interface_policy)(snapshot, settings)
-    setting = settings.s3_gateway_policy if gateway else settings.endpoint_policy
+    wanted, setting = _wanted(snapshot, settings, spec, endpoint)
+    if setting == UNKNOWN:
+        return []  # nothing is judged against a policy the run could not choose
     current = endpoint.policy_document
     if wanted:
         drifted = canonical(current) != canonical(wanted)
@@ -150,14 +170,53 @@ def _drift(
                 ),
             )
         ]
+    judged = spec.name in ECR_SERVICES or spec.name == "s3"
+    blocked, unknown = judge(snapshot, settings, spec, endpoint, current) if judged else ([], [])
+    if not blocked:
+        kept = Finding(
+            code=POLICY_CHANGED_KEPT,
+            severity=Severity.INFO,
+            service=spec.name,
+            resource_id=endpoint.endpoint_id,
+            message=(
+                f"the policy of {endpoint.endpoint_id}, which the tool created, differs from the "
+                f"{setting} policy of the settings: changed by a person; kept"
+                + (": it still admits the image pulls" if judged and not unknown else "")
+                + " (an endpoint created under an earlier setting keeps its policy too: the "
+                "tool never replaces a policy that lets pulls through)"
+            ),
+        )
+        return [kept, _review(spec, endpoint, unknown)] if unknown else [kept]
+    restored = wanted or document(FULL_ACCESS)
+    from remediation.baseline.policy_breadth import widening  # noqa: PLC0415
+
+    wider = widening(
+        snapshot, settings, spec, endpoint, before=current, after=restored, blocked=blocked
+    )
+    if wider:
+        return [
+            Finding(
+                code=POLICY_RESTORE_WIDER,
+                severity=Severity.MANUAL,
+                service=spec.name,
+                resource_id=endpoint.endpoint_id,
+                message=(
+                    f"the policy of {endpoint.endpoint_id} (created by the tool) blocks image "
+                    f"pulls: {why(blocked, who=True)}. Restoring the {setting} policy of the "
+                    f"settings would also admit {wider}: not restored (the tool never "
+                    "replaces a policy by a wider one). Add the pull actions to it by hand"
+                ),
+            )
+        ]
     return [
         Finding(
             code=POLICY_DRIFT,
             service=spec.name,
             resource_id=endpoint.endpoint_id,
             message=(
-                f"the policy of {endpoint.endpoint_id}, which the tool created, was changed: "
-                f"restoring the {setting} policy of the settings"
+                f"the policy of {endpoint.endpoint_id}, which the tool created, was changed and "
+                f"blocks image pulls: {why(blocked, who=True)}. Restoring the {setting} policy "
+                "of the settings (it admits nothing else the changed policy did not)"
             ),
             repairs=(
                 ModifyEndpoint(
@@ -165,71 +224,24 @@ def _drift(
                     reason=POLICY_DRIFT,
                     endpoint_id=endpoint.endpoint_id,
                     service_name=endpoint.service_name,
-                    policy_document=wanted or _document(FULL_ACCESS),
+                    policy_document=restored,
                 ),
             ),
         )
     ]
 
 
-def _verdicts(
-    endpoint: Endpoint, requests: list[Request], caller: Caller
-) -> tuple[list[tuple[Request, Decision]], list[tuple[Request, Decision]]]:
-    from remediation.iam_policy import Verdict, evaluate  # noqa: PLC0415
-
-    decisions = [(r, evaluate(endpoint.policy_document, r, caller)) for r in requests]
-    blocked = [(r, d) for r, d in decisions if d.verdict in (Verdict.DENIED, Verdict.NOT_ALLOWED)]
-    unknown = [(r, d) for r, d in decisions if d.verdict is Verdict.UNKNOWN]
-    return blocked, unknown
-
-
-def _why(decisions: list[tuple[Request, Decision]]) -> str:
-    from remediation.iam_policy import Verdict  # noqa: PLC0415
-
-    parts = []
-    for request, decision in decisions:
-        reason = "; ".join(decision.notes) or (
-            "explicitly denied" if decision.verdict is Verdict.DENIED else "no statement allows it"
-        )
-        parts.append(f"{request.action} ({reason})")
-    return ", ".join(parts)
-
-
-def _review(
-    spec: ServiceSpec, endpoint: Endpoint, unknown: list[tuple[Request, Decision]]
-) -> Finding:
-    return Finding(
-        code=POLICY_NEEDS_REVIEW,
-        severity=Severity.INFO,
-        service=spec.name,
-        resource_id=endpoint.endpoint_id,
-        message=(
-            f"check by hand that the policy of {endpoint.endpoint_id} lets image pulls through: "
-            f"the tool cannot judge {_why(unknown)}"
-        ),
-    )
+# --------------------------------------------------------------------------- others' endpoints
 
 
 def _ecr(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
-    from remediation.iam_policy import Caller, Request  # noqa: PLC0415
-
-    caller = Caller(
-        account_id=snapshot.account_id,
-        organization_id=settings.organization_id,
-        vpc_id=snapshot.vpc_id,
-        endpoint_id=endpoint.endpoint_id,
-    )
-    repositories = f"arn:aws:ecr:{snapshot.region}:{snapshot.account_id}:repository/"
-    requests = [
-        Request(action, "*")
-        if action == "ecr:GetAuthorizationToken"
-        else Request(action, repositories, any_suffix=True)
-        for action in ECR_PULL_ACTIONS
-    ]
-    blocked, unknown = _verdicts(endpoint, requests, caller)
-    if blocked:
+    blocked, unknown = judge(snapshot, settings, spec, endpoint, endpoint.policy_document)
+    own = [b for b in blocked if b[2].account_id == snapshot.account_id]
+    others = [b for b in blocked if b[2].account_id != snapshot.account_id]
+    findings: list[Finding] = []
+    if own:
         example = json.dumps(
             {
                 "Effect": "Allow",
@@ -239,37 +251,44 @@ def _ecr(
                 "Condition": {"StringEquals": {"aws:PrincipalAccount": snapshot.account_id}},
             }
         )
-        return [
+        findings.append(
             Finding(
                 code=ENDPOINT_POLICY_BLOCKS_PULLS,
                 service=spec.name,
                 resource_id=endpoint.endpoint_id,
                 message=(
                     f"the policy of {endpoint.endpoint_id} blocks image pulls by the account's "
-                    f"workloads: {_why(blocked)}. Add a statement such as {example} and remove "
+                    f"workloads: {why(own)}. Add a statement such as {example} and remove "
                     "any Deny of these actions (the tool never rewrites a policy it did not write)"
                 ),
             )
-        ]
-    return [_review(spec, endpoint, unknown)] if unknown else []
+        )
+    if others:
+        accounts = sorted({b[2].account_id for b in others})
+        findings.append(
+            Finding(
+                code=ENDPOINT_POLICY_BLOCKS_PARTICIPANTS,
+                service=spec.name,
+                resource_id=endpoint.endpoint_id,
+                message=(
+                    f"the VPC's subnets are shared out (AWS RAM), and the policy of "
+                    f"{endpoint.endpoint_id} blocks image pulls by the participant accounts "
+                    f"{', '.join(accounts)}: {why(others, who=True)}. Admit them (for example "
+                    "aws:PrincipalOrgID, or aws:PrincipalAccount naming them); the tool never "
+                    "rewrites a policy it did not write"
+                ),
+            )
+        )
+    if unknown and not blocked:
+        findings.append(_review(spec, endpoint, unknown))
+    return findings
 
 
 def _layers(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
-    from remediation.iam_policy import Caller, Request  # noqa: PLC0415
-
-    caller = Caller(
-        account_id=snapshot.account_id,
-        organization_id=settings.organization_id,
-        vpc_id=snapshot.vpc_id,
-        endpoint_id=endpoint.endpoint_id,
-        service_identity=True,
-    )
+    blocked, unknown = judge(snapshot, settings, spec, endpoint, endpoint.policy_document)
     objects = layer_bucket_objects(snapshot.region)
-    blocked, unknown = _verdicts(
-        endpoint, [Request(LAYER_ACTION, objects, any_suffix=True)], caller
-    )
     if blocked:
         example = json.dumps(
             {"Effect": "Allow", "Principal": "*", "Action": LAYER_ACTION, "Resource": objects + "*"}
@@ -281,7 +300,7 @@ def _layers(
                 resource_id=endpoint.endpoint_id,
                 message=(
                     f"the policy of {endpoint.endpoint_id} blocks ECR image layers "
-                    f"({objects}*): {_why(blocked)}. Add a statement such as {example}, without "
+                    f"({objects}*): {why(blocked)}. Add a statement such as {example}, without "
                     "an account or organisation condition: ECR's layer URLs are presigned by an "
                     "ECR service account (the tool never rewrites a policy it did not write)"
                 ),

@@ -15,6 +15,11 @@ route tables, not only ECR's. So the tool
 * never adds the S3 route to the route table of a subnet that holds a transit gateway
   attachment, a Gateway Load Balancer (endpoint) or a Network Firewall endpoint: traffic of
   other networks passes there, and an S3 route would pull it off its inspected path;
+* never adds it to a route table whose egress is inspected
+  (:func:`remediation.topology.inspected_route_tables`: its default route leads to a
+  transit gateway, a firewall, an appliance or Cloud WAN) unless ``INSPECTED_EGRESS=repair``,
+  and then only through an endpoint with the perimeter policy, never full access
+  (:mod:`remediation.baseline.inspected_egress`);
 * says, whenever it creates or extends a gateway, that bucket policies conditioned on
   ``aws:SourceIp`` (a NAT gateway's address, say) stop matching: requests through a VPC
   endpoint carry no public source address (re:Post, "iam-restrict-access-policy").
@@ -35,11 +40,11 @@ from remediation.actions import (
     CreateGatewayEndpoint,
     ModifyEndpoint,
 )
-from remediation.baseline.endpoint_policies import gateway_policy
+from remediation.baseline.policy_documents import gateway_policy
 from remediation.config import ServiceSpec, Settings
 from remediation.findings import Finding, Severity
-from remediation.model import Endpoint, NetworkInterface, VpcSnapshot
-from remediation.topology import private_route_tables, route_table_for, serving_interface
+from remediation.model import Endpoint, VpcSnapshot
+from remediation.topology import inspected_route_tables, private_route_tables, serving_interface
 from remediation.vocabulary import EndpointType
 
 GATEWAY_MISSING = "gateway-missing"
@@ -61,39 +66,10 @@ SOURCE_IP_NOTE = (
     "bucket policies conditioned on aws:SourceIp (for example a NAT gateway's address) stop "
     "matching requests that go through the endpoint: use aws:SourceVpce or aws:SourceVpc there"
 )
-#: ``InterfaceType`` values (EC2 API, ``NetworkInterfaceType``) of interfaces that carry
-#: other networks' traffic. Network Firewall endpoints are Gateway Load Balancer endpoints.
-TRANSIT_INTERFACE_TYPES = {
-    "transit_gateway": "a transit gateway attachment",
-    "gateway_load_balancer_endpoint": "a Gateway Load Balancer or Network Firewall endpoint",
-    "gateway_load_balancer": "a Gateway Load Balancer",
-}
 
 
 def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
     return [f for spec in settings.gateway_services for f in _check(snapshot, settings, spec)]
-
-
-def transit_kind(interface: NetworkInterface) -> str:
-    """What transit role an interface plays, or ``""`` for an ordinary one."""
-    kind = TRANSIT_INTERFACE_TYPES.get(interface.interface_type.lower(), "")
-    if not kind and "network firewall" in interface.description.lower():
-        kind = "a Network Firewall endpoint"
-    return kind
-
-
-def _transit_tables(snapshot: VpcSnapshot) -> dict[str, str]:
-    """Route table id -> why it must not get the S3 route (a transit subnet uses it)."""
-    found: dict[str, str] = {}
-    for interface in snapshot.network_interfaces:
-        kind = transit_kind(interface)
-        table = route_table_for(snapshot, interface.subnet_id) if kind else None
-        if table is not None and table.route_table_id not in found:
-            found[table.route_table_id] = (
-                f"{table.route_table_id} (subnet {interface.subnet_id} holds {kind}, "
-                f"{interface.interface_id})"
-            )
-    return found
 
 
 def _extendable(endpoint: Endpoint, snapshot: VpcSnapshot, settings: Settings) -> bool:
@@ -137,11 +113,19 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
         ),
         key=lambda e: (-len(e.route_table_ids), e.endpoint_id),
     )
-    transit = _transit_tables(snapshot)
+    guarded = inspected_route_tables(snapshot)
+    transit = {t: i.why for t, i in guarded.items() if i.transit}
     served = {t for e in usable for t in e.route_table_ids}
     private = tuple(t.route_table_id for t in private_route_tables(snapshot))
     skipped = tuple(t for t in private if t in transit and t not in served)
-    tables = tuple(t for t in private if t not in transit)
+    inspected = tuple(t for t in private if t in guarded and t not in transit)
+    perimeter = gateway_policy(snapshot, settings, inspected=True)
+    repair = settings.inspected_egress == "repair" and bool(perimeter)
+    if repair and perimeter == gateway_policy(snapshot, settings):
+        tables = tuple(t for t in private if t not in transit)  # one policy serves them all
+        inspected = ()
+    else:
+        tables = tuple(t for t in private if t not in guarded)
     missing = tuple(t for t in tables if t not in served)
     findings: list[Finding] = []
     if skipped:
@@ -160,10 +144,20 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
         )
     suffix = " (report-only: GATEWAY_REPORT_ONLY is set)" if settings.gateway_report_only else ""
     notes = f"{S3_INTERRUPTION_NOTE}; {SOURCE_IP_NOTE}{suffix}"
+    if repair:
+        findings += _inspected(
+            snapshot,
+            settings,
+            spec,
+            usable=usable,
+            served=served,
+            inspected=inspected,
+            perimeter=perimeter,
+        )
     repairs: tuple[Action, ...]
     if not usable:
-        if not tables and skipped:
-            return findings  # every private route table carries transit traffic
+        if not tables and (skipped or inspected or guarded):
+            return findings  # every private route table is transit or inspected
         if not tables:
             findings.append(
                 Finding(
@@ -239,3 +233,63 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
         )
     )
     return findings
+
+
+def _inspected(
+    snapshot: VpcSnapshot,
+    settings: Settings,
+    spec: ServiceSpec,
+    *,
+    usable: list[Endpoint],
+    served: set[str],
+    inspected: tuple[str, ...],
+    perimeter: str,
+) -> list[Finding]:
+    """``INSPECTED_EGRESS=repair``: the inspected route tables get their S3 route only through
+    an endpoint with the perimeter policy (an existing one, else a new one), never full access."""
+    from remediation.iam_policy import canonical  # noqa: PLC0415 - (cold start)
+
+    missing = tuple(t for t in inspected if t not in served)
+    if not missing:
+        return []
+    service = spec.service_name(snapshot.region)
+    keeper = next((e for e in usable if canonical(e.policy_document) == canonical(perimeter)), None)
+    notes = f"{S3_INTERRUPTION_NOTE}; {SOURCE_IP_NOTE}"
+    tables = ", ".join(missing)
+    repair: Action
+    if keeper is None:
+        code, resource = GATEWAY_MISSING, snapshot.vpc_id
+        repair = CreateGatewayEndpoint(
+            vpc_id=snapshot.vpc_id,
+            reason=GATEWAY_MISSING,
+            service_name=service,
+            route_table_ids=missing,
+            policy_document=perimeter,
+        )
+        message = (
+            f"no {spec.name} gateway endpoint for the inspected route tables {tables}: "
+            f"INSPECTED_EGRESS=repair creates one with the perimeter policy; {notes}"
+        )
+    else:
+        code, resource = GATEWAY_ROUTE_TABLE_MISSING, keeper.endpoint_id
+        repair = ModifyEndpoint(
+            vpc_id=snapshot.vpc_id,
+            reason=GATEWAY_ROUTE_TABLE_MISSING,
+            endpoint_id=keeper.endpoint_id,
+            service_name=service,
+            add_route_table_ids=missing,
+        )
+        message = (
+            f"the inspected route tables {tables} have no {spec.name} gateway endpoint: "
+            f"INSPECTED_EGRESS=repair adds them to {keeper.endpoint_id}, whose policy is the "
+            f"perimeter policy; {notes}"
+        )
+    return [
+        Finding(
+            code=code,
+            service=spec.name,
+            resource_id=resource,
+            message=message,
+            repairs=() if settings.gateway_report_only else (repair,),
+        )
+    ]

@@ -20,9 +20,10 @@ an IPv6-only subnet is never chosen.
 from __future__ import annotations
 
 from remediation.actions import TOOL_GROUP, CreateInterfaceEndpoint, ModifyEndpoint
-from remediation.baseline.endpoint_policies import interface_policy
 from remediation.baseline.hub_dns import served
+from remediation.baseline.inspected_egress import withheld
 from remediation.baseline.need import Need, need
+from remediation.baseline.policy_documents import UNKNOWN, interface_choice, interface_policy
 from remediation.baseline.security_groups import (
     outside_rules,
     uncovered_cidrs,
@@ -118,6 +119,10 @@ def _check(
     if not usable and not verdict.needed:
         return None
     placement = _placement(snapshot, spec, service)
+    if not usable and withheld(snapshot, settings):
+        return placement  # inspected egress: egress-inspected says why nothing is created
+    if not usable and interface_choice(snapshot, settings).kind == UNKNOWN:
+        return placement  # sharing unknown: vpc-shares-unknown says why nothing is created
     if not usable:
         if snapshot.zones_unknown and not centralised and not by_profile:
             return [
@@ -154,7 +159,7 @@ def _check(
                 ),
             )
         )
-    findings += _private_dns(snapshot, spec, keeper, centralised, zone)
+    findings += _private_dns(snapshot, settings, spec, keeper, centralised=centralised, zone=zone)
     findings += _coverage(snapshot, settings, spec, keeper)
     findings += _groups(snapshot, spec, keeper)
     return findings + placement
@@ -294,7 +299,13 @@ def _modify(
 
 
 def _private_dns(
-    snapshot: VpcSnapshot, spec: ServiceSpec, keeper: Endpoint, centralised: bool, zone: str
+    snapshot: VpcSnapshot,
+    settings: Settings,
+    spec: ServiceSpec,
+    keeper: Endpoint,
+    *,
+    centralised: bool,
+    zone: str,
 ) -> list[Finding]:
     if keeper.private_dns_enabled:
         return []
@@ -311,13 +322,17 @@ def _private_dns(
                 ),
             )
         ]
+    held = withheld(snapshot, settings)
     return [
         Finding(
             code=PRIVATE_DNS_DISABLED,
             service=spec.name,
             resource_id=keeper.endpoint_id,
-            message=f"private DNS is off on {keeper.endpoint_id}: clients resolve ECR's public IPs",
-            repairs=(_modify(snapshot, keeper, PRIVATE_DNS_DISABLED, enable_private_dns=True),),
+            message=f"private DNS is off on {keeper.endpoint_id}: clients resolve ECR's public IPs"
+            + ("; not turned on: the VPC's egress is inspected (egress-inspected)" if held else ""),
+            repairs=()
+            if held
+            else (_modify(snapshot, keeper, PRIVATE_DNS_DISABLED, enable_private_dns=True),),
         )
     ]
 

@@ -147,6 +147,7 @@ def scan_region(
         route53profiles=clients.route53profiles,
         route53resolver=clients.route53resolver,
         cloudwatch=clients.cloudwatch,
+        ram=clients.ram,
     )
     trigger = Trigger(
         event_id=ctx.event_id,

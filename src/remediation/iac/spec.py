@@ -296,7 +296,12 @@ def describe(snapshot: VpcSnapshot, actions: Sequence[Action], *, label: str = "
         repairs.append(_repair(endpoint_id, parts[0].service_name, parts, group_id))
     for action in actions:
         if isinstance(action, CreateInterfaceEndpoint | CreateGatewayEndpoint):
-            endpoints.append(_new_endpoint(action, label, display, snapshot.region))
+            code = _new_endpoint(action, label, display, snapshot.region)
+            if code.name in names:  # a second gateway of one service (inspected route tables)
+                first = code.route_table_ids[0] if code.route_table_ids else str(len(names))
+                code = replace(code, name=f"{code.name}_{identifier(first)}")
+            names.add(code.name)
+            endpoints.append(code)
     return replace(
         base,
         dns_attributes=tuple(a.attribute for a in actions if isinstance(a, EnableVpcAttribute)),

@@ -18,6 +18,7 @@ from bench.harness import (
     EVALUATION_READS,
     EVALUATION_READS_COLD,
     EVALUATION_READS_WARM,
+    SHARE_READS,
     create_vpc_event,
     has_tool_group,
     invoke,
@@ -27,7 +28,7 @@ from bench.harness import (
 )
 from bench.topologies import CENTRALISED, TOPOLOGIES, Topology, build, build_sweep_vpcs, drift
 
-from tests.support.aws import REGION, Aws
+from tests.support.aws import REGION, Aws, shared_client
 from tests.support.invariants import violations
 from tests.support.scenarios import auto_fix
 
@@ -48,8 +49,10 @@ def test_evaluating_one_vpc_takes_at_most_12_reads_cold_and_10_warm_whatever_its
 
     assert [v["vpc_id"] for v in result["vpcs"]] == [built.vpc_id]
     assert cold.writes == warm.writes == 0, cold.by_operation()
-    assert cold.reads <= EVALUATION_READS_COLD == 12, cold.by_operation()
-    assert warm.reads <= EVALUATION_READS_WARM == 10, warm.by_operation()
+    # One RAM read per run on top (the subnets the account shares out), counted apart.
+    assert cold.operations(service="ram") == warm.operations(service="ram") == ["ListResources"]
+    assert cold.reads - SHARE_READS <= EVALUATION_READS_COLD == 12, cold.by_operation()
+    assert warm.reads - SHARE_READS <= EVALUATION_READS_WARM == 10, warm.by_operation()
     # Region-level and immutable reads are made cold only. The services' AZ IDs settle the
     # zones, so DescribeAvailabilityZones is not needed against EC2 (nor the model of it).
     once = {"DescribeVpcEndpointServices", "DescribeDhcpOptions"}
@@ -163,5 +166,28 @@ def test_block_public_access_costs_no_read_unless_bidirectional_then_one_per_env
     assert cold.operations().count(read) == expected, cold.by_operation()
     assert read not in warm.operations(), warm.by_operation()
     assert "DescribeVpcBlockPublicAccessOptions" not in cold.operations()
-    assert cold.reads <= EVALUATION_READS_COLD + expected, cold.by_operation()
-    assert warm.reads <= EVALUATION_READS_WARM, warm.by_operation()
+    assert cold.reads - SHARE_READS <= EVALUATION_READS_COLD + expected, cold.by_operation()
+    assert warm.reads - SHARE_READS <= EVALUATION_READS_WARM, warm.by_operation()
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["none-shared", "all-shared"])
+def test_the_shared_out_subnets_are_read_once_per_run_whatever_the_number_of_vpcs(
+    aws: Aws, handler_env: pytest.MonkeyPatch, shared: bool
+) -> None:
+    """One ``ram:ListResources`` per region and run; ``ram:ListPrincipals`` once more only
+    when VPCs are shared out."""
+    build_sweep_vpcs(aws.ec2, 4, start=1)
+    if shared:
+        subnets = aws.ec2.describe_subnets()["Subnets"]
+        shared_client("ram").create_resource_share(
+            name="workloads",
+            resourceArns=[s["SubnetArn"] for s in subnets],
+            principals=["111122223333"],
+        )
+
+    result, calls = invoke(sweep_event())
+
+    assert len(result["vpcs"]) == 5
+    expected = ["ListPrincipals", "ListResources"] if shared else ["ListResources"]
+    assert sorted(calls.operations(service="ram")) == expected
+    assert len(calls.operations(service="ram")) <= SHARE_READS + (1 if shared else 0)

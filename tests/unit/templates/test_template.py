@@ -657,6 +657,10 @@ def test_read_permissions_are_the_codes(template: dict[str, Any]) -> None:
                     "route53profiles:ListProfileResourceAssociations",
                     # GetMetricData supports no resource-level permission either.
                     "cloudwatch:GetMetricData",
+                    # Service Authorization Reference, AWS RAM: List actions with no resource
+                    # type (resourceOwner=SELF lists the account's own shares).
+                    "ram:ListResources",
+                    "ram:ListPrincipals",
                 )
                 or a.startswith("route53resolver:List")
                 for a in actions

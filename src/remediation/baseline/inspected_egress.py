@@ -1,0 +1,90 @@
+"""Inspected egress is never bypassed (``egress-inspected``).
+
+A private route table is *inspected* when its default route (``0.0.0.0/0`` or ``::/0``)
+leads to a transit gateway, a Gateway Load Balancer endpoint (Network Firewall's endpoints
+are such endpoints), an appliance's network interface or instance, or a Cloud WAN core
+network (:func:`remediation.topology.inspected_route_tables`). There, what the tool would
+add takes traffic off the inspected path:
+
+* an S3 gateway endpoint's route is a prefix list, more specific than ``0.0.0.0/0``
+  (longest prefix match: VPC user guide, "Gateway endpoints", Routing), so every same-region
+  S3 request of those subnets would skip the firewall, to every bucket the policy admits;
+* an interface endpoint's private DNS answers the service's name with addresses inside the
+  VPC, so the VPC's ECR traffic would stop going through the firewall.
+
+``INSPECTED_EGRESS=report`` (the default) adds neither: the finding (a warning, no repair)
+says what the network team decides and why. ``INSPECTED_EGRESS=repair`` lets the tool
+create them there with the perimeter policy (:mod:`remediation.baseline.policy_documents`),
+never full access: the finding is then ``info``.
+"""
+
+from __future__ import annotations
+
+from remediation.config import Settings
+from remediation.findings import Finding, Severity
+from remediation.model import VpcSnapshot
+from remediation.topology import inspected_egress
+from remediation.vocabulary import EndpointType
+
+EGRESS_INSPECTED = "egress-inspected"
+
+
+def withheld(snapshot: VpcSnapshot, settings: Settings) -> bool:
+    """True when the tool adds no endpoint or route in this VPC: its egress is inspected and
+    ``INSPECTED_EGRESS`` is not ``repair``."""
+    return settings.inspected_egress != "repair" and bool(inspected_egress(snapshot))
+
+
+def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
+    tables = inspected_egress(snapshot)
+    if not tables:
+        return []
+    where = "; ".join(t.why for t in tables)
+    ids = ",".join(t.route_table_id for t in tables)
+    routed = {
+        t: e.endpoint_id
+        for e in snapshot.endpoints
+        if e.endpoint_type is EndpointType.GATEWAY and e.usable
+        for t in e.route_table_ids
+    }
+    bypass = [
+        f"{t.route_table_id} through {routed[t.route_table_id]}"
+        for t in tables
+        if t.route_table_id in routed
+    ]
+    already = (
+        f". Already routed to S3 by a gateway endpoint: {', '.join(bypass)}; that S3 traffic "
+        "skips the inspection now (the tool changes no route a person added)"
+        if bypass
+        else ""
+    )
+    if settings.inspected_egress == "repair":
+        return [
+            Finding(
+                code=EGRESS_INSPECTED,
+                severity=Severity.INFO,
+                resource_id=ids,
+                message=(
+                    f"egress of private route tables {where} is inspected; INSPECTED_EGRESS="
+                    "repair: the endpoints and S3 routes the tool creates for them carry the "
+                    "perimeter policy (the organisation's principals and resources only)" + already
+                ),
+            )
+        ]
+    return [
+        Finding(
+            code=EGRESS_INSPECTED,
+            resource_id=ids,
+            message=(
+                f"egress of private route tables {where} is inspected: the tool adds no S3 "
+                "gateway route there and creates no interface endpoint in the VPC. An S3 "
+                "gateway route is more specific than the default route, so every same-region S3 "
+                "request of those subnets would skip the firewall; an ECR endpoint's private DNS "
+                "would take the VPC's image pulls off the inspected path. A network team "
+                "decides: keep ECR and S3 on the inspected path (and allow them in the "
+                "firewall), add the endpoints by hand with a perimeter policy, or set "
+                "INSPECTED_EGRESS=repair (with ORGANIZATION_ID) to let the tool create them "
+                "with the perimeter policy" + already
+            ),
+        )
+    ]

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 
 def error_code(exc: BaseException) -> str:
@@ -52,3 +54,55 @@ def unread(permission: str, exc: BaseException) -> str:
     if error_code(exc) in ACCESS_DENIED:
         return f"{permission} was refused ({error_text(exc)})"
     return f"{permission.rsplit(':', maxsplit=1)[-1]} failed ({error_text(exc)})"
+
+
+class UnexpectedAnswer(BotoCoreError):
+    """The endpoint answered with something that is not an AWS API response: an HTML page (a
+    proxy, a captive portal, a wrong ``--endpoint-url``) or a body not in the protocol's
+    format. A :class:`BotoCoreError`, so that every caller handles it as the transient error it
+    is (the function's run fails and is retried; the CLI says it in one line), instead of
+    botocore's ``ResponseParserError`` or a ``KeyError`` on a half-parsed answer.
+    """
+
+    fmt = "{endpoint} answered {operation} with {what}, not an AWS API response"
+
+
+#: The first characters of a body in each botocore protocol's format.
+_STARTS = {"query": b"<", "ec2": b"<", "rest-xml": b"<", "json": b"{", "rest-json": b"{["}
+
+
+def _firsts(protocol: str) -> set[bytes]:
+    return {bytes([b]) for b in _STARTS[protocol]}
+
+
+def check_answer(endpoint: str) -> Any:
+    """A ``before-parse`` handler: raise :class:`UnexpectedAnswer` for an HTML page or a body
+    that is not in the protocol's format (before botocore's parser trips on it).
+
+    >>> check = check_answer("http://127.0.0.1:1")
+    >>> class Op:
+    ...     name, metadata = "DescribeVpcs", {"protocol": "ec2"}
+    >>> try:
+    ...     check(operation_model=Op, response_dict={"headers": {}, "body": b"<html>hi</html>"})
+    ... except UnexpectedAnswer as exc:
+    ...     print(exc)
+    http://127.0.0.1:1 answered DescribeVpcs with an HTML page, not an AWS API response
+    """
+
+    def check(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
+        body = response_dict.get("body")
+        if not isinstance(body, bytes | bytearray) or not body.strip():
+            return
+        head = bytes(body).lstrip()[:64].lower()
+        headers = response_dict.get("headers") or {}
+        kind = str(headers.get("content-type", "") or headers.get("Content-Type", "")).lower()
+        protocol = str(operation_model.metadata.get("protocol", ""))
+        if "text/html" in kind or head.startswith((b"<!doctype html", b"<html")):
+            what = "an HTML page"
+        elif protocol in _STARTS and head[:1] not in _firsts(protocol):
+            what = f"a body that is not {'XML' if _STARTS[protocol] == b'<' else 'JSON'}"
+        else:
+            return
+        raise UnexpectedAnswer(endpoint=endpoint, operation=operation_model.name, what=what)
+
+    return check

@@ -4,8 +4,11 @@ on moto's server (the issue's "done when")."""
 
 from __future__ import annotations
 
+import http.server
+import inspect
 import json
 import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,7 +73,8 @@ def table_rows(text: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        ([], "the following arguments are required: COMMAND"),
+        # A bare command prints the help (issue 22): test_cli_outputs.py, bare command test.
+        (["--profile"], "the following arguments are required: COMMAND"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["scan", "--format", "xml"], "invalid choice: 'xml'"),
         (["scan", "--vpc-id", "vpc-XYZ"], "'vpc-XYZ' is not a VPC id"),
@@ -170,7 +174,9 @@ def test_json_schema(account: Aws, app_vpc: BuiltVpc, capsys: pytest.CaptureFixt
         "regions",
         "plan",
         "totals",
+        "interrupted",
     }
+    assert document["interrupted"] is None  # only after Ctrl-C: what was changed
     assert document["schema_version"] == cli.CLI_SCHEMA_VERSION == 1
     assert document["command"] == "scan"
     assert document["account_id"] == ACCOUNT
@@ -733,3 +739,82 @@ def test_release_has_no_asff_format(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "release", "--vpc-id", "vpc-12345678", "--format", "asff")
     assert code == 2
     assert "invalid choice: 'asff'" in err
+
+
+# ---------------------------------------------------------------- a newcomer's rough edges
+
+
+def test_aws_region_alone_is_honoured(
+    account: Aws, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/deploy.md tells readers to set AWS_REGION: it is enough."""
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    build_vpc(account.ec2, tags={"Name": "app"})
+    code, document = scan_json(capsys)
+    assert code == cli.EXIT_NON_COMPLIANT
+    assert [r["event"]["region"] for r in document["regions"]] == [REGION]
+
+
+@pytest.fixture
+def html_endpoint() -> Iterator[str]:
+    """A web server on loopback that answers every request with an HTML page (a proxy's)."""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = b"<!DOCTYPE html><html><body>Sign in to the network</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def test_an_endpoint_answering_html_is_one_clear_line(
+    cli_env: pytest.MonkeyPatch, html_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(capsys, "scan", "--region", REGION, "--endpoint-url", html_endpoint)
+    assert code == cli.EXIT_ERROR and out == ""
+    line = one_error_line(err)
+    assert "answered GetCallerIdentity with an HTML page, not an AWS API response" in line
+    assert "unexpected" not in line
+
+
+def test_an_answer_that_is_not_aws_is_transient_for_the_function() -> None:
+    """The function's path: the answer check raises a BotoCoreError, which every reader and
+    the executor treat as transient (the run fails, Lambda retries); botocore's own parser
+    error is classified the same way by the executor."""
+    from botocore.exceptions import BotoCoreError
+    from botocore.parsers import ResponseParserError
+
+    from remediation.aws.errors import UnexpectedAnswer
+    from remediation.executor import core
+
+    assert issubclass(UnexpectedAnswer, BotoCoreError)
+    assert "ResponseParserError" in inspect.getsource(core.Executor._apply_one)
+    assert ResponseParserError.__module__ == "botocore.parsers"
+
+
+def test_a_closed_pipe_is_one_line(
+    account: Aws, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def closed(text: str) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(terminal, "out", closed)
+    code, _, err = run_cli(capsys, "scan", "--region", REGION)
+    assert code == cli.EXIT_ERROR
+    assert "standard output was closed" in one_error_line(err)

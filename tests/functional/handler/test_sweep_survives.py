@@ -135,6 +135,23 @@ def test_the_scheduled_sweep_waits_a_random_bounded_delay(
     assert len(slept) == (0 if expected is None else 1)  # events never wait
 
 
+def test_a_sweep_started_by_hand_does_not_wait(
+    aws: Aws, handler_env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/deploy.md's "run a sweep now" sends a Scheduled Event without a rule in
+    ``resources``: it runs at once; the rule's own event still waits."""
+    handler_env.setenv("SWEEP_JITTER_SECONDS", "180")
+    slept: list[float] = []
+    monkeypatch.setattr(remediate, "jitter_random", lambda: 0.5)
+    monkeypatch.setattr(remediate, "jitter_sleep", slept.append)
+    by_hand = {**load_event("scheduled_sweep"), "id": "manual-sweep", "resources": []}
+
+    result = lambda_handler(by_hand, ShortContext(left=900.0))
+    assert slept == [] and result["event"]["sweep"] is True
+    lambda_handler(load_event("scheduled_sweep"), ShortContext(left=900.0))
+    assert slept == [pytest.approx(90.0)]
+
+
 def test_one_throttled_call_cannot_eat_the_timeout(aws: Aws, faults: FaultLayer) -> None:
     """botocore retries throttling 8 times; the cap stops it once the call has taken 10 s."""
     clock = lambda: sum(faults.sleeps)  # noqa: E731 - botocore's backoff is the only time spent

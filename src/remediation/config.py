@@ -396,6 +396,20 @@ def check_services(
     return tuple(kept), problems
 
 
+def _services(env: Mapping[str, str], problems: list[str]) -> tuple[tuple[ServiceSpec, ...], bool]:
+    """SERVICES (with SERVICES_UNLISTED and SERVICES_OMIT): the services to check, and whether
+    something in them was a problem (reported in ``problems``; the run is then dry-run)."""
+    try:
+        services = parse_services(env.get("SERVICES", "") or DEFAULT_SERVICES)
+        unreadable = False
+    except ValueError as exc:
+        problems.append(f"{exc}; using the default services and running dry-run")
+        services, unreadable = parse_services(DEFAULT_SERVICES), True
+    services, weakened = check_services(services, env)
+    problems += weakened
+    return services, unreadable or bool(weakened)
+
+
 def _flag(env: Mapping[str, str], key: str, problems: list[str]) -> bool:
     value = env.get(key, "").strip().lower()
     if value in TRUE_WORDS:
@@ -490,6 +504,16 @@ def sdk_endpoint_url(env: Mapping[str, str]) -> str:
     'http://127.0.0.1:5000'
     """
     return env.get("AWS_ENDPOINT_URL", "").strip()
+
+
+def sdk_region(env: Mapping[str, str]) -> str:
+    """``AWS_REGION``: the SDKs' other spelling of the region (Lambda sets it; boto3 reads only
+    ``AWS_DEFAULT_REGION``); ``""`` when unset. The CLI falls back on it.
+
+    >>> sdk_region({"AWS_REGION": " eu-west-1 "})
+    'eu-west-1'
+    """
+    return env.get("AWS_REGION", "").strip()
 
 
 def cli_settings(env: Mapping[str, str], account_id: str, *, fix: bool) -> Settings:
@@ -593,16 +617,8 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
 
     accounts = _account_ids(env, "AUTO_FIX_ACCOUNT_IDS", problems)
 
-    try:
-        services = parse_services(env.get("SERVICES", "") or DEFAULT_SERVICES)
-    except ValueError as exc:
-        problems.append(f"{exc}; using the default services and running dry-run")
-        services = parse_services(DEFAULT_SERVICES)
-        reason = ModeReason.CONFIGURATION if mode is Mode.AUTO_FIX else reason
-        mode = Mode.DRY_RUN
-    services, weakened = check_services(services, env)
-    if weakened:
-        problems += weakened
+    services, unreadable = _services(env, problems)
+    if unreadable:  # a typo or a left-out service: the check is not weakened, the run is dry-run
         reason = ModeReason.CONFIGURATION if mode is Mode.AUTO_FIX else reason
         mode = Mode.DRY_RUN
 

@@ -17,8 +17,8 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from remediation.vocabulary import TAG_PREFIX
 from remediation.text import plain
+from remediation.vocabulary import TAG_PREFIX
 
 #: Per-VPC tag a person sets to make the tool more cautious for that VPC.
 MODE_TAG = f"{TAG_PREFIX}/mode"

@@ -28,7 +28,7 @@ import pytest
 from remediation import cli
 from remediation.demo.account import build_demo_account
 from remediation.demo.emulator import running_emulator
-from remediation.model import MANAGED_TAG
+from remediation.vocabulary import MANAGED_TAG
 from tests.support.cli import cli_env, run_cli
 from tests.support.topology import build_vpc
 

@@ -28,6 +28,8 @@ from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
 from remediation.cli.errors import describe_error
 from remediation.cli.filters import VpcFilter, list_vpc_ids
+
+__all__ = ["Context", "Job", "VpcFilter", "list_vpc_ids", "scan_account", "scan_region"]
 from remediation.cli.interrupt import Interrupts, Journal, plain_ctrl_c
 from remediation.cli.results import AccountScan, RegionScan, errors_of, would_fix
 from remediation.cli.terminal import AccountProgress, Progress

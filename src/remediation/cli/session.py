@@ -15,6 +15,7 @@ from botocore.config import Config
 from remediation.aws.clients import RETRIES, make_clients
 from remediation.aws.errors import check_answer
 from remediation.cli.errors import CliError
+from remediation.config import sdk_region
 from remediation.events.parse import REGION
 
 #: The first call of a run (STS) fails fast: a wrong endpoint URL should not wait for retries.
@@ -52,8 +53,8 @@ def regions(session: boto3.session.Session, asked: Sequence[str] | None) -> list
         chosen = list(dict.fromkeys(r.strip() for r in asked))
     elif session.region_name:
         chosen = [session.region_name]
-    elif os.environ.get("AWS_REGION", "").strip():  # the SDKs' other spelling (Lambda sets it)
-        chosen = [os.environ["AWS_REGION"].strip()]
+    elif sdk_region(os.environ):  # the SDKs' other spelling (Lambda sets it)
+        chosen = [sdk_region(os.environ)]
     else:
         raise CliError(
             "no region: pass --region, or set AWS_REGION, AWS_DEFAULT_REGION or a profile region"

@@ -19,6 +19,7 @@ import pytest
 from remediation import cli, engine
 from remediation.aws.inventory import Inventory
 from remediation.cli import scan as scan_command
+from remediation.cli import terminal
 from remediation.config import load_settings
 from remediation.demo.account import build_demo_account
 from remediation.demo.emulator import running_emulator

@@ -27,7 +27,7 @@ import pytest
 
 from remediation.cli.interrupt import Interrupts
 from remediation.demo.emulator import emulator_environ, running_emulator
-from remediation.model import MANAGED_TAG
+from remediation.vocabulary import MANAGED_TAG
 from tests.support.topology import build_vpc
 
 REGION = "us-east-1"

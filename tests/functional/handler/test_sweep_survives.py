@@ -142,8 +142,8 @@ def test_a_sweep_started_by_hand_does_not_wait(
     ``resources``: it runs at once; the rule's own event still waits."""
     handler_env.setenv("SWEEP_JITTER_SECONDS", "180")
     slept: list[float] = []
-    monkeypatch.setattr(remediate, "jitter_random", lambda: 0.5)
-    monkeypatch.setattr(remediate, "jitter_sleep", slept.append)
+    monkeypatch.setattr(runtime, "jitter_random", lambda: 0.5)
+    monkeypatch.setattr(runtime, "jitter_sleep", slept.append)
     by_hand = {**load_event("scheduled_sweep"), "id": "manual-sweep", "resources": []}
 
     result = lambda_handler(by_hand, ShortContext(left=900.0))

@@ -27,7 +27,8 @@ from remediation.cli import code as cli_code
 from remediation.cli.render import render_table
 from remediation.cli.results import AccountScan, RegionScan
 from remediation.iac import cloudformation, terraform
-from remediation.iac.spec import describe, unique_labels
+from remediation.iac.names import unique_labels
+from remediation.iac.spec import describe
 from remediation.model import VpcSnapshot
 from remediation.modes import MODE_TAG
 from remediation.report.chat import render_chatbot
@@ -149,7 +150,7 @@ def check_files(snapshots: list[VpcSnapshot], tmp_path: Path) -> None:
         settings_by_account,
         today=dt.date(2026, 11, 30),
     )
-    for fmt in cli_code.FORMATS:
+    for fmt in ("terraform", "cloudformation"):
         written = cli_code.files(codes, fmt)
         for item in written:
             assert len(item.name.encode()) <= 255 and "/" not in item.name

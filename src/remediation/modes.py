@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from remediation.text import plain
 from remediation.vocabulary import TAG_PREFIX
 
 #: Per-VPC tag a person sets to make the tool more cautious for that VPC.
@@ -221,6 +220,8 @@ def vpc_mode(
         note = f"tag {MODE_TAG}={exception.mode!r} is not understood; dry-run{until}"
         return min(deployment, Mode.DRY_RUN), ModeReason.TAG_INVALID, note
     if wanted is Mode.OFF and RELEASED_TAG in tags and wanted < deployment:
+        from remediation.text import plain  # noqa: PLC0415 - released VPCs only (cold start)
+
         day = plain(tags[RELEASED_TAG], 10) or "an unknown day"
         return wanted, ModeReason.RELEASED, f"released (mode=off set by release on {day})"
     if wanted < deployment:

@@ -34,7 +34,6 @@ what they put in comments goes through :func:`plain`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -126,12 +125,15 @@ def file_stem(name: str, limit: int = STEM_LIMIT) -> str:
     >>> file_stem("Prod East (10.0.0.0/16)")
     'prod_east_10_0_0_0_16'
     >>> stem = file_stem("x" * 256)
+    >>> import hashlib
     >>> len(stem), stem[-9:] == "_" + hashlib.sha256(b"x" * 256).hexdigest()[:8]
     (80, True)
     """
     slug = _SLUG.sub("_", name.lower()).strip("_")
     if len(slug) <= limit:
         return slug
+    import hashlib  # noqa: PLC0415 - long names only
+
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return slug[: limit - len(digest) - 1].rstrip("_") + "_" + digest
 

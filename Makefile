@@ -125,11 +125,11 @@ test: lint typecheck layers deadcode audit suite
 # own, a fraction of the development one. Its last lines say how to try the CLI in it.
 DEMO_VENV ?= .venv-demo
 DEMO_STAMP := $(DEMO_VENV)/.installed
-$(DEMO_STAMP): pyproject.toml
+$(DEMO_STAMP): pyproject.toml constraints.txt
 	@test -n "$(PY_BIN)" || { echo "no interpreter found for PYTHON=$(PYTHON)"; exit 2; }
 	$(PY_BIN) -m venv $(DEMO_VENV)
 	$(DEMO_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(DEMO_VENV)/bin/python -m pip install --quiet -e '.[demo]'
+	$(DEMO_VENV)/bin/python -m pip install --quiet -c constraints.txt -e '.[demo]'
 	@touch $@
 
 demo: $(DEMO_STAMP)

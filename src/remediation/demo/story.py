@@ -184,7 +184,7 @@ class Demo:
         groups = self.ec2.describe_security_groups(Filters=flt)["SecurityGroups"]
         created = {e["VpcEndpointId"] for e in endpoints if managed(e)}
         created |= {g["GroupId"] for g in groups if managed(g)}
-        imported = set(re.findall(r'^  id = "([^"]+)"$', text, re.M))
+        imported = set(re.findall(r'^import \{\n  to = .+\n  id = "([^"]+)"$', text, re.M))
         self.checks.expect(code == 0, "the code of a compliant VPC: exit code 0")
         self.checks.expect(
             bool(created) and imported == created,

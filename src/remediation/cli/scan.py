@@ -64,9 +64,6 @@ from remediation.config import Settings, cli_settings
 from remediation.modes import Mode, ModeReason
 from remediation.org.sessions import MemberSessions
 
-#: The formats that write code (:mod:`remediation.cli.code`).
-CODE_FORMATS = tuple(f.name for f in FORMATS.values() if f.code)
-
 DESCRIPTION = (
     "Evaluate every VPC of the chosen regions against the baseline and report. "
     "Read-only unless --fix. Exit codes: 0 all compliant (or fixed, or skipped), "

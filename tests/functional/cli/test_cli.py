@@ -4,11 +4,9 @@ on moto's server (the issue's "done when")."""
 
 from __future__ import annotations
 
-import http.server
 import inspect
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +33,10 @@ from tests.support.cli import (
     run_cli,
     scan_json,
 )
+from tests.support.html_endpoint import html_endpoint
 from tests.support.invariants import violations
+
+__all__ = ["html_endpoint"]  # the fixture, imported for its test
 from tests.support.topology import BuiltVpc, build_vpc, endpoints
 
 
@@ -755,33 +756,6 @@ def test_aws_region_alone_is_honoured(
     code, document = scan_json(capsys)
     assert code == cli.EXIT_NON_COMPLIANT
     assert [r["event"]["region"] for r in document["regions"]] == [REGION]
-
-
-@pytest.fixture
-def html_endpoint() -> Iterator[str]:
-    """A web server on loopback that answers every request with an HTML page (a proxy's)."""
-
-    class Page(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = b"<!DOCTYPE html><html><body>Sign in to the network</body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_GET = do_POST
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
 
 
 def test_an_endpoint_answering_html_is_one_clear_line(

@@ -57,27 +57,25 @@ def unread(permission: str, exc: BaseException) -> str:
 
 
 class UnexpectedAnswer(BotoCoreError):
-    """The endpoint answered with something that is not an AWS API response: an HTML page (a
-    proxy, a captive portal, a wrong ``--endpoint-url``) or a body not in the protocol's
-    format. A :class:`BotoCoreError`, so that every caller handles it as the transient error it
-    is (the function's run fails and is retried; the CLI says it in one line), instead of
-    botocore's ``ResponseParserError`` or a ``KeyError`` on a half-parsed answer.
+    """The endpoint answered with something that is not an AWS API response: an HTML page
+    under a success status (a proxy, a captive portal, a wrong ``--endpoint-url``). A
+    :class:`BotoCoreError`, so that every caller handles it as the transient error it is (the
+    function's run fails and is retried; the CLI says it in one line), instead of botocore's
+    ``ResponseParserError`` or a ``KeyError`` on a half-parsed answer.
     """
 
     fmt = "{endpoint} answered {operation} with {what}, not an AWS API response"
 
 
-#: The first characters of a body in each botocore protocol's format.
-_STARTS = {"query": b"<", "ec2": b"<", "rest-xml": b"<", "json": b"{", "rest-json": b"{["}
-
-
-def _firsts(protocol: str) -> set[bytes]:
-    return {bytes([b]) for b in _STARTS[protocol]}
+#: The protocols whose parser raises on an HTML page (EC2, STS, Route 53, SNS).
+_XML_PROTOCOLS = frozenset({"query", "ec2", "rest-xml"})
 
 
 def check_answer(endpoint: str) -> Any:
-    """A ``before-parse`` handler: raise :class:`UnexpectedAnswer` for an HTML page or a body
-    that is not in the protocol's format (before botocore's parser trips on it).
+    """A ``before-parse`` handler: raise :class:`UnexpectedAnswer` for an HTML page answered
+    with a success status by an XML service (botocore's parser would trip on it). Error
+    statuses, and JSON services (whose parser reads such a page as an empty answer, as the
+    emulator's missing Resolver operations answer), are left to botocore.
 
     >>> check = check_answer("http://127.0.0.1:1")
     >>> class Op:
@@ -93,16 +91,16 @@ def check_answer(endpoint: str) -> Any:
         body = response_dict.get("body")
         if not isinstance(body, bytes | bytearray) or not body.strip():
             return
+        if int(response_dict.get("status_code") or 200) >= 300:
+            return  # an error page: botocore reads it as an error of that HTTP status
+        if operation_model.metadata.get("protocol") not in _XML_PROTOCOLS:
+            return  # botocore reads a JSON service's unparsable success as an empty answer
         head = bytes(body).lstrip()[:64].lower()
         headers = response_dict.get("headers") or {}
         kind = str(headers.get("content-type", "") or headers.get("Content-Type", "")).lower()
-        protocol = str(operation_model.metadata.get("protocol", ""))
         if "text/html" in kind or head.startswith((b"<!doctype html", b"<html")):
-            what = "an HTML page"
-        elif protocol in _STARTS and head[:1] not in _firsts(protocol):
-            what = f"a body that is not {'XML' if _STARTS[protocol] == b'<' else 'JSON'}"
-        else:
-            return
-        raise UnexpectedAnswer(endpoint=endpoint, operation=operation_model.name, what=what)
+            raise UnexpectedAnswer(
+                endpoint=endpoint, operation=operation_model.name, what="an HTML page"
+            )
 
     return check

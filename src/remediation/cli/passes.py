@@ -184,7 +184,10 @@ def scan_region(
     """One region: list its VPCs (unless given), then the engine over them in chunks."""
     with _SESSION_LOCK:  # regions in parallel threads share the account's session
         clients = make_clients(
-            region, session=ctx.session, endpoint_url=ctx.endpoint_url, config=ctx.config,
+            region,
+            session=ctx.session,
+            endpoint_url=ctx.endpoint_url,
+            config=ctx.config,
             metrics=True,
         )
     inventory = (KeepingInventory if ctx.keep_snapshots else Inventory)(

@@ -121,8 +121,19 @@ audit: $(STAMP)
 
 test: lint typecheck layers deadcode audit suite
 
-demo: $(STAMP)
-	$(VPY) -m remediation.demo
+# The demo needs only the package and the emulator (the `demo` extra): an environment of its
+# own, a fraction of the development one. Its last lines say how to try the CLI in it.
+DEMO_VENV ?= .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed
+$(DEMO_STAMP): pyproject.toml constraints.txt
+	@test -n "$(PY_BIN)" || { echo "no interpreter found for PYTHON=$(PYTHON)"; exit 2; }
+	$(PY_BIN) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(DEMO_VENV)/bin/python -m pip install --quiet -c constraints.txt -e '.[demo]'
+	@touch $@
+
+demo: $(DEMO_STAMP)
+	$(DEMO_VENV)/bin/python -m remediation.demo
 
 # The deployable build: `sam build` (which runs src/Makefile: only what the function runs, not
 # the CLI, the demo or release.py), then the code byte-compiled by the runtime's Python

@@ -14,3 +14,8 @@ aws_request_id  # noqa: B018
 RELEASE_PERMISSIONS  # noqa: B018
 # Parsed from DescribeNetworkInterfaces for the workload signatures (docs/real-ec2.md).
 requester_id  # noqa: B018
+# Parameters argparse and the signal module pass (argparse.Action.__call__, a SIGINT handler).
+option_string  # noqa: B018
+signum  # noqa: B018
+# LogRecord.msg: logging formats it (the --debug redaction rewrites it).
+msg  # noqa: B018

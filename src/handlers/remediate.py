@@ -32,7 +32,12 @@ from handlers import runtime
 from handlers.observability import METRICS, logger, metrics, record_metrics
 from handlers.runtime import forget_session, sweep_delay
 from remediation.config import load_settings
-from remediation.events.parse import SCHEDULE_DETAIL_TYPE, Refusal, parse_event
+from remediation.events.parse import (
+    SCHEDULE_DETAIL_TYPE,
+    Refusal,
+    parse_event,
+    scheduled_by_a_rule,
+)
 from remediation.org.admission import admit, own_roles
 from remediation.report.results import refused
 
@@ -86,7 +91,7 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     else:
         from handlers.account_run import run_trigger  # noqa: PLC0415 - events that act only
 
-        if parsed.event_name == SCHEDULE_DETAIL_TYPE:
+        if parsed.event_name == SCHEDULE_DETAIL_TYPE and scheduled_by_a_rule(event):
             delay = sweep_delay(settings.sweep_jitter_seconds, time_left)
             if delay > 0:
                 logger.info("sweep: waiting a random delay first", extra={"delay_seconds": delay})

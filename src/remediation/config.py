@@ -14,7 +14,17 @@ AUTO_FIX_ACCOUNT_IDS
     production account into auto-fix.
 SERVICES
     Comma list of ``name:type``, type ``interface`` or ``gateway``
-    (default ``ecr.api:interface,ecr.dkr:interface,s3:gateway``).
+    (default ``ecr.api:interface,ecr.dkr:interface,s3:gateway``). A name the tool does not
+    know (:data:`KNOWN_SERVICES`: a typo such as ``ecr.dck``) is a problem: it is left out
+    and the run is dry-run. Leaving out ``ecr.api``, ``ecr.dkr`` or ``s3`` is a problem too
+    (they are checked all the same) unless SERVICES_OMIT names them.
+SERVICES_UNLISTED
+    Comma list of service names that SERVICES may hold although the tool does not know them
+    (an endpoint service newer than this version): each is your word that it exists.
+SERVICES_OMIT
+    Comma list of ``ecr.api``, ``ecr.dkr``, ``s3``: the required services SERVICES leaves
+    out on purpose (say, S3 reached another way). Without it, a SERVICES that leaves one out
+    is a problem.
 NOTIFICATION_TOPIC_ARN
     SNS topic for the per-VPC messages; unset means no notification.
 DELETION_WAIT_SECONDS
@@ -107,6 +117,101 @@ from remediation.vocabulary import ACCOUNT_ID, EndpointType
 
 SERVICE_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{0,62}$")
 DEFAULT_SERVICES = "ecr.api:interface,ecr.dkr:interface,s3:gateway"
+#: What ECR image pulls need: SERVICES may leave one out only when SERVICES_OMIT names it.
+REQUIRED_SERVICES = ("ecr.api", "ecr.dkr", "s3")
+#: Endpoint services the tool knows, by the short name of ``com.amazonaws.<region>.<name>``
+#: (AWS PrivateLink, "AWS services that integrate with AWS PrivateLink"). A SERVICES entry
+#: outside this list is taken for a typo unless SERVICES_UNLISTED names it.
+KNOWN_SERVICES = frozenset(
+    {
+        *REQUIRED_SERVICES,
+        "access-analyzer",
+        "acm-pca",
+        "airflow.api",
+        "airflow.env",
+        "airflow.ops",
+        "apigateway",
+        "application-autoscaling",
+        "appmesh-envoy-management",
+        "appstream.api",
+        "athena",
+        "autoscaling",
+        "backup",
+        "batch",
+        "bedrock",
+        "bedrock-agent",
+        "bedrock-agent-runtime",
+        "bedrock-runtime",
+        "cloudformation",
+        "cloudtrail",
+        "codeartifact.api",
+        "codeartifact.repositories",
+        "codebuild",
+        "codecommit",
+        "codedeploy",
+        "codedeploy-commands-secure",
+        "codepipeline",
+        "config",
+        "datasync",
+        "dynamodb",
+        "ebs",
+        "ec2",
+        "ec2messages",
+        "ecs",
+        "ecs-agent",
+        "ecs-telemetry",
+        "eks",
+        "eks-auth",
+        "elasticache",
+        "elasticbeanstalk",
+        "elasticbeanstalk-health",
+        "elasticfilesystem",
+        "elasticloadbalancing",
+        "elasticmapreduce",
+        "email-smtp",
+        "emr-containers",
+        "es",
+        "events",
+        "execute-api",
+        "fsx",
+        "git-codecommit",
+        "glue",
+        "guardduty-data",
+        "imagebuilder",
+        "inspector2",
+        "kinesis-firehose",
+        "kinesis-streams",
+        "kms",
+        "lakeformation",
+        "lambda",
+        "logs",
+        "monitoring",
+        "rds",
+        "rds-data",
+        "redshift",
+        "redshift-data",
+        "sagemaker.api",
+        "sagemaker.runtime",
+        "secretsmanager",
+        "securityhub",
+        "servicecatalog",
+        "servicediscovery",
+        "sns",
+        "sqs",
+        "ssm",
+        "ssm-contacts",
+        "ssm-incidents",
+        "ssmmessages",
+        "states",
+        "storagegateway",
+        "sts",
+        "synthetics",
+        "textract",
+        "transfer",
+        "transfer.server",
+        "xray",
+    }
+)
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
 ENDPOINT_POLICIES = ("full-access", "account", "organization", "perimeter")
@@ -257,6 +362,71 @@ def parse_services(text: str) -> tuple[ServiceSpec, ...]:
     return tuple(specs)
 
 
+def _names(text: str) -> set[str]:
+    return {n.strip().lower() for n in text.split(",") if n.strip()}
+
+
+def check_services(
+    services: tuple[ServiceSpec, ...], env: Mapping[str, str]
+) -> tuple[tuple[ServiceSpec, ...], list[str]]:
+    """SERVICES that cannot silently weaken the check: the services kept, and the problems.
+
+    A name the tool does not know (nor SERVICES_UNLISTED) is left out; a required service
+    left out without SERVICES_OMIT is checked all the same. Each is a problem: the run is
+    dry-run and ``--fix`` refused until the setting is fixed.
+
+    >>> kept, problems = check_services(parse_services("ecr.api,ecr.dck,s3:gateway"), {})
+    >>> [s.name for s in kept], problems[0][:57]
+    (['ecr.api', 's3', 'ecr.dkr'], "SERVICES: 'ecr.dck' is not an endpoint service the tool k")
+    >>> check_services(parse_services("ecr.api,ecr.dkr"), {"SERVICES_OMIT": "s3"})[1]
+    []
+    """
+    unlisted = _names(env.get("SERVICES_UNLISTED", ""))
+    omit = _names(env.get("SERVICES_OMIT", ""))
+    problems: list[str] = []
+    kept: list[ServiceSpec] = []
+    for spec in services:
+        if spec.name in KNOWN_SERVICES or spec.name in unlisted:
+            kept.append(spec)
+            continue
+        import difflib  # noqa: PLC0415 - only for a misspelt service (cold start)
+
+        close = difflib.get_close_matches(spec.name, sorted(KNOWN_SERVICES), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.append(
+            f"SERVICES: {spec.name!r} is not an endpoint service the tool knows{hint}; left "
+            "out, running dry-run (name it in SERVICES_UNLISTED too if it exists)"
+        )
+    names = {s.name for s in kept}
+    defaults = {s.name: s for s in parse_services(DEFAULT_SERVICES)}
+    for required in REQUIRED_SERVICES:
+        if required not in names and required not in omit:
+            problems.append(
+                f"SERVICES leaves out {required}, which ECR image pulls need; checking it all "
+                f"the same and running dry-run (SERVICES_OMIT={required} leaves it out on purpose)"
+            )
+            kept.append(defaults[required])
+    for name in sorted(omit - set(REQUIRED_SERVICES)):
+        problems.append(
+            f"SERVICES_OMIT: {name!r} is not one of {', '.join(REQUIRED_SERVICES)}; ignored"
+        )
+    return tuple(kept), problems
+
+
+def _services(env: Mapping[str, str], problems: list[str]) -> tuple[tuple[ServiceSpec, ...], bool]:
+    """SERVICES (with SERVICES_UNLISTED and SERVICES_OMIT): the services to check, and whether
+    something in them was a problem (reported in ``problems``; the run is then dry-run)."""
+    try:
+        services = parse_services(env.get("SERVICES", "") or DEFAULT_SERVICES)
+        unreadable = False
+    except ValueError as exc:
+        problems.append(f"{exc}; using the default services and running dry-run")
+        services, unreadable = parse_services(DEFAULT_SERVICES), True
+    services, weakened = check_services(services, env)
+    problems += weakened
+    return services, unreadable or bool(weakened)
+
+
 def _flag(env: Mapping[str, str], key: str, problems: list[str]) -> bool:
     value = env.get(key, "").strip().lower()
     if value in TRUE_WORDS:
@@ -386,6 +556,16 @@ def sdk_endpoint_url(env: Mapping[str, str]) -> str:
     return env.get("AWS_ENDPOINT_URL", "").strip()
 
 
+def sdk_region(env: Mapping[str, str]) -> str:
+    """``AWS_REGION``: the SDKs' other spelling of the region (Lambda sets it; boto3 reads only
+    ``AWS_DEFAULT_REGION``); ``""`` when unset. The CLI falls back on it.
+
+    >>> sdk_region({"AWS_REGION": " eu-west-1 "})
+    'eu-west-1'
+    """
+    return env.get("AWS_REGION", "").strip()
+
+
 def cli_settings(env: Mapping[str, str], account_id: str, *, fix: bool) -> Settings:
     """The CLI's settings: the environment's, the mode from the command line.
 
@@ -487,11 +667,8 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
 
     accounts = _account_ids(env, "AUTO_FIX_ACCOUNT_IDS", problems)
 
-    try:
-        services = parse_services(env.get("SERVICES", "") or DEFAULT_SERVICES)
-    except ValueError as exc:
-        problems.append(f"{exc}; using the default services and running dry-run")
-        services = parse_services(DEFAULT_SERVICES)
+    services, unreadable = _services(env, problems)
+    if unreadable:  # a typo or a left-out service: the check is not weakened, the run is dry-run
         reason = ModeReason.CONFIGURATION if mode is Mode.AUTO_FIX else reason
         mode = Mode.DRY_RUN
 

@@ -245,6 +245,7 @@ def run(
     vpc_ids: Sequence[str] | None = None,
     today: dt.date | None = None,
     time_left: Callable[[], float] | None = None,
+    stopped: Callable[[], bool] | None = None,
 ) -> Summary:
     """Run the whole job for one event (or, with ``vpc_ids``, for chosen VPCs).
 
@@ -261,6 +262,9 @@ def run(
     time_left
         Seconds left before the run must end (the Lambda deadline). No VPC is started with
         less than :data:`VPC_SECONDS` left; those not reached are returned as ``not-reached``.
+    stopped
+        True once a person interrupted the run (the CLI's Ctrl-C): no VPC is started any more;
+        those not started are returned as ``not-reached``. The VPC in progress finishes.
     """
     if isinstance(event, Refusal):
         log.warning(
@@ -325,15 +329,9 @@ def run(
             )
         )
     for index, snapshot in enumerate(snapshots):
-        if time_left is not None and time_left() < VPC_SECONDS:
-            left = snapshots[index:]
-            log.warning(
-                "deadline: %d VPC(s) not reached; the next run evaluates them",
-                len(left),
-                extra={"outcome": "not-reached", "vpc_ids": [s.vpc_id for s in left]},
-            )
-            notes.append(f"not reached before the deadline: {', '.join(s.vpc_id for s in left)}")
-            results += [_not_reached(s, settings) for s in left]
+        left = _not_started(snapshots[index:], settings, notes, time_left, stopped)
+        if left:
+            results += left
             break
         try:
             result = remediate_vpc(snapshot, settings, executor=executor, context=context, day=day)
@@ -382,12 +380,14 @@ def run_chunks(
     notifier: Notifier | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     chunk: int | None = None,
+    stopped: Callable[[], bool] | None = None,
 ) -> Summary:
     """:func:`run` over ``vpc_ids``, ``chunk`` VPCs (default :data:`CHUNK`) at a time.
 
     Chunks let a face show progress on accounts with many VPCs (``on_progress(done,
     total)`` after each); each chunk is read with filtered calls, as for an event. A
-    chunk whose read fails ends the run: the error is in the merged summary.
+    chunk whose read fails ends the run: the error is in the merged summary. Once
+    ``stopped()`` (see :func:`run`), no VPC is started: those left are ``not-reached``.
 
     >>> run_chunks(trigger, settings, inventory, ["vpc-1", "vpc-2"], chunk=1,
     ...            on_progress=print)  # doctest: +SKIP
@@ -398,14 +398,49 @@ def run_chunks(
     chunks = [list(vpc_ids[i : i + size]) for i in range(0, len(vpc_ids), size)] or [[]]
     parts: list[Summary] = []
     for number, ids in enumerate(chunks, start=1):
+        if stopped is not None and stopped() and ids:
+            left = [i for c in chunks[number - 1 :] for i in c]
+            parts.append(_not_read(trigger, settings, left))
+            break
         parts.append(
-            run(trigger, settings, inventory, executor=executor, notifier=notifier, vpc_ids=ids)
+            run(
+                trigger,
+                settings,
+                inventory,
+                executor=executor,
+                notifier=notifier,
+                vpc_ids=ids,
+                stopped=stopped,
+            )
         )
         if on_progress is not None:
             on_progress(min(number * size, len(vpc_ids)), len(vpc_ids))
         if parts[-1].error:
             break
     return merge(parts)
+
+
+def _not_read(trigger: Trigger, settings: Settings, vpc_ids: Sequence[str]) -> Summary:
+    """The VPCs of the chunks an interrupted run did not read: ``not-reached``."""
+    vpcs = tuple(
+        VpcResult(
+            vpc_id=vpc_id,
+            account_id=trigger.account_id,
+            region=trigger.region,
+            mode=settings.mode,
+            status=VpcStatus.NOT_REACHED,
+            mode_note=INTERRUPTED_NOTE,
+        )
+        for vpc_id in vpc_ids
+    )
+    return Summary(
+        mode=settings.mode,
+        trigger=trigger,
+        vpcs=vpcs,
+        problems=settings.problems,
+        notes=(f"not started: the run was interrupted: {', '.join(vpc_ids)}",),
+        counts=tally(vpcs),
+    )
 
 
 def _vpc_ids(inventory: Inventory) -> list[str]:
@@ -439,7 +474,39 @@ def _unreadable(
     )
 
 
-def _not_reached(snapshot: VpcSnapshot, settings: Settings) -> VpcResult:
+#: Why a VPC was not started when a person interrupted the run.
+INTERRUPTED_NOTE = "not started: the run was interrupted"
+
+
+def _not_started(
+    left: Sequence[VpcSnapshot],
+    settings: Settings,
+    notes: list[str],
+    time_left: Callable[[], float] | None,
+    stopped: Callable[[], bool] | None,
+) -> list[VpcResult]:
+    """The VPCs not to start (``not-reached``, with a note): the run was interrupted, or its
+    deadline is near; ``[]`` to go on."""
+    ids = ", ".join(s.vpc_id for s in left)
+    if stopped is not None and stopped():
+        notes.append(f"not started: the run was interrupted: {ids}")
+        return [_not_reached(s, settings, INTERRUPTED_NOTE) for s in left]
+    if time_left is not None and time_left() < VPC_SECONDS:
+        log.warning(
+            "deadline: %d VPC(s) not reached; the next run evaluates them",
+            len(left),
+            extra={"outcome": "not-reached", "vpc_ids": [s.vpc_id for s in left]},
+        )
+        notes.append(f"not reached before the deadline: {ids}")
+        return [_not_reached(s, settings) for s in left]
+    return []
+
+
+def _not_reached(
+    snapshot: VpcSnapshot,
+    settings: Settings,
+    note: str = "the run's deadline came first; the next run evaluates it",
+) -> VpcResult:
     return VpcResult(
         vpc_id=snapshot.vpc_id,
         account_id=snapshot.account_id,
@@ -447,7 +514,7 @@ def _not_reached(snapshot: VpcSnapshot, settings: Settings) -> VpcResult:
         name=snapshot.name,
         mode=settings.mode,
         status=VpcStatus.NOT_REACHED,
-        mode_note="the run's deadline came first; the next run evaluates it",
+        mode_note=note,
     )
 
 

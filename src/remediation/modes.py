@@ -23,6 +23,8 @@ from remediation.vocabulary import TAG_PREFIX
 MODE_TAG = f"{TAG_PREFIX}/mode"
 #: Per-VPC tag bounding the mode tag's exception: its last day (``YYYY-MM-DD``, UTC).
 UNTIL_TAG = f"{TAG_PREFIX}/until"
+#: Set by ``release`` with ``mode=off``: the day (UTC, ``YYYY-MM-DD``) the VPC was released.
+RELEASED_TAG = f"{TAG_PREFIX}/released"
 
 
 class Mode(enum.IntEnum):
@@ -73,6 +75,8 @@ class ModeReason(enum.StrEnum):
     EXCEPTION_EXPIRED = "exception-expired"
     #: The until tag could not be read: report-only (dry-run) until it is fixed.
     EXCEPTION_DATE_INVALID = "exception-date-invalid"
+    #: ``release`` tagged the VPC ``mode=off`` (and ``released=<day>``): left alone.
+    RELEASED = "released"
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -187,6 +191,9 @@ def vpc_mode(
     ('auto-fix', 'exception-expired', 'exception expired on 2025-12-31 (UTC)')
     >>> vpc_mode(Mode.AUTO_FIX, tags, today=dt.date(2025, 12, 31))[:2]
     (<Mode.OFF: 0>, <ModeReason.TAG: 'tag'>)
+    >>> released = {"ecr-endpoint-guard/mode": "off", "ecr-endpoint-guard/released": "2026-12-06"}
+    >>> vpc_mode(Mode.AUTO_FIX, released, today=day)[1:]
+    (<ModeReason.RELEASED: 'released'>, 'released (mode=off set by release on 2026-12-06)')
     """
     if MODE_TAG not in tags and UNTIL_TAG not in tags:
         return deployment, reason, ""  # most VPCs: no exception to read
@@ -212,6 +219,11 @@ def vpc_mode(
     except ValueError:
         note = f"tag {MODE_TAG}={exception.mode!r} is not understood; dry-run{until}"
         return min(deployment, Mode.DRY_RUN), ModeReason.TAG_INVALID, note
+    if wanted is Mode.OFF and RELEASED_TAG in tags and wanted < deployment:
+        from remediation.text import plain  # noqa: PLC0415 - released VPCs only (cold start)
+
+        day = plain(tags[RELEASED_TAG], 10) or "an unknown day"
+        return wanted, ModeReason.RELEASED, f"released (mode=off set by release on {day})"
     if wanted < deployment:
         return wanted, ModeReason.TAG, f"tag {MODE_TAG}={wanted.label}{until}"
     return deployment, reason, ""

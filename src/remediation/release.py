@@ -29,6 +29,7 @@ False
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,11 +39,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code, error_text
 from remediation.model import GONE_ENDPOINT_STATES
-from remediation.modes import MODE_TAG
+from remediation.modes import MODE_TAG, RELEASED_TAG
 from remediation.vocabulary import MANAGED_TAG
 
 #: IAM permissions the person running ``release`` needs (never granted to the function).
 RELEASE_PERMISSIONS = (
+    "ec2:DescribeVpcs",
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribeSecurityGroups",
     "ec2:DeleteVpcEndpoints",
@@ -51,11 +53,23 @@ RELEASE_PERMISSIONS = (
 )
 
 
-def off_notice(vpc_id: str) -> str:
-    """What release tells the person about the tag it sets first."""
+def release_tags(day: str) -> dict[str, str]:
+    """The tags release writes on the VPC before it deletes anything.
+
+    >>> release_tags("2026-12-06")
+    {'ecr-endpoint-guard/mode': 'off', 'ecr-endpoint-guard/released': '2026-12-06'}
+    """
+    return {MODE_TAG: "off", RELEASED_TAG: day}
+
+
+def tag_notice(vpc_id: str, day: str, *, done: bool) -> str:
+    """What release tells the person about the tags it writes first (and why)."""
+    tags = " and ".join(f"{k}={v}" for k, v in release_tags(day).items())
+    verb = "tagged" if done else "tag"
     return (
-        f"tagged {vpc_id} {MODE_TAG}=off first, so that the function does not re-create what "
-        "release deletes (remove the tag to let the tool manage the VPC again)"
+        f"{verb} {vpc_id} {tags} first, so that the function does not re-create what release "
+        f"deletes (scan then shows it as released; remove {MODE_TAG} to let the tool manage "
+        "the VPC again)"
     )
 
 
@@ -146,16 +160,20 @@ def execute(
     ec2: Any,
     plan: ReleasePlan,
     *,
+    day: str = "",
     wait_seconds: float = 300.0,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> ReleaseResult:
-    """Tag the VPC ``mode=off``, then delete what ``plan`` lists, after re-checking each
-    resource's tag on a fresh read. Without the tag, nothing is deleted."""
+    """Tag the VPC ``mode=off`` and ``released=<day>`` (UTC; default today), then delete what
+    ``plan`` lists, after re-checking each resource's tag on a fresh read. Without the tags,
+    nothing is deleted."""
     deleted: list[str] = []
     failed: list[str] = []
+    day = day or dt.datetime.now(dt.UTC).date().isoformat()
+    tags = [{"Key": k, "Value": v} for k, v in release_tags(day).items()]
     try:
-        ec2.create_tags(Resources=[plan.vpc_id], Tags=[{"Key": MODE_TAG, "Value": "off"}])
+        ec2.create_tags(Resources=[plan.vpc_id], Tags=tags)
     except (ClientError, BotoCoreError) as exc:
         reason = (
             f"{plan.vpc_id}: could not tag it {MODE_TAG}=off ({error_text(exc)}); nothing was "
@@ -163,7 +181,7 @@ def execute(
             "or tag it yourself, and run release again"
         )
         return ReleaseResult(plan.vpc_id, failed=(reason,), blocked=plan.blocked)
-    notes = (off_notice(plan.vpc_id),)
+    notes = (tag_notice(plan.vpc_id, day, done=True),)
     fresh = find(ec2, plan.vpc_id)  # never trust a plan shown minutes ago
     endpoints = [e for e in plan.endpoint_ids if e in fresh.endpoint_ids]
     failed += [

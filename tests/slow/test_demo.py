@@ -124,3 +124,61 @@ def test_the_demo_fails_when_a_step_does_not_do_what_it_says(
 
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else "(no log)"
+
+
+@pytest.mark.slow
+def test_the_demos_last_lines_run_the_cli_against_a_fresh_emulator(tmp_path: Path) -> None:
+    """What the demo's last lines tell a newcomer works as written: the CLI is where they
+    say, and the emulator command plus the scan command give a scan (the fresh emulator's
+    default VPC: non-compliant, exit 1), on another port than 5000."""
+    lines = story.try_it_yourself(Path(sys.executable).parent, port=free_port())
+    server_argv = lines[3].split()
+    scan_line = lines[5].split()
+    assert Path(scan_line[0]).exists(), f"no CLI at {scan_line[0]}"
+    assert Path(server_argv[0]).exists(), f"no emulator at {server_argv[0]}"
+    server = subprocess.Popen(  # noqa: S603 - moto's server on loopback
+        server_argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        url = scan_line[-1]
+        _wait_for(url)
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            **dict(v.split("=", 1) for v in lines[4].split()[:3]),
+        }
+        done = subprocess.run(  # noqa: S603 - our own CLI, loopback only
+            scan_line, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "read-only scan: nothing was changed" in done.stdout
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(url: str) -> None:
+    import time
+    import urllib.error
+    import urllib.request
+
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).close()  # noqa: S310 - loopback
+            return
+        except urllib.error.HTTPError:
+            return  # it answers
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answers at {url}")

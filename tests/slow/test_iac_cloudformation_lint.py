@@ -17,6 +17,7 @@ must say why.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,8 @@ from cfnlint.api import lint
 from cfnlint.config import ManualArgs
 
 from remediation.iac import cloudformation
+from remediation.iac.spec import describe
+from tests.support.hostile import HOSTILE_NAMES
 from tests.support.iac_lint import undescribed
 from tests.support.iac_scenarios import SCENARIOS
 from tests.support.template import run, tool
@@ -116,3 +119,18 @@ def test_every_suppression_says_why(checkov_report: dict[str, object]) -> None:
         assert len(check["check_result"].get("suppress_comment", "")) > 20, check
     for skips in cloudformation.SKIPS.values():
         assert all(len(why) > 20 for why in skips.values()), skips
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_NAMES))
+def test_cfn_lint_passes_whatever_the_vpc_is_called(name: str) -> None:
+    """A hostile Name tag (tests/support/hostile.py) is data in the template: the template
+    and its import template still pass cfn-lint (errors, warnings, informational)."""
+    scenario = SCENARIOS["tool_created"]()
+    snapshot = dataclasses.replace(
+        scenario.snapshot, tags={**scenario.snapshot.tags, "Name": HOSTILE_NAMES[name]}
+    )
+    out = cloudformation.render(describe(snapshot, scenario.plan()))
+    for text in (out.template, out.import_template):
+        assert text
+        matches = lint(_real(text), config=ManualArgs(include_checks=["I"], regions=[REGION]))
+        assert [str(m) for m in matches] == [], name

@@ -5,7 +5,7 @@ Shared by the tests of the Terraform writer, the CLI's code formats and the dry-
 
 from __future__ import annotations
 
-import json
+import re
 from typing import Any
 
 import hcl2
@@ -22,8 +22,32 @@ def _plain(data: Any) -> Any:
     if isinstance(data, list):
         return [_plain(v) for v in data]
     if isinstance(data, str) and len(data) >= 2 and data[0] == data[-1] == '"':
-        return json.loads(data)
+        return unquote(data)
     return data
+
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+_STRING_PART = re.compile(
+    r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))|(\$\$\{|%%\{)|([^\\$%]+|.)", re.S
+)
+
+
+def unquote(literal: str) -> str:
+    """An HCL quoted string's value: its escapes (``\\n``, ``\\uNNNN``, ``\\UNNNNNNNN``...) and
+    template escapes (``$${``, ``%%{``) read as Terraform reads them."""
+    found: list[str] = []
+    for match in _STRING_PART.finditer(literal[1:-1]):
+        short, long, simple, template, other = match.groups()
+        if short or long:
+            found.append(chr(int(short or long, 16)))
+        elif simple is not None:
+            assert simple in _ESCAPES, f"unknown escape \\{simple} in {literal!r}"
+            found.append(_ESCAPES[simple])
+        elif template:
+            found.append(template[1:])
+        else:
+            found.append(other)
+    return "".join(found)
 
 
 def parse(text: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import re
 import typing
 from collections.abc import Iterator
@@ -378,3 +379,21 @@ def test_the_checks_catch_what_does_not_exist(tmp_path: Path) -> None:
     )
     assert list(problems(real)) == []
     assert list(broken_links(real)) == []
+
+
+def test_the_cli_json_schema_names_every_status_and_count() -> None:
+    """docs/cli.md's JSON schema lists every VPC status, every count key and every top-level
+    key the document has: a reader of the schema misses none."""
+    from remediation.cli.formats.registry import Report, _json
+    from remediation.report.results import VpcStatus, tally
+
+    page = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    schema = page.split("## JSON output", 1)[1].split("\n## ", 1)[0]
+    missing = [f"status {s.value!r}" for s in VpcStatus if f'"{s.value}"' not in schema]
+    missing += [f"status {s.value!r} (vpcs[].status)" for s in VpcStatus if s.value not in schema]
+    missing += [f"count {key!r}" for key in tally(()) if f'"{key}"' not in schema]
+    document = json.loads(
+        _json(Report((), (), None, "123456789012", False, False, False, exit_code=0))
+    )
+    missing += [f"key {key!r}" for key in document if f'"{key}"' not in schema]
+    assert missing == []

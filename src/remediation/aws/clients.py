@@ -25,6 +25,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from remediation.aws.errors import check_answer
 from remediation.config import sdk_endpoint_url
 
 if TYPE_CHECKING:  # the stubs are a development dependency: see remediation.aws.types
@@ -73,6 +74,9 @@ def cap_retry_time(
 
     client.meta.events.register(f"before-call.{service}", started)
     client.meta.events.register_first(f"needs-retry.{service}", enough)
+    client.meta.events.register(
+        f"before-parse.{service}", check_answer(str(client.meta.endpoint_url))
+    )
     return client
 
 

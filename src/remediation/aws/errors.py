@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 
 def error_code(exc: BaseException) -> str:
@@ -52,3 +54,53 @@ def unread(permission: str, exc: BaseException) -> str:
     if error_code(exc) in ACCESS_DENIED:
         return f"{permission} was refused ({error_text(exc)})"
     return f"{permission.rsplit(':', maxsplit=1)[-1]} failed ({error_text(exc)})"
+
+
+class UnexpectedAnswer(BotoCoreError):
+    """The endpoint answered with something that is not an AWS API response: an HTML page
+    under a success status (a proxy, a captive portal, a wrong ``--endpoint-url``). A
+    :class:`BotoCoreError`, so that every caller handles it as the transient error it is (the
+    function's run fails and is retried; the CLI says it in one line), instead of botocore's
+    ``ResponseParserError`` or a ``KeyError`` on a half-parsed answer.
+    """
+
+    fmt = "{endpoint} answered {operation} with {what}, not an AWS API response"
+
+
+#: The protocols whose parser raises on an HTML page (EC2, STS, Route 53, SNS).
+_XML_PROTOCOLS = frozenset({"query", "ec2", "rest-xml"})
+
+
+def check_answer(endpoint: str) -> Any:
+    """A ``before-parse`` handler: raise :class:`UnexpectedAnswer` for an HTML page answered
+    with a success status by an XML service (botocore's parser would trip on it). Error
+    statuses, and JSON services (whose parser reads such a page as an empty answer, as the
+    emulator's missing Resolver operations answer), are left to botocore.
+
+    >>> check = check_answer("http://127.0.0.1:1")
+    >>> class Op:
+    ...     name, metadata = "DescribeVpcs", {"protocol": "ec2"}
+    >>> try:
+    ...     check(operation_model=Op, response_dict={"headers": {}, "body": b"<html>hi</html>"})
+    ... except UnexpectedAnswer as exc:
+    ...     print(exc)
+    http://127.0.0.1:1 answered DescribeVpcs with an HTML page, not an AWS API response
+    """
+
+    def check(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
+        body = response_dict.get("body")
+        if not isinstance(body, bytes | bytearray) or not body.strip():
+            return
+        if int(response_dict.get("status_code") or 200) >= 300:
+            return  # an error page: botocore reads it as an error of that HTTP status
+        if operation_model.metadata.get("protocol") not in _XML_PROTOCOLS:
+            return  # botocore reads a JSON service's unparsable success as an empty answer
+        head = bytes(body).lstrip()[:64].lower()
+        headers = response_dict.get("headers") or {}
+        kind = str(headers.get("content-type", "") or headers.get("Content-Type", "")).lower()
+        if "text/html" in kind or head.startswith((b"<!doctype html", b"<html")):
+            raise UnexpectedAnswer(
+                endpoint=endpoint, operation=operation_model.name, what="an HTML page"
+            )
+
+    return check

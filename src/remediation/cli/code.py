@@ -111,13 +111,17 @@ def files(codes: Sequence[VpcCode], fmt: str) -> list[CodeFile]:
     return found
 
 
+def text(written: Sequence[CodeFile], fmt: str) -> str:
+    """The files as one text: Terraform one after the other, CloudFormation as YAML documents."""
+    if fmt == TERRAFORM:
+        return "\n".join(f.text for f in written).rstrip("\n")
+    return "---\n" + "---\n".join(_as_document(f) for f in written).rstrip("\n")
+
+
 def emit(written: Sequence[CodeFile], fmt: str, output_dir: Path | None) -> None:
     """Write the files into ``output_dir`` (created if missing), or print them."""
     if output_dir is None:
-        if fmt == TERRAFORM:
-            terminal.out("\n".join(f.text for f in written).rstrip("\n"))
-        else:
-            terminal.out("---\n" + "---\n".join(_as_document(f) for f in written).rstrip("\n"))
+        terminal.out(text(written, fmt))
         return
     try:
         output_dir.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,13 @@ from botocore.exceptions import (
 )
 
 from remediation.actions import READ_PERMISSIONS
-from remediation.aws.errors import ACCESS_DENIED, BAD_CREDENTIALS, error_code, error_message
+from remediation.aws.errors import (
+    ACCESS_DENIED,
+    BAD_CREDENTIALS,
+    UnexpectedAnswer,
+    error_code,
+    error_message,
+)
 
 MAX_ERROR = 400  # characters of one error line
 #: What a read-only scan needs (sts:GetCallerIdentity needs no permission).
@@ -61,6 +67,8 @@ def describe_error(exc: BaseException, *, endpoint_url: str | None = None) -> st
         )
     if isinstance(exc, PartialCredentialsError | ProfileNotFound | NoRegionError):
         return one_line(str(exc))
+    if isinstance(exc, UnexpectedAnswer):
+        return one_line(f"{exc}: is the endpoint URL (--endpoint-url, AWS_ENDPOINT_URL) right?")
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
         url = str(getattr(exc, "kwargs", {}).get("endpoint_url", "") or endpoint_url or "")
         if endpoint_url:

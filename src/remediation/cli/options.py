@@ -25,11 +25,25 @@ from remediation.cli.errors import UsageError
 from remediation.events.parse import ID_PATTERNS
 from remediation.vocabulary import ACCOUNT_ID
 
-#: An IAM role name: 1-64 characters of ``[\w+=,.@-]`` (IAM CreateRole reference).
-ROLE_NAME_PATTERN = re.compile(r"^[\w+=,.@-]{1,64}$")
+#: An IAM role name: 1-64 characters of ``[\w+=,.@-]`` (IAM CreateRole reference), after an
+#: optional path (``division/team/``: IAM paths are 1-512 characters, ``/`` separated).
+ROLE_NAME_PATTERN = re.compile(r"^(?:[\w+=,.@-]+/){0,32}[\w+=,.@-]{1,64}$")
+#: A role's ARN: partition, account, then the role's path and name.
+ROLE_ARN_PATTERN = re.compile(r"^arn:(aws[\w-]*):iam::(\d{12}):role/(.+)$")
+#: STS AssumeRole's ExternalId: 2-1224 characters of ``[\w+=,.@:/-]``.
+EXTERNAL_ID_PATTERN = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 #: ``--max-parallel``: accounts scanned at once (each its own session and clients).
 DEFAULT_PARALLEL = 4
 MAX_PARALLEL = 32
+
+
+#: Where the documentation is: with the project's source (no web site of its own).
+DOCS = "docs/cli.md in the project's source (every command, option, exit code and the JSON schema)"
+
+
+def epilog(examples: list[str]) -> str:
+    """A command's help ends with examples and where the documentation is."""
+    return "examples:\n" + "\n".join(f"  {e}" for e in examples) + f"\n\ndocumentation: {DOCS}"
 
 
 class Parser(argparse.ArgumentParser):
@@ -78,11 +92,41 @@ def account_id(text: str) -> str:
 
 
 def role_name(text: str) -> str:
-    """An IAM role name (no path, no ARN): the member role, the same in every account."""
-    value = text.strip()
-    if not ROLE_NAME_PATTERN.fullmatch(value):
+    """An IAM role name, after its path if it has one: the member role, the same in every
+    account (an ARN is ``--role-arn``).
+
+    >>> role_name("ecr-endpoint-guard-member"), role_name("/security/guard-member")
+    ('ecr-endpoint-guard-member', 'security/guard-member')
+    """
+    value = text.strip().strip("/")
+    if len(value) > 512 + 64 or not ROLE_NAME_PATTERN.fullmatch(value):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-; no path)"
+            f"{text!r} is not an IAM role name (1-64 of letters, digits and +=,.@_-, after an "
+            "optional path: path/to/name)"
+        )
+    return value
+
+
+def role_arn(text: str) -> tuple[str, str]:
+    """An IAM role's ARN: ``(account, path/name)``.
+
+    >>> role_arn("arn:aws:iam::111122223333:role/security/guard")
+    ('111122223333', 'security/guard')
+    """
+    match = ROLE_ARN_PATTERN.fullmatch(text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<path/name>)"
+        )
+    return match.group(2), role_name(match.group(3))
+
+
+def external_id(text: str) -> str:
+    """An STS external id (2-1224 characters of letters, digits and ``+=,.@:/-``)."""
+    value = text.strip()
+    if not EXTERNAL_ID_PATTERN.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            "the external id is 2-1224 characters of letters, digits and +=,.@:/-"
         )
     return value
 
@@ -96,6 +140,27 @@ def parallelism(text: str) -> int:
     if not 1 <= value <= MAX_PARALLEL:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_PARALLEL}")
     return value
+
+
+class Ordered(argparse.Action):
+    """Records, besides its own value, its place among the options that share ``events``:
+    ``--format`` and ``--output-file`` pair by their order on the command line."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        kind = "format" if self.dest == "format" else "file"
+        events = list(getattr(namespace, "events", None) or [])
+        events.append((kind, str(values)))
+        namespace.events = events
+        if kind == "format":
+            setattr(namespace, self.dest, values)  # the last one: what one format reads
+        else:
+            setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), values])
 
 
 @dataclass(frozen=True)
@@ -145,6 +210,30 @@ OUTPUT_DIR = Option(
         "(created if missing) instead of standard output",
     },
 )
+OUTPUT_FILE = Option(
+    ("--output-file",),
+    {
+        "action": Ordered,
+        "metavar": "FILE",
+        "help": "write the --format given before it to FILE instead of standard output "
+        "(repeatable: one per --format)",
+    },
+)
+QUIET = Option(
+    ("--quiet", "-q"),
+    {
+        "action": "store_true",
+        "help": "the table lists only the VPCs with something to do (failures), no progress",
+    },
+)
+EXIT_CODE = Option(
+    ("--exit-code",),
+    {
+        "action": "store_true",
+        "help": "with --format terraform or cloudformation: exit with the scan's code (1 when "
+        "a VPC is non-compliant) instead of 0 once the code is written",
+    },
+)
 OUTPUT = Option(
     ("--output",),
     {
@@ -183,6 +272,31 @@ ORGANIZATION = Option(
         "the management account or a delegated administrator)",
     },
 )
+PARALLEL_REGIONS = Option(
+    ("--parallel-regions",),
+    {
+        "type": parallelism,
+        "metavar": "N",
+        "help": f"regions of an account scanned at once (default 1, at most {MAX_PARALLEL}); "
+        "--fix repairs them one at a time",
+    },
+)
+ROLE_ARN = Option(
+    ("--role-arn",),
+    {
+        "type": role_arn,
+        "metavar": "ARN",
+        "help": "scan the account of this role, through it (instead of --account and --role-name)",
+    },
+)
+EXTERNAL_ID = Option(
+    ("--external-id",),
+    {
+        "type": external_id,
+        "metavar": "ID",
+        "help": "the external id the member role's trust policy asks for (sts:ExternalId)",
+    },
+)
 MAX_PARALLEL_OPTION = Option(
     ("--max-parallel",),
     {
@@ -193,10 +307,92 @@ MAX_PARALLEL_OPTION = Option(
 )
 
 
+def tag_filter(text: str) -> tuple[str, str | None]:
+    """``KEY=VALUE`` (a VPC tagged so) or ``KEY`` (a VPC with that tag, any value).
+
+    >>> tag_filter("team=payments"), tag_filter("owner")
+    (('team', 'payments'), ('owner', None))
+    """
+    key, sep, value = text.partition("=")
+    if not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE or KEY")
+    return key.strip(), (value if sep else None)
+
+
+def seconds(text: str) -> float:
+    """A number of seconds from 1 to 300."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = 0.0
+    if not 1 <= value <= 300:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 1 to 300")
+    return value
+
+
+LIST_CHECKS = Option(
+    ("--list-checks",),
+    {
+        "action": "store_true",
+        "help": "list the checks a scan makes (and the Security Hub controls they match), then "
+        "exit; no AWS call",
+    },
+)
+EXCLUDE_REGION = Option(
+    ("--exclude-region",),
+    {
+        "dest": "exclude_regions",
+        "action": "append",
+        "metavar": "REGION",
+        "help": "leave this region out (repeatable; with --all-regions, say)",
+    },
+)
+EXCLUDE_VPC = Option(
+    ("--exclude-vpc",),
+    {
+        "dest": "exclude_vpcs",
+        "action": "append",
+        "type": vpc_id,
+        "metavar": "VPC_ID",
+        "help": "leave this VPC out (repeatable)",
+    },
+)
+TAG = Option(
+    ("--tag",),
+    {
+        "dest": "tags",
+        "action": "append",
+        "type": tag_filter,
+        "metavar": "KEY[=VALUE]",
+        "help": "only the VPCs with this tag (and value); repeatable: every one must match",
+    },
+)
+DEBUG = Option(
+    ("--debug",),
+    {
+        "action": "store_true",
+        "help": "log botocore's requests and answers to stderr (credentials and signatures "
+        "redacted)",
+    },
+)
+CONNECT_TIMEOUT = Option(
+    ("--connect-timeout",),
+    {"type": seconds, "metavar": "SECONDS", "help": "per AWS call (default 3)"},
+)
+READ_TIMEOUT = Option(
+    ("--read-timeout",),
+    {"type": seconds, "metavar": "SECONDS", "help": "per AWS call (default 10)"},
+)
+
+
 def add_aws_options(parser: Any) -> None:
-    """Where the AWS calls go: ``--profile`` and ``--endpoint-url``, shared by every command."""
+    """Where the AWS calls go and how: ``--profile``, ``--endpoint-url``, ``--debug`` and the
+    timeouts, shared by every command."""
     PROFILE.add(parser)
     ENDPOINT_URL.add(parser)
+    DEBUG.add(parser)
+    CONNECT_TIMEOUT.add(parser)
+    READ_TIMEOUT.add(parser)
 
 
 def add_account_options(parser: Any) -> None:
@@ -213,7 +409,9 @@ def add_account_options(parser: Any) -> None:
         help="an account to scan (repeatable); your own account is scanned without a role",
     )
     ORGANIZATION.add(which)
+    ROLE_ARN.add(which)
     ROLE_NAME.add(group)
+    EXTERNAL_ID.add(group)
     MAX_PARALLEL_OPTION.add(group)
 
 

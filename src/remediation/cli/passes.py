@@ -14,18 +14,23 @@ import dataclasses
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation import engine
-from remediation.aws.clients import make_clients
-from remediation.aws.inventory import Inventory, ReadOnlyClient
+from remediation.aws.clients import RETRIES, make_clients
+from remediation.aws.inventory import Inventory
 from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
 from remediation.cli.errors import describe_error
+from remediation.cli.filters import VpcFilter, list_vpc_ids
+
+__all__ = ["Context", "Job", "VpcFilter", "list_vpc_ids", "scan_account", "scan_region"]
+from remediation.cli.interrupt import Interrupts, Journal, plain_ctrl_c
 from remediation.cli.results import AccountScan, RegionScan, errors_of, would_fix
 from remediation.cli.terminal import AccountProgress, Progress
 from remediation.config import Settings
@@ -35,6 +40,11 @@ from remediation.report.results import Summary, VpcResult, tally
 
 if TYPE_CHECKING:  # the executor's module is loaded only when --fix builds one
     from remediation.executor import Executor
+
+_SESSION_LOCK = threading.Lock()
+
+#: Why an account was not scanned: the run was interrupted before it started.
+NOT_STARTED = "not scanned: the run was interrupted (Ctrl-C) before it started"
 
 
 @dataclass
@@ -48,6 +58,17 @@ class Context:
     progress: Progress
     #: Keep each VPC's snapshot on its region's scan (the code formats render from them).
     keep_snapshots: bool = False
+    #: Ctrl-C (:mod:`remediation.cli.interrupt`): when to start nothing new, or no write.
+    interrupts: Interrupts | None = None
+    #: Where the auto-fix pass records each change it makes.
+    journal: Journal | None = None
+    #: The clients' botocore configuration (retries, and --connect/--read-timeout).
+    config: Config = RETRIES
+    #: --exclude-vpc and --tag: which VPCs of a region's listing are scanned.
+    vpc_filter: VpcFilter = field(default_factory=VpcFilter)
+
+    def stopped(self) -> bool:
+        return self.interrupts is not None and self.interrupts.interrupted
 
 
 @dataclass
@@ -65,20 +86,42 @@ class Job:
     across: bool  # --account/--organization: accounts labelled, errors kept per account
     max_parallel: int = 1
     keep_snapshots: bool = False  # --format terraform/cloudformation
+    interrupts: Interrupts | None = None
+    journal: Journal = field(default_factory=Journal)
+    config: Config = RETRIES
+    vpc_filter: VpcFilter = field(default_factory=VpcFilter)
+    exclude_regions: frozenset[str] = frozenset()
+    #: --parallel-regions: regions of one account scanned at once (their clients are made one
+    #: at a time: a boto3 session is not thread safe; clients are).
+    parallel_regions: int = 1
+    quiet: bool = False  # --quiet: no progress line
+
+    def context(self, session: boto3.session.Session, account_id: str, regions: int) -> Context:
+        """What the regions of one account share."""
+        return Context(
+            session=session,
+            endpoint_url=self.endpoint_url,
+            account_id=account_id,
+            event_id=self.event_id,
+            progress=self.progress(regions),
+            keep_snapshots=self.keep_snapshots,
+            interrupts=self.interrupts,
+            journal=self.journal,
+            config=self.config,
+            vpc_filter=self.vpc_filter,
+        )
+
+    def regions_of(self, session: boto3.session.Session) -> list[str]:
+        """The regions to scan in one account: given, or its enabled ones; less excluded."""
+        found = self.regions or aws.enabled_regions(
+            session, self.probe_region, self.endpoint_url, self.config
+        )
+        return [r for r in found if r not in self.exclude_regions]
 
     def progress(self, regions: int) -> Progress:
         """Per-region progress: one account only (accounts in parallel would share the line)."""
-        return Progress(sys.stderr, regions=regions, chunk=engine.CHUNK, enabled=not self.across)
-
-
-def list_vpc_ids(ec2: Any) -> list[str]:
-    """Every VPC id of the region, in the order EC2 lists them (one paginated read)."""
-    reader = ReadOnlyClient(ec2)
-    return [
-        str(v["VpcId"])
-        for page in reader.get_paginator("describe_vpcs").paginate()
-        for v in page.get("Vpcs", [])
-    ]
+        alone = not self.across and self.parallel_regions == 1 and not self.quiet
+        return Progress(sys.stderr, regions=regions, chunk=engine.CHUNK, enabled=alone)
 
 
 def scan_account(job: Job, target: accounts.Target) -> AccountScan:
@@ -86,24 +129,25 @@ def scan_account(job: Job, target: accounts.Target) -> AccountScan:
     scans: list[RegionScan] = []
     try:
         session = job.sessions.open(target)
-        regions = job.regions or aws.enabled_regions(session, job.probe_region, job.endpoint_url)
-        ctx = Context(
-            session=session,
-            endpoint_url=job.endpoint_url,
-            account_id=target.account_id,
-            event_id=job.event_id,
-            progress=job.progress(len(regions)),
-            keep_snapshots=job.keep_snapshots,
-        )
+        regions = job.regions_of(session)
+        ctx = job.context(session, target.account_id, len(regions))
         settings = job.settings[target.account_id]
+
+        def one(item: tuple[int, str]) -> RegionScan | None:
+            if job.sessions.stop.is_set():
+                return None  # interrupted: no region is started any more
+            return scan_region(ctx, item[0], item[1], settings, job.requested)
+
         try:
-            for index, region in enumerate(regions, start=1):
-                if job.sessions.stop.is_set():
-                    raise accounts.Stopped
-                scan = scan_region(ctx, index, region, settings, job.requested)
-                scans.append(dataclasses.replace(scan, account=_label(job, target)))
+            found = accounts.run_bounded(
+                list(enumerate(regions, start=1)), one, max_parallel=job.parallel_regions
+            )
+            label = _label(job, target)
+            scans += [dataclasses.replace(s, account=label) for s in found if s is not None]
         finally:
             ctx.progress.clear()
+    except accounts.Stopped:
+        return AccountScan(target.account_id, target.role_arn, tuple(scans), NOT_STARTED)
     except accounts.ACCOUNT_ERRORS as exc:
         if not job.across:
             raise
@@ -138,7 +182,14 @@ def scan_region(
     only: Sequence[str] | None = None,
 ) -> RegionScan:
     """One region: list its VPCs (unless given), then the engine over them in chunks."""
-    clients = make_clients(region, session=ctx.session, endpoint_url=ctx.endpoint_url, metrics=True)
+    with _SESSION_LOCK:  # regions in parallel threads share the account's session
+        clients = make_clients(
+            region,
+            session=ctx.session,
+            endpoint_url=ctx.endpoint_url,
+            config=ctx.config,
+            metrics=True,
+        )
     inventory = (KeepingInventory if ctx.keep_snapshots else Inventory)(
         clients.ec2,
         region=region,
@@ -163,7 +214,7 @@ def scan_region(
         ids = list(requested)
     else:
         try:
-            ids = list_vpc_ids(clients.ec2)
+            ids = list_vpc_ids(clients.ec2, ctx.vpc_filter)
         except (ClientError, BotoCoreError) as exc:
             error = f"could not list the VPCs: {describe_error(exc, endpoint_url=ctx.endpoint_url)}"
             summary = Summary(
@@ -176,9 +227,19 @@ def scan_region(
             return RegionScan(region, summary, tuple(requested))
     executor: Executor | None = None
     if fix:
-        from remediation.executor import Executor  # noqa: PLC0415 - --fix only
+        from remediation.cli.journal import JournalingExecutor  # noqa: PLC0415 - --fix only
 
-        executor = Executor(clients.ec2, inventory, wait_seconds=settings.deletion_wait_seconds)
+        halt = ctx.interrupts.halt if ctx.interrupts is not None else threading.Event()
+        executor = JournalingExecutor(
+            clients.ec2,
+            inventory,
+            wait_seconds=settings.deletion_wait_seconds,
+            time_left=None if ctx.interrupts is None else ctx.interrupts.write_time_left,
+            journal=ctx.journal if ctx.journal is not None else Journal(),
+            halt=halt,
+            account_id=ctx.account_id,
+            region=region,
+        )
     summary = engine.run_chunks(
         trigger,
         settings,
@@ -186,6 +247,7 @@ def scan_region(
         ids,
         executor=executor,
         on_progress=lambda done, total: ctx.progress.update(index, region, done, total),
+        stopped=ctx.stopped,
     )
     kept = inventory.kept if isinstance(inventory, KeepingInventory) else ()
     return RegionScan(region, summary, tuple(requested), snapshots=tuple(kept))
@@ -229,7 +291,7 @@ def fix(
             f"--fix will make {actions} change(s) to {len(changes)} VPC(s) in {regions} "
             f"(account {caller}), as planned above. Nothing is deleted.\nApply?"
         )
-    if not (yes or terminal.confirm(question)):
+    if not (yes or _confirm(question, job)):
         terminal.info("--fix: not confirmed; nothing was changed")
         return plan, False
     progress = AccountProgress(sys.stderr, accounts=len(changing), verb="fixed")
@@ -245,6 +307,18 @@ def fix(
         progress.clear()
     by_account = {a.account_id: a for a in fixed}
     return [by_account.get(a.account_id, a) for a in plan], True
+
+
+def _confirm(question: str, job: Job) -> bool:
+    """The one question; Ctrl-C there is a no (and stops the run: nothing was changed)."""
+    try:
+        with plain_ctrl_c():
+            return terminal.confirm(question)
+    except KeyboardInterrupt:
+        if job.interrupts is not None:
+            job.interrupts.stop.set()
+        sys.stderr.write("\n")  # after the ^C the terminal echoed
+        return False
 
 
 def _vpcs(account: AccountScan) -> list[VpcResult]:
@@ -267,15 +341,11 @@ def apply_account(job: Job, account: AccountScan) -> AccountScan:
     target = accounts.Target(account.account_id, account.role_arn)
     try:
         session = job.sessions.open(target)
-        ctx = Context(
-            session=session,
-            endpoint_url=job.endpoint_url,
-            account_id=account.account_id,
-            event_id=job.event_id,
-            progress=job.progress(len(account.scans)),
-        )
+        ctx = job.context(session, account.account_id, len(account.scans))
         settings = job.settings[account.account_id]
         scans = apply(ctx, list(account.scans), settings, job.sessions.stop)
+    except accounts.Stopped:
+        return account  # interrupted before it started: as planned, nothing changed
     except accounts.ACCOUNT_ERRORS as exc:
         if not job.across:
             raise
@@ -293,9 +363,8 @@ def apply(
     result: list[RegionScan] = []
     try:
         for index, scan in enumerate(scans, start=1):
-            if stop is not None and stop.is_set():
-                raise accounts.Stopped  # interrupted: no region is started any more
-            if not any(would_fix(v) for v in scan.summary.vpcs):
+            interrupted = stop is not None and stop.is_set()  # no region is started any more
+            if interrupted or not any(would_fix(v) for v in scan.summary.vpcs):
                 result.append(scan)
                 continue
             ids = [v.vpc_id for v in scan.summary.vpcs]

@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from remediation import __version__
-from remediation.cli.results import AccountScan, RegionScan, errors_of, tag_note
+from remediation.cli.results import SETTLED, AccountScan, RegionScan, errors_of, tag_note
 from remediation.cli.terminal import PROG, clean
 from remediation.cost import bytes_text, usd
 from remediation.findings import Severity
 from remediation.modes import ExceptionState, Mode, ModeReason
 from remediation.outcomes import OutcomeStatus
 from remediation.report.results import VpcResult, VpcStatus
+from remediation.text import columns
 
 #: Version of the ``scan --format json`` document (the summaries inside carry their own).
 CLI_SCHEMA_VERSION = 1
@@ -96,12 +97,16 @@ def render_table(
     account: str,
     phase: str,
     accounts: Sequence[AccountScan] | None = None,
+    quiet: bool = False,
 ) -> str:
     """The table for people, then the details of every VPC that has any.
 
     ``phase`` is ``scan`` (read-only), ``plan`` (the read-only pass of
     ``--fix``) or ``fixed`` (after the auto-fix pass). ``accounts`` (a scan across
     accounts) adds an ACCOUNT column, and a row for each account that was not scanned.
+    ``quiet`` (``--quiet``) leaves out the VPCs with nothing to do (compliant, fixed,
+    skipped): the rows and details are the failures only; the total still counts every VPC.
+    Columns are aligned by their width on a terminal (CJK characters take two columns).
 
     >>> from remediation.report.results import Summary
     >>> scan = RegionScan("us-east-1", Summary(Mode.DRY_RUN))
@@ -119,10 +124,10 @@ def render_table(
     header += ["TRAFFIC EP/NAT", "NET/MONTH", "COST/MONTH"]
     rows = [header]
     for scan in scans:
-        for vpc in scan.summary.vpcs:
+        for vpc in _shown(scan, quiet):
             row = [*([scan.account] if accounts is not None else [])]
             row += [*([scan.region] if multi else []), vpc.vpc_id, clean(vpc.name, 24) or "-"]
-            row += [_mode(vpc, phase), vpc.status.value]
+            row += [_mode(vpc, phase), _status(vpc)]
             if vpc.status is VpcStatus.SKIPPED:
                 row += ["-", "-", "-", "-", "-"]
             else:
@@ -137,12 +142,9 @@ def render_table(
         lines.append("no VPC found")
     else:
         numeric = {len(header) - n for n in range(1, 6)}
-        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        widths = [max(columns(r[i]) for r in rows) for i in range(len(header))]
         for row in rows:
-            cells = [
-                cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
-                for i, cell in enumerate(row)
-            ]
+            cells = [_pad(cell, widths[i], right=i in numeric) for i, cell in enumerate(row)]
             lines.append("  ".join(cells).rstrip())
     lines += ["", _total_line(scans, phase)]
     not_scanned = [a for a in accounts or () if a.error]
@@ -152,12 +154,27 @@ def render_table(
         )
     lines += [f"account {a.account_id}: not scanned: {clean(a.error, 400)}" for a in not_scanned]
     for scan in scans:
-        for vpc in scan.summary.vpcs:
+        for vpc in _shown(scan, quiet):
             lines += _details(vpc, phase, scan.account)
     notes = [f"note: {s.where}: {clean(n, 300)}" for s in scans for n in s.summary.notes]
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
+
+
+def _shown(scan: RegionScan, quiet: bool) -> Sequence[VpcResult]:
+    """The VPCs of a region the table lists: with ``quiet``, those with something to do."""
+    return [v for v in scan.summary.vpcs if not quiet or v.status not in SETTLED]
+
+
+def _pad(cell: str, width: int, *, right: bool) -> str:
+    """``cell`` padded to ``width`` terminal columns.
+
+    >>> _pad("本番", 6, right=False) + "|"
+    '本番  |'
+    """
+    fill = " " * max(0, width - columns(cell))
+    return fill + cell if right else cell + fill
 
 
 def _mode(vpc: VpcResult, phase: str) -> str:
@@ -176,6 +193,11 @@ def _mode(vpc: VpcResult, phase: str) -> str:
         ExceptionState.EXPIRED: f" (expired {until})",
         ExceptionState.DATE_INVALID: " (bad until)",
     }.get(exception.state, "")
+
+
+def _status(vpc: VpcResult) -> str:
+    """The VPC's status; ``released`` for a VPC that ``release`` left to its owner (skipped)."""
+    return "released" if vpc.mode_reason is ModeReason.RELEASED else vpc.status.value
 
 
 def _actions(vpc: VpcResult) -> str:
@@ -241,7 +263,7 @@ def _details(vpc: VpcResult, phase: str, account: str = "") -> list[str]:
     if not (vpc.findings or vpc.outcomes or note or vpc.exception):
         return []
     name = f" ({clean(vpc.name, 60)})" if vpc.name else ""
-    head = f"{vpc.vpc_id}{name}: {vpc.status.value}, mode {_mode(vpc, phase)}"
+    head = f"{vpc.vpc_id}{name}: {_status(vpc)}, mode {_mode(vpc, phase)}"
     head = f"{account} {head}" if account else head
     lines = ["", head + (f" ({clean(note, 240)})" if note else "")]
     if vpc.exception is not None:

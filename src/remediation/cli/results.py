@@ -45,6 +45,7 @@ TAG_REASONS = frozenset(
         ModeReason.TAG_INVALID,
         ModeReason.EXCEPTION_EXPIRED,
         ModeReason.EXCEPTION_DATE_INVALID,
+        ModeReason.RELEASED,
     }
 )
 

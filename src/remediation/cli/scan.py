@@ -13,8 +13,6 @@ role (:mod:`remediation.cli.accounts`), a few accounts at a time; one account is
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import sys
 import uuid
@@ -23,35 +21,48 @@ from typing import Any
 
 import boto3
 
+from remediation.aws.clients import RETRIES
 from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
 from remediation.cli.errors import CliError, UsageError
+from remediation.cli.filters import VpcFilter
+from remediation.cli.formats.registry import FORMATS, Output, OutputError, resolve
+from remediation.cli.interrupt import Interrupts
+from remediation.cli.listing import list_checks
 from remediation.cli.options import (
     ALL_REGIONS,
     DEFAULT_PARALLEL,
+    EXCLUDE_REGION,
+    EXCLUDE_VPC,
+    EXIT_CODE,
     FIX,
     FORMAT,
+    LIST_CHECKS,
     OUTPUT,
     OUTPUT_DIR,
+    OUTPUT_FILE,
+    PARALLEL_REGIONS,
+    QUIET,
     REGION,
+    TAG,
     VERBOSE,
     VPC_ID,
     YES,
+    Ordered,
     add_account_options,
     add_aws_options,
+    epilog,
 )
+from remediation.cli.output import report
 from remediation.cli.passes import Job, fix, fixable, progress_text, scan_account
-from remediation.cli.render import render_table, scan_document
-from remediation.cli.results import AccountScan, RegionScan, errors_of, exit_code_for
+from remediation.cli.render import render_table
+from remediation.cli.results import (
+    AccountScan,
+)
 from remediation.cli.terminal import PROG, AccountProgress
 from remediation.config import Settings, cli_settings
 from remediation.modes import Mode, ModeReason
 from remediation.org.sessions import MemberSessions
-
-#: The formats that write code (:mod:`remediation.cli.code`).
-CODE_FORMATS = ("terraform", "cloudformation")
-#: The report formats written from the JSON document (:mod:`remediation.cli.formats`).
-REPORT_FORMATS = ("html", "csv")
 
 DESCRIPTION = (
     "Evaluate every VPC of the chosen regions against the baseline and report. "
@@ -60,10 +71,25 @@ DESCRIPTION = (
 )
 
 
+EXAMPLES = [
+    "ecr-endpoint-guard scan                                 # the default region",
+    "ecr-endpoint-guard scan --all-regions --quiet           # only what needs doing",
+    "ecr-endpoint-guard scan --region eu-west-1 --vpc-id vpc-0123456789abcdef0 --fix",
+    "ecr-endpoint-guard scan --format json --output-file scan.json --format table",
+    "ecr-endpoint-guard scan --vpc-id vpc-0123456789abcdef0 --format terraform --output-dir infra",
+    "ecr-endpoint-guard scan --account 111122223333 --role-name ecr-endpoint-guard-member",
+    "ecr-endpoint-guard scan --endpoint-url http://127.0.0.1:5000   # a local emulator",
+]
+
+
 def add_parser(commands: Any) -> None:
     """Declare ``scan`` and its options on the subcommands of the main parser."""
     scan = commands.add_parser(
-        "scan", help="evaluate existing VPCs (read-only unless --fix)", description=DESCRIPTION
+        "scan",
+        help="evaluate existing VPCs (read-only unless --fix)",
+        description=DESCRIPTION,
+        epilog=epilog(EXAMPLES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     where = scan.add_mutually_exclusive_group()
     REGION.add(
@@ -73,6 +99,7 @@ def add_parser(commands: Any) -> None:
         help="region to scan (repeatable); default: the profile's or AWS_DEFAULT_REGION",
     )
     ALL_REGIONS.add(where)
+    PARALLEL_REGIONS.add(scan)
     VPC_ID.add(
         scan,
         dest="vpc_ids",
@@ -81,17 +108,26 @@ def add_parser(commands: Any) -> None:
     )
     add_aws_options(scan)
     add_account_options(scan)
-    FORMAT.add(
-        scan,
-        choices=("table", "json", "asff", *CODE_FORMATS, *REPORT_FORMATS),
-        help="table for people (default), json for machines (a stable, documented schema), "
-        "asff: the Security Hub findings the function would import (one per VPC and check), "
-        "terraform or cloudformation: each VPC's repairs as code, and adoption of what the "
-        "tool created (the same plan as --fix; nothing is changed), html: one self-contained "
-        "page (posture, findings, traffic and money, a chart), csv: one row per VPC and finding",
+    which = scan.add_argument_group("which VPCs", "leave some out (a region's listing only)")
+    EXCLUDE_REGION.add(which)
+    EXCLUDE_VPC.add(which)
+    TAG.add(which)
+    LIST_CHECKS.add(scan)
+    output = scan.add_argument_group(
+        "output", "what is printed or written (--format and --output-file are repeatable)"
     )
-    OUTPUT_DIR.add(scan)
-    OUTPUT.add(scan)
+    FORMAT.add(
+        output,
+        action=Ordered,
+        choices=tuple(FORMATS),
+        help="; ".join(f"{f.name}: {f.help}" for f in FORMATS.values())
+        + " (repeatable: several formats in one run, each but one with its --output-file)",
+    )
+    OUTPUT_FILE.add(output)
+    OUTPUT.add(output)
+    OUTPUT_DIR.add(output)
+    QUIET.add(output)
+    EXIT_CODE.add(output)
     FIX.add(scan)
     YES.add(scan, help="with --fix: apply without asking")
     VERBOSE.add(scan)
@@ -114,19 +150,37 @@ def check_usage(args: argparse.Namespace) -> None:
     usage = f"{PROG} scan"
     if args.yes and not args.fix:
         raise UsageError(usage, "--yes only goes with --fix")
-    if args.output_dir is not None and args.format not in CODE_FORMATS:
-        raise UsageError(usage, "--output-dir goes with --format terraform or cloudformation")
-    if args.output is not None and args.format not in REPORT_FORMATS:
-        raise UsageError(usage, "--output goes with --format html or csv")
-    if args.fix and args.format in CODE_FORMATS:
+    events = list(getattr(args, "events", None) or [])
+    if args.output is not None:  # --output FILE: the html or csv report's file
+        if [v for k, v in events if k == "format"] not in (["html"], ["csv"]):
+            raise UsageError(usage, "--output goes with --format html or csv")
+        events.append(("file", str(args.output)))
+    try:
+        args.outputs = resolve(events)
+    except OutputError as exc:
+        raise UsageError(usage, str(exc)) from exc
+    code = [o for o in args.outputs if FORMATS[o.format].code]
+    if args.output_dir is not None and len([o for o in code if o.file is None]) != 1:
+        raise UsageError(
+            usage, "--output-dir goes with --format terraform or cloudformation (one of them)"
+        )
+    if args.exit_code and not code:
+        raise UsageError(usage, "--exit-code goes with --format terraform or cloudformation")
+    if args.fix and code:
         raise UsageError(
             usage,
-            f"--format {args.format} writes code and changes nothing: it does not go with --fix "
-            "(to adopt what --fix created, run the scan again after it)",
+            f"--format {code[0].format} writes code and changes nothing: it does not go with "
+            "--fix (to adopt what --fix created, run the scan again after it)",
         )
     if args.vpc_ids and (args.all_regions or len(set(args.regions or ())) > 1):
         raise UsageError(usage, "--vpc-id needs a single region (VPC ids are regional)")
+    if args.role_arn:  # one account through one role: --account and --role-name in one
+        if args.role_name:
+            raise UsageError(usage, "--role-arn names the role already: no --role-name")
+        args.accounts, args.role_name = [args.role_arn[0]], args.role_arn[1]
     across = bool(args.accounts or args.organization)
+    if args.external_id and not across:
+        raise UsageError(usage, "--external-id goes with --account, --organization or --role-arn")
     if across and not args.role_name:
         raise UsageError(usage, "--account and --organization need --role-name (the member role)")
     if not across and (args.role_name or args.max_parallel is not None):
@@ -144,11 +198,14 @@ def check_usage(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The ``scan`` command; returns the exit code."""
+    if args.list_checks:
+        return list_checks(args)
     check_usage(args)
     session = boto3.session.Session(profile_name=args.profile)
     regions = [] if args.all_regions else aws.regions(session, args.regions)
     probe_region = regions[0] if regions else (session.region_name or "us-east-1")
-    caller, partition = aws.identity(session, probe_region, args.endpoint_url)
+    extra = aws.timeouts(args.connect_timeout, args.read_timeout)
+    caller, partition = aws.identity(session, probe_region, args.endpoint_url, extra)
     job = prepare(
         args,
         session,
@@ -158,7 +215,19 @@ def run(args: argparse.Namespace) -> int:
         regions=regions,
     )
     check_settings(args, job.settings)
-    progress = AccountProgress(sys.stderr, accounts=len(job.targets))
+    job.interrupts = Interrupts(job.sessions.stop, warn=terminal.warn)
+    try:
+        with job.interrupts.installed():
+            return _scan(args, job, caller, partition)
+    except KeyboardInterrupt:  # a third Ctrl-C: what was changed is still said
+        for line in job.journal.lines():
+            terminal.warn(line)
+        raise
+
+
+def _scan(args: argparse.Namespace, job: Job, caller: str, partition: str) -> int:
+    """The passes and the report, under the run's Ctrl-C handler."""
+    progress = AccountProgress(sys.stderr, accounts=0 if job.quiet else len(job.targets))
     try:
         scanned = accounts.run_bounded(
             job.targets,
@@ -171,8 +240,8 @@ def run(args: argparse.Namespace) -> int:
         progress.clear()
     plan = scanned if args.fix else None
     applied = plan_shown = False
-    if args.fix and any(fixable(a) for a in scanned):
-        plan_shown = args.format == "table"
+    if args.fix and any(fixable(a) for a in scanned) and not job.sessions.stop.is_set():
+        plan_shown = Output("table") in args.outputs
         if plan_shown:
             terminal.out(_table(job, scanned, caller, "plan"))
         scanned, applied = fix(job, scanned, caller, yes=args.yes)
@@ -198,12 +267,15 @@ def prepare(
     regions: list[str],
 ) -> Job:
     """The job: its sessions (the member roles' across accounts) and each account's settings."""
+    extra = aws.timeouts(args.connect_timeout, args.read_timeout)
     across = bool(args.accounts or args.organization)
     members: MemberSessions | None = None
     targets = [accounts.Target(caller)]
     if across:
         sts = session.client("sts", region_name=probe_region, endpoint_url=args.endpoint_url)
-        members = MemberSessions(sts, args.role_name, partition=partition)
+        members = MemberSessions(
+            sts, args.role_name, partition=partition, external_id=args.external_id or ""
+        )
         ids = args.accounts or accounts.organisation_accounts(
             session.client(
                 "organizations", region_name=probe_region, endpoint_url=args.endpoint_url
@@ -213,7 +285,7 @@ def prepare(
             ids, caller=caller, role_name=args.role_name, partition=partition
         )
     elif args.all_regions:
-        regions = aws.enabled_regions(session, probe_region, args.endpoint_url)
+        regions = aws.enabled_regions(session, probe_region, args.endpoint_url, extra)
     event_id = f"cli-{uuid.uuid4().hex}"
     profile = args.profile
 
@@ -235,7 +307,12 @@ def prepare(
         },
         across=across,
         max_parallel=(args.max_parallel or DEFAULT_PARALLEL) if across else 1,
-        keep_snapshots=args.format in CODE_FORMATS,
+        keep_snapshots=any(FORMATS[o.format].code for o in args.outputs),
+        config=aws.with_timeouts(RETRIES, extra),
+        vpc_filter=VpcFilter(frozenset(args.exclude_vpcs or ()), tuple(args.tags or ())),
+        exclude_regions=frozenset(args.exclude_regions or ()),
+        parallel_regions=args.parallel_regions or 1,
+        quiet=args.quiet,
     )
 
 
@@ -264,67 +341,3 @@ def _table(job: Job, scanned: Sequence[AccountScan], caller: str, phase: str) ->
     return render_table(
         scans, account=caller, phase=phase, accounts=scanned if job.across else None
     )
-
-
-def asff(scans: list[RegionScan], partition: str) -> list[dict[str, Any]]:
-    """The ASFF findings of every VPC scanned (after ``--fix``: their state after it)."""
-    from remediation.report.securityhub import summary_findings  # noqa: PLC0415 - this format only
-
-    now = dt.datetime.now(dt.UTC)
-    return [f for s in scans for f in summary_findings(s.summary, partition=partition, now=now)]
-
-
-def _report_file(args: argparse.Namespace, document: dict[str, Any]) -> None:
-    """``--format html|csv``: the report in ``--output`` (named on stderr), else on stdout."""
-    from remediation.cli import formats  # noqa: PLC0415 - the report formats only
-
-    text = formats.write(args.format, document, args.output)
-    if args.output is None:
-        terminal.out(text.rstrip("\n"))
-    else:
-        terminal.info(f"{args.format} report written to {args.output}")
-
-
-def report(
-    args: argparse.Namespace,
-    job: Job,
-    scanned: list[AccountScan],
-    plan: list[AccountScan] | None,
-    *,
-    account: str,
-    applied: bool,
-    plan_shown: bool,
-    partition: str = "aws",
-) -> int:
-    """Print the result (table, JSON or ASFF) and the errors; return the exit code."""
-    scans = [s for a in scanned for s in a.scans]
-    errors = errors_of(scans, scanned)
-    code = exit_code_for([v.status for s in scans for v in s.summary.vpcs], errors=errors)
-    if args.format in CODE_FORMATS:
-        from remediation.cli import code as iac  # noqa: PLC0415 - the code formats only
-
-        codes = iac.vpc_codes(scanned, job.settings, today=dt.datetime.now(dt.UTC).date())
-        iac.emit(iac.files(codes, args.format), args.format, args.output_dir)
-    elif args.format == "asff":
-        terminal.out(json.dumps({"Findings": asff(scans, partition)}, indent=2))
-    elif args.format in ("json", *REPORT_FORMATS):
-        document = scan_document(
-            scans,
-            plan=None if plan is None else [s for a in plan for s in a.scans],
-            account=account,
-            fix=args.fix,
-            applied=applied,
-            exit_code=code,
-            accounts=scanned,
-        )
-        if args.format == "json":
-            terminal.out(json.dumps(document, indent=2))
-        else:
-            _report_file(args, document)
-    elif applied:
-        terminal.out(_table(job, scanned, account, "fixed"))
-    elif not plan_shown and (job.across or not all(s.summary.error for s in scans)):
-        terminal.out(_table(job, scanned, account, "scan"))
-    for error in errors:
-        terminal.error(error)
-    return code

@@ -8,21 +8,23 @@ call: tests and the demo replace them.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
-import unicodedata
 from collections.abc import Callable
 from typing import TextIO
 
 from remediation.cli.errors import MAX_ERROR, CliError, one_line
 from remediation.engine import CHUNK
+from remediation.text import marked
 
 PROG = "ecr-endpoint-guard"
 YES_WORDS = frozenset({"y", "yes"})
 
 
 def clean(text: str, width: int) -> str:
-    """Text safe for a terminal: no control characters, at most ``width`` characters.
+    """Text safe for a terminal: every control or format character shown as ``?`` (line
+    breaks included), at most ``width`` characters (:func:`remediation.text.marked`).
 
     A VPC's Name tag can hold anything, escape sequences included.
 
@@ -31,8 +33,7 @@ def clean(text: str, width: int) -> str:
     >>> clean("x" * 30, 10)
     'xxxxxxx...'
     """
-    safe = "".join("?" if unicodedata.category(c).startswith("C") else c for c in text)
-    return safe if len(safe) <= width else safe[: max(0, width - 3)] + "..."
+    return marked(text, width)
 
 
 def out(text: str) -> None:
@@ -154,11 +155,43 @@ class LogFormatter(logging.Formatter):
         return clean(one_line(f"{text} {extras}" if extras else text), MAX_ERROR)
 
 
-def attach_log_handler(verbose: bool) -> Callable[[], None]:
-    """Engine logs to stderr: warnings by default (errors come back as values), all with -v.
+class Redacted(logging.Filter):
+    """``--debug``: botocore's wire logs with the credentials and signatures taken out."""
+
+    SECRETS = re.compile(
+        r"(?i)((?:x-amz-security-token|authorization|x-amz-signature|signature|credential|"
+        r"x-amz-credential|aws_secret_access_key|secretaccesskey|sessiontoken|"
+        r"aws_access_key_id|accesskeyid)['\"]?\s*[:=]\s*b?['\"]?)[^'\",\s}&<>]+"
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.SECRETS.sub(r"\1<redacted>", record.getMessage())
+        record.args = ()
+        return True
+
+
+def attach_log_handler(verbose: bool, *, debug: bool = False) -> Callable[[], None]:
+    """Engine logs to stderr: warnings by default (errors come back as values), all with -v;
+    with ``debug``, botocore's requests and answers too (credentials redacted).
 
     Returns the function that detaches the handler again.
     """
+    if debug:
+        wire = logging.getLogger("botocore")
+        wire_handler = logging.StreamHandler(sys.stderr)
+        wire_handler.addFilter(Redacted())
+        wire_handler.setFormatter(logging.Formatter(f"{PROG}: debug: %(name)s: %(message)s"))
+        before = wire.level
+        wire.addHandler(wire_handler)
+        wire.setLevel(logging.DEBUG)
+        inner = attach_log_handler(verbose)
+
+        def detach_all() -> None:
+            inner()
+            wire.removeHandler(wire_handler)
+            wire.setLevel(before)
+
+        return detach_all
     logger = logging.getLogger("remediation")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(LogFormatter())

@@ -184,7 +184,7 @@ class Demo:
         groups = self.ec2.describe_security_groups(Filters=flt)["SecurityGroups"]
         created = {e["VpcEndpointId"] for e in endpoints if managed(e)}
         created |= {g["GroupId"] for g in groups if managed(g)}
-        imported = set(re.findall(r'^  id = "([^"]+)"$', text, re.M))
+        imported = set(re.findall(r'^import \{\n  to = .+\n  id = "([^"]+)"$', text, re.M))
         self.checks.expect(code == 0, "the code of a compliant VPC: exit code 0")
         self.checks.expect(
             bool(created) and imported == created,
@@ -253,7 +253,30 @@ def run_demo(log_path: Path) -> int:
             print(f"    - {failure}")
         return 1
     print(f"  All {len(checks.passed)} checks passed; the emulator is stopped.")
+    for line in try_it_yourself(Path(sys.executable).parent):
+        print(line)
     return 0
+
+
+def try_it_yourself(bin_dir: Path, port: int = 5000) -> list[str]:
+    """The demo's last lines: where the CLI is, and how to run it against a fresh emulator.
+
+    ``bin_dir`` is the environment's ``bin`` (the demo's interpreter's): the console scripts
+    ``ecr-endpoint-guard`` and ``moto_server`` are there, on PATH only once it is activated.
+
+    >>> try_it_yourself(Path(".venv-demo/bin"))[3]
+    '    .venv-demo/bin/moto_server -H 127.0.0.1 -p 5000'
+    """
+    cli_path = bin_dir / cli.PROG
+    return [
+        "",
+        f"  Try the CLI yourself: it is {cli_path} (on PATH after `source {bin_dir}/activate`).",
+        "  Against a fresh emulator (empty but for the region's default VPC), in two terminals:",
+        f"    {bin_dir / 'moto_server'} -H 127.0.0.1 -p {port}",
+        "    AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_DEFAULT_REGION=us-east-1 \\",
+        f"      {cli_path} scan --endpoint-url http://127.0.0.1:{port}",
+        "  (`sam` is .venv-tools/bin/sam, after `make tools` or `make build`: docs/demo.md.)",
+    ]
 
 
 def _story(checks: Checks, log: TextIO, report_path: Path) -> None:

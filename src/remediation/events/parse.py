@@ -67,6 +67,7 @@ __all__ = [
     "Refusal",
     "Trigger",
     "parse_event",
+    "scheduled_by_a_rule",
 ]
 
 # --------------------------------------------------------------------------- constants
@@ -85,6 +86,21 @@ CLOUDTRAIL_SOURCES: Final = frozenset({CLOUDTRAIL_SOURCE, *WORKLOAD_SOURCES.valu
 CLOUDTRAIL_DETAIL_TYPE: Final = "AWS API Call via CloudTrail"
 SCHEDULE_SOURCE: Final = "aws.events"
 SCHEDULE_DETAIL_TYPE: Final = "Scheduled Event"
+
+
+def scheduled_by_a_rule(event: object) -> bool:
+    """True for a Scheduled Event that an EventBridge rule sent: it names the rule in
+    ``resources`` (EventBridge User Guide, "Scheduled events": ``"resources": ["arn:aws:events:
+    <region>:<account>:rule/<name>"]``). A sweep a person starts by hand (docs/deploy.md sends
+    ``"resources": []``) is not one: it skips the random delay that spreads scheduled sweeps.
+
+    >>> scheduled_by_a_rule({"resources": ["arn:aws:events:eu-west-1:1:rule/x"]})
+    True
+    >>> scheduled_by_a_rule({"resources": []}), scheduled_by_a_rule(None)
+    (False, False)
+    """
+    return isinstance(event, dict) and bool(event.get("resources"))
+
 
 #: Most ids one event may carry (all kinds together); more is refused, not truncated.
 MAX_IDS: Final = 100

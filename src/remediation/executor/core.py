@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from remediation.actions import (
     TOOL_GROUP,
@@ -146,7 +147,7 @@ class Executor:
             return Outcome(step.action, OutcomeStatus.FAILED, exc.detail, error_code=exc.code)
         except ClientError as exc:
             return self._outcome_of(step, exc)
-        except BotoCoreError as exc:
+        except (BotoCoreError, ResponseParserError) as exc:  # no answer, or not AWS's: transient
             return Outcome(
                 step.action,
                 OutcomeStatus.FAILED,

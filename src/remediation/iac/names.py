@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from remediation.iac.resources import Tags
 from remediation.model import VpcSnapshot
+from remediation.text import file_stem, plain
 from remediation.vocabulary import TAG_PREFIX, EndpointType
 
 #: EC2's limits: a tag value of 256 characters, a group name of 255.
@@ -21,8 +22,11 @@ GROUP_NAME_LIMIT = 255
 #: Tags AWS reserves (``aws:``): no code can set them, so none is written.
 _RESERVED_TAG = "aws:"
 _NOT_IDENTIFIER = re.compile(r"[^a-z0-9]+")
-#: Control characters and what YAML also takes for a line break (NEL, LS, PS).
-_UNSAFE_IN_COMMENT = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+#: The longest label (the stem of file and resource names) a VPC's name gives; a longer one is
+#: cut and keeps a hash of the whole name (:func:`remediation.text.file_stem`).
+LABEL_LIMIT = 64
+#: The longest text of the VPC's own (a tag) one comment line quotes.
+COMMENT_LIMIT = 300
 
 
 def identifier(text: str) -> str:
@@ -40,18 +44,26 @@ def identifier(text: str) -> str:
 
 
 def comment_text(text: str) -> str:
-    """The VPC's own text (its tags) for a comment of the code: no line break or control
-    character, which would end the comment and start code (EC2 allows any character in a tag).
+    """The VPC's own text (its tags) for a comment of the code: one line (a line break, NEL or
+    a line separator would end the comment and start code), no control or format character,
+    bounded (:func:`remediation.text.plain`).
 
-    >>> comment_text("prod\\nresource x {}")
-    'prod resource x {}'
+    >>> comment_text("prod\\nresource x {}\\x85y: 1")
+    'prod resource x {} y: 1'
     """
-    return _UNSAFE_IN_COMMENT.sub(" ", text)
+    return plain(text, COMMENT_LIMIT)
 
 
 def vpc_label(snapshot: VpcSnapshot) -> str:
-    """The stem of every name in the VPC's code: its ``Name`` tag, else its id."""
-    return identifier(snapshot.name or snapshot.vpc_id)
+    """The stem of every name in the VPC's code: its ``Name`` tag, else (no tag, or one without
+    a letter or digit of ``a-z0-9``) its id; at most :data:`LABEL_LIMIT` characters (a long name
+    is cut and keeps a hash of the whole).
+
+    >>> label = vpc_label(VpcSnapshot("vpc-1", "r", "1", (), True, True, tags={"Name": "x" * 256}))
+    >>> len(label), label[:3], label[-9] == "_"
+    (64, 'xxx', True)
+    """
+    return identifier(file_stem(snapshot.name, LABEL_LIMIT) or snapshot.vpc_id)
 
 
 def unique_labels(snapshots: Iterable[VpcSnapshot]) -> dict[str, str]:

@@ -17,9 +17,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from remediation.actions import TOOL_GROUP_NAME
 from remediation.iac import comments
 from remediation.iac.resources import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.modes import MODE_TAG
+from remediation.text import unseen
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 #: checkov's check that every rule is described, and why it does not apply to a rule someone
@@ -41,18 +43,33 @@ DNS_ARGUMENTS = {
 
 
 def string(text: str) -> str:
-    """An HCL string literal (template sequences ``${`` and ``%{`` escaped).
+    """An HCL string literal: template sequences ``${`` and ``%{`` escaped, and every control,
+    format or line-separating character as an ``\\u``/``\\U`` escape (the value is kept exactly;
+    nothing raw reaches a terminal or ends the line).
 
     >>> print(string('a "b" ${c}'))
     "a \\"b\\" $${c}"
+    >>> print(string("x\\x85\\u202e\\U000e0001"))
+    "x\\u0085\\u202e\\U000e0001"
+    >>> print(string("\\b\\f\\n"))  # HCL has no \\b or \\f escape (json.dumps writes them)
+    "\\u0008\\u000c\\n"
     """
-    body = json.dumps(text, ensure_ascii=False)[1:-1]
+    body = "".join(_SHORT.get(c) or (_escape(c) if unseen(c) else c) for c in text)
     return '"' + body.replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+#: HCL's own short escapes (no ``\\b`` or ``\\f``: those are ``\\u`` escapes in HCL).
+_SHORT = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def key(text: str) -> str:
     """An object key: bare when it is an identifier, else quoted."""
-    return text if _IDENTIFIER.match(text) else string(text)
+    return text if _IDENTIFIER.fullmatch(text) else string(text)
 
 
 def value(data: Any, indent: int = 0) -> str:
@@ -87,7 +104,15 @@ def value(data: Any, indent: int = 0) -> str:
 
 def _aligned(pairs: list[tuple[str, str]], indent: int) -> list[str]:
     """``name = value`` lines, the ``=`` aligned within each run of one-line values, as
-    ``terraform fmt`` aligns them."""
+    ``terraform fmt`` aligns them: a value on several lines is in no run.
+
+    >>> print("\\n".join(_aligned([("a", "1"), ("bbb", "{\\n}"), ("cc", "2"), ("d", "3")], 0)))
+    a = 1
+    bbb = {
+    }
+    cc = 2
+    d  = 3
+    """
     lines: list[str] = []
     run: list[tuple[str, str]] = []
     pad = "  " * indent
@@ -98,9 +123,11 @@ def _aligned(pairs: list[tuple[str, str]], indent: int) -> list[str]:
         run.clear()
 
     for name, text in pairs:
-        run.append((name, text))
-        if "\n" in text:
+        if "\n" in text:  # a value on several lines ends the run and is not aligned
             flush()
+            lines.append(f"{pad}{name} = {text}")
+        else:
+            run.append((name, text))
     flush()
     return lines
 
@@ -142,7 +169,13 @@ def _rule(rule: Rule) -> list[str]:
 
 def group_block(group: GroupCode, *, attached: bool = True) -> list[str]:
     """The group; ``attached`` False when no endpoint of this file uses it (only the user's)."""
-    lines = [f'resource "aws_security_group" "{group.name}" {{']
+    lines = []
+    if not group.adopted:  # the plan above it says the tool's name: say why this one differs
+        lines += [
+            f"# The plan's \"create security group {TOOL_GROUP_NAME}\", as your code's own group:",
+            "# named after the VPC (the tool's name marks the groups the tool itself creates).",
+        ]
+    lines.append(f'resource "aws_security_group" "{group.name}" {{')
     if not attached:
         lines.append("  #checkov:skip={}:{}".format(*UNATTACHED_GROUP))
     if not all(r.description for r in group.rules):
@@ -245,6 +278,37 @@ def _dns(code: VpcCode) -> list[str]:
     return comments.dns(code, "aws_vpc", [f"{k.ljust(width)} = {v}" for k, v in pairs])
 
 
+def dns_check(code: VpcCode) -> list[str]:
+    """A ``data "aws_vpc"`` whose postcondition stops ``terraform plan`` while the VPC's DNS
+    support or DNS hostnames are off: the interface endpoints' private DNS needs both, and
+    real AWS refuses it at apply time (none when no endpoint of the file uses private DNS).
+    """
+    if not (
+        any(e.private_dns for e in code.endpoints)
+        or any(r.enable_private_dns for r in code.repairs)
+    ):
+        return []
+    message = (
+        f"{code.vpc_id} has DNS support or DNS hostnames off: private DNS of its interface "
+        "endpoints needs both. Set enable_dns_support and enable_dns_hostnames to true in "
+        "your aws_vpc resource and apply that first."
+    )
+    return [
+        "",
+        "# Stops `terraform plan` while the VPC's DNS attributes are off (see above).",
+        f'data "aws_vpc" "{code.label}" {{',
+        f"  id = {string(code.vpc_id)}",
+        "",
+        "  lifecycle {",
+        "    postcondition {",
+        "      condition     = self.enable_dns_support && self.enable_dns_hostnames",
+        f"      error_message = {string(message)}",
+        "    }",
+        "  }",
+        "}",
+    ]
+
+
 def hand_over(code: VpcCode) -> list[str]:
     """The last step: tag the VPC so that the function stops managing it."""
     return comments.hand_over(
@@ -267,6 +331,7 @@ def render(code: VpcCode) -> str:
         ]
         return "\n".join(lines) + "\n"
     lines += _dns(code)
+    lines += dns_check(code)
     if code.group is not None:
         attached = any(e.tool_group for e in code.endpoints)
         lines += ["", *group_block(code.group, attached=attached)]

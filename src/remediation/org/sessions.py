@@ -101,6 +101,9 @@ class MemberSessions:
         The function's own session: member sessions share its botocore loader, so that EC2's
         service model (4 MB of JSON) is parsed once per execution environment, not once per
         member account.
+    external_id
+        Sent as AssumeRole's ``ExternalId`` when the member roles' trust asks for one (the
+        CLI's ``--external-id``); ``""``: none.
     """
 
     def __init__(
@@ -111,8 +114,10 @@ class MemberSessions:
         partition: str = "aws",
         clock: Callable[[], float] = time.time,
         base: boto3.session.Session | None = None,
+        external_id: str = "",
     ) -> None:
         self.sts = sts
+        self.external_id = external_id
         self.base = base
         self.role_name = role_name
         self.partition = partition
@@ -143,8 +148,9 @@ class MemberSessions:
                 return cached.session
             role_arn = self.role_arn(account_id)
             try:
+                extra = {"ExternalId": self.external_id} if self.external_id else {}
                 answer = self.sts.assume_role(
-                    RoleArn=role_arn, RoleSessionName=session_name(event_id)
+                    RoleArn=role_arn, RoleSessionName=session_name(event_id), **extra
                 )
             except ClientError as exc:
                 code = error_code(exc)

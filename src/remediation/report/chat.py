@@ -28,7 +28,8 @@ from typing import Any
 from remediation.findings import Severity
 from remediation.modes import MODE_TAG, Mode
 from remediation.outcomes import OutcomeStatus
-from remediation.report.results import VpcResult, VpcStatus
+from remediation.report.results import VpcResult, VpcStatus, release_command
+from remediation.text import chat
 
 TITLE_LIMIT = 250
 DESCRIPTION_LIMIT = 8000
@@ -71,8 +72,8 @@ def _iac_step(result: VpcResult, code_shown: bool, command: str) -> str:
     if not command:
         return (
             "Managed as code? Tag the VPC `ecr-endpoint-guard/mode=dry-run`, or hand the tool's "
-            f"resources back: `ecr-endpoint-guard release --region {result.region} "
-            f"--vpc-id {result.vpc_id}`"
+            f"resources back: `{release_command(result)}` (with credentials of account "
+            f"{result.account_id})"
         )
     where = "the Terraform above" if code_shown else f"the Terraform that `{command}` prints"
     member = (
@@ -120,13 +121,19 @@ def render_chatbot(
     ``terraform`` (a dry-run's plan as code) is shown when the description still fits its
     limit; ``terraform_command`` prints it, for the next steps when it does not fit.
     """
-    name = f" ({result.name})" if result.name else ""
-    account = f"{result.account_id} ({account_name})" if account_name else result.account_id
+    # Text from the VPC (its tags), from AWS or from a person is data: one line, no mention,
+    # link or emphasis (:func:`remediation.text.chat`).
+    safe_name = chat(result.name, TITLE_LIMIT // 2)
+    name = f" ({safe_name})" if safe_name else ""
+    account = (
+        f"{result.account_id} ({chat(account_name, 100)})" if account_name else result.account_id
+    )
     icon = _ICON.get(result.status, "")
     title = f"{icon} ECR endpoints {result.vpc_id}{name}: {result.status.value}".strip()
     findings = _bullets(
         [
-            f"- *{f.severity.value}* {f.service + ': ' if f.service else ''}{f.message}"
+            f"- *{f.severity.value}* {f.service + ': ' if f.service else ''}"
+            f"{chat(f.message, LINE_LIMIT)}"
             for f in result.findings
         ],
         MAX_FINDING_LINES,
@@ -134,14 +141,15 @@ def render_chatbot(
     dry = result.mode is not Mode.AUTO_FIX
     actions = _bullets(
         [
-            f"- {o.action.describe()} → *{o.status.value}*" + (f": {o.detail}" if o.detail else "")
+            f"- {chat(o.action.describe(), LINE_LIMIT)} → *{o.status.value}*"
+            + (f": {chat(o.detail, LINE_LIMIT)}" if o.detail else "")
             for o in result.outcomes
         ],
         MAX_ACTION_LINES,
     )
     parts = [
         f"*Account* {account} · *Region* {result.region} · *Mode* {result.mode.label}"
-        + (f" ({_cut(result.mode_note, LINE_LIMIT)})" if result.mode_note else ""),
+        + (f" ({chat(result.mode_note, LINE_LIMIT)})" if result.mode_note else ""),
         "",
         "*Findings*",
         *(findings or ["- none"]),

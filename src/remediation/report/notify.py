@@ -10,22 +10,24 @@ command that prints it.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from typing import Any, NamedTuple, Protocol
 
 from remediation.actions import S3_INTERRUPTION_NOTE
 from remediation.cost import bytes_text
 from remediation.modes import MODE_TAG, Mode
 from remediation.outcomes import OutcomeStatus
-from remediation.report.results import VpcResult
+from remediation.report.results import VpcResult, release_command
+from remediation.text import ascii_line, plain
+
+#: The longest name, note or finding a message quotes from the VPC (its tags, AWS's answers).
+NAME_LIMIT = 256
+LINE_LIMIT = 1000
 
 SUBJECT_LIMIT = 100  # SNS: printable ASCII, no line breaks, at most 100 characters
 #: SNS's limit on a message (the Publish action's ``Message``): "UTF-8 encoded strings and at
 #: most 256 KB in size (262,144 bytes, not 262,144 characters)"
 #: (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html). Counted in UTF-8 bytes.
 MESSAGE_LIMIT = 262_144
-_UNPRINTABLE = re.compile(r"[^\x20-\x7e]+")
 #: Between the text and the Terraform, and between either and the JSON form.
 TERRAFORM_MARK = "--- Terraform ---"
 JSON_MARK = "--- JSON ---"
@@ -77,19 +79,14 @@ class Notifier(Protocol):
 
 
 def clean_subject(text: str) -> str:
-    """Make any text a valid SNS subject.
+    """Make any text a valid SNS subject (:func:`remediation.text.ascii_line`).
 
     >>> clean_subject("vpc-1 (prod\\n\u00e9quipe)" + "x" * 200)[:22]
     'vpc-1 (prod equipe)xxx'
     >>> len(clean_subject("x" * 300))
     100
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    single = _UNPRINTABLE.sub(" ", ascii_text.replace("\n", " ").replace("\r", " "))
-    single = re.sub(r" {2,}", " ", single).strip()
-    if len(single) > SUBJECT_LIMIT:
-        single = single[: SUBJECT_LIMIT - 3].rstrip() + "..."
-    return single or "ecr-endpoint-guard"
+    return ascii_line(text, SUBJECT_LIMIT, "ecr-endpoint-guard")
 
 
 def subject(result: VpcResult) -> str:
@@ -105,7 +102,10 @@ def subject(result: VpcResult) -> str:
 
 def _iac_paragraph(result: VpcResult, handover: IacHandover | None) -> list[str]:
     """How to hand the VPC over to its code: the Terraform below, or the command."""
-    release = f"Before deleting the VPC, run 'ecr-endpoint-guard release --vpc-id {result.vpc_id}'."
+    release = (
+        f"Before deleting the VPC, run '{release_command(result)}' with credentials of "
+        f"account {result.account_id}."
+    )
     if handover is None:
         return [
             "Managed by infrastructure as code? Add the resources above to your code instead, "
@@ -139,22 +139,28 @@ def _iac_paragraph(result: VpcResult, handover: IacHandover | None) -> list[str]
 
 
 def render_text(result: VpcResult, handover: IacHandover | None = None) -> str:
-    """The message for people; with ``handover``, the IaC hand-over (and the Terraform)."""
+    """The message for people; with ``handover``, the IaC hand-over (and the Terraform).
+
+    Text from the VPC or from AWS (its name, a note quoting its tags, a finding, an error's
+    detail) is one line each (:func:`remediation.text.plain`): a name cannot forge a line.
+    """
+    name = plain(result.name, NAME_LIMIT)
+    note = plain(result.mode_note, LINE_LIMIT)
     lines = [
-        f"ecr-endpoint-guard report for {result.vpc_id}"
-        + (f" ({result.name})" if result.name else ""),
+        f"ecr-endpoint-guard report for {result.vpc_id}" + (f" ({name})" if name else ""),
         "",
         f"Account: {result.account_id}",
         f"Region:  {result.region}",
         f"VPC:     {result.vpc_id}",
-        f"Name:    {result.name or '-'}",
-        f"Mode:    {result.mode.label}" + (f" ({result.mode_note})" if result.mode_note else ""),
+        f"Name:    {name or '-'}",
+        f"Mode:    {result.mode.label}" + (f" ({note})" if note else ""),
         f"Status:  {result.status.value}",
         "",
         "Findings:",
     ]
     lines += [
-        f"  - [{f.severity.value}] {f.service + ': ' if f.service else ''}{f.message} ({f.code})"
+        f"  - [{f.severity.value}] {f.service + ': ' if f.service else ''}"
+        f"{plain(f.message, LINE_LIMIT)} ({f.code})"
         for f in result.findings
     ] or ["  (none)"]
     lines += [
@@ -164,7 +170,8 @@ def render_text(result: VpcResult, handover: IacHandover | None = None) -> str:
         else "Actions:",
     ]
     lines += [
-        f"  - {o.action.describe()} -> {o.status.value}" + (f": {o.detail}" if o.detail else "")
+        f"  - {plain(o.action.describe(), LINE_LIMIT)} -> {o.status.value}"
+        + (f": {plain(o.detail, LINE_LIMIT)}" if o.detail else "")
         for o in result.outcomes
     ] or ["  (none)"]
     if result.cost is not None:

@@ -187,3 +187,14 @@ def tally(vpcs: tuple[VpcResult, ...], refused: bool = False) -> dict[str, int]:
         ),
         "events_refused": int(refused),
     }
+
+
+def release_command(result: VpcResult) -> str:
+    """The command that hands the tool's resources in the VPC back (``release``: it acts in
+    one account, with the caller's own credentials, so a message names the account too).
+
+    >>> r = VpcResult("vpc-1", "111122223333", "eu-west-1", Mode.DRY_RUN, VpcStatus.SKIPPED)
+    >>> release_command(r)
+    'ecr-endpoint-guard release --region eu-west-1 --vpc-id vpc-1'
+    """
+    return f"ecr-endpoint-guard release --region {result.region} --vpc-id {result.vpc_id}"

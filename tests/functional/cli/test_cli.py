@@ -4,6 +4,7 @@ on moto's server (the issue's "done when")."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import socket
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 from remediation import cli, engine
 from remediation.aws.inventory import Inventory
 from remediation.cli import scan as scan_command
+from remediation.cli import terminal
 from remediation.config import load_settings
 from remediation.demo.account import build_demo_account
 from remediation.demo.emulator import running_emulator
@@ -31,7 +33,10 @@ from tests.support.cli import (
     run_cli,
     scan_json,
 )
+from tests.support.html_endpoint import html_endpoint
 from tests.support.invariants import violations
+
+__all__ = ["html_endpoint"]  # the fixture, imported for its test
 from tests.support.topology import BuiltVpc, build_vpc, endpoints
 
 
@@ -70,7 +75,8 @@ def table_rows(text: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        ([], "the following arguments are required: COMMAND"),
+        # A bare command prints the help (issue 22): test_cli_outputs.py, bare command test.
+        (["--profile"], "the following arguments are required: COMMAND"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["scan", "--format", "xml"], "invalid choice: 'xml'"),
         (["scan", "--vpc-id", "vpc-XYZ"], "'vpc-XYZ' is not a VPC id"),
@@ -170,7 +176,9 @@ def test_json_schema(account: Aws, app_vpc: BuiltVpc, capsys: pytest.CaptureFixt
         "regions",
         "plan",
         "totals",
+        "interrupted",
     }
+    assert document["interrupted"] is None  # only after Ctrl-C: what was changed
     assert document["schema_version"] == cli.CLI_SCHEMA_VERSION == 1
     assert document["command"] == "scan"
     assert document["account_id"] == ACCOUNT
@@ -733,3 +741,55 @@ def test_release_has_no_asff_format(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "release", "--vpc-id", "vpc-12345678", "--format", "asff")
     assert code == 2
     assert "invalid choice: 'asff'" in err
+
+
+# ---------------------------------------------------------------- a newcomer's rough edges
+
+
+def test_aws_region_alone_is_honoured(
+    account: Aws, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/deploy.md tells readers to set AWS_REGION: it is enough."""
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    build_vpc(account.ec2, tags={"Name": "app"})
+    code, document = scan_json(capsys)
+    assert code == cli.EXIT_NON_COMPLIANT
+    assert [r["event"]["region"] for r in document["regions"]] == [REGION]
+
+
+def test_an_endpoint_answering_html_is_one_clear_line(
+    cli_env: pytest.MonkeyPatch, html_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(capsys, "scan", "--region", REGION, "--endpoint-url", html_endpoint)
+    assert code == cli.EXIT_ERROR and out == ""
+    line = one_error_line(err)
+    assert "answered GetCallerIdentity with an HTML page, not an AWS API response" in line
+    assert "unexpected" not in line
+
+
+def test_an_answer_that_is_not_aws_is_transient_for_the_function() -> None:
+    """The function's path: the answer check raises a BotoCoreError, which every reader and
+    the executor treat as transient (the run fails, Lambda retries); botocore's own parser
+    error is classified the same way by the executor."""
+    from botocore.exceptions import BotoCoreError
+    from botocore.parsers import ResponseParserError
+
+    from remediation.aws.errors import UnexpectedAnswer
+    from remediation.executor import core
+
+    assert issubclass(UnexpectedAnswer, BotoCoreError)
+    assert "ResponseParserError" in inspect.getsource(core.Executor._apply_one)
+    assert ResponseParserError.__module__ == "botocore.parsers"
+
+
+def test_a_closed_pipe_is_one_line(
+    account: Aws, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def closed(text: str) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(terminal, "out", closed)
+    code, _, err = run_cli(capsys, "scan", "--region", REGION)
+    assert code == cli.EXIT_ERROR
+    assert "standard output was closed" in one_error_line(err)

@@ -147,7 +147,12 @@ def tool_endpoints(ec2: Any) -> list[dict[str, Any]]:
             "argument --organization: not allowed with argument --account",
         ),
         (["scan", "--account", "1234", "--role-name", ROLE], "'1234' is not an AWS account id"),
-        (["scan", "--account", MEMBER_A, "--role-name", "a/b"], "'a/b' is not an IAM role name"),
+        # A path is allowed (path/to/name: issue 22); an ARN or a blank is not a name.
+        (
+            ["scan", "--account", MEMBER_A, "--role-name", "arn:aws:iam::1:role/x"],
+            "'arn:aws:iam::1:role/x' is not an IAM role name",
+        ),
+        (["scan", "--account", MEMBER_A, "--role-name", "a b"], "'a b' is not an IAM role name"),
         ([*accounts_argv(MEMBER_A), "--max-parallel", "0"], "'0' is not a whole number from 1"),
         ([*accounts_argv(MEMBER_A), "--max-parallel", "x"], "'x' is not a whole number from 1"),
         (
@@ -276,12 +281,12 @@ def test_a_member_whose_vpcs_cannot_be_read_is_an_error_of_that_account_only(
         scanning.account = ctx.account_id  # accounts run in threads of their own
         return scan_region(ctx, *args, **kwargs)
 
-    def denied_in_b(ec2: Any) -> list[str]:
+    def denied_in_b(ec2: Any, *more: Any) -> list[str]:
         if scanning.account == MEMBER_B:
             raise ClientError(
                 {"Error": {"Code": "UnauthorizedOperation", "Message": "no"}}, "DescribeVpcs"
             )
-        return list_vpc_ids(ec2)
+        return list_vpc_ids(ec2, *more)
 
     monkeypatch.setattr(passes, "scan_region", remember_account)
     monkeypatch.setattr(passes, "list_vpc_ids", denied_in_b)
@@ -576,7 +581,7 @@ def test_terraform_across_accounts_writes_each_members_vpc_with_its_account(
     out_dir = tmp_path / "tf"
     argv = [*accounts_argv(MEMBER_A, MEMBER_B), "--format", "terraform"]
     code, out, err = run_cli(capsys, *argv, "--output-dir", str(out_dir))
-    assert code == cli.EXIT_NON_COMPLIANT, err
+    assert code == cli.EXIT_OK, err  # the code was written
     assert out == ""
     written = sorted(p.name for p in out_dir.glob("*.tf"))
     assert written == [f"vpc_{MEMBER_A}.tf", f"vpc_{MEMBER_B}.tf"]
@@ -586,3 +591,36 @@ def test_terraform_across_accounts_writes_each_members_vpc_with_its_account(
         vpc = org[account].vpc.vpc_id
         endpoints = resources(parse(text), "aws_vpc_endpoint").values()
         assert endpoints and {e["vpc_id"] for e in endpoints} == {vpc}
+
+
+def test_one_role_by_its_arn_with_an_external_id_and_an_iam_path(
+    org: dict[str, Member], capsys: pytest.CaptureFixture[str], api_calls: CallLog
+) -> None:
+    """``--role-arn`` scans that role's account through it (a path in the role's name is
+    kept), with the ``--external-id`` its trust policy asks for."""
+    arn = f"arn:aws:iam::{MEMBER_A}:role/security/{ROLE}"
+    code, document, err = scan_json(
+        capsys, "scan", "--role-arn", arn, "--external-id", "guard-2026"
+    )
+    assert code == cli.EXIT_NON_COMPLIANT, err
+    assert [a["account_id"] for a in document["accounts"]] == [MEMBER_A]
+    assert document["accounts"][0]["role_arn"] == arn
+    (assumed,) = api_calls.params("AssumeRole")
+    assert assumed["RoleArn"] == arn and assumed["ExternalId"] == "guard-2026"
+
+    code, _, err = run_cli(capsys, "scan", "--role-arn", arn, "--role-name", ROLE)
+    assert code == cli.EXIT_ERROR and "--role-arn names the role already" in err
+    code, _, err = run_cli(capsys, "scan", "--external-id", "guard-2026")
+    assert code == cli.EXIT_ERROR and "--external-id goes with" in err
+    code, _, err = run_cli(capsys, "scan", "--role-arn", "arn:aws:iam::1:user/x")
+    assert code == cli.EXIT_ERROR and "is not an IAM role ARN" in err
+
+
+def test_a_member_role_with_an_iam_path(
+    org: dict[str, Member], capsys: pytest.CaptureFixture[str], api_calls: CallLog
+) -> None:
+    code, _, err = scan_json(capsys, "scan", "--role-name", f"/ops/{ROLE}", "--account", MEMBER_B)
+    assert code == cli.EXIT_NON_COMPLIANT, err
+    (assumed,) = api_calls.params("AssumeRole")
+    assert assumed["RoleArn"] == f"arn:aws:iam::{MEMBER_B}:role/ops/{ROLE}"
+    assert "ExternalId" not in assumed

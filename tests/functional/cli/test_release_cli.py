@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 from handlers.remediate import lambda_handler
 from remediation import cli
+from remediation.modes import MODE_TAG, RELEASED_TAG
+from remediation.release import RELEASE_PERMISSIONS
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
 from tests.support.aws_faults import Fault, FaultLayer
 from tests.support.fixtures import load_event
@@ -154,3 +159,63 @@ def test_release_that_cannot_tag_the_vpc_deletes_nothing(
     assert "nothing was deleted" in err
     assert not [op for op in api_calls.operations() if op.startswith("Delete")]
     assert len(endpoints(aws.ec2, vpc_id)) == 4
+
+
+def test_release_says_which_tags_it_writes_and_why_and_scan_shows_the_vpc_released(
+    aws: Aws,
+    fixed: tuple[str, str],
+    api_calls: CallLog,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vpc_id, _ = fixed
+    monkeypatch.setattr("sys.stdin", Tty("y\n"))
+    api_calls.clear()
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION])
+    out, err = capsys.readouterr()
+    assert code == cli.EXIT_OK, err
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    shown = out.splitlines()[1]  # the first line under the heading, before the question
+    assert f"tag {vpc_id} {MODE_TAG}=off and {RELEASED_TAG}={day} first" in shown
+    assert "so that the function does not re-create what release deletes" in shown
+    (written,) = api_calls.params("CreateTags")
+    assert written["Tags"] == [
+        {"Key": MODE_TAG, "Value": "off"},
+        {"Key": RELEASED_TAG, "Value": day},
+    ]
+
+    code = cli.main(["scan", "--region", REGION, "--vpc-id", vpc_id])
+    out, _ = capsys.readouterr()
+    assert code == cli.EXIT_OK
+    row = next(line for line in out.splitlines() if line.startswith(vpc_id))
+    assert "released" in row.split()
+    assert f"released (mode=off set by release on {day})" in out
+
+
+def test_release_json_names_the_tags_it_writes(
+    fixed: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    vpc_id, _ = fixed
+    code = cli.main(
+        ["release", "--vpc-id", vpc_id, "--region", REGION, "--yes", "--format", "json"]
+    )
+    document = json.loads(capsys.readouterr().out)
+    assert code == cli.EXIT_OK
+    assert document["plan"]["tags"][MODE_TAG] == "off"
+    assert RELEASED_TAG in document["plan"]["tags"]
+
+
+def test_the_release_permissions_in_the_docs_are_the_codes(
+    fixed: tuple[str, str], api_calls: CallLog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/cli.md lists exactly RELEASE_PERMISSIONS, and release calls nothing else."""
+    vpc_id, _ = fixed
+    api_calls.clear()
+    assert cli.main(["release", "--vpc-id", vpc_id, "--region", REGION, "--yes"]) == cli.EXIT_OK
+    capsys.readouterr()
+    used = {f"ec2:{op}" for op in api_calls.operations()}
+    assert used == set(RELEASE_PERMISSIONS)
+    page = (Path(__file__).resolve().parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = page.split("## Releasing a VPC", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`(ec2:\w+)`", section))
+    assert documented == set(RELEASE_PERMISSIONS)

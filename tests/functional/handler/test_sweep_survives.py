@@ -18,6 +18,7 @@ from remediation.aws.clients import RETRIES, cap_retry_time
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
 from tests.support.aws_faults import Fault, FaultLayer, throttle
 from tests.support.fixtures import load_event
+from tests.support.html_endpoint import html_endpoint
 from tests.support.invariants import violations
 from tests.support.scenarios import auto_fix, census, create_vpc_event, endpoint_of
 from tests.support.topology import BuiltVpc, build_vpc
@@ -135,6 +136,23 @@ def test_the_scheduled_sweep_waits_a_random_bounded_delay(
     assert len(slept) == (0 if expected is None else 1)  # events never wait
 
 
+def test_a_sweep_started_by_hand_does_not_wait(
+    aws: Aws, handler_env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/deploy.md's "run a sweep now" sends a Scheduled Event without a rule in
+    ``resources``: it runs at once; the rule's own event still waits."""
+    handler_env.setenv("SWEEP_JITTER_SECONDS", "180")
+    slept: list[float] = []
+    monkeypatch.setattr(runtime, "jitter_random", lambda: 0.5)
+    monkeypatch.setattr(runtime, "jitter_sleep", slept.append)
+    by_hand = {**load_event("scheduled_sweep"), "id": "manual-sweep", "resources": []}
+
+    result = lambda_handler(by_hand, ShortContext(left=900.0))
+    assert slept == [] and result["event"]["sweep"] is True
+    lambda_handler(load_event("scheduled_sweep"), ShortContext(left=900.0))
+    assert slept == [pytest.approx(90.0)]
+
+
 def test_one_throttled_call_cannot_eat_the_timeout(aws: Aws, faults: FaultLayer) -> None:
     """botocore retries throttling 8 times; the cap stops it once the call has taken 10 s."""
     clock = lambda: sum(faults.sleeps)  # noqa: E731 - botocore's backoff is the only time spent
@@ -167,3 +185,25 @@ def test_delete_vpc_endpoints_naming_a_forgotten_id_resolves_the_others(
     assert [v["vpc_id"] for v in result["vpcs"]] == [vpc.vpc_id]  # not a region sweep
     assert any(forgotten in n for n in result["notes"])
     assert violations(aws.ec2, vpc.vpc_id, REGION) == []
+
+
+__all__ = ["html_endpoint"]  # the fixture, imported for the test below
+
+
+def test_an_endpoint_answering_html_fails_the_run_for_a_retry(
+    handler_env: pytest.MonkeyPatch, html_endpoint: str, tmp_path: Any
+) -> None:
+    """Not an AWS answer (a proxy's HTML page): a transient error, classified as one (the
+    run fails and Lambda retries the event), never botocore's parser error escaping."""
+    for key, value in {
+        "AWS_ENDPOINT_URL": html_endpoint,
+        "AWS_ACCESS_KEY_ID": "demo",
+        "AWS_SECRET_ACCESS_KEY": "demo",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }.items():
+        handler_env.setenv(key, value)
+    runtime.forget_session()
+    with pytest.raises(RemediationFailed, match="not an AWS API response"):
+        lambda_handler(create_vpc_event("vpc-0123456789abcdef0"), ShortContext(left=300.0))

@@ -7,6 +7,20 @@
 # (private DNS of interface endpoints needs both):
 #   enable_dns_hostnames = true
 
+# Stops `terraform plan` while the VPC's DNS attributes are off (see above).
+data "aws_vpc" "prod_east" {
+  id = "vpc-00000000000000001"
+
+  lifecycle {
+    postcondition {
+      condition     = self.enable_dns_support && self.enable_dns_hostnames
+      error_message = "vpc-00000000000000001 has DNS support or DNS hostnames off: private DNS of its interface endpoints needs both. Set enable_dns_support and enable_dns_hostnames to true in your aws_vpc resource and apply that first."
+    }
+  }
+}
+
+# The plan's "create security group ecr-endpoint-guard-endpoints", as your code's own group:
+# named after the VPC (the tool's name marks the groups the tool itself creates).
 resource "aws_security_group" "prod_east_endpoints" {
   name        = "prod-east-vpc-endpoints"
   description = "HTTPS to VPC endpoints from the VPC only"

@@ -3,6 +3,18 @@
 # Built from the same plan as auto-fix. Needs Terraform 1.5 or later (import blocks)
 # and the hashicorp/aws provider 5.0 or later. Review it, then `terraform plan`.
 
+# Stops `terraform plan` while the VPC's DNS attributes are off (see above).
+data "aws_vpc" "edited" {
+  id = "vpc-00000000000000001"
+
+  lifecycle {
+    postcondition {
+      condition     = self.enable_dns_support && self.enable_dns_hostnames
+      error_message = "vpc-00000000000000001 has DNS support or DNS hostnames off: private DNS of its interface endpoints needs both. Set enable_dns_support and enable_dns_hostnames to true in your aws_vpc resource and apply that first."
+    }
+  }
+}
+
 resource "aws_security_group" "edited_endpoints" {
   #checkov:skip=CKV_AWS_23:a rule someone added to the group, kept exactly as it is: describing it would replace it
   name        = "ecr-endpoint-guard-endpoints"

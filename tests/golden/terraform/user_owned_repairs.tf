@@ -3,6 +3,8 @@
 # Built from the same plan as auto-fix. Needs Terraform 1.5 or later (import blocks)
 # and the hashicorp/aws provider 5.0 or later. Review it, then `terraform plan`.
 
+# The plan's "create security group ecr-endpoint-guard-endpoints", as your code's own group:
+# named after the VPC (the tool's name marks the groups the tool itself creates).
 resource "aws_security_group" "vpc_00000000000000001_endpoints" {
   #checkov:skip=CKV2_AWS_5:attached by your own code to the endpoints named in the comments below
   name        = "vpc-00000000000000001-vpc-endpoints"

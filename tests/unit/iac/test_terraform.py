@@ -164,7 +164,11 @@ def test_dns_attributes_are_a_comment_for_the_users_own_vpc_resource() -> None:
     text = rendered(scenario)
     assert planned == ["enableDnsHostnames"]
     assert "#   enable_dns_hostnames = true" in text
-    assert "enable_dns_support" not in text
+    assert "#   enable_dns_support" not in text  # on already: not asked for
+    # ...and a postcondition that stops `terraform plan` while either is off.
+    (check,) = parse(text)["data"]
+    condition = check["aws_vpc"]["prod_east"]["lifecycle"][0]["postcondition"][0]["condition"]
+    assert "self.enable_dns_support && self.enable_dns_hostnames" in condition
     assert "aws_vpc" not in parse(text).get("resource", [{}])[0]
 
 

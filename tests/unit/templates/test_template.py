@@ -324,6 +324,7 @@ def test_function_environment_feeds_the_settings(template: dict[str, Any]) -> No
                 GatewayReportOnly="true",
                 RequireLocalEndpoints="true",
                 Services="ecr.api:interface,ecr.dkr:interface",
+                ServicesOmit="s3",
             )
         ),
         account_id=ACCOUNT,
@@ -334,6 +335,21 @@ def test_function_environment_feeds_the_settings(template: dict[str, Any]) -> No
     assert tuned.gateway_report_only and tuned.require_local_endpoints
     assert [s.name for s in tuned.services] == ["ecr.api", "ecr.dkr"]
     assert tuned.auto_fix_account_ids == {ACCOUNT}
+
+    # Leaving out a required service needs ServicesOmit: without it, a problem and dry-run.
+    silent = load_settings(
+        env_of(
+            Deployment(
+                template,
+                Mode="auto-fix",
+                AutoFixAccountIds=ACCOUNT,
+                Services="ecr.api:interface,ecr.dck:interface,s3:gateway",
+            )
+        ),
+        account_id=ACCOUNT,
+    )
+    assert silent.mode is Mode.DRY_RUN and len(silent.problems) == 2  # ecr.dck; ecr.dkr left out
+    assert [s.name for s in silent.services] == ["ecr.api", "s3", "ecr.dkr"]
 
     elsewhere = load_settings(
         env_of(Deployment(template, Mode="auto-fix", AutoFixAccountIds=OTHER_ACCOUNTS[0])),

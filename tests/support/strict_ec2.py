@@ -56,6 +56,7 @@ from moto.route53.responses import Route53
 
 from remediation.aws.inventory import reset_caches
 from tests.support.strict_dns import strict_dns
+from tests.support.strict_ec2_lz import landing_zone
 from tests.support.strict_paths import RealPaths, strict_paths
 
 # https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html
@@ -88,6 +89,11 @@ class RealEc2:
     resolver_failures: list[str] = field(default_factory=list)  # error codes to answer with
     #: Answer DescribeVpcEndpointServices as botocore before 1.40.7 parses it (no zone ids).
     old_botocore: bool = False
+    # Landing zones (tests/support/strict_ec2_lz.py): regions an account has not enabled,
+    # VPCs whose DNS attributes an SCP protects, endpoints a service manages.
+    disabled_regions: set[tuple[str, str]] = field(default_factory=set)  # (account, region)
+    attribute_refusals: set[str] = field(default_factory=set)  # VPC ids
+    requester_managed: set[str] = field(default_factory=set)  # endpoint ids
 
     def __getitem__(self, key: str) -> Any:  # the older ``aws.strict["tokens"]`` spelling
         return getattr(self, key)
@@ -367,8 +373,9 @@ def strict_ec2() -> Iterator[RealEc2]:
     Subnet.owner_id = property(subnet_owner)  # type: ignore[method-assign,assignment]
     Subnet.outpost_arn = property(outpost_arn)  # type: ignore[attr-defined]
     try:
-        # endpoint DNS options, Block Public Access; Route 53, Resolver and Profiles
-        with strict_paths(real.paths), strict_dns(real) as answer_dns:
+        # endpoint DNS options, Block Public Access; Route 53, Resolver and Profiles;
+        # landing zones (tests/support/strict_ec2_lz.py)
+        with strict_paths(real.paths), strict_dns(real) as answer_dns, landing_zone(real):
             yield real
     finally:
         VPCs.create_vpc_endpoint = original_create  # type: ignore[method-assign]

@@ -44,7 +44,7 @@ from remediation.cli.passes import Job, fix, fixable, progress_text, scan_accoun
 from remediation.cli.render import render_table, scan_document
 from remediation.cli.results import AccountScan, RegionScan, errors_of, exit_code_for
 from remediation.cli.terminal import PROG, AccountProgress
-from remediation.config import Settings, cli_settings
+from remediation.config import Settings, cli_settings, partition_problem
 from remediation.modes import Mode, ModeReason
 from remediation.org.sessions import MemberSessions
 
@@ -149,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
     regions = [] if args.all_regions else aws.regions(session, args.regions)
     probe_region = regions[0] if regions else (session.region_name or "us-east-1")
     caller, partition = aws.identity(session, probe_region, args.endpoint_url)
+    if partition_problem(partition):
+        raise CliError(partition_problem(partition))
     job = prepare(
         args,
         session,

@@ -425,6 +425,17 @@ def parse_extra_tags(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]
     return tuple(tags), problems
 
 
+def _extra_tags(
+    env: Mapping[str, str], mode: Mode, reason: ModeReason, problems: list[str]
+) -> tuple[tuple[tuple[str, str], ...], Mode, ModeReason]:
+    """EXTRA_TAGS, and the mode: a tag that breaks EC2's rules makes the run dry-run."""
+    tags, found = parse_extra_tags(env.get("EXTRA_TAGS", ""))
+    if not found:
+        return tags, mode, reason
+    problems += [f"{p}; running dry-run" for p in found]
+    return tags, Mode.DRY_RUN, ModeReason.CONFIGURATION if mode is Mode.AUTO_FIX else reason
+
+
 def partition_problem(partition: str) -> str:
     """Why the tool cannot run in ``partition`` (``""``: it can).
 
@@ -548,11 +559,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     )
 
     deployment = _deployment(env, problems)
-    extra_tags, tag_problems = parse_extra_tags(env.get("EXTRA_TAGS", ""))
-    if tag_problems:
-        problems += [f"{p}; running dry-run" for p in tag_problems]
-        reason = ModeReason.CONFIGURATION if mode is Mode.AUTO_FIX else reason
-        mode = Mode.DRY_RUN
+    extra_tags, mode, reason = _extra_tags(env, mode, reason, problems)
 
     if mode is Mode.AUTO_FIX and account_id not in accounts:
         problems.append(

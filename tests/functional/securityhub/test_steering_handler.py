@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from bench import organisation as organisation_bench
 
-from handlers import remediate
+from handlers import account_run, remediate
 from handlers.remediate import lambda_handler
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
 from tests.support.fixtures import load_event
@@ -96,7 +96,7 @@ def test_an_approval_of_the_member_s_own_vpc_is_logged_with_account_and_finding(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(remediate, "_update_approved_findings", lambda *args, **kwargs: None)
+    monkeypatch.setattr(account_run, "_update_approved_findings", lambda *args, **kwargs: None)
     member = organisation_bench.member_ec2(MEMBER, ROLE)
     vpc = build_vpc(member, dns_hostnames=False)
     event = approval(vpc.vpc_id, finding_account=MEMBER, vpc_account=MEMBER)

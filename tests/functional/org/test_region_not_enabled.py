@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from bench import organisation as organisation_bench
 
-from handlers import remediate, work_items
+from handlers import account_run, remediate
 from handlers.remediate import lambda_handler
 from tests.support.aws import ACCOUNT, REGION, Aws, LambdaContext
 from tests.support.fixtures import load_event
@@ -80,13 +80,13 @@ def test_a_region_not_enabled_is_reported_with_why_and_what_to_do(
         "awsRegion": REGION,
     }
     summaries: list[Any] = []
-    original = work_items.run_trigger
+    original = account_run.run  # the engine, as the handler calls it
 
     def keep(*args: Any, **kwargs: Any) -> Any:
         summaries.append(original(*args, **kwargs))
         return summaries[-1]
 
-    handler_env.setattr(work_items, "run_trigger", keep)
+    handler_env.setattr(account_run, "run", keep)
 
     assert lambda_handler({"Records": [record]}, lambda_context)["batchItemFailures"] == []
 

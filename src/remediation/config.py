@@ -508,9 +508,8 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     problems: list[str] = []
     reason = ModeReason.DEPLOYMENT
 
-    raw_mode = env.get("REMEDIATION_MODE", "").strip() or Mode.DRY_RUN.label
     try:
-        mode = Mode.parse(raw_mode)
+        mode = Mode.parse(env.get("REMEDIATION_MODE", "").strip() or Mode.DRY_RUN.label)
     except ValueError as exc:
         problems.append(f"REMEDIATION_MODE: {exc}; running dry-run")
         mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION

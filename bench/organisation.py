@@ -78,9 +78,9 @@ class OrganisationRun:
         }
 
 
-def member_ec2(account: str, role: str = ROLE) -> Any:
-    """An EC2 client acting in ``account`` through its member role (moto maps the assumed
-    role's credentials to that account)."""
+def member_ec2(account: str, role: str = ROLE, region: str = REGION) -> Any:
+    """An EC2 client acting in ``account`` (and ``region``) through its member role (moto maps
+    the assumed role's credentials to that account)."""
     import boto3
 
     sts = boto3.client("sts", region_name=REGION)
@@ -89,7 +89,7 @@ def member_ec2(account: str, role: str = ROLE) -> Any:
     ]
     return boto3.client(
         "ec2",
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],

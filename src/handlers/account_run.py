@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from handlers import runtime
 from handlers.observability import logger
 from remediation.aws.inventory import Inventory
-from remediation.config import load_settings
+from remediation.config import load_settings, partition_problem
 from remediation.engine import run
 from remediation.events.triggers import Refusal, Trigger
 from remediation.modes import Mode, approved_mode
@@ -69,6 +69,8 @@ def run_trigger(
     settings = load_settings(env, account_id=parsed.account_id)
     for problem in settings.problems:
         logger.error("configuration problem", extra={"problem": problem})
+    if partition_problem(partition):  # a work item too: refused before any call
+        return run(Refusal(partition_problem(partition), event_id=parsed.event_id), settings, None)
     notes: list[str] = []
     if parsed.approval:
         mode, reason, note = approved_mode(
@@ -81,6 +83,7 @@ def run_trigger(
                 "repair approved in Security Hub",
                 extra={
                     "approval_event_id": parsed.event_id,
+                    "account_id": parsed.account_id,
                     "action": parsed.event_name,
                     "finding_ids": [finding_id for finding_id, _ in parsed.finding_refs],
                     "vpc_ids": list(parsed.vpc_ids),

@@ -29,6 +29,8 @@ METRICS = {
     "vpcs_unreadable": "VpcsUnreadable",
     "vpcs_not_reached": "VpcsNotReached",
     "events_refused": "EventsRefused",
+    "findings_refused": "FindingsRefused",
+    "regions_not_enabled": "RegionsNotEnabled",
     "vpcs_skipped": "VpcsSkipped",
     "notifications_failed": "NotificationsFailed",
     "member_access_refused": "MemberAccessRefused",

@@ -31,7 +31,7 @@ from typing import Any
 from handlers import runtime
 from handlers.observability import METRICS, logger, metrics, record_metrics
 from handlers.runtime import forget_session, sweep_delay
-from remediation.config import load_settings
+from remediation.config import load_settings, partition_problem
 from remediation.events.parse import (
     SCHEDULE_DETAIL_TYPE,
     Refusal,
@@ -67,8 +67,13 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
 
     settings = load_settings(env, account_id=own)
     partition = runtime.partition_of(context)
-    parsed = admit(
-        parse_event(event, own_role_arns=own_roles(settings, event, partition)), own, settings
+    unsupported = partition_problem(partition)  # refused at start: never a nightly failure
+    parsed = (
+        Refusal(unsupported)
+        if unsupported
+        else admit(
+            parse_event(event, own_role_arns=own_roles(settings, event, partition)), own, settings
+        )
     )
     time_left = runtime.time_left(context)
     if isinstance(parsed, Refusal):  # the common case of a busy account: nothing to load

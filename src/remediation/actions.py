@@ -298,6 +298,13 @@ def write_permissions() -> tuple[str, ...]:
     return tuple(sorted({p for kind in ACTION_KINDS for p in kind.PERMISSIONS}))
 
 
+def wants_private_dns(action: Action) -> bool:
+    """True when EC2 takes the action only while the VPC's DNS attributes are both on."""
+    if isinstance(action, CreateInterfaceEndpoint):
+        return True
+    return isinstance(action, ModifyEndpoint) and action.enable_private_dns
+
+
 def uses_tool_group(action: Action) -> bool:
     """True when the action refers to the tool's group by :data:`TOOL_GROUP`, not by id."""
     if isinstance(action, CreateInterfaceEndpoint):

@@ -64,6 +64,11 @@ INSPECTED_EGRESS
 AWS_REGISTRY_ACCOUNTS
     Comma list of the accounts of AWS-owned registries the perimeter policy lets the
     organisation pull from (for example EKS add-on images' accounts).
+EXTRA_TAGS
+    ``key=value`` pairs separated by commas (default none): tags that tag policies or service
+    control policies require, added to everything the tool creates (endpoints, its security
+    group). Checked against EC2's tag rules; a pair that breaks them is reported and makes
+    the run dry-run (creating untagged resources where tags are required is a harm).
 NOTIFICATION_FORMAT
     ``text`` (default: the text message, then its JSON form) or ``chatbot`` (the
     custom-notification JSON of Amazon Q Developer in chat applications, for Slack and
@@ -228,6 +233,18 @@ PROFILES: dict[str, tuple[str, ...]] = {
     "ecs-fargate": ("logs", "secretsmanager", "ssm"),
     "eks": ("ec2", "sts", "elasticloadbalancing", "logs", "eks-auth"),
 }
+#: EC2's tag rules (EC2 User Guide, "Tag restrictions"): keys of 1-128 and values of 0-256
+#: characters, letters, digits, spaces and ``+ - = . _ : / @`` (what every service accepts),
+#: no ``aws:`` prefix, at most 50 tags a resource (the tool writes 5 of its own).
+TAG_TEXT = re.compile(r"^[\w .:/=+@-]*$")
+MAX_EXTRA_TAGS = 45
+#: Keys the tool writes itself (its own tags, and a Name): never overridden.
+OWN_TAG_KEYS = ("Name",)
+OWN_TAG_PREFIX = "ecr-endpoint-guard/"
+#: Partitions whose service names and ARNs this version knows (``com.amazonaws.<region>.<name>``,
+#: ``arn:aws:...``). China (``aws-cn``) names some services ``cn.com.amazonaws.<region>.<name>``
+#: and others not; GovCloud and the isolated partitions are not verified.
+SUPPORTED_PARTITIONS = ("aws",)
 
 
 @dataclass(frozen=True)
@@ -320,6 +337,8 @@ class Settings:
     endpoint_profile: str = "ecr"
     #: Companions of the profile are repaired, not only reported (PROFILE_REPAIR).
     profile_repair: bool = False
+    #: Tags added to everything the tool creates (``EXTRA_TAGS``), in the order given.
+    extra_tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def organisation_mode(self) -> bool:
@@ -600,6 +619,70 @@ def _deployment(env: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
     }
 
 
+def parse_extra_tags(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """``key=value,...`` as tags, and what breaks EC2's tag rules (each pair on its own).
+
+    >>> parse_extra_tags("cost-center=42, owner = platform@example.com")
+    ((('cost-center', '42'), ('owner', 'platform@example.com')), [])
+    >>> parse_extra_tags("aws:x=1,Name=y,ok")[1][0]
+    "EXTRA_TAGS: key 'aws:x' starts with aws: (reserved for AWS)"
+    """
+    tags: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for raw in text.split(","):
+        if not raw.strip():
+            continue
+        key, equals, value = (part.strip() for part in raw.partition("="))
+        why = ""
+        if not equals or not key:
+            why = f"{raw.strip()[:40]!r} is not key=value"
+        elif len(key) > 128 or len(value) > 256:
+            why = f"key {key[:40]!r}: keys take at most 128 characters, values 256"
+        elif not TAG_TEXT.match(key) or not TAG_TEXT.match(value):
+            why = f"key {key[:40]!r}: only letters, digits, spaces and + - = . _ : / @"
+        elif key.lower().startswith("aws:"):
+            why = f"key {key[:40]!r} starts with aws: (reserved for AWS)"
+        elif key in OWN_TAG_KEYS or key.startswith(OWN_TAG_PREFIX):
+            why = f"key {key[:40]!r} is one the tool writes itself"
+        elif any(k == key for k, _ in tags):
+            why = f"key {key[:40]!r} is given twice"
+        if why:
+            problems.append(f"EXTRA_TAGS: {why}")
+        else:
+            tags.append((key, value))
+    if len(tags) > MAX_EXTRA_TAGS:
+        problems.append(f"EXTRA_TAGS: at most {MAX_EXTRA_TAGS} tags (EC2 allows 50 a resource)")
+    return tuple(tags), problems
+
+
+def _extra_tags(
+    env: Mapping[str, str], mode: Mode, reason: ModeReason, problems: list[str]
+) -> tuple[tuple[tuple[str, str], ...], Mode, ModeReason]:
+    """EXTRA_TAGS, and the mode: a tag that breaks EC2's rules makes the run dry-run."""
+    tags, found = parse_extra_tags(env.get("EXTRA_TAGS", ""))
+    if not found:
+        return tags, mode, reason
+    problems += [f"{p}; running dry-run" for p in found]
+    return tags, Mode.DRY_RUN, ModeReason.CONFIGURATION if mode is Mode.AUTO_FIX else reason
+
+
+def partition_problem(partition: str) -> str:
+    """Why the tool cannot run in ``partition`` (``""``: it can).
+
+    >>> partition_problem("aws")
+    ''
+    >>> partition_problem("aws-cn")[:48]
+    'partition aws-cn is not supported by this versio'
+    """
+    if partition in SUPPORTED_PARTITIONS:
+        return ""
+    return (
+        f"partition {partition or '(unknown)'} is not supported by this version: its endpoint "
+        "service names and ARNs differ from the aws partition's (China names ECR's services "
+        "cn.com.amazonaws.<region>.ecr.*); nothing is read or changed"
+    )
+
+
 def _route53_profiles(env: Mapping[str, str], problems: list[str]) -> bool:
     """ROUTE53_PROFILES: ``on`` (default) or ``off``; anything else reads them (more cautious:
     a Profile that serves a VPC is seen, so no duplicate endpoint is bought)."""
@@ -655,9 +738,8 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     problems: list[str] = []
     reason = ModeReason.DEPLOYMENT
 
-    raw_mode = env.get("REMEDIATION_MODE", "").strip() or Mode.DRY_RUN.label
     try:
-        mode = Mode.parse(raw_mode)
+        mode = Mode.parse(env.get("REMEDIATION_MODE", "").strip() or Mode.DRY_RUN.label)
     except ValueError as exc:
         problems.append(f"REMEDIATION_MODE: {exc}; running dry-run")
         mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION
@@ -703,6 +785,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     )
 
     deployment = _deployment(env, problems)
+    extra_tags, mode, reason = _extra_tags(env, mode, reason, problems)
 
     if mode is Mode.AUTO_FIX and account_id not in accounts:
         problems.append(
@@ -735,4 +818,5 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         endpoint_need=need,
         endpoint_profile=profile,
         profile_repair=profile_repair,
+        extra_tags=extra_tags,
     )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.actions import Action
-from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
+from remediation.aws.errors import ACCESS_DENIED, REGION_NOT_ENABLED, error_code, error_text
 from remediation.aws.inventory import Inventory
 from remediation.baseline import evaluate
 from remediation.baseline.money import vpc_money
@@ -55,11 +55,13 @@ VPC_SECONDS = 45.0
 PERMANENT_READ = ACCESS_DENIED
 
 
-def _run_context(event_id: str = "", event_name: str = "") -> RunContext:
+def _run_context(
+    event_id: str = "", event_name: str = "", extra_tags: tuple[tuple[str, str], ...] = ()
+) -> RunContext:
     """What the executor tags its creations with (imported here: only auto-fix needs it)."""
     from remediation.executor import RunContext  # noqa: PLC0415 - kept off dry-run cold starts
 
-    return RunContext(event_id=event_id, event_name=event_name)
+    return RunContext(event_id=event_id, event_name=event_name, extra_tags=extra_tags)
 
 
 def assess(
@@ -148,7 +150,7 @@ def remediate_vpc(
     findings, actions = assess(snapshot, settings, day)
     _log_findings(snapshot, findings, mode)
     if mode is Mode.AUTO_FIX and executor is not None and actions:
-        outcomes = executor.apply(actions, context or _run_context())
+        outcomes = executor.apply(actions, context or _run_context(extra_tags=settings.extra_tags))
     else:
         outcomes = tuple(Outcome(a, OutcomeStatus.PLANNED) for a in actions)
         for outcome in outcomes:
@@ -273,13 +275,18 @@ def run(
             extra={
                 "outcome": "ignored" if event.ignored else "refused",
                 "event_name": event.event_name,
+                **({"refusal": event.code} if event.code else {}),
             },
         )
         return refused(event, settings.mode, settings.problems)
     if inventory is None:
         raise ValueError("an inventory is needed to act on a trigger")
     day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-    context = None if executor is None else _run_context(event.event_id, event.event_name)
+    context = (
+        None
+        if executor is None
+        else _run_context(event.event_id, event.event_name, settings.extra_tags)
+    )
     notes: list[str] = []
     try:
         if vpc_ids is not None:
@@ -295,6 +302,8 @@ def run(
     try:
         snapshots = inventory.snapshots(scope, settings) if scope != [] else []
     except (ClientError, BotoCoreError) as exc:
+        if error_code(exc) in REGION_NOT_ENABLED:
+            return _unreadable_run(event, settings, notes, exc)
         # One VPC's read may have failed: read them one by one, so that the others go on.
         log.info(
             "reading the VPCs together failed; reading them one by one",
@@ -521,6 +530,8 @@ def _not_reached(
 def _unreadable_run(
     event: Trigger, settings: Settings, notes: list[str], exc: ClientError | BotoCoreError
 ) -> Summary:
+    if error_code(exc) in REGION_NOT_ENABLED:
+        return _region_not_enabled(event, settings, notes, exc)
     log.error("could not read the VPCs", extra={"outcome": "error", "error": str(exc)})
     return Summary(
         mode=settings.mode,
@@ -529,4 +540,37 @@ def _unreadable_run(
         notes=tuple(notes),
         error=f"could not read the VPCs: {exc}",
         counts=tally(()),
+    )
+
+
+#: The note's prefix (and the log's ``outcome``) for a region the account has not enabled.
+REGION_SKIPPED = "region-not-enabled"
+
+
+def _region_not_enabled(
+    event: Trigger, settings: Settings, notes: list[str], exc: ClientError | BotoCoreError
+) -> Summary:
+    """A region the account has not enabled: skipped for that account, counted and reported,
+    never a failure (no retry enables a region)."""
+    note = (
+        f"{REGION_SKIPPED}: {event.region} is not enabled for account {event.account_id} "
+        f"(EC2 answered {error_text(exc)}): skipped. Enable the region for the account, or leave "
+        "it out of the regions swept; if it is enabled, the credentials may carry a version 1 "
+        "token of the global STS endpoint (use regional STS endpoints)"
+    )
+    log.warning(
+        note,
+        extra={
+            "outcome": REGION_SKIPPED,
+            "account_id": event.account_id,
+            "region": event.region,
+            "error": error_text(exc),
+        },
+    )
+    return Summary(
+        mode=settings.mode,
+        trigger=event,
+        problems=settings.problems,
+        notes=(*notes, note),
+        counts={**tally(()), "regions_not_enabled": 1},
     )

@@ -143,6 +143,8 @@ class Endpoint:
     private_dns_inbound_only: bool = False
     #: ``CreationTimestamp`` in ISO 8601 (UTC); ``""`` when EC2 gave none.
     created: str = ""
+    #: A service created and manages the endpoint (``RequesterManaged``): never modified.
+    requester_managed: bool = False
 
     @property
     def usable(self) -> bool:

@@ -62,6 +62,7 @@ from moto.route53.responses import Route53
 
 from remediation.aws.inventory import reset_caches
 from tests.support.strict_dns import strict_dns
+from tests.support.strict_ec2_lz import landing_zone
 from tests.support.strict_paths import RealPaths, strict_paths
 from tests.support.strict_ram import RAM_LISTS, ram_answer
 
@@ -97,6 +98,11 @@ class RealEc2:
     old_botocore: bool = False
     interface_owners: dict[str, str] = field(default_factory=dict)  # ENI id -> owner account
     ram_failures: list[str] = field(default_factory=list)  # RAM error codes to answer with
+    # Landing zones (tests/support/strict_ec2_lz.py): regions an account has not enabled,
+    # VPCs whose DNS attributes an SCP protects, endpoints a service manages.
+    disabled_regions: set[tuple[str, str]] = field(default_factory=set)  # (account, region)
+    attribute_refusals: set[str] = field(default_factory=set)  # VPC ids
+    requester_managed: set[str] = field(default_factory=set)  # endpoint ids
 
     def __getitem__(self, key: str) -> Any:  # the older ``aws.strict["tokens"]`` spelling
         return getattr(self, key)
@@ -385,8 +391,9 @@ def strict_ec2() -> Iterator[RealEc2]:
     NetworkInterface.owner_id = property(interface_owner)  # type: ignore[method-assign,assignment]
     Subnet.outpost_arn = property(outpost_arn)  # type: ignore[attr-defined]
     try:
-        # endpoint DNS options, Block Public Access; Route 53, Resolver and Profiles
-        with strict_paths(real.paths), strict_dns(real) as answer_dns:
+        # endpoint DNS options, Block Public Access; Route 53, Resolver and Profiles;
+        # landing zones (tests/support/strict_ec2_lz.py)
+        with strict_paths(real.paths), strict_dns(real) as answer_dns, landing_zone(real):
             yield real
     finally:
         VPCs.create_vpc_endpoint = original_create  # type: ignore[method-assign]

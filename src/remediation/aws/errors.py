@@ -104,3 +104,11 @@ def check_answer(endpoint: str) -> Any:
             )
 
     return check
+
+
+#: Codes EC2 answers a region's reads with when the account has not enabled that region (an
+#: opt-in region: ``AuthFailure``), or has not completed its sign-up for EC2 there
+#: (``OptInRequired``): no retry fixes either, so the region is skipped for that account
+#: (``region-not-enabled``). ``AuthFailure`` also comes from an enabled opt-in region when the
+#: credentials carry a version 1 session token of the global STS endpoint (../shared facts).
+REGION_NOT_ENABLED = frozenset({"AuthFailure", "OptInRequired"})

@@ -74,6 +74,7 @@ def parse_endpoint(item: Mapping[str, Any]) -> Endpoint:
             (item.get("DnsOptions") or {}).get("PrivateDnsOnlyForInboundResolverEndpoint")
         ),
         created=_timestamp(item.get("CreationTimestamp")),
+        requester_managed=item.get("RequesterManaged") is True,
     )
 
 
@@ -143,6 +144,7 @@ def parse_route_table(item: Mapping[str, Any]) -> RouteTable:
                 or r.get("CoreNetworkArn")
                 or r.get("CarrierGatewayId")
                 or r.get("LocalGatewayId")
+                or r.get("CoreNetworkArn")
                 or ""
             ),
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from remediation.actions import ModifyEndpoint
 from remediation.baseline import (
     dhcp_dns,
     dns,
@@ -28,7 +29,7 @@ from remediation.baseline import (
     traffic,
 )
 from remediation.config import Settings
-from remediation.findings import Finding
+from remediation.findings import Finding, Severity
 from remediation.model import VpcSnapshot
 
 Rule = Callable[[VpcSnapshot, Settings], list[Finding]]
@@ -47,6 +48,11 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: An endpoint a service created and manages for the account (``RequesterManaged``): EC2
+#: refuses to change it, and the tool never tries; what it would have needed is reported.
+REQUESTER_MANAGED = "endpoint-requester-managed"
+
+
 def evaluate(snapshot: VpcSnapshot, settings: Settings) -> tuple[Finding, ...]:
     """Every finding for one VPC, in rule order. Pure: no AWS, no clock.
 
@@ -54,6 +60,7 @@ def evaluate(snapshot: VpcSnapshot, settings: Settings) -> tuple[Finding, ...]:
     repair nothing unless ``PROFILE_REPAIR`` is on (:func:`report_only`).
     """
     findings = tuple(finding for rule in RULES for finding in rule(snapshot, settings))
+    findings = hands_off(snapshot, findings)
     return findings if settings.profile_repair else report_only(findings, settings)
 
 
@@ -72,3 +79,41 @@ def report_only(findings: tuple[Finding, ...], settings: Settings) -> tuple[Find
         else f
         for f in findings
     )
+
+
+def hands_off(snapshot: VpcSnapshot, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    """A finding whose repair would modify a requester-managed endpoint becomes ``info``.
+
+    Whatever rule asked for it (private DNS, zones, groups, policy, route tables), EC2 answers
+    such a change with ``InvalidParameter`` ("Operation is not allowed for requester-managed VPC
+    endpoints"): no retry, no person at the tool's side can change that.
+    """
+    managed = {e.endpoint_id for e in snapshot.endpoints if e.requester_managed}
+    if not managed:
+        return findings
+    result = []
+    for finding in findings:
+        touched = sorted(
+            {
+                a.endpoint_id
+                for a in finding.repairs
+                if isinstance(a, ModifyEndpoint) and a.endpoint_id in managed
+            }
+        )
+        if not touched:
+            result.append(finding)
+            continue
+        result.append(
+            dataclasses.replace(
+                finding,
+                code=REQUESTER_MANAGED,
+                severity=Severity.INFO,
+                resource_id=",".join(touched),
+                message=(
+                    f"{', '.join(touched)} is managed by a service for this account "
+                    f"(RequesterManaged): never modified; {finding.message}"
+                ),
+                repairs=(),
+            )
+        )
+    return tuple(result)

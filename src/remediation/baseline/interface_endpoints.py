@@ -25,7 +25,9 @@ from remediation.baseline.inspected_egress import withheld
 from remediation.baseline.need import Need, need
 from remediation.baseline.policy_documents import UNKNOWN, interface_choice, interface_policy
 from remediation.baseline.security_groups import (
+    described,
     outside_rules,
+    person_rules,
     uncovered_cidrs,
     wide_rules,
 )
@@ -57,6 +59,7 @@ GROUP_TOO_WIDE = "endpoint-group-too-wide"
 GROUP_INSUFFICIENT = "endpoint-group-insufficient"
 GROUP_PRIVATE_CONSUMERS = "endpoint-group-admits-outside-consumers"
 GROUP_TOO_WIDE_KEPT = "endpoint-group-too-wide-kept"
+GROUP_UNVERIFIED = "endpoint-group-unverified-outside-sources"
 ZONES_UNKNOWN = "endpoint-zones-unknown"
 ZONE_NOT_OFFERED = "endpoint-zone-not-offered"
 ZONE_NOT_ELIGIBLE = "endpoint-zone-not-eligible"
@@ -397,6 +400,22 @@ def _groups(snapshot: VpcSnapshot, spec: ServiceSpec, keeper: Endpoint) -> list[
     detached: list[str] = []
     for group in (g for g in groups if not g.owned):
         wide, outside = wide_rules(group, snapshot), outside_rules(group, snapshot)
+        person = person_rules(group, snapshot)
+        if person:
+            findings.append(
+                Finding(
+                    code=GROUP_UNVERIFIED,
+                    severity=Severity.MANUAL,
+                    service=spec.name,
+                    resource_id=group.group_id,
+                    message=(
+                        f"{keeper.endpoint_id} carries {group.group_id}, which admits "
+                        f"{described(person, snapshot)}: a consumer outside the VPC may rely on "
+                        "it, which the tool cannot tell; a person decides (the group is never "
+                        "detached for it)"
+                    ),
+                )
+            )
         if outside:
             findings.append(
                 Finding(
@@ -412,7 +431,7 @@ def _groups(snapshot: VpcSnapshot, spec: ServiceSpec, keeper: Endpoint) -> list[
                     ),
                 )
             )
-        if wide and outside:
+        if wide and (outside or person):
             findings.append(
                 Finding(
                     code=GROUP_TOO_WIDE_KEPT,

@@ -60,7 +60,7 @@ from remediation.cli.results import (
     AccountScan,
 )
 from remediation.cli.terminal import PROG, AccountProgress
-from remediation.config import Settings, cli_settings
+from remediation.config import Settings, cli_settings, partition_problem
 from remediation.modes import Mode, ModeReason
 from remediation.org.sessions import MemberSessions
 
@@ -206,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
     probe_region = regions[0] if regions else (session.region_name or "us-east-1")
     extra = aws.timeouts(args.connect_timeout, args.read_timeout)
     caller, partition = aws.identity(session, probe_region, args.endpoint_url, extra)
+    if partition_problem(partition):
+        raise CliError(partition_problem(partition))
     job = prepare(
         args,
         session,

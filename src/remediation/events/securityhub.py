@@ -16,6 +16,14 @@ both with ``source`` ``aws.securityhub`` and a list of ASFF findings in ``detail
 Like :func:`remediation.events.parse.parse_event`, :func:`parse_securityhub_event` never raises and
 never calls AWS; every id is validated before it can reach an API.
 
+A finding never steers a repair into another account (:func:`steering_refusal`): a member can
+import findings of its own, and a Security Hub administrator sees every member's, so a finding is
+accepted only for a VPC of the account it belongs to (``AwsAccountId``), and, unless AWS Security
+Hub itself produced it, of the account that produced it (the account in ``ProductArn``; the tool's
+own findings carry ``product/<that account>/default``). The event of a finding that names a VPC of
+another account is refused as a whole, with the reason and the finding's id (``Refusal.code``
+:data:`STEERING_REFUSED`, counted by the handler's ``FindingsRefused`` metric).
+
 The newer "Findings Imported V2" events (OCSF) are not accepted: their shape is not reproduced in
 the reference events, and guessing one is worse than refusing it with a reason.
 """
@@ -30,6 +38,7 @@ from remediation.events.triggers import (
     ID_PATTERNS,
     REGION,
     SECURITY_HUB_SOURCE,
+    STEERING_REFUSED,
     Refusal,
     Trigger,
 )
@@ -48,6 +57,13 @@ _VPC_ARN: Final = re.compile(
     r"arn:aws[a-z-]*:ec2:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):vpc/(?P<vpc>vpc-[0-9a-f]+)"
 )
 _EVENT_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+#: ``arn:<partition>:securityhub:<region>:<account or empty>:product/<company>/<product>``.
+_PRODUCT_ARN: Final = re.compile(
+    r"arn:aws[a-z-]*:securityhub:[a-z0-9-]*:(?P<account>[0-9]{12})?:"
+    r"product/(?P<company>[A-Za-z0-9_.-]+)/(?P<product>[A-Za-z0-9_.-]+)"
+)
+#: The producer of the findings AWS Security Hub itself makes (its control findings).
+SECURITY_HUB: Final = "aws/securityhub"
 
 
 def _event_id(value: object) -> str:
@@ -90,6 +106,76 @@ def _vpcs(finding: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return out
 
 
+def producer(product_arn: object) -> str:
+    """Who produced a finding, from its ``ProductArn``: :data:`SECURITY_HUB` for AWS Security
+    Hub itself, the account of a ``product/<account>/default`` (an account's own imports), else
+    ``""`` (another integration, or not a product ARN).
+
+    >>> producer("arn:aws:securityhub:us-east-1::product/aws/securityhub")
+    'aws/securityhub'
+    >>> producer("arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default")
+    '111122223333'
+    >>> producer("arn:aws:securityhub:eu-west-1:111122223333:product/444455556666/default")
+    ''
+    >>> producer("arn:aws:securityhub:us-east-1::product/aws/guardduty")
+    ''
+    """
+    match = _PRODUCT_ARN.fullmatch(product_arn) if isinstance(product_arn, str) else None
+    if match is None:
+        return ""
+    company, product, account = match["company"], match["product"], match["account"] or ""
+    if (company, product) == ("aws", "securityhub") and not account:
+        return SECURITY_HUB
+    if product == "default" and company == account:
+        return account
+    return ""
+
+
+def steering_refusal(vpc_account: str, finding_account: object, produced_by: str) -> str:
+    """Why a finding may not steer a repair of a VPC of ``vpc_account``; ``""`` when it may.
+
+    The one rule for every shape of Security Hub finding (ASFF here; the OCSF findings of
+    Security Hub's V2 events give the same three values): the VPC must be in the finding's own
+    account (``finding_account``: ASFF ``AwsAccountId``), and a finding that AWS Security Hub did
+    not produce itself must come from that account too (``produced_by``: :func:`producer`).
+
+    >>> steering_refusal("111122223333", "111122223333", SECURITY_HUB)
+    ''
+    >>> steering_refusal("111122223333", "111122223333", "111122223333")
+    ''
+    >>> steering_refusal("444455556666", "111122223333", "111122223333")[:52]
+    'the finding belongs to account 111122223333 but name'
+    >>> steering_refusal("111122223333", "111122223333", "")[:55]
+    'the finding was produced neither by AWS Security Hub no'
+    """
+    if not isinstance(finding_account, str) or not ACCOUNT_ID.fullmatch(finding_account):
+        return f"the finding has no valid AwsAccountId, so it cannot name a VPC of {vpc_account}"
+    if finding_account != vpc_account:
+        return (
+            f"the finding belongs to account {finding_account} but names a VPC of account "
+            f"{vpc_account}: a finding never steers a repair into another account"
+        )
+    if produced_by not in (SECURITY_HUB, vpc_account):
+        return (
+            "the finding was produced neither by AWS Security Hub nor by account "
+            f"{vpc_account}'s own default product (product/{vpc_account}/default), so it "
+            "cannot steer a repair there"
+        )
+    return ""
+
+
+def _steering(findings: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """(finding id, reason) of the first finding that may not steer its VPCs' repair."""
+    for finding in findings:
+        produced_by = producer(finding.get("ProductArn"))
+        for account, _, _ in _vpcs(finding):
+            reason = steering_refusal(account, finding.get("AwsAccountId"), produced_by)
+            if reason:
+                finding_id = finding.get("Id")
+                return (finding_id[:512] if isinstance(finding_id, str) else "(no Id)"), reason
+    return "", ""
+
+
 def _ref(finding: Mapping[str, Any]) -> tuple[str, str] | None:
     finding_id, product = finding.get("Id"), finding.get("ProductArn")
     if isinstance(finding_id, str) and isinstance(product, str) and len(finding_id) <= 512:
@@ -108,6 +194,14 @@ def _trigger(
     places = {(a, r) for f in findings for a, r, _ in _vpcs(f)}
     if not places:
         return Refusal("no VPC among the findings' resources", event_id=event_id, event_name=name)
+    finding_id, reason = _steering(findings)
+    if reason:
+        return Refusal(
+            f"finding {finding_id!r} refused: {reason}",
+            event_id=event_id,
+            event_name=name,
+            code=STEERING_REFUSED,
+        )
     if len(places) > 1:
         return Refusal(
             "findings of several accounts or regions in one event: each is evaluated on its own "
@@ -143,7 +237,7 @@ def parse_securityhub_event(event: object) -> Trigger | Refusal:
     Examples
     --------
     >>> product = "arn:aws:securityhub:us-east-1::product/aws/securityhub"
-    >>> finding = {"Id": "f-1", "ProductArn": product,
+    >>> finding = {"Id": "f-1", "ProductArn": product, "AwsAccountId": "123456789012",
     ...     "GeneratorId": "security-control/EC2.55", "RecordState": "ACTIVE",
     ...     "Compliance": {"Status": "FAILED", "SecurityControlId": "EC2.55"},
     ...     "Resources": [{"Type": "AwsEc2Vpc",

@@ -56,19 +56,25 @@ class Trigger:
         return data
 
 
+#: :attr:`Refusal.code` of a Security Hub event whose finding names a VPC of another account.
+STEERING_REFUSED: Final = "finding-account-mismatch"
+
+
 @dataclass(frozen=True)
 class Refusal:
     """An event not acted on, and why.
 
     ``ignored`` is True for events understood but deliberately left alone (a
     failed call, the tool's own call); False for events that are malformed or
-    not supported.
+    not supported. ``code`` names a refusal the faces count on their own (a finding that
+    tried to steer a repair into another account: :data:`STEERING_REFUSED`).
     """
 
     reason: str
     event_id: str = ""
     event_name: str = ""
     ignored: bool = False
+    code: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +83,7 @@ class Refusal:
             "reason": self.reason,
             "event_id": self.event_id,
             "event_name": self.event_name,
+            **({"code": self.code} if self.code else {}),
         }
 
 

@@ -27,8 +27,10 @@ from remediation.actions import (
     Action,
     CreateInterfaceEndpoint,
     CreateSecurityGroup,
+    EnableVpcAttribute,
     ModifyEndpoint,
     uses_tool_group,
+    wants_private_dns,
 )
 from remediation.aws.errors import error_code, error_message
 from remediation.executor.appliers import REGISTRY, Refused
@@ -97,12 +99,20 @@ class Executor:
         outcomes: list[Outcome] = []
         tool_group: str | None = None
         group_failed: Outcome | None = None
+        dns_refused: Outcome | None = None
         vpc_gone = False
         for planned in actions:
             action = planned
             if vpc_gone:
                 outcomes.append(Outcome(action, OutcomeStatus.SKIPPED, "the VPC no longer exists"))
                 continue
+            if dns_refused is not None and wants_private_dns(action):
+                rest = _without_private_dns(action)
+                if rest is None:
+                    outcomes.append(_needs_dns(action, dns_refused))
+                    _log(outcomes[-1])
+                    continue
+                action = rest
             if uses_tool_group(action):
                 if group_failed is not None:
                     # As the group's own refusal: needs a person, or failed (Lambda retries).
@@ -124,6 +134,12 @@ class Executor:
                     tool_group = outcome.resource_id
                 else:
                     group_failed = outcome
+            if isinstance(action, EnableVpcAttribute) and outcome.status not in (
+                OutcomeStatus.APPLIED,
+                OutcomeStatus.ALREADY_DONE,
+                OutcomeStatus.SKIPPED,
+            ):
+                dns_refused = outcome
             if outcome.status is OutcomeStatus.SKIPPED:
                 vpc_gone = True
             outcomes.append(outcome)
@@ -201,6 +217,30 @@ def _log(outcome: Outcome) -> None:
             "error_code": outcome.error_code,
         },
     )
+
+
+def _without_private_dns(action: Action) -> Action | None:
+    """The action without its private-DNS part, or ``None`` when nothing else is left (a
+    create: an endpoint without private DNS would not serve the VPC's clients)."""
+    if isinstance(action, ModifyEndpoint):
+        rest = dataclasses.replace(action, enable_private_dns=False)
+        if rest.add_subnet_ids or rest.add_group_ids or rest.remove_group_ids:
+            return rest
+        if rest.add_route_table_ids or rest.policy_document:
+            return rest
+    return None
+
+
+def _needs_dns(action: Action, refused: Outcome) -> Outcome:
+    """Private DNS not attempted: EC2 refuses it while a DNS attribute is off (the status of
+    the attribute's own outcome: needs a person, or failed and retried with the event)."""
+    attribute = getattr(refused.action, "attribute", "a DNS attribute")
+    detail = (
+        f"not attempted: private DNS needs the VPC attributes enableDnsSupport and "
+        f"enableDnsHostnames on, and the tool could not turn on {attribute} "
+        f"({refused.detail[:200]}). Turn both on, then the next run completes this repair."
+    )
+    return Outcome(action, refused.status, detail, error_code="DependencyFailed")
 
 
 def _with_group(action: Action, group_id: str) -> Action:

@@ -122,6 +122,12 @@ def classify(
             "EC2 does not offer this endpoint service in that subnet's Availability Zone: "
             f"{message[:200]}. Leave the zone out, or serve it from another subnet.",
         )
+    if code == "InvalidServiceName":
+        return Verdict(
+            ErrorKind.PERMANENT,
+            f"EC2 does not know this endpoint service here ({message[:200]}): the service is "
+            "not offered in this region or partition. Remove it from SERVICES for this region.",
+        )
     if code in NOT_PERMITTED:
         return Verdict(
             ErrorKind.PERMANENT,

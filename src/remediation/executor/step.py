@@ -47,6 +47,8 @@ class RunContext:
 
     event_id: str = ""
     event_name: str = ""
+    #: Tags required by the account's tag policies or SCPs (``EXTRA_TAGS``), on every creation.
+    extra_tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -135,6 +137,7 @@ class Step:
         """Tags at creation: who made it, why, for which event."""
         action = self.action
         tags = {
+            **dict(self.context.extra_tags),
             MANAGED_TAG: "true",
             f"{TAG_PREFIX}/version": __version__,
             f"{TAG_PREFIX}/reason": action.reason[:255],

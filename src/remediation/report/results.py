@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from remediation import __version__
 from remediation.events.parse import Refusal, Trigger
+from remediation.events.triggers import STEERING_REFUSED
 from remediation.modes import Mode, ModeReason
 
 if TYPE_CHECKING:  # read only for VPCs with exception tags (cold start)
@@ -156,11 +157,18 @@ class Summary:
 
 def refused(event: Refusal, mode: Mode, problems: tuple[str, ...] = ()) -> Summary:
     """The result of a run that acts on nothing: the event was refused (or ignored), and why."""
-    return Summary(mode=mode, refusal=event, problems=problems, counts=tally((), refused=True))
+    return Summary(
+        mode=mode,
+        refusal=event,
+        problems=problems,
+        counts=tally((), refused=True, refusal_code=event.code),
+    )
 
 
-def tally(vpcs: tuple[VpcResult, ...], refused: bool = False) -> dict[str, int]:
-    """The figures the handler turns into metrics."""
+def tally(
+    vpcs: tuple[VpcResult, ...], refused: bool = False, refusal_code: str = ""
+) -> dict[str, int]:
+    """The figures the handler turns into metrics (``refusal_code``: :attr:`Refusal.code`)."""
     # Loaded here, not at import: a refused event's result (the handler's commonest) needs
     # no finding, outcome or action type, and the cold start need not load them for it.
     from remediation.outcomes import OutcomeStatus  # noqa: PLC0415
@@ -186,6 +194,8 @@ def tally(vpcs: tuple[VpcResult, ...], refused: bool = False) -> dict[str, int]:
             1 for v in vpcs if v.notification_status is NotificationStatus.FAILED
         ),
         "events_refused": int(refused),
+        #: A Security Hub finding that named a VPC of another account (refused as a whole).
+        "findings_refused": int(refusal_code == STEERING_REFUSED),
     }
 
 

@@ -17,7 +17,8 @@ API = f"com.amazonaws.{REGION}.ecr.api"
 
 @pytest.fixture
 def vpc(aws: Aws) -> BuiltVpc:
-    return build_vpc(aws.ec2, azs=2, private_per_az=2)
+    # Both DNS attributes on: EC2 refuses private DNS otherwise (test_strict_ec2_lz.py).
+    return build_vpc(aws.ec2, azs=2, private_per_az=2, dns_hostnames=True)
 
 
 def create(aws: Aws, vpc: BuiltVpc, subnets: list[str], **kwargs: object) -> str:

@@ -326,6 +326,9 @@ def test_endpoint_made_meanwhile_by_someone_else_is_used_not_duplicated(
     theirs: list[str] = []
 
     def someone_creates_it(executor: Any, actions: tuple[Any, ...], context: Any) -> None:
+        # Private DNS needs both DNS attributes on (EC2 refuses it otherwise): they turn
+        # hostnames on first, as the tool's plan would.
+        aws.ec2.modify_vpc_attribute(VpcId=app.vpc_id, EnableDnsHostnames={"Value": True})
         endpoint = aws.ec2.create_vpc_endpoint(
             VpcEndpointType="Interface",
             VpcId=app.vpc_id,

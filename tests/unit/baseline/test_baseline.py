@@ -281,12 +281,18 @@ def test_wide_group_is_swapped_off_not_edited() -> None:
             IngressRule("tcp", 443, 443, source_group_id="sg-of-a-peer"),
             ["endpoint-group-admits-outside-consumers"],
         ),  # another VPC's or account's group
-        # Too wide: public sources, or other ports from outside the VPC.
+        # Too wide: every address while no route leads out of the VPC, or other ports from
+        # outside it (an endpoint serves TCP 443 only: no consumer is cut off).
         (IngressRule("tcp", 443, 443, cidr_ipv6="::/0"), ["endpoint-group-too-wide"]),
         (https("0.0.0.0/0"), ["endpoint-group-too-wide"]),
-        (https("8.0.0.0/7"), ["endpoint-group-too-wide"]),  # public
-        (https("10.0.0.0/7"), ["endpoint-group-too-wide"]),  # partly public (11/8)
-        (IngressRule("-1", None, None, cidr_ipv4="10.1.0.0/16"), ["endpoint-group-too-wide"]),
+        (IngressRule("tcp", 22, 22, cidr_ipv4="10.1.0.0/16"), ["endpoint-group-too-wide"]),
+        # Issue 20 item 4: other sources outside the VPC are a person's call, never detached.
+        (https("8.0.0.0/7"), ["endpoint-group-unverified-outside-sources"]),  # public
+        (https("10.0.0.0/7"), ["endpoint-group-unverified-outside-sources"]),  # partly public
+        (
+            IngressRule("-1", None, None, cidr_ipv4="10.1.0.0/16"),  # 443 and more, private
+            ["endpoint-group-unverified-outside-sources"],
+        ),
     ],
 )
 def test_what_counts_as_too_wide(rule: IngressRule, expected: list[str]) -> None:

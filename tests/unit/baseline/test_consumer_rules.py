@@ -25,16 +25,22 @@ def v6(cidr: str) -> IngressRule:
 
 def test_the_tools_group_keeps_private_rules_an_operator_added_and_revokes_wide_ones() -> None:
     operator = (https("192.168.0.0/16"), IngressRule("tcp", 8443, 8443, cidr_ipv4="10.0.0.0/16"))
-    wide = (IngressRule("tcp", 22, 22, cidr_ipv4="0.0.0.0/0"), https("172.16.0.0/11"))
-    snap = compliant(security_groups=(tool_group(https("10.0.0.0/16"), *operator, *wide),))
+    wide = (IngressRule("tcp", 22, 22, cidr_ipv4="0.0.0.0/0"),)
+    # 172.16.0.0/11 reaches beyond RFC 1918's 172.16.0.0/12: a person's call since issue 20
+    # item 4 (a consumer there may rely on it), never revoked.
+    unverified = (https("172.16.0.0/11"),)
+    snap = compliant(
+        security_groups=(tool_group(https("10.0.0.0/16"), *operator, *wide, *unverified),)
+    )
     findings, actions = assess(snap, Settings(), DAY)
     assert [(f.code, f.severity) for f in findings] == [
         (G.TOOL_GROUP_EXTRA_RULE, Severity.WARNING),
+        (G.TOOL_GROUP_UNVERIFIED, Severity.MANUAL),
         (G.TOOL_GROUP_OPERATOR_RULE, Severity.INFO),
     ]
     (revoke,) = actions
     assert isinstance(revoke, A.RevokeIngress)
-    assert revoke.rules == wide  # 172.16.0.0/11 reaches beyond RFC 1918's 172.16.0.0/12
+    assert revoke.rules == wide
 
 
 def test_the_tools_group_admits_the_vpcs_ipv6_blocks() -> None:

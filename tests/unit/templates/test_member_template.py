@@ -200,13 +200,43 @@ def test_member_role_states_the_central_role_s_statements(
 
 
 def test_only_the_central_role_inside_the_organisation_may_assume_it() -> None:
+    """Issue 20 item 6: the central account is trusted with two conditions, the central role's
+    ARN (aws:PrincipalArn) and the organisation (aws:PrincipalOrgID). A role ARN as Principal
+    would be stored as the role's unique id, and a redeployed central role refused."""
     role = deployment().resources()["MemberRole"]["Properties"]
     assert role["RoleName"] == "ecr-endpoint-guard-member"
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Effect"] == "Allow"
-    assert trust["Principal"] == {"AWS": CENTRAL_ROLE}
+    assert trust["Principal"] == {"AWS": f"arn:aws:iam::{CENTRAL_ACCOUNT}:root"}
     assert trust["Action"] == "sts:AssumeRole"
-    assert trust["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ORG}}
+    assert trust["Condition"] == {
+        "ArnEquals": {"aws:PrincipalArn": CENTRAL_ROLE},
+        "StringEquals": {"aws:PrincipalOrgID": ORG},
+    }
+
+
+def test_the_trusted_account_is_the_central_role_s() -> None:
+    other = "arn:aws:iam::210987654321:role/path/guard-eu-west-1"
+    role = deployment(CentralRoleArn=other).resources()["MemberRole"]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"AWS": "arn:aws:iam::210987654321:root"}
+    assert trust["Condition"]["ArnEquals"] == {"aws:PrincipalArn": other}
+
+
+def test_the_member_role_creates_endpoints_of_the_central_stack_s_services_only() -> None:
+    """The same Services as the central stack: the ec2:VpceServiceName condition of both roles
+    is one list (tests/unit/templates/test_template.py proves what it admits)."""
+    services = "ecr.api:interface,ecr.dkr:interface,s3:gateway,logs:interface"
+    central = role_policies(
+        Deployment(_source(), Mode="auto-fix", AutoFixAccountIds=ACCOUNT, Services=services),
+        "FunctionRole",
+    )
+    mine = role_policies(
+        deployment(Mode="auto-fix", AutoFixAccountIds=ACCOUNT, Services=services), "MemberRole"
+    )
+    assert mine["repair"] == central["repair"]
+    (create,) = [s for s in mine["repair"] if s["Sid"] == "CreateEndpointsOfTheServices"]
+    assert create["Condition"]["StringLike"]["ec2:VpceServiceName"][-1] == "com.amazonaws.*.logs"
 
 
 # ------------------------------------------------------------------------------------------------

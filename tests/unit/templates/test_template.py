@@ -14,6 +14,7 @@ unless ``ECR_GUARD_REQUIRE_TOOLS=1`` (set by ``make test``), where they fail ins
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import json
 import re
 import shlex
@@ -742,8 +743,81 @@ def test_write_statements_are_scoped_and_conditioned(template: dict[str, Any]) -
                 assert statement["Condition"] == {
                     "StringEquals": {f"aws:ResourceTag/{MANAGED_TAG}": "true"}
                 }
+        elif statement["Sid"] in CONDITIONED:
+            expected = CONDITIONED[statement["Sid"]](statement)
+            assert statement["Condition"] == expected, statement["Sid"]
         else:
             assert "Condition" not in statement, statement["Sid"]
+
+
+#: Write statements with an IAM condition (issue 20 item 8), and the condition each must carry.
+CONDITIONED: dict[str, Any] = {
+    # Its list of service names: test_endpoints_are_created_for_the_configured_services_only.
+    "CreateEndpointsOfTheServices": lambda statement: {
+        "StringLike": {
+            "ec2:VpceServiceName": statement["Condition"]["StringLike"]["ec2:VpceServiceName"]
+        }
+    },
+    "RepairEndpoints": lambda statement: {
+        "StringEqualsIfExists": {"ec2:VpceServiceRegion": REGION}
+    },
+    "EndpointPrivateDns": lambda statement: {
+        "ForAllValues:StringLike": {"route53:VPCs": f"VPCId=vpc-*,VPCRegion={REGION}"}
+    },
+}
+
+
+def _admitted(patterns: list[str], name: str) -> bool:
+    """IAM's StringLike: ``*`` any run of characters, ``?`` one, case-sensitive."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+@pytest.mark.parametrize(
+    ("services", "omit"),
+    [
+        ("ecr.api:interface,ecr.dkr:interface,s3:gateway", ""),
+        ("ecr.api:interface,ecr.dkr:interface,s3:gateway,logs:interface,sts:interface", ""),
+        ("s3:gateway,ecr.api:interface", "ecr.dkr"),  # left out on purpose (ServicesOmit)
+    ],
+)
+def test_endpoints_are_created_for_the_configured_services_only(
+    template: dict[str, Any], services: str, omit: str
+) -> None:
+    """ec2:VpceServiceName on the endpoint lists exactly the code's service names for Services
+    (the region a wildcard, the ARN pinning it); nothing else, no endpoint service of a
+    customer or a marketplace (com.amazonaws.vpce.<region>.vpce-svc-...), is admitted."""
+    dep = _deployable(
+        template, Mode="auto-fix", AutoFixAccountIds=ACCOUNT, Services=services, ServicesOmit=omit
+    )
+    (create,) = [s for s in role_statements(dep) if s["Sid"] == "CreateEndpointsOfTheServices"]
+    assert _as_list(create["Resource"]) == [f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-endpoint/*"]
+    patterns = create["Condition"]["StringLike"]["ec2:VpceServiceName"]
+    settings = load_settings({"SERVICES": services, "SERVICES_OMIT": omit})
+    assert settings.problems == ()
+    configured = settings.services
+    assert len(patterns) == len(configured)
+    for spec in configured:
+        assert _admitted(patterns, spec.service_name(REGION)), spec.name
+    others = ("sqs", "ecr", "api", "ecr.api.fips", "s3-outposts", "vpce.us-east-1.vpce-svc-0123")
+    for other in others:
+        assert not _admitted(patterns, f"com.amazonaws.{REGION}.{other}"), other
+    (rest,) = [s for s in role_statements(dep) if s["Sid"] == "CreateEndpointsInTheAccount"]
+    assert {_arn_type(a) for a in _as_list(rest["Resource"])} == {
+        "vpc",
+        "subnet",
+        "security-group",
+        "route-table",
+    }  # every resource of the call but the endpoint, which only the statement above grants
+
+
+def test_the_central_role_has_a_fixed_name_so_that_members_keep_trusting_it(
+    template: dict[str, Any],
+) -> None:
+    """Issue 20 item 6: member roles trust the central role's ARN (aws:PrincipalArn); a fixed
+    name keeps that ARN when the stack is deleted and deployed again."""
+    role = Deployment(template).resources()["FunctionRole"]["Properties"]
+    assert role["RoleName"] == f"{STACK}-{REGION}"
+    assert len(f"{'x' * 49}-ap-southeast-2") <= 64  # IAM's limit, with the longest region name
 
 
 def test_other_permissions_are_narrow(template: dict[str, Any]) -> None:

@@ -84,6 +84,12 @@ PLUMBING = frozenset(
 )
 INGRESS = frozenset({"ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"})
 
+#: The Security Hub events the handler parses (remediation.events.securityhub).
+SECURITY_HUB_DETAIL_TYPES = {
+    "Security Hub Findings - Imported",
+    "Security Hub Findings - Custom Action",
+    "Findings Imported V2",
+}
 #: Fixtures a rule delivers that the handler is right to refuse.
 REFUSED_BY_HANDLER = {
     "malformed_create_vpc_missing_response.json",
@@ -473,7 +479,8 @@ def test_rules_deliver_only_what_the_handler_understands(template: dict[str, Any
     for name, pattern in rules.items():
         if pattern["source"] == ["aws.securityhub"]:
             # Security Hub's events: the handler parses them (below, through the fixtures).
-            assert pattern["detail-type"][0].startswith("Security Hub Findings - "), name
+            for alternative in pattern.get("$or", [pattern]):
+                assert alternative["detail-type"][0] in SECURITY_HUB_DETAIL_TYPES, name
             assert any(rule == name for rule in EXPECTED_RULE.values()), f"{name}: no fixture"
             continue
         if name == "WorkloadEvents":
@@ -532,6 +539,74 @@ def test_only_failed_active_ec2_55_56_control_findings_trigger(
     ec2_56["detail"]["findings"][0]["GeneratorId"] = "security-control/EC2.56"
     rules = pattern_rules(Deployment(template, **ALL_RULES_ON))
     assert matching(rules, ec2_56) == {"SecurityHubControlFindings"}
+
+
+def _v2(**change: Any) -> Any:
+    event = _fixture("securityhub_findings_imported_v2_ec2_55.json")
+    finding = event["detail"]["findings"][0]
+    for path, value in change.items():
+        node = finding
+        *parents, last = path.split("__")
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    return event
+
+
+@pytest.mark.parametrize(
+    ("change", "matched"),
+    [
+        ({}, True),
+        ({"compliance__control": "EC2.56"}, True),
+        ({"compliance__status": "FAIL"}, True),
+        ({"compliance__status": "fail"}, True),
+        ({"compliance__status": "Pass"}, False),
+        ({"compliance__control": "EC2.1"}, False),
+        ({"class_uid": 2004}, False),
+        # Another product's finding (a partner's, or the tool's own imported ones).
+        ({"metadata__product__uid": "arn:aws:securityhub:us-east-1::productv2/acme/scanner"}, False),
+        ({"metadata__product__uid": "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default"}, False),
+    ],
+)
+def test_v2_control_findings_trigger_only_security_hub_s_failed_ec2_55_56(
+    template: dict[str, Any], change: dict[str, Any], matched: bool
+) -> None:
+    rules = pattern_rules(Deployment(template, **ALL_RULES_ON))
+    assert matching(rules, _v2(**change)) == ({"SecurityHubControlFindings"} if matched else set())
+
+
+@pytest.mark.parametrize(
+    ("generator", "control", "matched"),
+    [
+        ("aws-foundational-security-best-practices/v/1.0.0/EC2.55", "EC2.55", True),
+        ("aws-foundational-security-best-practices/v/1.0.0/EC2.56", "EC2.56", True),
+        ("nist-800-53/v/5.0.0/EC2.55", "EC2.55", True),
+        ("aws-foundational-security-best-practices/v/1.0.0/EC2.1", "EC2.1", False),
+        # A consolidated finding is matched by its generator id, never by a stray control id.
+        ("security-control/EC2.1", "EC2.55", False),
+    ],
+)
+def test_standard_specific_control_findings_match_by_security_control_id(
+    template: dict[str, Any], generator: str, control: str, matched: bool
+) -> None:
+    event = _fixture("securityhub_findings_imported_ec2_55.json")
+    finding = event["detail"]["findings"][0]
+    finding["GeneratorId"] = generator
+    finding["Compliance"]["SecurityControlId"] = control
+    rules = pattern_rules(Deployment(template, **ALL_RULES_ON))
+    assert matching(rules, event) == ({"SecurityHubControlFindings"} if matched else set())
+
+
+def test_the_tool_s_own_findings_never_match_any_rule(template: dict[str, Any]) -> None:
+    """Its imported findings, whatever they say (even naming EC2.55 as a control id)."""
+    rules = pattern_rules(Deployment(template, **ALL_RULES_ON, FixOnApproval="true"))
+    own = _fixture("securityhub_findings_imported_own.json")
+    assert matching(rules, own) == set()
+    finding = own["detail"]["findings"][0]
+    finding["Compliance"] = {**finding.get("Compliance", {}), "SecurityControlId": "EC2.55"}
+    assert matching(rules, own) == set()
+    finding["GeneratorId"] = "security-control/EC2.55"  # only its product tells it apart now
+    assert matching(rules, own) == set()
 
 
 def test_only_the_tool_s_custom_action_approves(template: dict[str, Any]) -> None:

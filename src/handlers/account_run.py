@@ -48,11 +48,10 @@ def _import_findings(summary: Summary, session: boto3.session.Session, partition
 def _update_approved_findings(
     parsed: Trigger, session: boto3.session.Session, status: str, note: str
 ) -> None:
-    from remediation.report.securityhub import update_workflow  # noqa: PLC0415 - approval path only
+    from remediation.report.workflow import move_workflow  # noqa: PLC0415 - approval path only
 
     client = session.client("securityhub", region_name=parsed.region)
-    problem = update_workflow(client, parsed.finding_refs, status, note)
-    if problem:
+    for problem in move_workflow(client, parsed.finding_refs, parsed.account_id, status, note):
         logger.warning("Security Hub workflow not updated", extra={"error": problem})
 
 

@@ -33,6 +33,10 @@ what (the yielded :class:`RealEc2` holds the knobs a test turns):
   ``tests/support/strict_dns.py``;
 - ``old_botocore``: ``DescribeVpcEndpointServices`` as botocore before 1.40.7 parses it
   (no ``AvailabilityZoneIds``; the Lambda runtime's own SDK may be that old).
+- the new Security Hub's ``DescribeSecurityHubV2`` and ``BatchUpdateFindingsV2``, which moto
+  does not implement either (``hub_v2``: the (account, region) pairs where it is enabled;
+  ``findings_v2``: the OCSF findings it holds; ``findings_v2_updates``: what was asked of it),
+  answered at the HTTP level (:mod:`tests.support.securityhub_v2`).
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from moto.route53.models import route53_backends
 from moto.route53.responses import Route53
 
 from remediation.aws.inventory import reset_caches
+from tests.support.securityhub_v2 import SECURITY_HUB_V2_PATHS, security_hub_v2
 from tests.support.strict_dns import strict_dns
 from tests.support.strict_paths import RealPaths, strict_paths
 
@@ -88,6 +93,10 @@ class RealEc2:
     resolver_failures: list[str] = field(default_factory=list)  # error codes to answer with
     #: Answer DescribeVpcEndpointServices as botocore before 1.40.7 parses it (no zone ids).
     old_botocore: bool = False
+    hub_v2: set[tuple[str, str]] = field(default_factory=set)  # (account, region) enabled
+    #: (account, finding_info.uid, metadata.product.uid) -> the finding's status_id, comment
+    findings_v2: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    findings_v2_updates: list[dict[str, Any]] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:  # the older ``aws.strict["tokens"]`` spelling
         return getattr(self, key)
@@ -320,7 +329,11 @@ def strict_ec2() -> Iterator[RealEc2]:
         return ActionResult({"HostedZoneSummaries": summaries})
 
     def process_request(self: Any, request: Any) -> Any:
-        """Services moto lacks (Route 53 Profiles) and refusals: see tests/support/strict_dns."""
+        """Services moto lacks (Route 53 Profiles, the new Security Hub) and refusals: see
+        tests/support/strict_dns and tests/support/securityhub_v2."""
+        url = urlparse(request.url)
+        if url.netloc.startswith("securityhub.") and url.path in SECURITY_HUB_V2_PATHS:
+            return security_hub_v2(real, request, url)
         return answer_dns(request) or original_process(self, request)
 
     def modify_vpc_endpoint(self: Any) -> Any:

@@ -193,7 +193,10 @@ def _v2_vpcs(finding: Mapping[str, Any], account: str) -> list[tuple[str, str, s
     resources = finding.get("resources")
     default_region = _get(finding, "cloud", "region")
     for resource in resources[:MAX_FINDINGS] if isinstance(resources, list) else ():
-        if not isinstance(resource, dict) or resource.get("type") not in ("AWS::EC2::VPC", "AwsEc2Vpc"):
+        if not isinstance(resource, dict) or resource.get("type") not in (
+            "AWS::EC2::VPC",
+            "AwsEc2Vpc",
+        ):
             continue
         uid, alt = resource.get("uid"), resource.get("uid_alt")
         match = None
@@ -250,9 +253,7 @@ def _parse_v2(event: Mapping[str, Any], event_id: str) -> Trigger | Refusal:
         return refuse(f"the finding's product {product!r} is not Security Hub")
     wanted = [f for f in findings if _v2_open_failure(f)]
     if not wanted:
-        return refuse(
-            "no failed, open EC2.55/EC2.56 compliance finding in the event", ignored=True
-        )
+        return refuse("no failed, open EC2.55/EC2.56 compliance finding in the event", ignored=True)
     places: list[tuple[str, str, str]] = []
     for finding in wanted:
         account = _get(finding, "cloud", "account", "uid")

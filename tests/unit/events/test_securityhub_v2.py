@@ -13,7 +13,9 @@ import pytest
 from remediation.events.securityhub import IMPORTED_V2, account_mismatch, parse_securityhub_event
 from remediation.events.triggers import Refusal, Trigger
 
-FIXTURE = Path(__file__).resolve().parents[3] / "events" / "securityhub_findings_imported_v2_ec2_55.json"
+FIXTURE = (
+    Path(__file__).resolve().parents[3] / "events" / "securityhub_findings_imported_v2_ec2_55.json"
+)
 VPC = "vpc-0a1b2c3d4e5f67890"
 ACCOUNT = "123456789012"
 OTHER = "444455556666"
@@ -45,7 +47,11 @@ def refusal(data: Any) -> Refusal:
 def test_the_fixture_is_a_trigger_for_its_vpc_in_the_finding_s_account() -> None:
     parsed = parse_securityhub_event(event())
     assert isinstance(parsed, Trigger)
-    assert (parsed.event_name, parsed.account_id, parsed.region) == (IMPORTED_V2, ACCOUNT, "us-east-1")
+    assert (parsed.event_name, parsed.account_id, parsed.region) == (
+        IMPORTED_V2,
+        ACCOUNT,
+        "us-east-1",
+    )
     assert parsed.vpc_ids == (VPC,)
     assert not parsed.approval  # a finding is not a person's approval
 
@@ -97,7 +103,11 @@ def test_the_vpc_comes_from_uid_or_uid_alt(uid: str, uid_alt: str | None) -> Non
             False,
         ),
         ({"resources__0__type": "AWS::EC2::Subnet"}, "no VPC among", False),
-        ({"resources__0__uid": "vpc-../../x", "resources__0__uid_alt": None}, "no VPC among", False),
+        (
+            {"resources__0__uid": "vpc-../../x", "resources__0__uid_alt": None},
+            "no VPC among",
+            False,
+        ),
     ],
 )
 def test_refusals_say_why(change: dict[str, Any], reason: str, ignored: bool) -> None:

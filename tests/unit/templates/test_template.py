@@ -564,8 +564,18 @@ def _v2(**change: Any) -> Any:
         ({"compliance__control": "EC2.1"}, False),
         ({"class_uid": 2004}, False),
         # Another product's finding (a partner's, or the tool's own imported ones).
-        ({"metadata__product__uid": "arn:aws:securityhub:us-east-1::productv2/acme/scanner"}, False),
-        ({"metadata__product__uid": "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default"}, False),
+        (
+            {"metadata__product__uid": "arn:aws:securityhub:us-east-1::productv2/acme/scanner"},
+            False,
+        ),
+        (
+            {
+                "metadata__product__uid": (
+                    f"arn:aws:securityhub:us-east-1:{ACCOUNT}:product/{ACCOUNT}/default"
+                )
+            },
+            False,
+        ),
     ],
 )
 def test_v2_control_findings_trigger_only_security_hub_s_failed_ec2_55_56(
@@ -1020,4 +1030,9 @@ def test_security_hub_grants_exactly_what_its_code_declares(
             f"arn:aws:securityhub:{REGION}:{ACCOUNT}:product/{ACCOUNT}/default"
         )
     for statement in _statements_granting(dep, "securityhub:BatchUpdateFindings"):
-        assert statement["Resource"] == f"arn:aws:securityhub:{REGION}:{ACCOUNT}:hub/default"
+        assert statement["Resource"] == [
+            f"arn:aws:securityhub:{REGION}:{ACCOUNT}:hub/default",  # Security Hub CSPM
+            f"arn:aws:securityhub:{REGION}:{ACCOUNT}:hubv2/*",  # the new Security Hub
+        ]
+    for statement in _statements_granting(dep, "securityhub:DescribeSecurityHubV2"):
+        assert statement["Resource"] == "*"  # no resource-level permission

@@ -80,6 +80,8 @@ PLUMBING = frozenset(
         "kms:GenerateDataKey",
         "kms:Decrypt",
         "sqs:SendMessage",
+        # the work queue, in every deployment (the VPCs a sweep did not reach go there)
+        *organisation.CONSUMER_PERMISSIONS,
     }
 )
 INGRESS = frozenset({"ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"})
@@ -279,15 +281,14 @@ def test_function_runtime_and_handler(template: dict[str, Any]) -> None:
 
 def test_function_limits(template: dict[str, Any]) -> None:
     props = template["Resources"]["Function"]["Properties"]
-    # One run at a time in an account; in organisation mode, the bounded concurrency that the
-    # work queue's mapping also uses (a mapping's MaximumConcurrency above it would throttle).
-    single = Deployment(template).resolve(props["ReservedConcurrentExecutions"])
-    assert single == 1
-    organisation = Deployment(template, MemberRoleName="m", OrganizationId="o-a1b2c3d4e5")
-    assert organisation.resolve(props["ReservedConcurrentExecutions"]) == "5"
-    mapping = organisation.resources()["WorkQueueMapping"]["Properties"]
-    assert mapping["ScalingConfig"]["MaximumConcurrency"] == "5"
-    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # A bounded concurrency, of which the work queue's mapping takes less than all (issue 24:
+    # a mapping whose MaximumConcurrency equals it starves live events during a long sweep);
+    # the relations are tested in test_events_are_never_starved_by_the_work_queue.
+    for dep in (Deployment(template), Deployment(template, MemberRoleName="m", OrganizationId="o-a1b2c3d4e5")):
+        assert dep.resolve(props["ReservedConcurrentExecutions"]) == "3"
+        mapping = dep.resources()["WorkQueueMapping"]["Properties"]
+        assert mapping["ScalingConfig"]["MaximumConcurrency"] == "2"
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     wait = float(props["Environment"]["Variables"]["DELETION_WAIT_SECONDS"])
     assert 2 * wait <= props["Timeout"] <= 900
     assert 128 <= props["MemorySize"] <= 1024
@@ -818,8 +819,11 @@ def test_other_permissions_are_narrow(template: dict[str, Any]) -> None:
             by_action.setdefault(action, []).append(statement)
     (publish,) = by_action["sns:Publish"]
     assert publish["Resource"] == "<Ref NotificationTopic>"
-    (send,) = by_action["sqs:SendMessage"]
-    assert send["Resource"] == "<GetAtt FailureQueue.Arn>"
+    sends = sorted(s["Resource"] for s in by_action["sqs:SendMessage"])
+    assert sends == ["<GetAtt FailureQueue.Arn>", "<GetAtt WorkQueue.Arn>"]
+    for action in organisation.CONSUMER_PERMISSIONS:
+        (consume,) = by_action[action]
+        assert consume["Resource"] == "<GetAtt WorkQueue.Arn>"
     (logs,) = by_action["logs:PutLogEvents"]
     assert logs["Resource"] == "<GetAtt FunctionLogGroup.Arn>"
     (kms,) = by_action["kms:GenerateDataKey"]
@@ -977,9 +981,7 @@ def test_outputs(template: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------------------------
 
 ORG = {"MemberRoleName": "ecr-endpoint-guard-member", "OrganizationId": "o-a1b2c3d4e5"}
-ORGANISATION = frozenset(
-    accounts.PERMISSIONS + organisation.QUEUE_PERMISSIONS + organisation.CONSUMER_PERMISSIONS
-)
+ORGANISATION = frozenset(accounts.PERMISSIONS)  # the queue's are PLUMBING: every deployment
 
 
 def _statements_granting(dep: Deployment, action: str) -> list[dict[str, Any]]:
@@ -1036,3 +1038,73 @@ def test_security_hub_grants_exactly_what_its_code_declares(
         ]
     for statement in _statements_granting(dep, "securityhub:DescribeSecurityHubV2"):
         assert statement["Resource"] == "*"  # no resource-level permission
+
+
+# ------------------------------------------------------------------------------------------------
+# The work queue never starves live events (issue 24)
+# ------------------------------------------------------------------------------------------------
+
+
+def _rules_refuse(template: dict[str, Any], parameters: dict[str, str]) -> list[str]:
+    """The template's Rules that refuse these parameters (Equals, Not, Contains: all it uses)."""
+
+    def value(node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            return parameters[node["Ref"]]
+        if isinstance(node, dict) and "Fn::Equals" in node:
+            left, right = (value(v) for v in node["Fn::Equals"])
+            return left == right
+        if isinstance(node, dict) and "Fn::Not" in node:
+            return not value(node["Fn::Not"][0])
+        if isinstance(node, dict) and "Fn::Contains" in node:
+            values, item = node["Fn::Contains"]
+            return value(item) in values
+        assert not isinstance(node, dict), f"a rule function this evaluator lacks: {node}"
+        return node
+
+    refused = []
+    for name, rule in template.get("Rules", {}).items():
+        if "RuleCondition" in rule and not value(rule["RuleCondition"]):
+            continue
+        if not all(value(a["Assert"]) for a in rule["Assertions"]):
+            refused.append(name)
+    return refused
+
+
+def test_events_are_never_starved_by_the_work_queue(template: dict[str, Any]) -> None:
+    """The queue's mapping takes fewer runs than the function's reserved concurrency (the rest
+    serve live events), whatever the parameters; failed items are received five times before
+    the failure queue; the visibility timeout covers six function timeouts (Lambda's SQS guide)."""
+    parameters = template["Parameters"]
+    function = template["Resources"]["Function"]["Properties"]
+    mapping = template["Resources"]["WorkQueueMapping"]["Properties"]
+    queue = template["Resources"]["WorkQueue"]["Properties"]
+    assert function["ReservedConcurrentExecutions"] == {"Ref": "FunctionConcurrency"}
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "QueueConcurrency"}
+    functions = [str(n) for n in range(1, 120) if _accepts(parameters["FunctionConcurrency"], str(n))]
+    queues = parameters["QueueConcurrency"]["AllowedValues"]
+    assert min(int(q) for q in queues) >= 2  # Lambda's minimum MaximumConcurrency
+    for q in queues:
+        for f in functions:
+            chosen = {"QueueConcurrency": q, "FunctionConcurrency": f}
+            refused = _rules_refuse(template, chosen)
+            assert bool(refused) == (int(f) <= int(q)), (chosen, refused)
+    defaults = {k: parameters[k]["Default"] for k in ("QueueConcurrency", "FunctionConcurrency")}
+    assert int(defaults["QueueConcurrency"]) < int(defaults["FunctionConcurrency"])
+    assert _rules_refuse(template, defaults) == []
+    assert queue["RedrivePolicy"]["maxReceiveCount"] >= 5
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["FailureQueue", "Arn"]}
+
+
+def test_single_account_deployments_get_the_work_queue_and_its_alarm(
+    template: dict[str, Any],
+) -> None:
+    dep = Deployment(template)
+    resources = dep.resources()
+    assert {"WorkQueue", "WorkQueueMapping", "FailureQueueAlarm"} <= set(resources)
+    environment = dep.resolve(template["Resources"]["Function"])["Properties"]["Environment"]
+    assert environment["Variables"]["WORK_QUEUE_URL"] == "<Ref WorkQueue>"
+    assert environment["Variables"]["MEMBER_ROLE_NAME"] == ""
+    alarm = resources["FailureQueueAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": "<GetAtt FailureQueue.QueueName>"}]

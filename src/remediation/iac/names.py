@@ -21,8 +21,9 @@ GROUP_NAME_LIMIT = 255
 #: Tags AWS reserves (``aws:``): no code can set them, so none is written.
 _RESERVED_TAG = "aws:"
 _NOT_IDENTIFIER = re.compile(r"[^a-z0-9]+")
-#: Control characters and what YAML also takes for a line break (NEL, LS, PS).
-_UNSAFE_IN_COMMENT = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+#: Line breaks, control characters (C0, DEL, C1), lone surrogates and non-characters: what
+#: could end a comment, or what YAML refuses in a document (YAML 1.2, "c-printable").
+_UNSAFE_IN_COMMENT = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def identifier(text: str) -> str:

@@ -41,13 +41,21 @@ DNS_ARGUMENTS = {
 
 
 def string(text: str) -> str:
-    """An HCL string literal (template sequences ``${`` and ``%{`` escaped).
+    """An HCL string literal: template sequences ``${`` and ``%{`` written with a Unicode
+    escape of their first character (never a template: HCL finds those in the raw text, then
+    decodes the escapes; doubling them, ``$${``, is ambiguous after a user's own ``%%``), and a
+    lone surrogate (which UTF-8 cannot hold) as U+FFFD.
 
-    >>> print(string('a "b" ${c}'))
-    "a \\"b\\" $${c}"
+    >>> print(string('a "b" ${c} %%{d}'))
+    "a \\"b\\" \\u0024{c} %\\u0025{d}"
     """
-    body = json.dumps(text, ensure_ascii=False)[1:-1]
-    return '"' + body.replace("${", "$${").replace("%{", "%%{") + '"'
+    body = json.dumps(_whole(text), ensure_ascii=False)[1:-1]
+    return '"' + body.replace("${", "\\u0024{").replace("%{", "\\u0025{") + '"'
+
+
+def _whole(text: str) -> str:
+    """``text`` with every lone surrogate replaced (U+FFFD): what UTF-8 can write."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def key(text: str) -> str:

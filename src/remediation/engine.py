@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -24,6 +24,7 @@ from remediation.baseline import evaluate
 from remediation.baseline.money import vpc_money
 from remediation.config import Settings
 from remediation.cost import estimate
+from remediation.coverage import NotReached, NotRead, Read, read_in_time, read_one_by_one, rotated
 from remediation.events.parse import Refusal, Trigger
 from remediation.findings import Finding, Severity
 from remediation.model import VpcSnapshot
@@ -275,8 +276,8 @@ def run(
     if inventory is None:
         raise ValueError("an inventory is needed to act on a trigger")
     day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-    context = None if executor is None else _run_context(event.event_id, event.event_name)
     notes: list[str] = []
+    evaluate = _evaluator(event, settings, notes, executor=executor, notifier=notifier, day=day)
     try:
         if vpc_ids is not None:
             scope: Sequence[str] | None = list(vpc_ids)
@@ -289,58 +290,109 @@ def run(
         return _unreadable_run(event, settings, notes, exc)
     results: list[VpcResult] = []
     try:
-        snapshots = inventory.snapshots(scope, settings) if scope != [] else []
+        survey = inventory.survey(scope, settings) if scope != [] else None
     except (ClientError, BotoCoreError) as exc:
-        # One VPC's read may have failed: read them one by one, so that the others go on.
-        log.info(
-            "reading the VPCs together failed; reading them one by one",
-            extra={"outcome": "error", "error": str(exc)},
+        return _one_by_one(
+            event, settings, inventory, scope, notes=notes, exc=exc, evaluate=evaluate
         )
-        try:
-            ids = list(scope) if scope is not None else _vpc_ids(inventory)
-        except (ClientError, BotoCoreError) as again:
-            return _unreadable_run(event, settings, notes, again)
-        snapshots = []
-        for vpc_id in ids:
+    ids = list(survey.vpc_ids) if survey is not None else []
+    for missing in sorted(set(scope or ()) - set(ids)):
+        results.append(_missing(event, settings, missing, notes))
+    if survey is None:
+        return _summary(event, settings, results, notes)
+    order = rotated(ids, dt.date.fromisoformat(day)) if survey.sweep else ids
+    reads = read_in_time(
+        survey,
+        order,
+        enough_time=lambda: time_left is None or time_left() >= VPC_SECONDS,
+        read_one=lambda vpc_id: inventory.snapshots([vpc_id], settings),
+    )
+    results += evaluate(reads, survey.name)
+    position = {vpc_id: n for n, vpc_id in enumerate(ids)}
+    results.sort(key=lambda r: position.get(r.vpc_id, -1))  # the rotation is not the report's
+    return _summary(event, settings, results, notes)
+
+
+def _evaluator(
+    event: Trigger,
+    settings: Settings,
+    notes: list[str],
+    *,
+    executor: Executor | None,
+    notifier: Notifier | None,
+    day: str,
+) -> Callable[[Iterable[Read], Callable[[str], str]], list[VpcResult]]:
+    """Evaluation (and repair, and message) of each VPC read; the ones not read or reached."""
+    context = None if executor is None else _run_context(event.event_id, event.event_name)
+
+    def evaluate(reads: Iterable[Read], name: Callable[[str], str]) -> list[VpcResult]:
+        results: list[VpcResult] = []
+        for read in reads:
+            if isinstance(read, NotRead):
+                results.append(_unreadable(event, settings, read.vpc_id, read.error))
+                continue
+            if isinstance(read, NotReached):
+                left = read.vpc_ids
+                log.warning(
+                    "deadline: %d VPC(s) not reached; the next run evaluates them",
+                    len(left),
+                    extra={"outcome": "not-reached", "vpc_ids": list(left)},
+                )
+                notes.append(f"not reached before the deadline: {', '.join(left)}")
+                results += [_not_reached(event, settings, v, name(v)) for v in left]
+                continue
             try:
-                snapshots += inventory.snapshots([vpc_id], settings)
-            except (ClientError, BotoCoreError) as one:
-                results.append(_unreadable(event, settings, vpc_id, one))
-        if results and not snapshots:
-            return _unreadable_run(event, settings, notes, exc)  # nothing could be read at all
-        scope = ids
-    unread = {r.vpc_id for r in results}
-    for missing in sorted(set(scope or ()) - {s.vpc_id for s in snapshots} - unread):
-        notes.append(f"{missing} does not exist (any more): skipped")
-        log.info("VPC not found", extra={"vpc_id": missing, "outcome": "skipped"})
-        results.append(
-            VpcResult(
-                vpc_id=missing,
-                account_id=event.account_id,
-                region=event.region,
-                mode=settings.mode,
-                status=VpcStatus.SKIPPED,
-                mode_note="the VPC does not exist (any more)",
-                mode_reason=ModeReason.NOT_FOUND,
-            )
-        )
-    for index, snapshot in enumerate(snapshots):
-        if time_left is not None and time_left() < VPC_SECONDS:
-            left = snapshots[index:]
-            log.warning(
-                "deadline: %d VPC(s) not reached; the next run evaluates them",
-                len(left),
-                extra={"outcome": "not-reached", "vpc_ids": [s.vpc_id for s in left]},
-            )
-            notes.append(f"not reached before the deadline: {', '.join(s.vpc_id for s in left)}")
-            results += [_not_reached(s, settings) for s in left]
-            break
-        try:
-            result = remediate_vpc(snapshot, settings, executor=executor, context=context, day=day)
-        except (ClientError, BotoCoreError) as exc:
-            result = _unreadable(event, settings, snapshot.vpc_id, exc)
-        handover = None if notifier is None else _handover(result, snapshot, settings)
-        results.append(_notify(result, notifier, settings.notification_format, handover))
+                result = remediate_vpc(read, settings, executor=executor, context=context, day=day)
+            except (ClientError, BotoCoreError) as exc:
+                result = _unreadable(event, settings, read.vpc_id, exc)
+            handover = None if notifier is None else _handover(result, read, settings)
+            results.append(_notify(result, notifier, settings.notification_format, handover))
+        return results
+
+    return evaluate
+
+
+def _one_by_one(
+    event: Trigger,
+    settings: Settings,
+    inventory: Inventory,
+    scope: Sequence[str] | None,
+    *,
+    notes: list[str],
+    exc: ClientError | BotoCoreError,
+    evaluate: Callable[[Iterable[Read], Callable[[str], str]], list[VpcResult]],
+) -> Summary:
+    """Reading the VPCs together failed: read them one by one, so that the others go on."""
+    log.info("reading the VPCs together failed; reading them one by one", extra={"error": str(exc)})
+    try:
+        ids = list(scope) if scope is not None else _vpc_ids(inventory)
+    except (ClientError, BotoCoreError) as again:
+        return _unreadable_run(event, settings, notes, again)
+    reads = read_one_by_one(ids, lambda vpc_id: inventory.snapshots([vpc_id], settings))
+    if reads and all(isinstance(r, NotRead) for r in reads):
+        return _unreadable_run(event, settings, notes, exc)  # nothing could be read at all
+    gone = sorted(set(ids) - {r.vpc_id for r in reads})
+    results = [_missing(event, settings, v, notes) for v in gone]
+    return _summary(event, settings, results + evaluate(reads, lambda _: ""), notes)
+
+
+def _missing(event: Trigger, settings: Settings, vpc_id: str, notes: list[str]) -> VpcResult:
+    notes.append(f"{vpc_id} does not exist (any more): skipped")
+    log.info("VPC not found", extra={"vpc_id": vpc_id, "outcome": "skipped"})
+    return VpcResult(
+        vpc_id=vpc_id,
+        account_id=event.account_id,
+        region=event.region,
+        mode=settings.mode,
+        status=VpcStatus.SKIPPED,
+        mode_note="the VPC does not exist (any more)",
+        mode_reason=ModeReason.NOT_FOUND,
+    )
+
+
+def _summary(
+    event: Trigger, settings: Settings, results: Sequence[VpcResult], notes: Sequence[str]
+) -> Summary:
     vpcs = tuple(results)
     return Summary(
         mode=settings.mode,
@@ -439,12 +491,12 @@ def _unreadable(
     )
 
 
-def _not_reached(snapshot: VpcSnapshot, settings: Settings) -> VpcResult:
+def _not_reached(event: Trigger, settings: Settings, vpc_id: str, name: str) -> VpcResult:
     return VpcResult(
-        vpc_id=snapshot.vpc_id,
-        account_id=snapshot.account_id,
-        region=snapshot.region,
-        name=snapshot.name,
+        vpc_id=vpc_id,
+        account_id=event.account_id,
+        region=event.region,
+        name=name,
         mode=settings.mode,
         status=VpcStatus.NOT_REACHED,
         mode_note="the run's deadline came first; the next run evaluates it",

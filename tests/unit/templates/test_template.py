@@ -284,7 +284,10 @@ def test_function_limits(template: dict[str, Any]) -> None:
     # A bounded concurrency, of which the work queue's mapping takes less than all (issue 24:
     # a mapping whose MaximumConcurrency equals it starves live events during a long sweep);
     # the relations are tested in test_events_are_never_starved_by_the_work_queue.
-    for dep in (Deployment(template), Deployment(template, MemberRoleName="m", OrganizationId="o-a1b2c3d4e5")):
+    for dep in (
+        Deployment(template),
+        Deployment(template, MemberRoleName="m", OrganizationId="o-a1b2c3d4e5"),
+    ):
         assert dep.resolve(props["ReservedConcurrentExecutions"]) == "3"
         mapping = dep.resources()["WorkQueueMapping"]["Properties"]
         assert mapping["ScalingConfig"]["MaximumConcurrency"] == "2"
@@ -1081,7 +1084,9 @@ def test_events_are_never_starved_by_the_work_queue(template: dict[str, Any]) ->
     queue = template["Resources"]["WorkQueue"]["Properties"]
     assert function["ReservedConcurrentExecutions"] == {"Ref": "FunctionConcurrency"}
     assert mapping["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "QueueConcurrency"}
-    functions = [str(n) for n in range(1, 120) if _accepts(parameters["FunctionConcurrency"], str(n))]
+    functions = [
+        str(n) for n in range(1, 120) if _accepts(parameters["FunctionConcurrency"], str(n))
+    ]
     queues = parameters["QueueConcurrency"]["AllowedValues"]
     assert min(int(q) for q in queues) >= 2  # Lambda's minimum MaximumConcurrency
     for q in queues:
@@ -1107,4 +1112,6 @@ def test_single_account_deployments_get_the_work_queue_and_its_alarm(
     assert environment["Variables"]["WORK_QUEUE_URL"] == "<Ref WorkQueue>"
     assert environment["Variables"]["MEMBER_ROLE_NAME"] == ""
     alarm = resources["FailureQueueAlarm"]["Properties"]
-    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": "<GetAtt FailureQueue.QueueName>"}]
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": "<GetAtt FailureQueue.QueueName>"}
+    ]

@@ -4,10 +4,9 @@ A sweep reads its region's VPCs in slices of :data:`SLICE` and evaluates each sl
 reads the next, so that the read phase keeps the deadline as well as the evaluation: no slice
 is read, and no VPC evaluated, with less than the engine's reserve (``VPC_SECONDS``) left. What
 is left is *not reached*: the face hands those VPCs to the work queue
-(:func:`remediation.org.work_items.hand_over`), in chunks one invocation can finish
-(:func:`chunk_size`). Where there is no queue (the CLI, a deployment without one), the order of
-the sweep rotates by day (:func:`rotated`), so that the VPCs a short run leaves are not the
-same tail every day.
+(:func:`remediation.handover.hand_over`), in chunks one invocation can finish. Where there
+is no queue (the CLI, a deployment without one), the order of the sweep rotates by day
+(:func:`rotated`), so that the VPCs a short run leaves are not the same tail every day.
 """
 
 from __future__ import annotations
@@ -22,11 +21,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from remediation.aws.survey import Survey
 from remediation.model import VpcSnapshot
 
-#: VPCs a sweep reads at a time (each costs two DNS attribute reads, and a hosted-zone lookup
-#: when it lacks a local endpoint: a few seconds a slice).
-SLICE = 25
-#: Most VPCs in one handed-over work item (EC2 takes at most 200 values in one filter).
-MOST_PER_ITEM = 200
+#: VPCs a sweep reads first, and at most at a time (each costs two DNS attribute reads, and a
+#: hosted-zone lookup when it lacks a local endpoint): the slices after the first are sized to
+#: the pace measured.
+FIRST_SLICE = 5
+SLICE = 50
 _GOLDEN = (math.sqrt(5) - 1) / 2
 
 
@@ -67,33 +66,45 @@ def read_in_time(
     survey: Survey,
     order: Sequence[str],
     *,
-    enough_time: Callable[[], bool],
+    time_left: Callable[[], float] | None,
+    reserve: float,
     read_one: Callable[[str], list[VpcSnapshot]],
 ) -> Iterator[Read]:
-    """The snapshots of ``order``, a slice at a time (one slice for an event), lazily: each
-    is yielded only while ``enough_time()``; then the rest as one :class:`NotReached`.
+    """The snapshots of ``order``, lazily, a slice at a time (an event's VPCs: one slice).
 
-    A slice whose read fails is read again VPC by VPC (``read_one``), so that one VPC's
-    failure costs only that VPC (:class:`NotRead`).
+    Each VPC is yielded only while at least ``reserve`` seconds are left; a slice is read only
+    when the time left also covers reading it at the pace of the slices before. The first
+    slice of a sweep is :data:`FIRST_SLICE` VPCs; the next ones are sized to half the time
+    left (at most :data:`SLICE`). Once time is short, the rest comes as one
+    :class:`NotReached`. A slice whose read fails is read again VPC by VPC (``read_one``), so
+    that one VPC's failure costs only that VPC (:class:`NotRead`).
     """
-    size = SLICE if survey.sweep else max(len(order), 1)
-    for start in range(0, len(order), size):
-        part = list(order[start : start + size])
-        if not enough_time():
+    start, size, pace = 0, (FIRST_SLICE if survey.sweep else max(len(order), 1)), 0.0
+    while start < len(order):
+        if time_left is not None and time_left() < reserve + pace * size:
             yield NotReached(tuple(order[start:]))
             return
+        part = list(order[start : start + size])
+        before = time_left() if time_left is not None else 0.0
         try:
             snapshots = survey.snapshots(part)
         except (ClientError, BotoCoreError):
             alone = read_one_by_one(part, read_one)
             yield from (r for r in alone if isinstance(r, NotRead))
             snapshots = [r for r in alone if isinstance(r, VpcSnapshot)]
+        if time_left is not None:
+            pace = max(pace, (before - time_left()) / len(part))
+        start += len(part)
         for index, snapshot in enumerate(snapshots):
-            if not enough_time():
+            if time_left is not None and time_left() < reserve:
                 rest = [s.vpc_id for s in snapshots[index:]]
-                yield NotReached((*rest, *order[start + size :]))
+                yield NotReached((*rest, *order[start:]))
                 return
             yield snapshot
+        if time_left is not None and pace > 0:
+            size = max(1, min(SLICE, int((time_left() - reserve) / pace / 2)))
+        else:
+            size = SLICE if survey.sweep else size
 
 
 def read_one_by_one(
@@ -108,18 +119,3 @@ def read_one_by_one(
         except (ClientError, BotoCoreError) as exc:
             reads.append(NotRead(vpc_id, exc))
     return reads
-
-
-def chunk_size(seconds_per_vpc: float, seconds_per_invocation: float) -> int:
-    """VPCs per handed-over work item: what one invocation finishes at twice the pace this
-    run measured (at least one, at most :data:`MOST_PER_ITEM`).
-
-    >>> chunk_size(0.5, 240.0)
-    200
-    >>> chunk_size(45.0, 240.0)
-    2
-    >>> chunk_size(0.0, 0.0)
-    1
-    """
-    pace = max(seconds_per_vpc, 0.05) * 2
-    return max(1, min(MOST_PER_ITEM, int(seconds_per_invocation / pace)))

@@ -304,7 +304,8 @@ def run(
     reads = read_in_time(
         survey,
         order,
-        enough_time=lambda: time_left is None or time_left() >= VPC_SECONDS,
+        time_left=time_left,
+        reserve=VPC_SECONDS,
         read_one=lambda vpc_id: inventory.snapshots([vpc_id], settings),
     )
     results += evaluate(reads, survey.name)

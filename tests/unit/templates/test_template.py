@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from cfnlint.api import lint
 from cfnlint.config import ManualArgs
+from cfnlint.decode import decode_str
 from cfnlint.helpers import REGIONS
 
 from remediation.config import load_settings
@@ -1115,3 +1116,44 @@ def test_single_account_deployments_get_the_work_queue_and_its_alarm(
     assert alarm["Dimensions"] == [
         {"Name": "QueueName", "Value": "<GetAtt FailureQueue.QueueName>"}
     ]
+
+
+# ------------------------------------------------------------------------------------------------
+# The one-stack organisation roll-out (issue 24)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_the_central_stack_can_roll_the_member_stack_out_to_the_organisation(
+    template: dict[str, Any],
+) -> None:
+    """With MemberStackSetTargets, the central stack creates the member StackSet itself:
+    service-managed, deployed automatically to new accounts, with every member.yaml parameter
+    given the central stack's own value, in the organisation's regions."""
+    assert "MemberStackSet" not in Deployment(template, **ORG).resources()
+    assert "MemberStackSet" not in Deployment(template, MemberStackSetTargets="r-ab12").resources()
+    dep = Deployment(
+        template,
+        **ORG,
+        MemberStackSetTargets="r-ab12,ou-ab12-11111111",
+        OrganisationRegions="us-east-1,eu-west-1",
+    )
+    stack_set = dep.resources()["MemberStackSet"]["Properties"]
+    assert stack_set["PermissionModel"] == "SERVICE_MANAGED"
+    assert stack_set["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+    assert stack_set["CallAs"] == "SELF"
+    assert stack_set["Capabilities"] == ["CAPABILITY_NAMED_IAM"]
+    assert (REPO / stack_set["TemplateURL"]).is_file()
+    (group,) = stack_set["StackInstancesGroup"]
+    assert group["DeploymentTargets"]["OrganizationalUnitIds"] == ["r-ab12", "ou-ab12-11111111"]
+    assert group["Regions"] == ["us-east-1", "eu-west-1"]
+    given = {p["ParameterKey"]: p["ParameterValue"] for p in stack_set["Parameters"]}
+    member, errors = decode_str((REPO / "member.yaml").read_text())
+    assert not errors
+    assert set(given) == set(member["Parameters"])  # every member parameter, none unknown
+    assert given["CentralRoleArn"] == "<GetAtt FunctionRole.Arn>"
+    assert given["CentralEventBusArn"] == "<GetAtt CentralEventBus.Arn>"
+    for name in set(given) - {"CentralRoleArn", "CentralEventBusArn"}:
+        assert given[name] == dep.resolve({"Ref": name}), name  # the central stack's own value
+    single_region = Deployment(template, **ORG, MemberStackSetTargets="r-ab12")
+    (group,) = single_region.resources()["MemberStackSet"]["Properties"]["StackInstancesGroup"]
+    assert group["Regions"] == [REGION]

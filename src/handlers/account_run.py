@@ -56,6 +56,15 @@ def _update_approved_findings(
         logger.warning("Security Hub workflow not updated", extra={"error": problem})
 
 
+def _account_name(member_role_name: str, account_id: str) -> str:
+    """The account's name in organisation mode (organizations:DescribeAccount, kept)."""
+    if not member_role_name:
+        return ""
+    from remediation.org.names import NAMES  # noqa: PLC0415 - organisation mode only
+
+    return NAMES.name(account_id, lambda: runtime.base_session().client("organizations"))
+
+
 def _hand_over(
     summary: Summary, queue_url: str, started: float, time_left: Callable[[], float] | None
 ) -> Summary:
@@ -144,7 +153,13 @@ def run_trigger(
         _update_approved_findings(parsed, session, "NOTIFIED", notes[-1])
     started = time_left() if time_left is not None else 0.0
     summary = run(
-        parsed, settings, inventory, executor=executor, notifier=notifier, time_left=time_left
+        parsed,
+        settings,
+        inventory,
+        executor=executor,
+        notifier=notifier,
+        time_left=time_left,
+        account_name=_account_name(settings.member_role_name, parsed.account_id),
     )
     summary = _hand_over(summary, settings.work_queue_url, started, time_left)
     if notes:

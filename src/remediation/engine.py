@@ -246,6 +246,7 @@ def run(
     vpc_ids: Sequence[str] | None = None,
     today: dt.date | None = None,
     time_left: Callable[[], float] | None = None,
+    account_name: str = "",
 ) -> Summary:
     """Run the whole job for one event (or, with ``vpc_ids``, for chosen VPCs).
 
@@ -259,6 +260,8 @@ def run(
         Where per-VPC messages go; ``None`` means nowhere (the CLI prints instead).
     vpc_ids
         Overrides the event's VPCs (the CLI's ``--vpc-id``).
+    account_name
+        The account's name, for the messages and findings (organisation mode).
     time_left
         Seconds left before the run must end (the Lambda deadline). No VPC is started with
         less than :data:`VPC_SECONDS` left; those not reached are returned as ``not-reached``.
@@ -277,7 +280,15 @@ def run(
         raise ValueError("an inventory is needed to act on a trigger")
     day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
     notes: list[str] = []
-    evaluate = _evaluator(event, settings, notes, executor=executor, notifier=notifier, day=day)
+    evaluate = _evaluator(
+        event,
+        settings,
+        notes,
+        executor=executor,
+        notifier=notifier,
+        day=day,
+        account_name=account_name,
+    )
     try:
         if vpc_ids is not None:
             scope: Sequence[str] | None = list(vpc_ids)
@@ -322,6 +333,7 @@ def _evaluator(
     executor: Executor | None,
     notifier: Notifier | None,
     day: str,
+    account_name: str = "",
 ) -> Callable[[Iterable[Read], Callable[[str], str]], list[VpcResult]]:
     """Evaluation (and repair, and message) of each VPC read; the ones not read or reached."""
     context = None if executor is None else _run_context(event.event_id, event.event_name)
@@ -346,6 +358,8 @@ def _evaluator(
                 result = remediate_vpc(read, settings, executor=executor, context=context, day=day)
             except (ClientError, BotoCoreError) as exc:
                 result = _unreadable(event, settings, read.vpc_id, exc)
+            if account_name:
+                result = dataclasses.replace(result, account_name=account_name)
             handover = None if notifier is None else _handover(result, read, settings)
             results.append(_notify(result, notifier, settings.notification_format, handover))
         return results

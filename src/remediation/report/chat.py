@@ -121,6 +121,7 @@ def render_chatbot(
     limit; ``terraform_command`` prints it, for the next steps when it does not fit.
     """
     name = f" ({result.name})" if result.name else ""
+    account_name = account_name or result.account_name
     account = f"{result.account_id} ({account_name})" if account_name else result.account_id
     icon = _ICON.get(result.status, "")
     title = f"{icon} ECR endpoints {result.vpc_id}{name}: {result.status.value}".strip()

@@ -59,6 +59,8 @@ class VpcResult:
     mode: Mode
     status: VpcStatus
     name: str = ""
+    #: The account's name (organisation mode: ``organizations:DescribeAccount``), ``""`` unknown.
+    account_name: str = ""
     mode_note: str = ""
     findings: tuple[Finding, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
@@ -94,6 +96,7 @@ class VpcResult:
             "vpc_id": self.vpc_id,
             "name": self.name,
             "account_id": self.account_id,
+            **({"account_name": self.account_name} if self.account_name else {}),
             "region": self.region,
             "mode": self.mode.label,
             "mode_note": self.mode_note,

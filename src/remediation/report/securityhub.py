@@ -179,6 +179,7 @@ def _base(result: VpcResult, check: Check, partition: str, now: str) -> dict[str
         "ProductArn": product_arn(partition, region, account),
         "GeneratorId": f"{TOOL}/{check.key}",
         "AwsAccountId": account,
+        **({"AwsAccountName": result.account_name} if result.account_name else {}),
         "Types": list(TYPES),
         "CreatedAt": now,
         "UpdatedAt": now,

@@ -39,6 +39,7 @@ from remediation.events.parse import (
     parse_event,
 )
 from remediation.modes import Mode
+from remediation.org import names
 from remediation.org import sessions as accounts
 from remediation.org import work_items as organisation
 from remediation.report import securityhub
@@ -985,7 +986,8 @@ def test_outputs(template: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------------------------
 
 ORG = {"MemberRoleName": "ecr-endpoint-guard-member", "OrganizationId": "o-a1b2c3d4e5"}
-ORGANISATION = frozenset(accounts.PERMISSIONS)  # the queue's are PLUMBING: every deployment
+# the queue's are PLUMBING (every deployment); the names of member accounts (issue 24)
+ORGANISATION = frozenset(accounts.PERMISSIONS + names.NAME_PERMISSIONS)
 
 
 def _statements_granting(dep: Deployment, action: str) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import pytest
 
 from remediation.events.triggers import Trigger
 from remediation.handover import chunk_size, hand_over
-from remediation.model import Mode
+from remediation.modes import Mode
 from remediation.org.work_items import HANDOVER_EVENT_NAME, WorkItem
 from remediation.report.results import Summary, VpcResult, VpcStatus, tally
 

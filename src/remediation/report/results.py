@@ -59,8 +59,6 @@ class VpcResult:
     mode: Mode
     status: VpcStatus
     name: str = ""
-    #: The account's name (organisation mode: ``organizations:DescribeAccount``), ``""`` unknown.
-    account_name: str = ""
     mode_note: str = ""
     findings: tuple[Finding, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
@@ -77,6 +75,8 @@ class VpcResult:
     traffic: Traffic | None = None
     #: The endpoints' monthly cost against the NAT processing they avoid (docs/cost.md).
     money: Money | None = None
+    #: The account's name (organisation mode: ``organizations:DescribeAccount``), ``""`` unknown.
+    account_name: str = ""
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import botocore.client
 import pytest
 
-from handlers.remediate import DEADLINE_MARGIN_SECONDS, lambda_handler
+from handlers.remediate import lambda_handler
+from handlers.runtime import DEADLINE_MARGIN_SECONDS
 from remediation.aws.inventory import Inventory
 from remediation.config import load_settings
 from remediation.engine import VPC_SECONDS, run
@@ -162,12 +164,16 @@ def test_without_a_queue_the_order_rotates_by_day(aws: Aws, many: list[str]) -> 
     lefts = []
     for day in range(1, 11):
         looks = iter(range(10_000))
+
+        def time_left(looks: Iterator[int] = looks) -> float:
+            return 300.0 - 10 * next(looks)  # each look at the clock: 10 s later
+
         result = run(
             sweep,
             settings,
             Inventory(aws.ec2, region=REGION, account_id=ACCOUNT),
             today=dt.date(2026, 12, day),
-            time_left=lambda looks=looks: 300.0 - 10 * next(looks),  # each look: 10 s later
+            time_left=time_left,
         )
         left = {v.vpc_id for v in result.vpcs if v.status.value == "not-reached"}
         assert left and len(left) < len(many)

@@ -74,7 +74,7 @@ def test_without_readable_names_the_id_alone(
 
 
 def test_messages_and_findings_carry_the_name() -> None:
-    from remediation.model import Mode
+    from remediation.modes import Mode
     from remediation.report.results import VpcStatus
 
     result = VpcResult(

@@ -23,7 +23,7 @@ OTHER = "444455556666"
 
 def event(**change: Any) -> dict[str, Any]:
     """The fixture with ``a__b=value`` set in its finding (``None`` deletes the key)."""
-    data = json.loads(FIXTURE.read_text())
+    data: dict[str, Any] = json.loads(FIXTURE.read_text())
     finding = data["detail"]["findings"][0]
     for path, value in change.items():
         node = finding

@@ -16,14 +16,19 @@ runs. For every input:
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from handlers import observability
 from handlers.remediate import lambda_handler
+from remediation.aws import hosted_zones
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
 from tests.support.event_strategies import mutated_events
 from tests.support.fixtures import event_names, load_event
@@ -96,8 +101,17 @@ def pointed_at(event: Any, vpc_id: str) -> Any:
 
 
 @pytest.fixture
-def world(aws: Aws, handler_env: pytest.MonkeyPatch) -> str:
-    """A non-compliant VPC (dry-run would plan repairs), organisation mode with a queue."""
+def world(
+    aws: Aws, handler_env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """A non-compliant VPC (dry-run would plan repairs), organisation mode with a queue.
+
+    Route 53's pacing (a real wait of 0.2 s between lookups) and the INFO log records are not
+    what is fuzzed, and would be most of each example's time: both are turned off here."""
+    monkeypatch.setattr(hosted_zones, "ROUTE53_INTERVAL", 0.0)
+    monkeypatch.setattr(logging.getLogger("remediation"), "level", logging.ERROR)
+    level = observability.logger.log_level
+    observability.logger.setLevel(logging.ERROR)
     queue = aws.sqs.create_queue(QueueName="work")["QueueUrl"]
     for key, value in {
         "MEMBER_ROLE_NAME": "ecr-endpoint-guard-member",
@@ -107,7 +121,8 @@ def world(aws: Aws, handler_env: pytest.MonkeyPatch) -> str:
         "TOOL_ROLE_ARN": "arn:aws:iam::123456789012:role/ecr-endpoint-guard-FunctionRole-EXAMPLE",
     }.items():
         handler_env.setenv(key, value)
-    return build_vpc(aws.ec2, dns_hostnames=False).vpc_id
+    yield build_vpc(aws.ec2, dns_hostnames=False).vpc_id
+    observability.logger.setLevel(level)
 
 
 def check(event: Any, calls: CallLog, context: LambdaContext) -> str:
@@ -143,6 +158,11 @@ def test_the_handler_survives_every_event_family_mutated(
     @example(event={"Records": [{**WORK[0], "body": {"version": 1}}]})
     def through_the_handler(event: Any) -> None:
         seen[check(pointed_at(event, world), api_calls, lambda_context)] += 1
+        if sum(seen.values()) % 1000 == 0:  # the long run's progress, past pytest's capture
+            print(
+                f"fuzz: the handler, {sum(seen.values())} examples: {dict(seen)}",
+                file=sys.__stderr__,
+            )
 
     through_the_handler()
     assert seen["refused"] and seen["evaluated"] and seen["batch"], seen

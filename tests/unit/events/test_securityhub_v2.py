@@ -135,3 +135,16 @@ def test_no_finding(findings: Any) -> None:
 def test_account_mismatch_names_the_first_foreign_account() -> None:
     assert account_mismatch(ACCOUNT, [ACCOUNT, ACCOUNT]) == ""
     assert OTHER in account_mismatch(ACCOUNT, [ACCOUNT, OTHER])
+
+
+def test_a_standard_specific_control_finding_is_a_trigger_by_its_control_id() -> None:
+    """Accounts that enabled Security Hub before February 2023 outside an organisation get
+    findings per standard: the generator names the standard, the control id is the same."""
+    v1 = json.loads((FIXTURE.parent / "securityhub_findings_imported_ec2_55.json").read_text())
+    finding = v1["detail"]["findings"][0]
+    finding["GeneratorId"] = "aws-foundational-security-best-practices/v/1.0.0/EC2.55"
+    parsed = parse_securityhub_event(v1)
+    assert isinstance(parsed, Trigger)
+    assert parsed.vpc_ids == (VPC,)
+    finding["Compliance"]["SecurityControlId"] = "EC2.1"
+    assert isinstance(parse_securityhub_event(v1), Refusal)

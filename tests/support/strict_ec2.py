@@ -46,6 +46,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.responses import ActionResult

@@ -62,6 +62,18 @@ def rotated(vpc_ids: Sequence[str], day: dt.date) -> list[str]:
     return [*vpc_ids[offset:], *vpc_ids[:offset]]
 
 
+def in_time(
+    snapshots: Sequence[VpcSnapshot], time_left: Callable[[], float] | None, reserve: float
+) -> Iterator[Read]:
+    """Snapshots read together, each yielded only while ``reserve`` seconds are left; then the
+    rest as one :class:`NotReached`."""
+    for index, snapshot in enumerate(snapshots):
+        if time_left is not None and time_left() < reserve:
+            yield NotReached(tuple(s.vpc_id for s in snapshots[index:]))
+            return
+        yield snapshot
+
+
 def read_in_time(
     survey: Survey,
     order: Sequence[str],

@@ -24,7 +24,15 @@ from remediation.baseline import evaluate
 from remediation.baseline.money import vpc_money
 from remediation.config import Settings
 from remediation.cost import estimate
-from remediation.coverage import NotReached, NotRead, Read, read_in_time, read_one_by_one, rotated
+from remediation.coverage import (
+    NotReached,
+    NotRead,
+    Read,
+    in_time,
+    read_in_time,
+    read_one_by_one,
+    rotated,
+)
 from remediation.events.parse import Refusal, Trigger
 from remediation.findings import Finding, Severity
 from remediation.model import VpcSnapshot
@@ -300,21 +308,28 @@ def run(
     except (ClientError, BotoCoreError) as exc:
         return _unreadable_run(event, settings, notes, exc)
     results: list[VpcResult] = []
-    try:
-        survey = inventory.survey(scope, settings) if scope != [] else None
+    if scope is not None:  # named VPCs (an event, the CLI's chunks): read together, as ever
+        try:
+            snapshots = inventory.snapshots(scope, settings) if scope else []
+        except (ClientError, BotoCoreError) as exc:
+            return _one_by_one(
+                event, settings, inventory, scope, notes=notes, exc=exc, evaluate=evaluate
+            )
+        found = {s.vpc_id for s in snapshots}
+        results += [_missing(event, settings, v, notes) for v in sorted(set(scope) - found)]
+        names = {s.vpc_id: s.name for s in snapshots}
+        results += evaluate(in_time(snapshots, time_left, VPC_SECONDS), names.get)
+        return _summary(event, settings, results, notes)
+    try:  # a sweep: read slice by slice against the deadline, in the day's order
+        survey = inventory.survey(None, settings)
     except (ClientError, BotoCoreError) as exc:
         return _one_by_one(
             event, settings, inventory, scope, notes=notes, exc=exc, evaluate=evaluate
         )
-    ids = list(survey.vpc_ids) if survey is not None else []
-    for missing in sorted(set(scope or ()) - set(ids)):
-        results.append(_missing(event, settings, missing, notes))
-    if survey is None:
-        return _summary(event, settings, results, notes)
-    order = rotated(ids, dt.date.fromisoformat(day)) if survey.sweep else ids
+    ids = list(survey.vpc_ids)
     reads = read_in_time(
         survey,
-        order,
+        rotated(ids, dt.date.fromisoformat(day)),
         time_left=time_left,
         reserve=VPC_SECONDS,
         read_one=lambda vpc_id: inventory.snapshots([vpc_id], settings),
@@ -334,11 +349,11 @@ def _evaluator(
     notifier: Notifier | None,
     day: str,
     account_name: str = "",
-) -> Callable[[Iterable[Read], Callable[[str], str]], list[VpcResult]]:
+) -> Callable[[Iterable[Read], Callable[[str], str | None]], list[VpcResult]]:
     """Evaluation (and repair, and message) of each VPC read; the ones not read or reached."""
     context = None if executor is None else _run_context(event.event_id, event.event_name)
 
-    def evaluate(reads: Iterable[Read], name: Callable[[str], str]) -> list[VpcResult]:
+    def evaluate(reads: Iterable[Read], name: Callable[[str], str | None]) -> list[VpcResult]:
         results: list[VpcResult] = []
         for read in reads:
             if isinstance(read, NotRead):
@@ -352,7 +367,7 @@ def _evaluator(
                     extra={"outcome": "not-reached", "vpc_ids": list(left)},
                 )
                 notes.append(f"not reached before the deadline: {', '.join(left)}")
-                results += [_not_reached(event, settings, v, name(v)) for v in left]
+                results += [_not_reached(event, settings, v, name(v) or "") for v in left]
                 continue
             try:
                 result = remediate_vpc(read, settings, executor=executor, context=context, day=day)
@@ -375,7 +390,7 @@ def _one_by_one(
     *,
     notes: list[str],
     exc: ClientError | BotoCoreError,
-    evaluate: Callable[[Iterable[Read], Callable[[str], str]], list[VpcResult]],
+    evaluate: Callable[[Iterable[Read], Callable[[str], str | None]], list[VpcResult]],
 ) -> Summary:
     """Reading the VPCs together failed: read them one by one, so that the others go on."""
     log.info("reading the VPCs together failed; reading them one by one", extra={"error": str(exc)})

@@ -57,7 +57,7 @@ def _escape(char: str) -> str:
 
 
 def _key(text: str) -> str:
-    bare = _BARE_KEY.match(text) and text.lower() not in _RESERVED
+    bare = _BARE_KEY.fullmatch(text) and text.lower() not in _RESERVED
     return text if bare else quoted(text)
 
 

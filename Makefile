@@ -27,7 +27,7 @@ CHECKOV_VERSION ?= 3.2.459
 TOOLS_PY_BIN := $(call find_python,$(TOOLS_PYTHON))
 TOOLS_STAMP := $(TOOLS_VENV)/.installed-sam-$(SAM_CLI_VERSION)-checkov-$(CHECKOV_VERSION)
 
-.PHONY: help venv tools browser test check lint typecheck layers deadcode unit suite audit demo bench build clean
+.PHONY: help venv tools browser test check lint typecheck layers deadcode unit suite audit demo bench build fuzz clean
 
 help:
 	@echo "make demo   - run the whole job against an embedded AWS emulator (no AWS account)"
@@ -38,6 +38,7 @@ help:
 	@echo "make browser - install Debian's chromium for the HTML report's browser test (root)"
 	@echo "make build  - sam build, then byte-compile the code for the python3.13 runtime"
 	@echo "make bench  - API calls, sweep scale and cold start, against moto (docs/performance.md)"
+	@echo "make fuzz   - the long fuzz: 10,000 examples per entry point (docs/safety.md; not in test)"
 	@echo "make clean  - remove the virtual environments and caches"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -143,6 +144,14 @@ build: $(TOOLS_STAMP)
 	$(TOOLS_VENV)/bin/sam build
 	@test -n "$(RUNTIME_PY_BIN)" || { echo "python3.13 not found: the build is left as source only"; exit 0; }
 	$(RUNTIME_PY_BIN) -m compileall -q --invalidation-mode unchecked-hash .aws-sam/build/Function
+
+# The long fuzz (tests/fuzz, docs/safety.md): every entry point with the `fuzz` profile, at
+# least 10,000 examples each, on one process (the handler's runs share one moto account). Seeds
+# beyond events/: the shared reference events, when ECR_GUARD_REFERENCE_EVENTS names their
+# folder (default ../shared/reference-events). `make test` runs the same tests with a few
+# hundred examples each. About an hour on a quiet 2-CPU machine.
+fuzz: $(STAMP)
+	ECR_GUARD_FUZZ_PROFILE=fuzz $(VPY) -m pytest tests/fuzz -p no:xdist -q --durations=0 --hypothesis-show-statistics $(PYTEST_ARGS)
 
 # Writes bench/results/latest.json (git-ignored); BENCH_ARGS="--sizes 1,10 --runs 7" is quicker.
 bench: $(STAMP)

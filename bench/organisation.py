@@ -58,8 +58,9 @@ class OrganisationRun:
 
     @property
     def budget_per_item(self) -> int:
-        # Dry-run, VPCs without endpoints: each needs its zone lookup; plus one AssumeRole.
-        return sweep_budget(self.vpcs, zone_lookups=self.vpcs) + 1
+        # Dry-run, VPCs without endpoints: each needs its zone lookup; plus one AssumeRole and
+        # one DescribeAccount (the account's name for its messages: issue 24), both kept.
+        return sweep_budget(self.vpcs, zone_lookups=self.vpcs) + 2
 
     def as_dict(self) -> dict[str, Any]:
         grown = self.memory_kib[-1] - self.memory_kib[len(self.memory_kib) // 2]

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from handlers import runtime
 from handlers.observability import logger
+from remediation.aws.clients import RETRIES
 from remediation.aws.inventory import Inventory
 from remediation.config import load_settings, partition_problem
-from remediation.engine import run
+from remediation.engine import VPC_SECONDS, run
 from remediation.events.triggers import Refusal, Trigger
 from remediation.modes import Mode, approved_mode
 from remediation.report.notify import SnsNotifier
@@ -48,12 +49,38 @@ def _import_findings(summary: Summary, session: boto3.session.Session, partition
 def _update_approved_findings(
     parsed: Trigger, session: boto3.session.Session, status: str, note: str
 ) -> None:
-    from remediation.report.securityhub import update_workflow  # noqa: PLC0415 - approval path only
+    from remediation.report.workflow import move_workflow  # noqa: PLC0415 - approval path only
 
     client = session.client("securityhub", region_name=parsed.region)
-    problem = update_workflow(client, parsed.finding_refs, status, note)
-    if problem:
+    for problem in move_workflow(client, parsed.finding_refs, parsed.account_id, status, note):
         logger.warning("Security Hub workflow not updated", extra={"error": problem})
+
+
+def _account_name(member_role_name: str, account_id: str) -> str:
+    """The account's name in organisation mode (organizations:DescribeAccount, kept)."""
+    if not member_role_name:
+        return ""
+    from remediation.org.names import NAMES  # noqa: PLC0415 - organisation mode only
+
+    return NAMES.name(account_id, lambda: runtime.base_session().client("organizations"))
+
+
+def _hand_over(
+    summary: Summary, queue_url: str, started: float, time_left: Callable[[], float] | None
+) -> Summary:
+    """The VPCs the run did not reach before its deadline, to the work queue."""
+    if not summary.counts.get("vpcs_not_reached") or not queue_url or time_left is None:
+        return summary
+    from remediation.handover import hand_over  # noqa: PLC0415 - runs out of time only
+
+    base = runtime.base_session()
+    return hand_over(
+        summary,
+        queue_url=queue_url,
+        sqs=lambda region: base.client("sqs", region_name=region, config=RETRIES),
+        seconds_used=started - time_left(),
+        seconds_per_invocation=started - VPC_SECONDS,
+    )
 
 
 def run_trigger(
@@ -128,9 +155,17 @@ def run_trigger(
         notifier = SnsNotifier(sns, settings.topic_arn)
     if parsed.approval and executor is not None:
         _update_approved_findings(parsed, session, "NOTIFIED", notes[-1])
+    started = time_left() if time_left is not None else 0.0
     summary = run(
-        parsed, settings, inventory, executor=executor, notifier=notifier, time_left=time_left
+        parsed,
+        settings,
+        inventory,
+        executor=executor,
+        notifier=notifier,
+        time_left=time_left,
+        account_name=_account_name(settings.member_role_name, parsed.account_id),
     )
+    summary = _hand_over(summary, settings.work_queue_url, started, time_left)
     if notes:
         summary = dataclasses.replace(summary, notes=(*notes, *summary.notes))
     if parsed.approval and executor is not None and not summary.failed:

@@ -115,10 +115,18 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
 
 
 def _is_queue_batch(event: Any) -> bool:
-    """A batch of SQS records (the organisation sweep's work items), not an EventBridge event."""
+    """A batch of SQS records (the work queue's items), not an EventBridge event: every record
+    with its message id and body (one without is not the queue's, and is refused as any other
+    unknown event; found by the fuzz)."""
     records = event.get("Records") if isinstance(event, dict) else None
     return (
         isinstance(records, list)
         and bool(records)
-        and all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records)
+        and all(
+            isinstance(r, dict)
+            and r.get("eventSource") == "aws:sqs"
+            and isinstance(r.get("messageId"), str)
+            and isinstance(r.get("body"), str)
+            for r in records
+        )
     )

@@ -11,6 +11,7 @@ are reused while they last.
 from __future__ import annotations
 
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -130,3 +131,6 @@ def forget_session() -> None:
     with _LOCK:
         _SESSION.clear()
         _MEMBERS.clear()
+    names = sys.modules.get("remediation.org.names")  # loaded in organisation mode only
+    if names is not None:
+        names.NAMES.forget()

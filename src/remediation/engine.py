@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -24,6 +24,15 @@ from remediation.baseline import evaluate
 from remediation.baseline.money import vpc_money
 from remediation.config import Settings
 from remediation.cost import estimate
+from remediation.coverage import (
+    NotReached,
+    NotRead,
+    Read,
+    in_time,
+    read_in_time,
+    read_one_by_one,
+    rotated,
+)
 from remediation.events.parse import Refusal, Trigger
 from remediation.findings import Finding, Severity
 from remediation.model import VpcSnapshot
@@ -247,6 +256,7 @@ def run(
     vpc_ids: Sequence[str] | None = None,
     today: dt.date | None = None,
     time_left: Callable[[], float] | None = None,
+    account_name: str = "",
     stopped: Callable[[], bool] | None = None,
 ) -> Summary:
     """Run the whole job for one event (or, with ``vpc_ids``, for chosen VPCs).
@@ -261,6 +271,8 @@ def run(
         Where per-VPC messages go; ``None`` means nowhere (the CLI prints instead).
     vpc_ids
         Overrides the event's VPCs (the CLI's ``--vpc-id``).
+    account_name
+        The account's name, for the messages and findings (organisation mode).
     time_left
         Seconds left before the run must end (the Lambda deadline). No VPC is started with
         less than :data:`VPC_SECONDS` left; those not reached are returned as ``not-reached``.
@@ -282,12 +294,18 @@ def run(
     if inventory is None:
         raise ValueError("an inventory is needed to act on a trigger")
     day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-    context = (
-        None
-        if executor is None
-        else _run_context(event.event_id, event.event_name, settings.extra_tags)
-    )
     notes: list[str] = []
+    evaluate = _evaluator(
+        event,
+        settings,
+        notes,
+        executor=executor,
+        notifier=notifier,
+        day=day,
+        account_name=account_name,
+        stopped=stopped,
+    )
+    time_left = _until_stopped(time_left, stopped)
     try:
         if vpc_ids is not None:
             scope: Sequence[str] | None = list(vpc_ids)
@@ -299,55 +317,135 @@ def run(
     except (ClientError, BotoCoreError) as exc:
         return _unreadable_run(event, settings, notes, exc)
     results: list[VpcResult] = []
-    try:
-        snapshots = inventory.snapshots(scope, settings) if scope != [] else []
-    except (ClientError, BotoCoreError) as exc:
-        if error_code(exc) in REGION_NOT_ENABLED:
-            return _unreadable_run(event, settings, notes, exc)
-        # One VPC's read may have failed: read them one by one, so that the others go on.
-        log.info(
-            "reading the VPCs together failed; reading them one by one",
-            extra={"outcome": "error", "error": str(exc)},
-        )
+    if scope is not None:  # named VPCs (an event, the CLI's chunks): read together, as ever
         try:
-            ids = list(scope) if scope is not None else _vpc_ids(inventory)
-        except (ClientError, BotoCoreError) as again:
-            return _unreadable_run(event, settings, notes, again)
-        snapshots = []
-        for vpc_id in ids:
-            try:
-                snapshots += inventory.snapshots([vpc_id], settings)
-            except (ClientError, BotoCoreError) as one:
-                results.append(_unreadable(event, settings, vpc_id, one))
-        if results and not snapshots:
-            return _unreadable_run(event, settings, notes, exc)  # nothing could be read at all
-        scope = ids
-    unread = {r.vpc_id for r in results}
-    for missing in sorted(set(scope or ()) - {s.vpc_id for s in snapshots} - unread):
-        notes.append(f"{missing} does not exist (any more): skipped")
-        log.info("VPC not found", extra={"vpc_id": missing, "outcome": "skipped"})
-        results.append(
-            VpcResult(
-                vpc_id=missing,
-                account_id=event.account_id,
-                region=event.region,
-                mode=settings.mode,
-                status=VpcStatus.SKIPPED,
-                mode_note="the VPC does not exist (any more)",
-                mode_reason=ModeReason.NOT_FOUND,
-            )
-        )
-    for index, snapshot in enumerate(snapshots):
-        left = _not_started(snapshots[index:], settings, notes, time_left, stopped)
-        if left:
-            results += left
-            break
-        try:
-            result = remediate_vpc(snapshot, settings, executor=executor, context=context, day=day)
+            snapshots = inventory.snapshots(scope, settings) if scope else []
         except (ClientError, BotoCoreError) as exc:
-            result = _unreadable(event, settings, snapshot.vpc_id, exc)
-        handover = None if notifier is None else _handover(result, snapshot, settings)
-        results.append(_notify(result, notifier, settings.notification_format, handover))
+            return _one_by_one(
+                event, settings, inventory, scope, notes=notes, exc=exc, evaluate=evaluate
+            )
+        found = {s.vpc_id for s in snapshots}
+        results += [_missing(event, settings, v, notes) for v in sorted(set(scope) - found)]
+        names = {s.vpc_id: s.name for s in snapshots}
+        results += evaluate(in_time(snapshots, time_left, VPC_SECONDS), names.get)
+        return _summary(event, settings, results, notes)
+    try:  # a sweep: read slice by slice against the deadline, in the day's order
+        survey = inventory.survey(None, settings)
+    except (ClientError, BotoCoreError) as exc:
+        return _one_by_one(
+            event, settings, inventory, scope, notes=notes, exc=exc, evaluate=evaluate
+        )
+    ids = list(survey.vpc_ids)
+    reads = read_in_time(
+        survey,
+        rotated(ids, dt.date.fromisoformat(day)),
+        time_left=time_left,
+        reserve=VPC_SECONDS,
+        read_one=lambda vpc_id: inventory.snapshots([vpc_id], settings),
+    )
+    results += evaluate(reads, survey.name)
+    position = {vpc_id: n for n, vpc_id in enumerate(ids)}
+    results.sort(key=lambda r: position.get(r.vpc_id, -1))  # the rotation is not the report's
+    return _summary(event, settings, results, notes)
+
+
+def _evaluator(
+    event: Trigger,
+    settings: Settings,
+    notes: list[str],
+    *,
+    executor: Executor | None,
+    notifier: Notifier | None,
+    day: str,
+    account_name: str = "",
+    stopped: Callable[[], bool] | None = None,
+) -> Callable[[Iterable[Read], Callable[[str], str | None]], list[VpcResult]]:
+    """Evaluation (and repair, and message) of each VPC read; the ones not read or reached."""
+    context = (
+        None
+        if executor is None
+        else _run_context(event.event_id, event.event_name, settings.extra_tags)
+    )
+
+    def evaluate(reads: Iterable[Read], name: Callable[[str], str | None]) -> list[VpcResult]:
+        results: list[VpcResult] = []
+        for read in reads:
+            if isinstance(read, NotRead):
+                results.append(_unreadable(event, settings, read.vpc_id, read.error))
+                continue
+            if isinstance(read, NotReached) and stopped is not None and stopped():
+                notes.append(f"not started: the run was interrupted: {', '.join(read.vpc_ids)}")
+                results += [
+                    _not_reached(event, settings, v, name(v) or "", INTERRUPTED_NOTE)
+                    for v in read.vpc_ids
+                ]
+                continue
+            if isinstance(read, NotReached):
+                left = read.vpc_ids
+                log.warning(
+                    "deadline: %d VPC(s) not reached; the next run evaluates them",
+                    len(left),
+                    extra={"outcome": "not-reached", "vpc_ids": list(left)},
+                )
+                notes.append(f"not reached before the deadline: {', '.join(left)}")
+                results += [_not_reached(event, settings, v, name(v) or "") for v in left]
+                continue
+            try:
+                result = remediate_vpc(read, settings, executor=executor, context=context, day=day)
+            except (ClientError, BotoCoreError) as exc:
+                result = _unreadable(event, settings, read.vpc_id, exc)
+            if account_name:
+                result = dataclasses.replace(result, account_name=account_name)
+            handover = None if notifier is None else _handover(result, read, settings)
+            results.append(_notify(result, notifier, settings.notification_format, handover))
+        return results
+
+    return evaluate
+
+
+def _one_by_one(
+    event: Trigger,
+    settings: Settings,
+    inventory: Inventory,
+    scope: Sequence[str] | None,
+    *,
+    notes: list[str],
+    exc: ClientError | BotoCoreError,
+    evaluate: Callable[[Iterable[Read], Callable[[str], str | None]], list[VpcResult]],
+) -> Summary:
+    """Reading the VPCs together failed: read them one by one, so that the others go on."""
+    if error_code(exc) in REGION_NOT_ENABLED:  # no VPC of the region can be read: say why once
+        return _unreadable_run(event, settings, notes, exc)
+    log.info("reading the VPCs together failed; reading them one by one", extra={"error": str(exc)})
+    try:
+        ids = list(scope) if scope is not None else _vpc_ids(inventory)
+    except (ClientError, BotoCoreError) as again:
+        return _unreadable_run(event, settings, notes, again)
+    reads = read_one_by_one(ids, lambda vpc_id: inventory.snapshots([vpc_id], settings))
+    if reads and all(isinstance(r, NotRead) for r in reads):
+        return _unreadable_run(event, settings, notes, exc)  # nothing could be read at all
+    gone = sorted(set(ids) - {r.vpc_id for r in reads})
+    results = [_missing(event, settings, v, notes) for v in gone]
+    return _summary(event, settings, results + evaluate(reads, lambda _: ""), notes)
+
+
+def _missing(event: Trigger, settings: Settings, vpc_id: str, notes: list[str]) -> VpcResult:
+    notes.append(f"{vpc_id} does not exist (any more): skipped")
+    log.info("VPC not found", extra={"vpc_id": vpc_id, "outcome": "skipped"})
+    return VpcResult(
+        vpc_id=vpc_id,
+        account_id=event.account_id,
+        region=event.region,
+        mode=settings.mode,
+        status=VpcStatus.SKIPPED,
+        mode_note="the VPC does not exist (any more)",
+        mode_reason=ModeReason.NOT_FOUND,
+    )
+
+
+def _summary(
+    event: Trigger, settings: Settings, results: Sequence[VpcResult], notes: Sequence[str]
+) -> Summary:
     vpcs = tuple(results)
     return Summary(
         mode=settings.mode,
@@ -487,40 +585,28 @@ def _unreadable(
 INTERRUPTED_NOTE = "not started: the run was interrupted"
 
 
-def _not_started(
-    left: Sequence[VpcSnapshot],
-    settings: Settings,
-    notes: list[str],
-    time_left: Callable[[], float] | None,
-    stopped: Callable[[], bool] | None,
-) -> list[VpcResult]:
-    """The VPCs not to start (``not-reached``, with a note): the run was interrupted, or its
-    deadline is near; ``[]`` to go on."""
-    ids = ", ".join(s.vpc_id for s in left)
-    if stopped is not None and stopped():
-        notes.append(f"not started: the run was interrupted: {ids}")
-        return [_not_reached(s, settings, INTERRUPTED_NOTE) for s in left]
-    if time_left is not None and time_left() < VPC_SECONDS:
-        log.warning(
-            "deadline: %d VPC(s) not reached; the next run evaluates them",
-            len(left),
-            extra={"outcome": "not-reached", "vpc_ids": [s.vpc_id for s in left]},
-        )
-        notes.append(f"not reached before the deadline: {ids}")
-        return [_not_reached(s, settings) for s in left]
-    return []
+def _until_stopped(
+    time_left: Callable[[], float] | None, stopped: Callable[[], bool] | None
+) -> Callable[[], float] | None:
+    """The time left, as the readers and the evaluation see it: none once a person
+    interrupted the run (so no VPC is started), else the deadline's."""
+    if stopped is None:
+        return time_left
+    return lambda: -1.0 if stopped() else (time_left() if time_left is not None else 1e9)
 
 
 def _not_reached(
-    snapshot: VpcSnapshot,
+    event: Trigger,
     settings: Settings,
+    vpc_id: str,
+    name: str,
     note: str = "the run's deadline came first; the next run evaluates it",
 ) -> VpcResult:
     return VpcResult(
-        vpc_id=snapshot.vpc_id,
-        account_id=snapshot.account_id,
-        region=snapshot.region,
-        name=snapshot.name,
+        vpc_id=vpc_id,
+        account_id=event.account_id,
+        region=event.region,
+        name=name,
         mode=settings.mode,
         status=VpcStatus.NOT_REACHED,
         mode_note=note,

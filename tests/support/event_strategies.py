@@ -3,7 +3,9 @@ of junk, arbitrary JSON values."""
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -89,9 +91,13 @@ def _at(root: Any, path: tuple[Any, ...]) -> Any:
 
 
 @st.composite
-def mutated_events(draw: st.DrawFn) -> Any:
-    """A real fixture, 1 to 4 times mutated: a key dropped, a value retyped, or nested."""
-    event: Any = load_event(draw(st.sampled_from(event_names())))
+def mutated_events(draw: st.DrawFn, seeds: Sequence[Any] = ()) -> Any:
+    """A real fixture (or one of ``seeds``), 1 to 4 times mutated: a key dropped, a value
+    retyped, or nested."""
+    if seeds:
+        event: Any = copy.deepcopy(draw(st.sampled_from(list(seeds))))
+    else:
+        event = load_event(draw(st.sampled_from(event_names())))
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
         targeted = draw(st.booleans())
         path = draw(st.sampled_from(_targets(event) if targeted else _paths(event)))

@@ -37,6 +37,10 @@ what (the yielded :class:`RealEc2` holds the knobs a test turns):
   them; ``ram_failures``: error codes to answer with) and participants' network interfaces in
   a shared-out VPC (``interface_owners``: interface id -> owner account), in
   :mod:`tests.support.strict_ram`.
+- the new Security Hub's ``DescribeSecurityHubV2`` and ``BatchUpdateFindingsV2``, which moto
+  does not implement either (``hub_v2``: the (account, region) pairs where it is enabled;
+  ``findings_v2``: the OCSF findings it holds; ``findings_v2_updates``: what was asked of it),
+  answered at the HTTP level (:mod:`tests.support.securityhub_v2`).
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from moto.route53.models import route53_backends
 from moto.route53.responses import Route53
 
 from remediation.aws.inventory import reset_caches
+from tests.support.securityhub_v2 import SECURITY_HUB_V2_PATHS, security_hub_v2
 from tests.support.strict_dns import strict_dns
 from tests.support.strict_ec2_lz import landing_zone
 from tests.support.strict_paths import RealPaths, strict_paths
@@ -103,6 +108,10 @@ class RealEc2:
     disabled_regions: set[tuple[str, str]] = field(default_factory=set)  # (account, region)
     attribute_refusals: set[str] = field(default_factory=set)  # VPC ids
     requester_managed: set[str] = field(default_factory=set)  # endpoint ids
+    hub_v2: set[tuple[str, str]] = field(default_factory=set)  # (account, region) enabled
+    #: (account, finding_info.uid, metadata.product.uid) -> the finding's status_id, comment
+    findings_v2: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    findings_v2_updates: list[dict[str, Any]] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:  # the older ``aws.strict["tokens"]`` spelling
         return getattr(self, key)
@@ -336,11 +345,14 @@ def strict_ec2() -> Iterator[RealEc2]:
         return ActionResult({"HostedZoneSummaries": summaries})
 
     def process_request(self: Any, request: Any) -> Any:
-        """Services moto lacks (Route 53 Profiles, RAM's list calls) and refusals: see
-        tests/support/strict_dns and tests/support/strict_ram."""
+        """Services moto lacks (Route 53 Profiles, RAM's list calls, the new Security Hub) and
+        refusals: see tests/support/strict_dns, tests/support/strict_ram and
+        tests/support/securityhub_v2."""
         url = urlparse(request.url)
         if url.netloc.startswith("ram.") and url.path.rstrip("/") in RAM_LISTS:
             return ram_answer(real, request)
+        if url.netloc.startswith("securityhub.") and url.path in SECURITY_HUB_V2_PATHS:
+            return security_hub_v2(real, request, url)
         return answer_dns(request) or original_process(self, request)
 
     def modify_vpc_endpoint(self: Any) -> Any:

@@ -247,6 +247,7 @@ EXPECTED_RULE: dict[str, str | None] = {
     # Security Hub: AWS's control findings trigger; the custom action only where offered
     # (SecurityHubFindings or FixOnApproval); the tool's own imported findings never.
     "securityhub_findings_imported_ec2_55.json": "SecurityHubControlFindings",
+    "securityhub_findings_imported_v2_ec2_55.json": "SecurityHubControlFindings",
     "securityhub_custom_action_fix.json": "SecurityHubApproval",
     "securityhub_findings_imported_own.json": None,
     # Delivered by the SweepRule schedule, which has no pattern.

@@ -39,7 +39,9 @@ GENERATED = (".venv", ".venv-tools", ".aws-sam", "bench/results")
 #: Top-level folders whose paths a page names (``remediation/`` and ``handlers/`` live in src/).
 ROOTS = ("src", "tests", "bench", "events", "docs", ".ci", "remediation", "handlers")
 #: CloudFormation identifiers that look like environment variables.
-NOT_VARIABLES = frozenset({"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"})
+NOT_VARIABLES = frozenset(
+    {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND", "CAPABILITY_NAMED_IAM", "DELEGATED_ADMIN"}
+)
 
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 SPAN = re.compile(r"`([^`\n]+)`")

@@ -152,6 +152,12 @@ class HostedZones:
         self.pacer = pacer or Pacer()
         #: What the last :meth:`zones_of` per VPC saw: zone name -> (zone id, owning account).
         self._refs: dict[str, dict[str, tuple[str, str]]] = {}
+        # What a sweep lists once, whatever the number of slices it reads its VPCs in: the
+        # account's own zones (id -> name, VPC -> names, VPC -> refs), the profile
+        # associations, and each profile's resources. One instance serves one run.
+        self._own: tuple[dict[str, str], ZoneKnowledge] | None = None
+        self._associations: list[dict[str, Any]] | None = None
+        self._resources: dict[str, _Resources] = {}
 
     def knowledge(
         self,
@@ -174,7 +180,13 @@ class HostedZones:
         pending = list(needing)
         if sweep or len(needing) > PER_VPC_ZONE_LOOKUPS:
             try:
-                own_names = self._own_zones(wanted, known)
+                if self._own is None:
+                    listed = ZoneKnowledge()
+                    self._own = self._own_zones(wanted, listed), listed
+                own_names, listed = self._own
+                for vpc_id, names in listed.zones.items():
+                    known.zones[vpc_id] |= names
+                    known.zone_refs[vpc_id].update(listed.zone_refs.get(vpc_id, {}))
             except (ClientError, BotoCoreError) as exc:
                 log.warning("could not list the account's hosted zones", extra={"error": str(exc)})
             pending = [v for v in needing if not known.zones.get(v)]
@@ -255,7 +267,11 @@ class HostedZones:
         operation = "list_profile_associations"
         try:
             if sweep or len(vpc_ids) > PER_VPC_ZONE_LOOKUPS:
-                listed = list(self._pages(self.profiles, operation, "ProfileAssociations"))
+                if self._associations is None:
+                    self._associations = list(
+                        self._pages(self.profiles, operation, "ProfileAssociations")
+                    )
+                listed = self._associations
             else:
                 listed = [
                     a
@@ -276,7 +292,9 @@ class HostedZones:
                 by_profile[str(association["ProfileId"])].append(vpc_id)
         for profile_id, vpcs in sorted(by_profile.items()):
             try:
-                found = self._profile_resources(profile_id, own_names)
+                if profile_id not in self._resources:
+                    self._resources[profile_id] = self._profile_resources(profile_id, own_names)
+                found = self._resources[profile_id]
             except (ClientError, BotoCoreError) as exc:
                 for vpc_id in vpcs:
                     known.profiles_unread[vpc_id] = f"Route 53 Profile {profile_id}: " + _unread(

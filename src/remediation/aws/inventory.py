@@ -56,6 +56,7 @@ from remediation.aws.parsing import (
 from remediation.aws.region_facts import region_facts
 from remediation.aws.region_facts import reset as reset_region_facts
 from remediation.aws.sharing import Shares
+from remediation.aws.survey import Survey
 from remediation.config import Settings
 from remediation.events.parse import Trigger
 from remediation.model import (
@@ -257,20 +258,45 @@ class Inventory:
 
         A VPC that does not exist is simply absent from the result.
         """
+        survey = self.survey(vpc_ids, settings)
+        return survey.snapshots(survey.vpc_ids)
+
+    def survey(self, vpc_ids: Sequence[str] | None, settings: Settings) -> Survey:
+        """What is read for all the VPCs at once (``None``: every VPC of the region); the
+        per-VPC reads are left to :meth:`Survey.snapshots`, which a sweep calls slice by slice
+        against its deadline (hosted-zone listings are made once per run)."""
         vpcs = [
             v for f in _vpc_filters(vpc_ids) for v in _pages(self.ec2, "describe_vpcs", "Vpcs", **f)
         ]
         if not vpcs:
-            return []
+            return Survey({}, vpc_ids is None, self._build, settings)
         ids = [v["VpcId"] for v in vpcs]
         scope: list[str] | None = None if vpc_ids is None else ids
-        subnets = self._grouped(scope, "describe_subnets", "Subnets")
-        tables = self._grouped(scope, "describe_route_tables", "RouteTables")
-        endpoints = self._grouped(scope, "describe_vpc_endpoints", "VpcEndpoints")
-        groups = self._grouped(scope, "describe_security_groups", "SecurityGroups")
-        interfaces = self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces")
-        facts = self._region_facts(settings)
-        dns_servers = self._dns_servers(vpcs)
+        return Survey(
+            {str(v["VpcId"]): v for v in vpcs},
+            vpc_ids is None,
+            self._build,
+            settings,
+            scope,
+            subnets=self._grouped(scope, "describe_subnets", "Subnets"),
+            tables=self._grouped(scope, "describe_route_tables", "RouteTables"),
+            endpoints=self._grouped(scope, "describe_vpc_endpoints", "VpcEndpoints"),
+            groups=self._grouped(scope, "describe_security_groups", "SecurityGroups"),
+            interfaces=self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces"),
+            facts=self._region_facts(settings),
+            dns_servers=self._dns_servers(vpcs),
+        )
+
+    def _build(self, survey: Survey, vpc_ids: Sequence[str]) -> list[VpcSnapshot]:
+        """The per-VPC reads (DNS attributes, hosted zones, DNS paths) and the snapshots."""
+        settings = survey.settings
+        if settings is None or not vpc_ids:
+            return []
+        scope = survey.scope
+        vpcs = [survey.vpcs[v] for v in vpc_ids]
+        subnets, tables, endpoints = survey.subnets, survey.tables, survey.endpoints
+        groups, interfaces = survey.groups, survey.interfaces
+        facts, dns_servers = survey.facts, survey.dns_servers
         # Companions (ENDPOINT_PROFILE) do not send a VPC to the zone lookups: ECR's services do.
         services = [
             s.service_name(self.region) for s in settings.interface_services if not s.companion

@@ -43,19 +43,26 @@ DNS_ARGUMENTS = {
 
 
 def string(text: str) -> str:
-    """An HCL string literal: template sequences ``${`` and ``%{`` escaped, and every control,
-    format or line-separating character as an ``\\u``/``\\U`` escape (the value is kept exactly;
-    nothing raw reaches a terminal or ends the line).
+    """An HCL string literal, the value kept exactly: every control, format or line-separating
+    character as a ``\\u``/``\\U`` escape (nothing raw reaches a terminal or ends the line);
+    template sequences ``${`` and ``%{`` with a Unicode escape of their first character (never a
+    template: HCL finds those in the raw text, then decodes the escapes; doubling them, ``$${``,
+    is ambiguous after a user's own ``%%``); a lone surrogate (which UTF-8 cannot hold) as U+FFFD.
 
-    >>> print(string('a "b" ${c}'))
-    "a \\"b\\" $${c}"
+    >>> print(string('a "b" ${c} %%{d}'))
+    "a \\"b\\" \\u0024{c} %\\u0025{d}"
     >>> print(string("x\\x85\\u202e\\U000e0001"))
     "x\\u0085\\u202e\\U000e0001"
     >>> print(string("\\b\\f\\n"))  # HCL has no \\b or \\f escape (json.dumps writes them)
     "\\u0008\\u000c\\n"
     """
-    body = "".join(_SHORT.get(c) or (_escape(c) if unseen(c) else c) for c in text)
-    return '"' + body.replace("${", "$${").replace("%{", "%%{") + '"'
+    body = "".join(_SHORT.get(c) or (_escape(c) if unseen(c) else c) for c in _whole(text))
+    return '"' + body.replace("${", "\\u0024{").replace("%{", "\\u0025{") + '"'
+
+
+def _whole(text: str) -> str:
+    """``text`` with every lone surrogate replaced (U+FFFD): what UTF-8 can write."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 #: HCL's own short escapes (no ``\\b`` or ``\\f``: those are ``\\u`` escapes in HCL).

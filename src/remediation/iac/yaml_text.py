@@ -46,7 +46,8 @@ def quoted(text: str) -> str:
     >>> print(quoted("caf\u00e9 \U0001f600"))
     "caf\\u00e9 \\U0001f600"
     """
-    body = json.dumps(text, ensure_ascii=False)
+    whole = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")  # lone surrogates
+    body = json.dumps(whole, ensure_ascii=False)
     return "".join(c if " " <= c < "\x7f" else _escape(c) for c in body)
 
 

@@ -10,6 +10,10 @@ bounds the parallel load on EC2's rate limits, and failed items are retried by S
 in the failure queue. Nothing here holds per-account state: memory does not grow with the size of
 the organisation.
 
+The same queue takes the VPCs a sweep could not reach before its deadline
+(:mod:`remediation.handover`): a work item with ``vpc_ids`` is an evaluation of those VPCs
+only, in its account and region.
+
 Examples
 --------
 >>> item = WorkItem(account_id="111122223333", region="eu-west-1", sweep_id="s-1")
@@ -31,11 +35,15 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.events.parse import Trigger
+from remediation.events.parse import ID_PATTERNS, Trigger
 from remediation.vocabulary import ACCOUNT_ID
 
 WORK_ITEM_VERSION = 1
 WORK_ITEM_EVENT_NAME = "OrganisationSweep"
+#: The event name of a work item with VPCs: a sweep's VPCs handed over to the queue.
+HANDOVER_EVENT_NAME = "SweepHandover"
+#: Most VPCs in one work item (EC2 takes at most 200 values in one filter).
+MOST_VPCS_PER_ITEM = 200
 #: SendMessageBatch takes at most 10 messages (SQS quotas).
 SQS_BATCH = 10
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-[0-9]+$")
@@ -59,17 +67,19 @@ class WorkItem:
     account_id: str
     region: str
     sweep_id: str = ""
+    #: Only these VPCs (handed over by a sweep that did not reach them); empty: every VPC.
+    vpc_ids: tuple[str, ...] = ()
 
     def to_json(self) -> str:
-        return json.dumps(
-            {
-                "version": WORK_ITEM_VERSION,
-                "account_id": self.account_id,
-                "region": self.region,
-                "sweep_id": self.sweep_id,
-            },
-            sort_keys=True,
-        )
+        data: dict[str, Any] = {
+            "version": WORK_ITEM_VERSION,
+            "account_id": self.account_id,
+            "region": self.region,
+            "sweep_id": self.sweep_id,
+        }
+        if self.vpc_ids:
+            data["vpc_ids"] = list(self.vpc_ids)
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> WorkItem:
@@ -92,10 +102,28 @@ class WorkItem:
         if not (isinstance(region, str) and len(region) <= 32 and _REGION.match(region)):
             raise ValueError(f"work item: region {region!r} is not a region name")
         sweep_id = data.get("sweep_id", "")
-        return cls(account, region, sweep_id if isinstance(sweep_id, str) else "")
+        vpc_ids = data.get("vpc_ids", [])
+        pattern = ID_PATTERNS["vpc_ids"]
+        if not (
+            isinstance(vpc_ids, list)
+            and len(vpc_ids) <= MOST_VPCS_PER_ITEM
+            and all(isinstance(v, str) and pattern.fullmatch(v) for v in vpc_ids)
+        ):
+            raise ValueError(f"work item: vpc_ids must be at most {MOST_VPCS_PER_ITEM} VPC ids")
+        sweep = sweep_id[:128] if isinstance(sweep_id, str) else ""
+        return cls(account, region, sweep, tuple(dict.fromkeys(vpc_ids)))
 
     def trigger(self, message_id: str) -> Trigger:
-        """The engine's trigger for this item: a region sweep in the member account."""
+        """The engine's trigger for this item: a region sweep in the member account, or the
+        evaluation of the VPCs handed over."""
+        if self.vpc_ids:
+            return Trigger(
+                event_id=message_id[:128],
+                event_name=HANDOVER_EVENT_NAME,
+                account_id=self.account_id,
+                region=self.region,
+                vpc_ids=self.vpc_ids,
+            )
         return Trigger(
             event_id=message_id[:128],
             event_name=WORK_ITEM_EVENT_NAME,

@@ -125,6 +125,7 @@ def render_chatbot(
     # link or emphasis (:func:`remediation.text.chat`).
     safe_name = chat(result.name, TITLE_LIMIT // 2)
     name = f" ({safe_name})" if safe_name else ""
+    account_name = account_name or result.account_name
     account = (
         f"{result.account_id} ({chat(account_name, 100)})" if account_name else result.account_id
     )

@@ -97,7 +97,9 @@ def subject(result: VpcResult) -> str:
     else:
         what = f"{open_count} finding(s), dry-run"
     # The account first: in organisation mode one topic receives every account's messages.
-    return clean_subject(f"ECR endpoints {result.account_id} {result.vpc_id}{name}: {what}")
+    account = f"{result.account_id} ({result.account_name})" if result.account_name else ""
+    account = account or result.account_id
+    return clean_subject(f"ECR endpoints {account} {result.vpc_id}{name}: {what}")
 
 
 def _iac_paragraph(result: VpcResult, handover: IacHandover | None) -> list[str]:
@@ -149,7 +151,8 @@ def render_text(result: VpcResult, handover: IacHandover | None = None) -> str:
     lines = [
         f"ecr-endpoint-guard report for {result.vpc_id}" + (f" ({name})" if name else ""),
         "",
-        f"Account: {result.account_id}",
+        f"Account: {result.account_id}"
+        + (f" ({result.account_name})" if result.account_name else ""),
         f"Region:  {result.region}",
         f"VPC:     {result.vpc_id}",
         f"Name:    {name or '-'}",

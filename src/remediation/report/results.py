@@ -76,6 +76,8 @@ class VpcResult:
     traffic: Traffic | None = None
     #: The endpoints' monthly cost against the NAT processing they avoid (docs/cost.md).
     money: Money | None = None
+    #: The account's name (organisation mode: ``organizations:DescribeAccount``), ``""`` unknown.
+    account_name: str = ""
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:
@@ -95,6 +97,7 @@ class VpcResult:
             "vpc_id": self.vpc_id,
             "name": self.name,
             "account_id": self.account_id,
+            **({"account_name": self.account_name} if self.account_name else {}),
             "region": self.region,
             "mode": self.mode.label,
             "mode_note": self.mode_note,

@@ -61,7 +61,14 @@ DONE = frozenset({OutcomeStatus.APPLIED, OutcomeStatus.ALREADY_DONE})
 #: importing findings (SECURITY_HUB_FINDINGS) and moving the approved ones' workflow
 #: (FIX_ON_APPROVAL).
 IMPORT_PERMISSIONS: tuple[str, ...] = ("securityhub:BatchImportFindings",)
-UPDATE_PERMISSIONS: tuple[str, ...] = ("securityhub:BatchUpdateFindings",)
+#: ``BatchUpdateFindingsV2`` is authorized by ``securityhub:BatchUpdateFindings`` (on the
+#: ``hubv2`` resource); ``DescribeSecurityHubV2`` by its own action, on no resource type
+#: (Service Authorization Reference, "Actions, resources, and condition keys for AWS Security
+#: Hub").
+UPDATE_PERMISSIONS: tuple[str, ...] = (
+    "securityhub:BatchUpdateFindings",
+    "securityhub:DescribeSecurityHubV2",
+)
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,7 @@ def _base(result: VpcResult, check: Check, partition: str, now: str) -> dict[str
         "ProductArn": product_arn(partition, region, account),
         "GeneratorId": f"{TOOL}/{check.key}",
         "AwsAccountId": account,
+        **({"AwsAccountName": result.account_name} if result.account_name else {}),
         "Types": list(TYPES),
         "CreatedAt": now,
         "UpdatedAt": now,
@@ -373,31 +381,6 @@ def summary_findings(summary: Summary, *, partition: str, now: dt.datetime) -> l
         else:
             out += build_findings(result, partition=partition, now=now)
     return out
-
-
-#: BatchUpdateFindings takes at most 100 finding identifiers per call.
-MAX_UPDATE = 100
-
-
-def update_workflow(client: Any, refs: Sequence[tuple[str, str]], status: str, note: str) -> str:
-    """Set the workflow status of the findings a person selected (``NOTIFIED``, ``RESOLVED``).
-
-    Returns ``""``, or why Security Hub refused (logged by the caller; never fails a run).
-    """
-    for start in range(0, len(refs), MAX_UPDATE):
-        batch = refs[start : start + MAX_UPDATE]
-        try:
-            answer = client.batch_update_findings(
-                FindingIdentifiers=[{"Id": i, "ProductArn": p} for i, p in batch],
-                Workflow={"Status": status},
-                Note={"Text": note[:512], "UpdatedBy": TOOL},
-            )
-        except (ClientError, BotoCoreError) as exc:
-            return error_text(exc) if isinstance(exc, ClientError) else str(exc)
-        refused = answer.get("UnprocessedFindings", [])
-        if refused:
-            return f"{len(refused)} finding(s) not updated: {refused[0].get('ErrorMessage', '')}"
-    return ""
 
 
 def import_summary(client: Any, summary: Summary, *, partition: str) -> tuple[int, int]:

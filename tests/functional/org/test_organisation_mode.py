@@ -211,15 +211,18 @@ def test_work_items_sweep_their_accounts_and_report_partial_failures(
     batch = _as_lambda_batch(aws, url)
     batch["Records"].append({**batch["Records"][0], "messageId": "bad", "body": "not a work item"})
 
-    original = Inventory.snapshots
+    def other_unavailable(read: Any) -> Any:
+        def reading(self: Inventory, *args: Any, **kwargs: Any) -> Any:
+            if self.account_id == OTHER:
+                error = {"Error": {"Code": "ServiceUnavailable", "Message": "try again"}}
+                raise ClientError(error, "DescribeVpcs")  # type: ignore[arg-type]
+            return read(self, *args, **kwargs)
 
-    def other_unavailable(self: Inventory, *args: Any, **kwargs: Any) -> Any:
-        if self.account_id == OTHER:
-            error = {"Error": {"Code": "ServiceUnavailable", "Message": "try again"}}
-            raise ClientError(error, "DescribeVpcs")  # type: ignore[arg-type]
-        return original(self, *args, **kwargs)
+        return reading
 
-    monkeypatch.setattr(Inventory, "snapshots", other_unavailable)
+    # Every read of OTHER's VPCs fails: together (a sweep's survey) and one by one.
+    monkeypatch.setattr(Inventory, "snapshots", other_unavailable(Inventory.snapshots))
+    monkeypatch.setattr(Inventory, "survey", other_unavailable(Inventory.survey))
 
     response = lambda_handler(batch, lambda_context)
 

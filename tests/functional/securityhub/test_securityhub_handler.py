@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-import botocore.client
 import pytest
 
 from handlers.remediate import lambda_handler
@@ -26,22 +25,6 @@ def stored(vpc_id: str) -> dict[str, dict[str, Any]]:
         for f in hub.get_findings()["Findings"]
         if f"/{vpc_id}/" in f["Id"]
     }
-
-
-@pytest.fixture
-def workflow(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """moto does not implement BatchUpdateFindings: record the calls and answer as AWS does."""
-    calls: list[dict[str, Any]] = []
-    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
-
-    def answer(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        if operation == "BatchUpdateFindings":
-            calls.append(params)
-            return {"ProcessedFindings": params["FindingIdentifiers"], "UnprocessedFindings": []}
-        return original(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", answer)
-    return calls
 
 
 def test_findings_are_imported_failed_then_passed_after_auto_fix(

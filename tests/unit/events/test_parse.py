@@ -196,6 +196,10 @@ EXPECTED: dict[str, dict[str, Any] | Refused] = {
         "approval": True,
         "finding_refs": ((EC2_55_FINDING, SECURITY_HUB_PRODUCT),),
     },
+    "securityhub_findings_imported_v2_ec2_55": {
+        "event_name": "Findings Imported V2",
+        "vpc_ids": (VPC,),
+    },
     "securityhub_findings_imported_own": Refused(
         True, "the tool's own finding: never a trigger", "Security Hub Findings - Imported"
     ),
@@ -799,16 +803,17 @@ def test_junk_under_request_or_response_never_raises(name: str, where: str, junk
 def test_junk_in_security_hub_findings_never_raises(name: str, where: str, junk: Any) -> None:
     event = load_event(name)
     finding = event["detail"]["findings"][0]
+    ocsf = "class_uid" in finding  # the new Security Hub's findings: OCSF's lower-case keys
     node = {
         "finding": finding,
-        "resource": finding["Resources"][0],
-        "compliance": finding["Compliance"],
+        "resource": finding["resources" if ocsf else "Resources"][0],
+        "compliance": finding["compliance" if ocsf else "Compliance"],
         "detail": event["detail"],
     }[where]
     if isinstance(junk, dict):
         node.update(junk)
     else:
-        node["Id" if where != "detail" else "findings"] = junk
+        node[("uid" if ocsf else "Id") if where != "detail" else "findings"] = junk
     _check(parse_event(event, **OWN))
 
 

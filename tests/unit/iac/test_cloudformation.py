@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 from cfnlint.decode import decode_str
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from remediation.actions import (
@@ -402,6 +402,7 @@ _JSON = st.recursive(
 
 
 @given(st.dictionaries(_TEXT.filter(bool), _JSON, min_size=1, max_size=4))
+@example({"A\n": None})  # a key ending in a line break was written bare ($ matched before it)
 def test_any_data_reads_back_as_written(data: dict[str, Any]) -> None:
     """Every string is quoted safely: YAML reads back exactly the data (no ``yes`` as a
     boolean, no ``#`` as a comment, no line break folded)."""

@@ -222,7 +222,12 @@ def test_text_from_tags_is_escaped() -> None:
     text = render(describe(snapshot, scenario.plan()))
     doc = parse(text)
     (group,) = resources(doc, "aws_security_group").values()
-    assert "$${var.x}" in text and "%%{if}" in text
+    # Written with a Unicode escape of their first character (the fuzz found "$${"/"%%{"
+    # ambiguous after a user's own "%%"): never a template sequence, and read back as written.
+    assert "\\u0024{var.x}" in text and "\\u0025{if}" in text
+    code = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    assert not any("${var.x}" in line or "%{if}" in line for line in code)
+    assert "${var.x}" in group["tags"]["Name"] and "%{if}" in group["tags"]["Name"]
     assert group["tags"]["Name"].startswith("team ")
 
 

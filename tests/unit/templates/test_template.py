@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 from cfnlint.api import lint
 from cfnlint.config import ManualArgs
+from cfnlint.decode import decode_str
 from cfnlint.helpers import REGIONS
 
 from remediation.config import load_settings
@@ -39,6 +40,7 @@ from remediation.events.parse import (
     parse_event,
 )
 from remediation.modes import Mode
+from remediation.org import names
 from remediation.org import sessions as accounts
 from remediation.org import work_items as organisation
 from remediation.report import securityhub
@@ -81,10 +83,18 @@ PLUMBING = frozenset(
         "kms:GenerateDataKey",
         "kms:Decrypt",
         "sqs:SendMessage",
+        # the work queue, in every deployment (the VPCs a sweep did not reach go there)
+        *organisation.CONSUMER_PERMISSIONS,
     }
 )
 INGRESS = frozenset({"ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"})
 
+#: The Security Hub events the handler parses (remediation.events.securityhub).
+SECURITY_HUB_DETAIL_TYPES = {
+    "Security Hub Findings - Imported",
+    "Security Hub Findings - Custom Action",
+    "Findings Imported V2",
+}
 #: Fixtures a rule delivers that the handler is right to refuse.
 REFUSED_BY_HANDLER = {
     "malformed_create_vpc_missing_response.json",
@@ -274,15 +284,17 @@ def test_function_runtime_and_handler(template: dict[str, Any]) -> None:
 
 def test_function_limits(template: dict[str, Any]) -> None:
     props = template["Resources"]["Function"]["Properties"]
-    # One run at a time in an account; in organisation mode, the bounded concurrency that the
-    # work queue's mapping also uses (a mapping's MaximumConcurrency above it would throttle).
-    single = Deployment(template).resolve(props["ReservedConcurrentExecutions"])
-    assert single == 1
-    organisation = Deployment(template, MemberRoleName="m", OrganizationId="o-a1b2c3d4e5")
-    assert organisation.resolve(props["ReservedConcurrentExecutions"]) == "5"
-    mapping = organisation.resources()["WorkQueueMapping"]["Properties"]
-    assert mapping["ScalingConfig"]["MaximumConcurrency"] == "5"
-    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # A bounded concurrency, of which the work queue's mapping takes less than all (issue 24:
+    # a mapping whose MaximumConcurrency equals it starves live events during a long sweep);
+    # the relations are tested in test_events_are_never_starved_by_the_work_queue.
+    for dep in (
+        Deployment(template),
+        Deployment(template, MemberRoleName="m", OrganizationId="o-a1b2c3d4e5"),
+    ):
+        assert dep.resolve(props["ReservedConcurrentExecutions"]) == "3"
+        mapping = dep.resources()["WorkQueueMapping"]["Properties"]
+        assert mapping["ScalingConfig"]["MaximumConcurrency"] == "2"
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     wait = float(props["Environment"]["Variables"]["DELETION_WAIT_SECONDS"])
     assert 2 * wait <= props["Timeout"] <= 900
     assert 128 <= props["MemorySize"] <= 1024
@@ -490,7 +502,8 @@ def test_rules_deliver_only_what_the_handler_understands(template: dict[str, Any
     for name, pattern in rules.items():
         if pattern["source"] == ["aws.securityhub"]:
             # Security Hub's events: the handler parses them (below, through the fixtures).
-            assert pattern["detail-type"][0].startswith("Security Hub Findings - "), name
+            for alternative in pattern.get("$or", [pattern]):
+                assert alternative["detail-type"][0] in SECURITY_HUB_DETAIL_TYPES, name
             assert any(rule == name for rule in EXPECTED_RULE.values()), f"{name}: no fixture"
             continue
         if name == "WorkloadEvents":
@@ -549,6 +562,84 @@ def test_only_failed_active_ec2_55_56_control_findings_trigger(
     ec2_56["detail"]["findings"][0]["GeneratorId"] = "security-control/EC2.56"
     rules = pattern_rules(Deployment(template, **ALL_RULES_ON))
     assert matching(rules, ec2_56) == {"SecurityHubControlFindings"}
+
+
+def _v2(**change: Any) -> Any:
+    event = _fixture("securityhub_findings_imported_v2_ec2_55.json")
+    finding = event["detail"]["findings"][0]
+    for path, value in change.items():
+        node = finding
+        *parents, last = path.split("__")
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    return event
+
+
+@pytest.mark.parametrize(
+    ("change", "matched"),
+    [
+        ({}, True),
+        ({"compliance__control": "EC2.56"}, True),
+        ({"compliance__status": "FAIL"}, True),
+        ({"compliance__status": "fail"}, True),
+        ({"compliance__status": "Pass"}, False),
+        ({"compliance__control": "EC2.1"}, False),
+        ({"class_uid": 2004}, False),
+        # Another product's finding (a partner's, or the tool's own imported ones).
+        (
+            {"metadata__product__uid": "arn:aws:securityhub:us-east-1::productv2/acme/scanner"},
+            False,
+        ),
+        (
+            {
+                "metadata__product__uid": (
+                    f"arn:aws:securityhub:us-east-1:{ACCOUNT}:product/{ACCOUNT}/default"
+                )
+            },
+            False,
+        ),
+    ],
+)
+def test_v2_control_findings_trigger_only_security_hub_s_failed_ec2_55_56(
+    template: dict[str, Any], change: dict[str, Any], matched: bool
+) -> None:
+    rules = pattern_rules(Deployment(template, **ALL_RULES_ON))
+    assert matching(rules, _v2(**change)) == ({"SecurityHubControlFindings"} if matched else set())
+
+
+@pytest.mark.parametrize(
+    ("generator", "control", "matched"),
+    [
+        ("aws-foundational-security-best-practices/v/1.0.0/EC2.55", "EC2.55", True),
+        ("aws-foundational-security-best-practices/v/1.0.0/EC2.56", "EC2.56", True),
+        ("nist-800-53/v/5.0.0/EC2.55", "EC2.55", True),
+        ("aws-foundational-security-best-practices/v/1.0.0/EC2.1", "EC2.1", False),
+        # A consolidated finding is matched by its generator id, never by a stray control id.
+        ("security-control/EC2.1", "EC2.55", False),
+    ],
+)
+def test_standard_specific_control_findings_match_by_security_control_id(
+    template: dict[str, Any], generator: str, control: str, matched: bool
+) -> None:
+    event = _fixture("securityhub_findings_imported_ec2_55.json")
+    finding = event["detail"]["findings"][0]
+    finding["GeneratorId"] = generator
+    finding["Compliance"]["SecurityControlId"] = control
+    rules = pattern_rules(Deployment(template, **ALL_RULES_ON))
+    assert matching(rules, event) == ({"SecurityHubControlFindings"} if matched else set())
+
+
+def test_the_tool_s_own_findings_never_match_any_rule(template: dict[str, Any]) -> None:
+    """Its imported findings, whatever they say (even naming EC2.55 as a control id)."""
+    rules = pattern_rules(Deployment(template, **ALL_RULES_ON, FixOnApproval="true"))
+    own = _fixture("securityhub_findings_imported_own.json")
+    assert matching(rules, own) == set()
+    finding = own["detail"]["findings"][0]
+    finding["Compliance"] = {**finding.get("Compliance", {}), "SecurityControlId": "EC2.55"}
+    assert matching(rules, own) == set()
+    finding["GeneratorId"] = "security-control/EC2.55"  # only its product tells it apart now
+    assert matching(rules, own) == set()
 
 
 def test_only_the_tool_s_custom_action_approves(template: dict[str, Any]) -> None:
@@ -827,8 +918,11 @@ def test_other_permissions_are_narrow(template: dict[str, Any]) -> None:
             by_action.setdefault(action, []).append(statement)
     (publish,) = by_action["sns:Publish"]
     assert publish["Resource"] == "<Ref NotificationTopic>"
-    (send,) = by_action["sqs:SendMessage"]
-    assert send["Resource"] == "<GetAtt FailureQueue.Arn>"
+    sends = sorted(s["Resource"] for s in by_action["sqs:SendMessage"])
+    assert sends == ["<GetAtt FailureQueue.Arn>", "<GetAtt WorkQueue.Arn>"]
+    for action in organisation.CONSUMER_PERMISSIONS:
+        (consume,) = by_action[action]
+        assert consume["Resource"] == "<GetAtt WorkQueue.Arn>"
     (logs,) = by_action["logs:PutLogEvents"]
     assert logs["Resource"] == "<GetAtt FunctionLogGroup.Arn>"
     (kms,) = by_action["kms:GenerateDataKey"]
@@ -986,9 +1080,8 @@ def test_outputs(template: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------------------------
 
 ORG = {"MemberRoleName": "ecr-endpoint-guard-member", "OrganizationId": "o-a1b2c3d4e5"}
-ORGANISATION = frozenset(
-    accounts.PERMISSIONS + organisation.QUEUE_PERMISSIONS + organisation.CONSUMER_PERMISSIONS
-)
+# the queue's are PLUMBING (every deployment); the names of member accounts (issue 24)
+ORGANISATION = frozenset(accounts.PERMISSIONS + names.NAME_PERMISSIONS)
 
 
 def _statements_granting(dep: Deployment, action: str) -> list[dict[str, Any]]:
@@ -1039,4 +1132,124 @@ def test_security_hub_grants_exactly_what_its_code_declares(
             f"arn:aws:securityhub:{REGION}:{ACCOUNT}:product/{ACCOUNT}/default"
         )
     for statement in _statements_granting(dep, "securityhub:BatchUpdateFindings"):
-        assert statement["Resource"] == f"arn:aws:securityhub:{REGION}:{ACCOUNT}:hub/default"
+        assert statement["Resource"] == [
+            f"arn:aws:securityhub:{REGION}:{ACCOUNT}:hub/default",  # Security Hub CSPM
+            f"arn:aws:securityhub:{REGION}:{ACCOUNT}:hubv2/*",  # the new Security Hub
+        ]
+    for statement in _statements_granting(dep, "securityhub:DescribeSecurityHubV2"):
+        assert statement["Resource"] == "*"  # no resource-level permission
+
+
+# ------------------------------------------------------------------------------------------------
+# The work queue never starves live events (issue 24)
+# ------------------------------------------------------------------------------------------------
+
+
+def _rules_refuse(template: dict[str, Any], parameters: dict[str, str]) -> list[str]:
+    """The template's Rules that refuse these parameters (Equals, Not, Contains: all it uses)."""
+
+    def value(node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            return parameters[node["Ref"]]
+        if isinstance(node, dict) and "Fn::Equals" in node:
+            left, right = (value(v) for v in node["Fn::Equals"])
+            return left == right
+        if isinstance(node, dict) and "Fn::Not" in node:
+            return not value(node["Fn::Not"][0])
+        if isinstance(node, dict) and "Fn::Contains" in node:
+            values, item = node["Fn::Contains"]
+            return value(item) in values
+        assert not isinstance(node, dict), f"a rule function this evaluator lacks: {node}"
+        return node
+
+    refused = []
+    for name, rule in template.get("Rules", {}).items():
+        if "RuleCondition" in rule and not value(rule["RuleCondition"]):
+            continue
+        if not all(value(a["Assert"]) for a in rule["Assertions"]):
+            refused.append(name)
+    return refused
+
+
+def test_events_are_never_starved_by_the_work_queue(template: dict[str, Any]) -> None:
+    """The queue's mapping takes fewer runs than the function's reserved concurrency (the rest
+    serve live events), whatever the parameters; failed items are received five times before
+    the failure queue; the visibility timeout covers six function timeouts (Lambda's SQS guide)."""
+    parameters = template["Parameters"]
+    function = template["Resources"]["Function"]["Properties"]
+    mapping = template["Resources"]["WorkQueueMapping"]["Properties"]
+    queue = template["Resources"]["WorkQueue"]["Properties"]
+    assert function["ReservedConcurrentExecutions"] == {"Ref": "FunctionConcurrency"}
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] == {"Ref": "QueueConcurrency"}
+    functions = [
+        str(n) for n in range(1, 120) if _accepts(parameters["FunctionConcurrency"], str(n))
+    ]
+    queues = parameters["QueueConcurrency"]["AllowedValues"]
+    assert min(int(q) for q in queues) >= 2  # Lambda's minimum MaximumConcurrency
+    for q in queues:
+        for f in functions:
+            chosen = {"QueueConcurrency": q, "FunctionConcurrency": f}
+            refused = _rules_refuse(template, chosen)
+            assert bool(refused) == (int(f) <= int(q)), (chosen, refused)
+    defaults = {k: parameters[k]["Default"] for k in ("QueueConcurrency", "FunctionConcurrency")}
+    assert int(defaults["QueueConcurrency"]) < int(defaults["FunctionConcurrency"])
+    assert _rules_refuse(template, defaults) == []
+    assert queue["RedrivePolicy"]["maxReceiveCount"] >= 5
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["FailureQueue", "Arn"]}
+
+
+def test_single_account_deployments_get_the_work_queue_and_its_alarm(
+    template: dict[str, Any],
+) -> None:
+    dep = Deployment(template)
+    resources = dep.resources()
+    assert {"WorkQueue", "WorkQueueMapping", "FailureQueueAlarm"} <= set(resources)
+    environment = dep.resolve(template["Resources"]["Function"])["Properties"]["Environment"]
+    assert environment["Variables"]["WORK_QUEUE_URL"] == "<Ref WorkQueue>"
+    assert environment["Variables"]["MEMBER_ROLE_NAME"] == ""
+    alarm = resources["FailureQueueAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": "<GetAtt FailureQueue.QueueName>"}
+    ]
+
+
+# ------------------------------------------------------------------------------------------------
+# The one-stack organisation roll-out (issue 24)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_the_central_stack_can_roll_the_member_stack_out_to_the_organisation(
+    template: dict[str, Any],
+) -> None:
+    """With MemberStackSetTargets, the central stack creates the member StackSet itself:
+    service-managed, deployed automatically to new accounts, with every member.yaml parameter
+    given the central stack's own value, in the organisation's regions."""
+    assert "MemberStackSet" not in Deployment(template, **ORG).resources()
+    assert "MemberStackSet" not in Deployment(template, MemberStackSetTargets="r-ab12").resources()
+    dep = Deployment(
+        template,
+        **ORG,
+        MemberStackSetTargets="r-ab12,ou-ab12-11111111",
+        OrganisationRegions="us-east-1,eu-west-1",
+    )
+    stack_set = dep.resources()["MemberStackSet"]["Properties"]
+    assert stack_set["PermissionModel"] == "SERVICE_MANAGED"
+    assert stack_set["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+    assert stack_set["CallAs"] == "SELF"
+    assert stack_set["Capabilities"] == ["CAPABILITY_NAMED_IAM"]
+    assert (REPO / stack_set["TemplateURL"]).is_file()
+    (group,) = stack_set["StackInstancesGroup"]
+    assert group["DeploymentTargets"]["OrganizationalUnitIds"] == ["r-ab12", "ou-ab12-11111111"]
+    assert group["Regions"] == ["us-east-1", "eu-west-1"]
+    given = {p["ParameterKey"]: p["ParameterValue"] for p in stack_set["Parameters"]}
+    member, errors = decode_str((REPO / "member.yaml").read_text())
+    assert not errors
+    assert set(given) == set(member["Parameters"])  # every member parameter, none unknown
+    assert given["CentralRoleArn"] == "<GetAtt FunctionRole.Arn>"
+    assert given["CentralEventBusArn"] == "<GetAtt CentralEventBus.Arn>"
+    for name in set(given) - {"CentralRoleArn", "CentralEventBusArn"}:
+        assert given[name] == dep.resolve({"Ref": name}), name  # the central stack's own value
+    single_region = Deployment(template, **ORG, MemberStackSetTargets="r-ab12")
+    (group,) = single_region.resources()["MemberStackSet"]["Properties"]["StackInstancesGroup"]
+    assert group["Regions"] == [REGION]

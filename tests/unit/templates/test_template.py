@@ -871,22 +871,39 @@ def _admitted(patterns: list[str], name: str) -> bool:
         ("s3:gateway,ecr.api:interface", "ecr.dkr"),  # left out on purpose (ServicesOmit)
     ],
 )
+@pytest.mark.parametrize(
+    ("profile", "repair"),
+    [("ecr", "false"), ("ecs", "true"), ("ecs-fargate", "true"), ("eks", "true"), ("eks", "false")],
+)
 def test_endpoints_are_created_for_the_configured_services_only(
-    template: dict[str, Any], services: str, omit: str
+    template: dict[str, Any], services: str, omit: str, profile: str, repair: str
 ) -> None:
     """ec2:VpceServiceName on the endpoint lists exactly the code's service names for Services
     (the region a wildcard, the ARN pinning it); nothing else, no endpoint service of a
     customer or a marketplace (com.amazonaws.vpce.<region>.vpce-svc-...), is admitted."""
     dep = _deployable(
-        template, Mode="auto-fix", AutoFixAccountIds=ACCOUNT, Services=services, ServicesOmit=omit
+        template,
+        Mode="auto-fix",
+        AutoFixAccountIds=ACCOUNT,
+        Services=services,
+        EndpointProfile=profile,
+        ProfileRepair=repair,
+        ServicesOmit=omit,
     )
     (create,) = [s for s in role_statements(dep) if s["Sid"] == "CreateEndpointsOfTheServices"]
     assert _as_list(create["Resource"]) == [f"arn:aws:ec2:{REGION}:{ACCOUNT}:vpc-endpoint/*"]
     patterns = create["Condition"]["StringLike"]["ec2:VpceServiceName"]
-    settings = load_settings({"SERVICES": services, "SERVICES_OMIT": omit})
+    env = {
+        "SERVICES": services,
+        "SERVICES_OMIT": omit,
+        "ENDPOINT_PROFILE": profile,
+        "PROFILE_REPAIR": repair,
+    }
+    settings = load_settings(env)
     assert settings.problems == ()
-    configured = settings.services
-    assert len(patterns) == len(configured)
+    # Companions are created only with PROFILE_REPAIR; without it they are report-only.
+    configured = [s for s in settings.services if settings.profile_repair or not s.companion]
+    assert {p.rsplit(".*.", 1)[1] for p in patterns} == {s.name for s in configured}
     for spec in configured:
         assert _admitted(patterns, spec.service_name(REGION)), spec.name
     others = ("sqs", "ecr", "api", "ecr.api.fips", "s3-outposts", "vpce.us-east-1.vpce-svc-0123")

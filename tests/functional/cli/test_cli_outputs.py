@@ -238,9 +238,7 @@ def _completion_script(shell: str) -> tuple[int, str]:
 def test_shell_completion_offers_commands_options_and_values() -> None:
     assert _complete("bash", "sc") == ["scan"]
     assert "--exclude-region" in _complete("bash", "scan", "--ex")
-    assert _complete("bash", "scan", "--format", "") == [
-        "table", "json", "asff", "terraform", "cloudformation"
-    ]  # fmt: skip
+    assert _complete("bash", "scan", "--format", "") == list(FORMATS)
     assert _complete("bash", "release", "--format", "") == ["table", "json"]
     assert _complete("bash", "completion", "") == ["bash", "zsh"]
     code, zsh = _completion_script("zsh")

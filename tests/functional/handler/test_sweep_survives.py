@@ -205,5 +205,8 @@ def test_an_endpoint_answering_html_fails_the_run_for_a_retry(
     }.items():
         handler_env.setenv(key, value)
     runtime.forget_session()
-    with pytest.raises(RemediationFailed, match="not an AWS API response"):
-        lambda_handler(create_vpc_event("vpc-0123456789abcdef0"), ShortContext(left=300.0))
+    try:
+        with pytest.raises(RemediationFailed, match="not an AWS API response"):
+            lambda_handler(create_vpc_event("vpc-0123456789abcdef0"), ShortContext(left=300.0))
+    finally:
+        runtime.forget_session()  # the next test's session is not this one's

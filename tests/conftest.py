@@ -95,6 +95,24 @@ def _unit_tests_stay_pure(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", _refuse("call AWS (or moto)"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_execution_environment(request: pytest.FixtureRequest) -> None:
+    """Each test that runs the tool starts as a cold Lambda environment would: no boto3 session,
+    member session or account name kept from an earlier test (a session made before a test
+    pointed the SDK elsewhere would keep the old settings), and no region facts, Resolver
+    rules, hub records or Block Public Access options read from an earlier moto account."""
+    if is_unit(request.node):
+        return
+    import sys
+
+    runtime = sys.modules.get("handlers.runtime")
+    if runtime is not None:
+        runtime.forget_session()
+    inventory = sys.modules.get("remediation.aws.inventory")
+    if inventory is not None:
+        inventory.reset_caches()
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``--dist loadgroup``) the tests that need the template tools run

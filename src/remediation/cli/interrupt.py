@@ -209,7 +209,9 @@ class Interrupts:
         try:
             yield self
         finally:
-            signal.signal(signal.SIGINT, previous)
+            # Once interrupted, a press that comes as the run ends must not cut the report of
+            # what changed short: further presses are ignored while it is written.
+            signal.signal(signal.SIGINT, signal.SIG_IGN if self.interrupted else previous)
             if self._timer is not None:
                 self._timer.cancel()
 

@@ -379,6 +379,7 @@ def test_two_hub_zones_of_one_name_are_judged_each_by_its_own_records(
             add_records(aws.route53, zone, hub, "ecr.api")
         route_to_hub(aws.ec2, hub, spoke)
     handler_env.setenv("SERVICES", "ecr.api:interface")
+    handler_env.setenv("SERVICES_OMIT", "ecr.dkr,s3")  # only ecr.api's zones, on purpose
 
     vpcs = sweep(lambda_context)
 

@@ -48,9 +48,8 @@ MOST_VPCS_PER_ITEM = 200
 SQS_BATCH = 10
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-[0-9]+$")
 #: Permissions of the organisation sweep, as the template grants them (tests prove equality):
-#: queueing work items, listing the organisation's accounts (only when MEMBER_ACCOUNT_IDS is
-#: empty), and what Lambda's event source mapping needs to consume the queue.
-QUEUE_PERMISSIONS: tuple[str, ...] = ("sqs:SendMessage",)
+#: listing the organisation's accounts (only when MEMBER_ACCOUNT_IDS is empty), and what
+#: Lambda's event source mapping needs to consume the queue.
 LIST_PERMISSIONS: tuple[str, ...] = ("organizations:ListAccounts",)
 CONSUMER_PERMISSIONS: tuple[str, ...] = (
     "sqs:ChangeMessageVisibility",

@@ -51,7 +51,10 @@ def test_a_v2_control_finding_leads_to_a_compliant_vpc(
             {"metadata": {"product": {"uid": f"arn:aws:securityhub:{REGION}::productv2/acme/x"}}},
             "is not Security Hub",
         ),
-        ({"cloud": {"account": {"uid": "444455556666"}, "region": REGION}}, "does not own"),
+        (
+            {"cloud": {"account": {"uid": "444455556666"}, "region": REGION}},
+            "never steers a repair into another account",
+        ),
     ],
 )
 def test_a_v2_finding_of_another_product_or_account_is_refused_before_any_call(

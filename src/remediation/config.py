@@ -115,7 +115,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
 from remediation.modes import Mode, ModeReason
 from remediation.vocabulary import ACCOUNT_ID, EndpointType
@@ -605,18 +605,30 @@ def cli_settings(env: Mapping[str, str], account_id: str, *, fix: bool) -> Setti
     return load_settings(effective, account_id=account_id)
 
 
-def _deployment(env: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
+class _Deployment(NamedTuple):
+    """What the deployment around the function sets (the Settings fields of the same names)."""
+
+    member_account_ids: frozenset[str]
+    organisation_regions: tuple[str, ...]
+    work_queue_url: str
+    tool_role_arn: str
+    fix_on_approval: bool
+    security_hub_findings: bool
+    sweep_jitter_seconds: float
+
+
+def _deployment(env: Mapping[str, str], problems: list[str]) -> _Deployment:
     """What the deployment around the function sets: organisation mode's accounts, regions and
     queue, the function's own role, Security Hub's switches and the sweep's random delay."""
-    return {
-        "member_account_ids": frozenset(_account_ids(env, "MEMBER_ACCOUNT_IDS", problems)),
-        "organisation_regions": _words(env, "ORGANISATION_REGIONS"),
-        "work_queue_url": env.get("WORK_QUEUE_URL", "").strip(),
-        "tool_role_arn": env.get("TOOL_ROLE_ARN", "").strip(),
-        "fix_on_approval": _flag(env, "FIX_ON_APPROVAL", problems),
-        "security_hub_findings": _flag(env, "SECURITY_HUB_FINDINGS", problems),
-        "sweep_jitter_seconds": _seconds(env, "SWEEP_JITTER_SECONDS", 900.0, problems),
-    }
+    return _Deployment(
+        member_account_ids=frozenset(_account_ids(env, "MEMBER_ACCOUNT_IDS", problems)),
+        organisation_regions=_words(env, "ORGANISATION_REGIONS"),
+        work_queue_url=env.get("WORK_QUEUE_URL", "").strip(),
+        tool_role_arn=env.get("TOOL_ROLE_ARN", "").strip(),
+        fix_on_approval=_flag(env, "FIX_ON_APPROVAL", problems),
+        security_hub_findings=_flag(env, "SECURITY_HUB_FINDINGS", problems),
+        sweep_jitter_seconds=_seconds(env, "SWEEP_JITTER_SECONDS", 900.0, problems),
+    )
 
 
 def parse_extra_tags(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:
@@ -814,7 +826,13 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         mode_reason=reason,
         notification_format=notification_format,
         member_role_name=env.get("MEMBER_ROLE_NAME", "").strip(),
-        **deployment,
+        member_account_ids=deployment.member_account_ids,
+        organisation_regions=deployment.organisation_regions,
+        work_queue_url=deployment.work_queue_url,
+        tool_role_arn=deployment.tool_role_arn,
+        fix_on_approval=deployment.fix_on_approval,
+        security_hub_findings=deployment.security_hub_findings,
+        sweep_jitter_seconds=deployment.sweep_jitter_seconds,
         endpoint_need=need,
         endpoint_profile=profile,
         profile_repair=profile_repair,

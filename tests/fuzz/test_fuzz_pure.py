@@ -382,7 +382,9 @@ def _cloudformation_resources(text: str) -> int:
     return len(template.get("Resources", {}))
 
 
-def _found(scenario: str, *, name: str = "", description: str = "", tag: str = "") -> Any:
+def _found(
+    scenario: str, *, name: str = "", description: str = "", tag: str = "", policy: str = ""
+) -> Any:
     """A regression example: what the fuzz found (a scenario with one hostile text)."""
     case = SCENARIOS[scenario]()
     snap = case.snapshot
@@ -398,6 +400,9 @@ def _found(scenario: str, *, name: str = "", description: str = "", tag: str = "
             dataclasses.replace(e, tags={**e.tags, "Name": tag}) for e in snap.endpoints
         )
         snap = dataclasses.replace(snap, endpoints=endpoints)
+    if policy:
+        endpoints = tuple(dataclasses.replace(e, policy_document=policy) for e in snap.endpoints)
+        snap = dataclasses.replace(snap, endpoints=endpoints)
     return snap, case.settings
 
 
@@ -405,12 +410,14 @@ def _found(scenario: str, *, name: str = "", description: str = "", tag: str = "
 @given(case=snapshots())
 # Found by the fuzz (docs/safety.md): a user's "%%{" before the writer's escape made "%%%{",
 # which Terraform's parsers disagree on; a C1 control character, or a lone surrogate, that
-# YAML refuses in a comment or a scalar.
+# YAML refuses in a comment or a scalar; an adopted endpoint's policy JSON cannot read, which
+# the Terraform writer passed to json.loads (now written as the string it is).
 @example(case=_found("fresh", name="a%%{b"))
 @example(case=_found("tool_created", description="%%{"))
 @example(case=_found("tool_created", tag="%%{ if x }"))
 @example(case=_found("fresh", name="\x80"))
 @example(case=_found("tool_created", description="\ud800", tag="\ud800"))
+@example(case=_found("tool_created", policy="{"))
 def test_the_iac_writers_write_code_that_parses(case: tuple[Any, Any]) -> None:
     """The label (the code's names) is the tool's own identifier, made from the Name tag by
     :func:`remediation.iac.spec.unique_labels`: the hostile text goes where users put text."""

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from remediation.iac import comments
+from remediation.iac.names import policy_data
 from remediation.iac.resources import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.iac.yaml_text import block, scalar
 from remediation.modes import MODE_TAG
@@ -205,17 +206,9 @@ def endpoint_resource(endpoint: EndpointCode, group: dict[str, Any] | str | None
     else:
         properties["RouteTableIds"] = list(endpoint.route_table_ids)
     if endpoint.policy:
-        properties["PolicyDocument"] = _policy(endpoint.policy)
+        properties["PolicyDocument"] = policy_data(endpoint.policy)
     properties.update(_tags(endpoint.tags))
     return _resource(VPC_ENDPOINT, properties, endpoint.adopted)
-
-
-def _policy(text: str) -> Any:
-    """The policy as a mapping; text JSON cannot read stays text (the property takes both)."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
 
 
 def logical_ids(code: VpcCode) -> dict[str, str]:

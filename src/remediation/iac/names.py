@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from remediation.iac.resources import Tags
 from remediation.model import VpcSnapshot
@@ -102,6 +103,15 @@ def canonical_policy(text: str) -> str:
         return ""
     try:
         return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        return text
+
+
+def policy_data(text: str) -> Any:
+    """A policy as data to write: the mapping JSON reads, or, where JSON cannot read it, the
+    text itself (both writers' policy properties take a string as well as a mapping)."""
+    try:
+        return json.loads(text)
     except ValueError:
         return text
 

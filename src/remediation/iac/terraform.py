@@ -19,6 +19,7 @@ from typing import Any
 
 from remediation.actions import TOOL_GROUP_NAME
 from remediation.iac import comments
+from remediation.iac.names import policy_data
 from remediation.iac.resources import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.modes import MODE_TAG
 from remediation.text import unseen
@@ -244,7 +245,9 @@ def endpoint_block(endpoint: EndpointCode, code: VpcCode) -> list[str]:
             "  }",
         ]
     if endpoint.policy:
-        lines += ["", "  policy = jsonencode(" + value(json.loads(endpoint.policy), 1) + ")"]
+        policy = policy_data(endpoint.policy)
+        written = string(policy) if isinstance(policy, str) else f"jsonencode({value(policy, 1)})"
+        lines += ["", f"  policy = {written}"]
     lines += [*_tags(endpoint.tags), "}"]
     if endpoint.adopted:
         lines += _import("aws_vpc_endpoint", endpoint.name, endpoint.endpoint_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
 import pkgutil
 
 import bench
@@ -29,16 +30,29 @@ def _modules() -> list[str]:
     return sorted(n for n in names if n not in NOT_IMPORTABLE and not n.endswith(".__main__"))
 
 
-def _docstrings() -> list[doctest.DocTest]:
+def _docstrings() -> tuple[list[doctest.DocTest], dict[str, str | None]]:
+    """The examples, and what importing the modules changed in ``os.environ`` (``None``:
+    removed): importing is collecting, so a change would leak into every test after it."""
+    before = dict(os.environ)
     finder = doctest.DocTestFinder(exclude_empty=True)
     found = []
     for name in _modules():
         module = importlib.import_module(name)
         found += [t for t in finder.find(module, name) if t.examples]
-    return sorted(found, key=lambda t: t.name)
+    after = dict(os.environ)
+    changed = {
+        k: after.get(k) for k in before.keys() | after.keys() if before.get(k) != after.get(k)
+    }
+    return sorted(found, key=lambda t: t.name), changed
 
 
-DOCSTRINGS = _docstrings()
+DOCSTRINGS, IMPORT_CHANGED_ENVIRONMENT = _docstrings()
+
+
+def test_importing_a_module_leaves_the_environment_alone() -> None:
+    """A module that set, say, ENDPOINT_NEED on import changed every later test's settings
+    (bench/metrics.py did: the CLI and handler tests of the same worker then failed)."""
+    assert IMPORT_CHANGED_ENVIRONMENT == {}
 
 
 def test_the_walk_finds_the_examples() -> None:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import botocore.client
+import botocore.loaders
+import botocore.session
 import pytest
 from hypothesis import settings
 from moto import mock_aws
@@ -59,6 +61,22 @@ for key, value in {
 }.items():
     os.environ[key] = value
 os.environ.pop("AWS_PROFILE", None)
+
+
+# One botocore data loader for the whole test process. A Lambda execution environment parses
+# each service's model (EC2's is megabytes of JSON) once and keeps it: the handler's session
+# lives as long as the environment, and member sessions share its loader
+# (remediation/org/sessions.py). The tests start every test as a new environment (a new
+# session, below), which re-parsed every model in every test: about 0.2 s per client, most of
+# a handler test's time. The models are read-only data, so sharing them changes no behaviour.
+_SHARED_LOADER = botocore.loaders.create_loader()
+
+
+def _register_shared_loader(self: Any) -> None:
+    self._components.lazy_register_component("data_loader", lambda: _SHARED_LOADER)
+
+
+setattr(botocore.session.Session, "_register_data_loader", _register_shared_loader)  # noqa: B010
 
 
 # ------------------------------------------------------------------ unit tests stay pure

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.aws import ACCOUNT
 from tests.support.topology import BuiltVpc, build_vpc
 
 REGION = "us-east-1"
@@ -42,6 +43,19 @@ def build_hub(ec2: Any, services: tuple[str, ...] = ("ecr.api", "ecr.dkr")) -> H
             f"{endpoint['VpcEndpointId']}-abcd1234.{name}.{REGION}.vpce.amazonaws.com",
         )
     hub.tgw = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    return hub
+
+
+def endpoint_arn(endpoint_id: str, account: str = ACCOUNT) -> str:
+    """An interface endpoint's ARN, as a Route 53 Profile's resource association names it."""
+    return f"arn:aws:ec2:{REGION}:{account}:vpc-endpoint/{endpoint_id}"
+
+
+def profile_hub(ec2: Any) -> Hub:
+    """A hub whose endpoints have private DNS on: a Route 53 Profile carries them to spokes."""
+    hub = build_hub(ec2)
+    for endpoint_id in hub.endpoints.values():
+        ec2.modify_vpc_endpoint(VpcEndpointId=endpoint_id, PrivateDnsEnabled=True)
     return hub
 
 

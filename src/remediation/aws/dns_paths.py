@@ -43,11 +43,16 @@ TTL_SECONDS = 900.0
 VPCE_ID = re.compile(r"(vpce-[0-9a-f]{8,17})(?:-|\.|$)")
 
 _RECORDS: dict[tuple[str, ...], tuple[float, HubZone, tuple[RemoteEndpoint, ...]]] = {}
+#: Remote endpoints (a Profile's, of this account) by (account, region, endpoint, id): when
+#: read, and what was read. An event reuses a reading younger than :data:`TTL_SECONDS`.
+_REMOTE: dict[tuple[str, ...], tuple[float, RemoteEndpoint]] = {}
 
 
 def reset() -> None:
-    """Forget the hub zones and Resolver rules read (tests: each moto account is new)."""
+    """Forget the hub zones, remote endpoints and Resolver rules read (tests: each moto
+    account is new)."""
     _RECORDS.clear()
+    _REMOTE.clear()
     reset_rules()
 
 
@@ -149,7 +154,7 @@ class DnsPaths:
             for p in ps
             if p.owner_id == self.account_id and p.region == self.region
         }
-        remote.update(self.remote_endpoints(own - set(remote), by_id) if own else {})
+        remote.update(self.kept_endpoints(own - set(remote), by_id, sweep=sweep) if own else {})
         for vpc_id in vpc_ids:
             names = known.zone_refs.get(vpc_id, {})
             mine = [zones[names[n][0]] for n in sorted(names) if names[n][0] in zones]
@@ -231,6 +236,27 @@ class DnsPaths:
             remote.update(found)
             _RECORDS[key] = (self.clock(), zone, tuple(found.values()))
         return zones, remote
+
+    def kept_endpoints(
+        self, ids: set[str], endpoints: Mapping[str, Mapping[str, Any]], *, sweep: bool
+    ) -> dict[str, RemoteEndpoint]:
+        """:meth:`remote_endpoints`, kept: an event reuses what was read of an endpoint within
+        :data:`TTL_SECONDS` (by a sweep, or an earlier event) and reads only the rest; a sweep
+        has read every endpoint of the region and keeps what it found."""
+        now = self.clock()
+        kept: dict[str, RemoteEndpoint] = {}
+        if not sweep:
+            for endpoint_id in sorted(ids - set(endpoints)):
+                reading = _REMOTE.get((*self._key, endpoint_id))
+                if reading is not None and now - reading[0] < TTL_SECONDS:
+                    kept[endpoint_id] = reading[1]
+        found = self.remote_endpoints(ids - set(kept), endpoints)
+        for endpoint_id in ids - set(kept):
+            if endpoint_id in found:
+                _REMOTE[(*self._key, endpoint_id)] = (now, found[endpoint_id])
+            else:  # gone, or not readable now: no event may rely on an older reading
+                _REMOTE.pop((*self._key, endpoint_id), None)
+        return {**kept, **found}
 
     def remote_endpoints(
         self, ids: set[str], endpoints: Mapping[str, Mapping[str, Any]]

@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 ROUTE53_INTERVAL = 0.2
 #: Up to this many named VPCs (an event's), no account-wide listing is made first.
 PER_VPC_ZONE_LOOKUPS = 10
+#: How long an event trusts a Profile's resources read earlier in the execution environment
+#: (seconds). A sweep always reads them again; an event within this time reuses them, so a
+#: Profile-served VPC stays within the event's read budget in a warm environment.
+PROFILE_TTL_SECONDS = 900.0
 
 
 #: The IAM action each Profiles read needs (named when it is refused).
@@ -120,6 +124,15 @@ class _Resources:
     rules: set[str] = field(default_factory=set)
 
 
+#: Each Profile's resources by (account, region, Profiles endpoint, profile id): when read.
+_PROFILE_RESOURCES: dict[tuple[str, ...], tuple[float, _Resources]] = {}
+
+
+def reset() -> None:
+    """Forget the Profiles' resources read (tests: each moto account is new)."""
+    _PROFILE_RESOURCES.clear()
+
+
 def _unread(operation: str, exc: BaseException) -> str:
     """Why a Profiles read failed, naming the permission when it was refused."""
     return unread(PROFILE_PERMISSIONS[operation], exc)
@@ -144,12 +157,16 @@ class HostedZones:
         region: str,
         account_id: str = "",
         pacer: Pacer | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.route53: Any = route53  # None: Route 53 is not read
         self.profiles: Any = profiles  # None: Route 53 Profiles are not read
         self.region = region
         self.account_id = account_id
         self.pacer = pacer or Pacer()
+        self.clock = clock
+        meta = getattr(profiles, "meta", None)
+        self._key = (account_id, region, str(getattr(meta, "endpoint_url", "") or ""))
         #: What the last :meth:`zones_of` per VPC saw: zone name -> (zone id, owning account).
         self._refs: dict[str, dict[str, tuple[str, str]]] = {}
         # What a sweep lists once, whatever the number of slices it reads its VPCs in: the
@@ -293,7 +310,9 @@ class HostedZones:
         for profile_id, vpcs in sorted(by_profile.items()):
             try:
                 if profile_id not in self._resources:
-                    self._resources[profile_id] = self._profile_resources(profile_id, own_names)
+                    self._resources[profile_id] = self._kept_resources(
+                        profile_id, own_names, sweep=sweep
+                    )
                 found = self._resources[profile_id]
             except (ClientError, BotoCoreError) as exc:
                 for vpc_id in vpcs:
@@ -312,6 +331,23 @@ class HostedZones:
                         f"its Route 53 Profile {profile_id} brings hosted zones the tool cannot "
                         f"name ({', '.join(sorted(found.unnamed))}, owned by another account)"
                     )
+
+    def _kept_resources(
+        self, profile_id: str, own_names: dict[str, str], *, sweep: bool
+    ) -> _Resources:
+        """A Profile's resources: read by a sweep (and kept), reused by an event within
+        :data:`PROFILE_TTL_SECONDS` of the last reading, read by an event otherwise."""
+        key = (*self._key, profile_id)
+        kept = _PROFILE_RESOURCES.get(key)
+        if not sweep and kept is not None and self.clock() - kept[0] < PROFILE_TTL_SECONDS:
+            return kept[1]
+        try:
+            found = self._profile_resources(profile_id, own_names)
+        except (ClientError, BotoCoreError):
+            _PROFILE_RESOURCES.pop(key, None)  # no event may rely on an older reading
+            raise
+        _PROFILE_RESOURCES[key] = (self.clock(), found)
+        return found
 
     def _profile_resources(self, profile_id: str, own_names: dict[str, str]) -> _Resources:
         """A Profile's resources of every type, told apart by ARN (zones named when readable)."""

@@ -45,6 +45,7 @@ from remediation.aws.dns_paths import DnsPaths
 from remediation.aws.dns_paths import reset as reset_hub_records
 from remediation.aws.errors import error_code, error_text
 from remediation.aws.hosted_zones import HostedZones, Pacer, ZoneKnowledge
+from remediation.aws.hosted_zones import reset as reset_profile_resources
 from remediation.aws.parsing import (
     parse_endpoint,
     parse_network_interface,
@@ -491,6 +492,7 @@ def reset_caches() -> None:
     reset_region_facts()
     reset_block_public_access()
     reset_hub_records()
+    reset_profile_resources()
 
 
 def served_locally(endpoints: Iterable[Mapping[str, Any]], services: Iterable[str]) -> bool:

@@ -28,9 +28,12 @@ from bench.harness import (
 )
 from bench.topologies import CENTRALISED, TOPOLOGIES, Topology, build, build_sweep_vpcs, drift
 
+from remediation.aws import dns_paths, hosted_zones
 from tests.support.aws import REGION, Aws, shared_client
+from tests.support.hub import endpoint_arn, profile_hub, route_to_hub
 from tests.support.invariants import violations
 from tests.support.scenarios import auto_fix
+from tests.support.topology import build_vpc
 
 
 @pytest.mark.parametrize("topology", TOPOLOGIES, ids=lambda t: t.name)
@@ -191,3 +194,49 @@ def test_the_shared_out_subnets_are_read_once_per_run_whatever_the_number_of_vpc
     expected = ["ListPrincipals", "ListResources"] if shared else ["ListResources"]
     assert sorted(calls.operations(service="ram")) == expected
     assert len(calls.operations(service="ram")) <= SHARE_READS + (1 if shared else 0)
+
+
+def test_a_profile_served_vpc_reads_the_profiles_resources_once_a_quarter_hour(
+    aws: Aws, handler_env: pytest.MonkeyPatch
+) -> None:
+    """A spoke served through its Route 53 Profile by a hub's endpoints: the first event reads
+    the Profile's resources and the hub's endpoints; the next event within 15 minutes reuses
+    both (``PROFILE_TTL_SECONDS``, ``dns_paths.TTL_SECONDS``), a sweep reads them again, and
+    an event after that time reads them again too.
+
+    Warm, such an event makes 11 reads: one over the budget of 10, for the Resolver rules that
+    a served VPC's names may be forwarded by (issue 21 leaves this open)."""
+    hub = profile_hub(aws.ec2)
+    spoke = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.1.0.0/16")
+    route_to_hub(aws.ec2, hub, spoke)
+    aws.strict.profile_associations[spoke.vpc_id] = "rp-hub"
+    aws.strict.profile_zones["rp-hub"] = [endpoint_arn(e) for e in hub.endpoints.values()]
+    resources, endpoints = "ListProfileResourceAssociations", "DescribeVpcEndpoints"
+
+    first, cold = invoke(create_vpc_event(spoke.vpc_id))
+    second, warm = invoke(create_vpc_event(spoke.vpc_id))
+
+    served = {"ecr.api", "ecr.dkr"}
+    for result in (first, second):
+        codes = {(f["code"], f["service"]) for f in result["vpcs"][0]["findings"]}
+        assert {("endpoint-centralised", s) for s in served} <= codes
+    assert cold.operations().count(resources) == 1
+    assert cold.operations().count(endpoints) == 2, cold.by_operation()  # the VPC's, the hub's
+    assert resources not in warm.operations()
+    assert warm.operations().count(endpoints) == 1, warm.by_operation()  # the VPC's only
+    assert warm.reads - SHARE_READS <= EVALUATION_READS_WARM + 1, warm.by_operation()
+
+    _, swept = invoke(sweep_event())
+    assert swept.operations().count(resources) == 1
+
+    # Gone from the Profile: the sweep's reading is what the next event sees.
+    aws.strict.profile_zones["rp-hub"] = []
+    invoke(sweep_event())
+    after, _ = invoke(create_vpc_event(spoke.vpc_id))
+    now = {f["code"] for f in after["vpcs"][0]["findings"]}
+    assert "endpoint-centralised" not in now and "endpoint-missing" in now
+
+    handler_env.setattr(hosted_zones, "PROFILE_TTL_SECONDS", 0.0)
+    handler_env.setattr(dns_paths, "TTL_SECONDS", 0.0)
+    _, expired = invoke(create_vpc_event(spoke.vpc_id))
+    assert expired.operations().count(resources) == 1

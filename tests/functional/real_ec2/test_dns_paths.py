@@ -13,7 +13,16 @@ from remediation.aws import hosted_zones
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext, shared_client
 from tests.support.aws_faults import Fault, FaultLayer
 from tests.support.fixtures import load_event
-from tests.support.hub import Hub, add_records, build_hub, records, route_to_hub, serve
+from tests.support.hub import (
+    Hub,
+    add_records,
+    build_hub,
+    endpoint_arn,
+    profile_hub,
+    records,
+    route_to_hub,
+    serve,
+)
 from tests.support.scenarios import auto_fix, create_vpc_event
 from tests.support.topology import BuiltVpc, build_vpc, endpoints
 
@@ -183,28 +192,16 @@ def test_a_service_detail_parsed_by_an_older_botocore_is_judged_by_zone_names() 
 # --------------------------------------------------------------------------- 2. Profiles
 
 
-def _endpoint_arn(endpoint_id: str, account: str = ACCOUNT) -> str:
-    return f"arn:aws:ec2:{REGION}:{account}:vpc-endpoint/{endpoint_id}"
-
-
-def _profile_hub(aws: Aws) -> Hub:
-    """A hub whose endpoints have private DNS on: a Profile carries them to the spokes."""
-    hub = build_hub(aws.ec2)
-    for endpoint_id in hub.endpoints.values():
-        aws.ec2.modify_vpc_endpoint(VpcEndpointId=endpoint_id, PrivateDnsEnabled=True)
-    return hub
-
-
 def test_a_profile_carrying_hub_endpoints_serves_the_spoke_and_no_local_endpoint_is_bought(
     aws: Aws, handler_env: pytest.MonkeyPatch, api_calls: CallLog, lambda_context: LambdaContext
 ) -> None:
-    hub = _profile_hub(aws)
+    hub = profile_hub(aws.ec2)
     spoke = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.1.0.0/16")
     route_to_hub(aws.ec2, hub, spoke)
     aws.strict.profile_associations[spoke.vpc_id] = "rp-hub"
     aws.strict.profile_zones["rp-hub"] = [
         "arn:aws:route53resolver:us-east-1:123456789012:firewall-rule-group/rslvr-frg-1",
-        *(_endpoint_arn(e) for e in hub.endpoints.values()),
+        *(endpoint_arn(e) for e in hub.endpoints.values()),
     ]
     auto_fix(handler_env)
 
@@ -221,7 +218,7 @@ def test_a_profile_carrying_hub_endpoints_serves_the_spoke_and_no_local_endpoint
 def test_a_forwarding_rule_a_profile_carries_counts_as_the_vpcs_own(
     aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> None:
-    hub = _profile_hub(aws)
+    hub = profile_hub(aws.ec2)
     spoke = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.1.0.0/16", azs=1)
     route_to_hub(aws.ec2, hub, spoke)
     resolver = shared_client("route53resolver")
@@ -235,7 +232,7 @@ def test_a_forwarding_rule_a_profile_carries_counts_as_the_vpcs_own(
     aws.strict.profile_associations[spoke.vpc_id] = "rp-hub"
     aws.strict.profile_zones["rp-hub"] = [
         rule["Arn"],
-        *(_endpoint_arn(e) for e in hub.endpoints.values()),
+        *(endpoint_arn(e) for e in hub.endpoints.values()),
     ]
 
     vpc = run(spoke.vpc_id, lambda_context)
@@ -250,7 +247,7 @@ def test_a_profile_endpoint_of_another_account_is_served_unverified(
 ) -> None:
     spoke = build_vpc(aws.ec2, dns_hostnames=True)
     aws.strict.profile_associations[spoke.vpc_id] = "rp-shared"
-    aws.strict.profile_zones["rp-shared"] = [_endpoint_arn("vpce-0aaaabbbbccccdddd", OTHER)]
+    aws.strict.profile_zones["rp-shared"] = [endpoint_arn("vpce-0aaaabbbbccccdddd", OTHER)]
     auto_fix(handler_env)
 
     vpc = run(spoke.vpc_id, lambda_context)
@@ -264,11 +261,11 @@ def test_a_profile_endpoint_of_another_account_is_served_unverified(
 def test_a_profile_endpoint_that_is_gone_or_of_another_service_does_not_serve(
     aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> None:
-    hub = _profile_hub(aws)
+    hub = profile_hub(aws.ec2)
     spoke = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.1.0.0/16")
     route_to_hub(aws.ec2, hub, spoke)
     aws.strict.profile_associations[spoke.vpc_id] = "rp-hub"
-    aws.strict.profile_zones["rp-hub"] = [_endpoint_arn(hub.endpoints["ecr.api"])]
+    aws.strict.profile_zones["rp-hub"] = [endpoint_arn(hub.endpoints["ecr.api"])]
 
     vpc = run(spoke.vpc_id, lambda_context)
 

@@ -48,7 +48,8 @@ from remediation.baseline.policy_documents import (
     wanted_gateway_policy,
 )
 from remediation.baseline.pulls import Blocked, judge, why
-from remediation.config import ServiceSpec, Settings
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, VpcSnapshot
 from remediation.topology import private_route_tables, serving_interface

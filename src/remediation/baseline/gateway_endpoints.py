@@ -41,7 +41,8 @@ from remediation.actions import (
     ModifyEndpoint,
 )
 from remediation.baseline.policy_documents import gateway_policy
-from remediation.config import ServiceSpec, Settings
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, VpcSnapshot
 from remediation.topology import inspected_route_tables, private_route_tables, serving_interface

@@ -31,7 +31,8 @@ from remediation.baseline.security_groups import (
     uncovered_cidrs,
     wide_rules,
 )
-from remediation.config import ServiceSpec, Settings
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, Subnet, VpcSnapshot
 from remediation.topology import (

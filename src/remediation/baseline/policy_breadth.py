@@ -26,7 +26,8 @@ from remediation.baseline.pulls import (
     layer_request,
     pull_requests,
 )
-from remediation.config import ServiceSpec, Settings
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.iam_policy import Caller, Request, Verdict, evaluate
 from remediation.model import Endpoint, VpcSnapshot
 

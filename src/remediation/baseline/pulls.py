@@ -19,7 +19,8 @@ from remediation.baseline.policy_documents import (
     LAYER_ACTION,
     layer_bucket_objects,
 )
-from remediation.config import ServiceSpec, Settings
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.model import Endpoint, VpcSnapshot
 from remediation.topology import participants
 

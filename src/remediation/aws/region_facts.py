@@ -30,7 +30,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.model import RegionFacts, ServiceOffer
+from remediation.surroundings import RegionFacts, ServiceOffer
 
 log = logging.getLogger(__name__)
 

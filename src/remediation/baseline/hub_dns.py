@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
-from remediation.model import HubZone, RemoteEndpoint, VpcSnapshot
+from remediation.model import VpcSnapshot
+from remediation.surroundings import HubZone, RemoteEndpoint
 from remediation.topology import private_route_tables
 
 ENDPOINT_CENTRALISED = "endpoint-centralised"

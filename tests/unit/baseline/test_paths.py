@@ -14,14 +14,8 @@ from remediation.aws.parsing import parse_endpoint, parse_subnet
 from remediation.baseline import evaluate
 from remediation.config import Settings
 from remediation.findings import Severity
-from remediation.model import (
-    BlockPublicAccess,
-    Endpoint,
-    Route,
-    RouteTable,
-    Subnet,
-    VpcSnapshot,
-)
+from remediation.model import Endpoint, Route, RouteTable, Subnet, VpcSnapshot
+from remediation.surroundings import BlockPublicAccess
 from remediation.topology import (
     is_private,
     needs_block_public_access,

@@ -18,7 +18,8 @@ from remediation.baseline.policy_documents import ECR_PULL_ACTIONS, layer_bucket
 from remediation.config import load_settings
 from remediation.engine import assess
 from remediation.iam_policy import Caller, Request, Verdict, evaluate
-from remediation.model import Sharing, VpcSnapshot
+from remediation.model import VpcSnapshot
+from remediation.surroundings import Sharing
 from remediation.vocabulary import MANAGED_TAG
 from tests.support.snapshots import REGION, compliant, gateway, interface
 

@@ -87,7 +87,8 @@ def test_an_ipv6_only_subnet_is_never_chosen_and_families_are_not_mixed() -> Non
     """Pure: moto cannot make an IPv6-only subnet the way EC2 does, so the rule is fed one."""
     from remediation.baseline.interface_endpoints import check
     from remediation.config import load_settings
-    from remediation.model import RegionFacts, ServiceOffer, Subnet, VpcSnapshot
+    from remediation.model import Subnet, VpcSnapshot
+    from remediation.surroundings import RegionFacts, ServiceOffer
 
     subnets = (
         Subnet("subnet-v4", "vpc-1", f"{REGION}a", "10.0.1.0/24", 100, "use1-az6"),

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from remediation.cost import money
-from remediation.model import Traffic
 from remediation.modes import Mode
 from remediation.report.notify import render
 from remediation.report.results import VpcResult, VpcStatus
+from remediation.surroundings import Traffic
 
 
 def result(traffic: Traffic | None) -> VpcResult:

@@ -146,7 +146,7 @@ def _wanted(
 def _drift(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
-    from remediation.iam_policy import canonical, is_full_access  # noqa: PLC0415
+    from remediation.iam_policy.evaluation import canonical, is_full_access  # noqa: PLC0415
 
     wanted, setting = _wanted(snapshot, settings, spec, endpoint)
     if setting == UNKNOWN:

@@ -74,7 +74,7 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
 
 
 def _extendable(endpoint: Endpoint, snapshot: VpcSnapshot, settings: Settings) -> bool:
-    from remediation.iam_policy import canonical, is_full_access  # noqa: PLC0415 - (cold start)
+    from remediation.iam_policy.evaluation import canonical, is_full_access  # noqa: PLC0415 - (cold start)
 
     if is_full_access(endpoint.policy_document, "s3"):
         return True
@@ -248,7 +248,7 @@ def _inspected(
 ) -> list[Finding]:
     """``INSPECTED_EGRESS=repair``: the inspected route tables get their S3 route only through
     an endpoint with the perimeter policy (an existing one, else a new one), never full access."""
-    from remediation.iam_policy import canonical  # noqa: PLC0415 - (cold start)
+    from remediation.iam_policy.evaluation import canonical  # noqa: PLC0415 - (cold start)
 
     missing = tuple(t for t in inspected if t not in served)
     if not missing:

@@ -28,7 +28,8 @@ from remediation.baseline.pulls import (
 )
 from remediation.config import Settings
 from remediation.config.services import ServiceSpec
-from remediation.iam_policy import Caller, Request, Verdict, evaluate
+from remediation.iam_policy.evaluation import evaluate
+from remediation.iam_policy.terms import Caller, Request, Verdict
 from remediation.model import Endpoint, VpcSnapshot
 
 #: Accounts and an organisation that stand for "someone else" in the probes (never real).

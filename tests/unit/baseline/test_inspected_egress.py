@@ -16,7 +16,7 @@ from remediation.config import Settings, load_settings
 from remediation.engine import assess
 from remediation.findings import Severity
 from remediation.iac import terraform_for
-from remediation.iam_policy import is_full_access
+from remediation.iam_policy.evaluation import is_full_access
 from remediation.model import Endpoint, NetworkInterface, Route, VpcSnapshot
 from remediation.topology import inspected_egress, inspected_route_tables
 from remediation.vocabulary import EndpointType

@@ -62,7 +62,7 @@ from remediation.config import Settings
 from remediation.events.parse import Trigger
 from remediation.model import Endpoint, SecurityGroup, VpcSnapshot
 from remediation.surroundings import RegionFacts, Sharing
-from remediation.topology import needs_block_public_access
+from remediation.topology.routes import needs_block_public_access
 from remediation.vocabulary import USABLE_ENDPOINT_STATES
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from remediation.aws.errors import error_code, error_text
 from remediation.model import VpcSnapshot
 from remediation.surroundings import Traffic
-from remediation.topology import private_route_tables
+from remediation.topology.routes import private_route_tables
 from remediation.vocabulary import EndpointType
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ an S3 URL presigned by an ECR service account (data-perimeter-policy-examples, E
 guidance), so on the gateway it is *not* a request of the account's principals.
 
 The workloads are the account's, and in a VPC the account shares out through AWS RAM, the
-participant accounts' too (:func:`remediation.topology.participants`): a policy admitting the
-owner only blocks them.
+participant accounts' too (:func:`remediation.topology.consumers.participants`): a policy
+admitting the owner only blocks them.
 
 The tool never rewrites a policy it did not write: a blocking policy is a warning for a
 person, with what to add. It never loosens one either. On an endpoint the tool created (tag
@@ -52,7 +52,8 @@ from remediation.config import Settings
 from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, VpcSnapshot
-from remediation.topology import private_route_tables, serving_interface
+from remediation.topology.endpoints import serving_interface
+from remediation.topology.routes import private_route_tables
 from remediation.vocabulary import EndpointType
 
 __all__ = ["ECR_PULL_ACTIONS", "gateway_policy", "interface_policy", "layer_bucket_objects"]

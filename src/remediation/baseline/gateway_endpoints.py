@@ -16,7 +16,7 @@ route tables, not only ECR's. So the tool
   attachment, a Gateway Load Balancer (endpoint) or a Network Firewall endpoint: traffic of
   other networks passes there, and an S3 route would pull it off its inspected path;
 * never adds it to a route table whose egress is inspected
-  (:func:`remediation.topology.inspected_route_tables`: its default route leads to a
+  (:func:`remediation.topology.inspection.inspected_route_tables`: its default route leads to a
   transit gateway, a firewall, an appliance or Cloud WAN) unless ``INSPECTED_EGRESS=repair``,
   and then only through an endpoint with the perimeter policy, never full access
   (:mod:`remediation.baseline.inspected_egress`);
@@ -45,7 +45,9 @@ from remediation.config import Settings
 from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, VpcSnapshot
-from remediation.topology import inspected_route_tables, private_route_tables, serving_interface
+from remediation.topology.endpoints import serving_interface
+from remediation.topology.inspection import inspected_route_tables
+from remediation.topology.routes import private_route_tables
 from remediation.vocabulary import EndpointType
 
 GATEWAY_MISSING = "gateway-missing"

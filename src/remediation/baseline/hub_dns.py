@@ -25,7 +25,7 @@ from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import VpcSnapshot
 from remediation.surroundings import HubZone, RemoteEndpoint
-from remediation.topology import private_route_tables
+from remediation.topology.routes import private_route_tables
 
 ENDPOINT_CENTRALISED = "endpoint-centralised"
 CENTRALISED_UNVERIFIED = "endpoint-centralised-unverified"

@@ -1,7 +1,7 @@
 """Who pulls images through an endpoint, and what a policy does to their pulls. Pure.
 
 The workloads are the account's and, in a VPC the account shares out through AWS RAM, the
-participant accounts' (:func:`remediation.topology.participants`). Each pulls from its own
+participant accounts' (:func:`remediation.topology.consumers.participants`). Each pulls from its own
 registry: ``ecr:GetAuthorizationToken`` (no resource), then ``ecr:BatchGetImage``,
 ``ecr:GetDownloadUrlForLayer`` and ``ecr:BatchCheckLayerAvailability`` on its repositories.
 The layers come through the S3 gateway as URLs an ECR service account presigned
@@ -22,7 +22,7 @@ from remediation.baseline.policy_documents import (
 from remediation.config import Settings
 from remediation.config.services import ServiceSpec
 from remediation.model import Endpoint, VpcSnapshot
-from remediation.topology import participants
+from remediation.topology.consumers import participants
 
 if TYPE_CHECKING:
     from remediation.iam_policy.terms import Caller, Decision, Request

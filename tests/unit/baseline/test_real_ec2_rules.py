@@ -10,7 +10,7 @@ import pytest
 from remediation.aws.hosted_zones import Pacer
 from remediation.aws.parsing import parse_route_table
 from remediation.model import Route, RouteTable
-from remediation.topology import is_public_route_table
+from remediation.topology.routes import is_public_route_table
 from tests.support.aws import REGION
 from tests.support.real_ec2 import DKR
 
@@ -51,7 +51,7 @@ def test_zone_names_without_ids_are_compared_with_the_subnets_names() -> None:
     subnets' own names are compared with them (no ``DescribeAvailabilityZones``, issue 21)."""
     from remediation.aws import region_facts as facts_module
     from remediation.model import Subnet, VpcSnapshot
-    from remediation.topology import offers
+    from remediation.topology.endpoints import offers
 
     calls: list[str] = []
 

@@ -95,7 +95,7 @@ def _event_id(value: object) -> str:
 
 
 def _own(finding: Mapping[str, Any]) -> bool:
-    """The tool's own finding (remediation.report.asff names its generator so)."""
+    """The tool's own finding (remediation.report.securityhub names its generator so)."""
     generator = finding.get("GeneratorId")
     return isinstance(generator, str) and generator.startswith(TOOL_GENERATOR_PREFIX)
 

@@ -16,7 +16,8 @@ from handlers import runtime
 from handlers.observability import logger
 from remediation.aws.clients import RETRIES
 from remediation.aws.inventory import Inventory
-from remediation.config import load_settings, partition_problem
+from remediation.config import load_settings
+from remediation.config.deployment import partition_problem
 from remediation.engine import VPC_SECONDS, run
 from remediation.events.triggers import Refusal, Trigger
 from remediation.modes import Mode, approved_mode

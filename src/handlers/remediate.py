@@ -31,7 +31,8 @@ from typing import Any
 from handlers import runtime
 from handlers.observability import METRICS, logger, metrics, record_metrics
 from handlers.runtime import forget_session, sweep_delay
-from remediation.config import load_settings, partition_problem
+from remediation.config import load_settings
+from remediation.config.deployment import partition_problem
 from remediation.events.parse import (
     SCHEDULE_DETAIL_TYPE,
     Refusal,

@@ -34,7 +34,8 @@ from remediation.actions import (
 from remediation.findings import Finding
 from remediation.model import VpcSnapshot
 from remediation.tokens import client_token as _token
-from remediation.topology import tool_group, vpc_blocks
+from remediation.topology.consumers import vpc_blocks
+from remediation.topology.endpoints import tool_group
 
 TOOL_GROUP_REASON = "tool-group-needed"
 

@@ -38,9 +38,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code, error_text
-from remediation.model import GONE_ENDPOINT_STATES
 from remediation.modes import MODE_TAG, RELEASED_TAG
-from remediation.vocabulary import MANAGED_TAG
+from remediation.vocabulary import GONE_ENDPOINT_STATES, MANAGED_TAG
 
 #: IAM permissions the person running ``release`` needs (never granted to the function).
 RELEASE_PERMISSIONS = (

@@ -1,4 +1,5 @@
-"""The words every layer shares: endpoint types, the account-id pattern, the tool's tags.
+"""The words every layer shares: endpoint types and states, the account-id pattern, the tool's
+tags.
 
 The bottom floor, below :mod:`remediation.model`: settings, events and modes read these
 without loading the snapshot's types (a refused event, the handler's commonest, needs none).
@@ -17,6 +18,10 @@ ACCOUNT_ID = re.compile(r"[0-9]{12}")
 TAG_PREFIX = "ecr-endpoint-guard"
 #: Tag the tool puts on every resource it creates; its value is "true".
 MANAGED_TAG = f"{TAG_PREFIX}/managed"
+
+#: A VPC endpoint's ``State`` (lower case) while it serves or is about to, and once it is gone.
+USABLE_ENDPOINT_STATES = frozenset({"pending", "pendingacceptance", "available"})
+GONE_ENDPOINT_STATES = frozenset({"deleted", "rejected", "failed", "expired"})
 
 
 class EndpointType(enum.StrEnum):

@@ -34,7 +34,8 @@ from remediation.cli.app import build_parser
 from remediation.cli.errors import UsageError
 from remediation.engine import assess
 from remediation.iac import cloudformation, spec, terraform
-from remediation.iam_policy import Caller, Decision, Request, Verdict, evaluate
+from remediation.iam_policy.evaluation import evaluate
+from remediation.iam_policy.terms import Caller, Decision, Request, Verdict
 from tests.support import hcl
 from tests.support.event_strategies import json_values
 from tests.support.fuzz import FUZZ

@@ -33,6 +33,7 @@ NOT_AT_IMPORT = (
     "remediation.org.sessions",
     "remediation.org.work_items",
     "remediation.report.securityhub",
+    "remediation.report.asff",
     "remediation.events.securityhub",
     "remediation.iam_policy",
     # a refused event (a busy account's commonest) evaluates nothing: the evaluation loads

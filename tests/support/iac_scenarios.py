@@ -21,14 +21,8 @@ from remediation.config import Settings, load_settings
 from remediation.engine import assess
 from remediation.iac.resources import VpcCode
 from remediation.iac.spec import describe
-from remediation.model import (
-    Endpoint,
-    IngressRule,
-    RegionFacts,
-    SecurityGroup,
-    ServiceOffer,
-    VpcSnapshot,
-)
+from remediation.model import Endpoint, IngressRule, SecurityGroup, VpcSnapshot
+from remediation.surroundings import RegionFacts, ServiceOffer
 from remediation.vocabulary import MANAGED_TAG, EndpointType
 from tests.support.snapshots import REGION, VPC, gateway, https, interface, svc, three_az
 

@@ -1,4 +1,4 @@
-"""Every environment variable the code acts on is read in ``src/remediation/config.py``.
+"""Every environment variable the code acts on is read in ``src/remediation/config/``.
 
 Faces pass the environment (``os.environ``) to :func:`remediation.config.load_settings` and
 its siblings; nothing else looks a variable up by name, so that every setting has one reading,
@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-CONFIG = SRC / "remediation" / "config.py"
+#: The settings package: the only code that may look a variable up by name.
+CONFIG = SRC / "remediation" / "config"
 #: A variable looked up by its name: os.environ["X"], os.environ.get("X"), os.getenv("X"),
 #: env["X"], env.get("X") (any mapping called env or environ).
 READ = re.compile(r"""(?:environ|env|getenv)(?:\.get)?\s*[\[(]\s*["']([A-Z][A-Z0-9_]*)["']""")
@@ -26,17 +27,27 @@ def reads(text: str) -> list[str]:
     return READ.findall(text)
 
 
+def in_config(path: Path) -> bool:
+    """>>> in_config(CONFIG / "services.py"), in_config(SRC / "remediation" / "configs.py")
+    (True, False)
+    """
+    return path.is_relative_to(CONFIG)
+
+
 def test_only_config_reads_variables_by_name() -> None:
     found = {
         f"{path.relative_to(SRC)}: {name}"
         for path in SRC.rglob("*.py")
-        if path != CONFIG
+        if not in_config(path)
         for name in reads(path.read_text(encoding="utf-8"))
     }
-    assert sorted(found) == [], "read it in remediation/config.py (Settings), not here"
+    assert sorted(found) == [], "read it in remediation/config/ (Settings), not here"
 
 
 def test_the_check_sees_a_read() -> None:
     assert reads('x = os.environ.get("SERVICES", "")') == ["SERVICES"]
     assert reads("y = env['MEMBER_ROLE_NAME'].strip()") == ["MEMBER_ROLE_NAME"]
-    assert reads(CONFIG.read_text(encoding="utf-8"))  # config itself reads them
+    assert CONFIG.is_dir()  # the exemption names the package that exists, and no more
+    assert not in_config(SRC / "handlers" / "remediate.py")
+    assert not in_config(SRC / "remediation" / "configuration.py")
+    assert reads("\n".join(p.read_text(encoding="utf-8") for p in CONFIG.rglob("*.py")))

@@ -13,15 +13,9 @@ from typing import Any
 
 import pytest
 
-from remediation.iam_policy import (
-    Caller,
-    Request,
-    Verdict,
-    canonical,
-    evaluate,
-    glob_match,
-    is_full_access,
-)
+from remediation.iam_policy.evaluation import canonical, evaluate, is_full_access
+from remediation.iam_policy.matching import glob_match
+from remediation.iam_policy.terms import Caller, Request, Verdict
 
 ACCT = "123456789012"
 OTHER = "111122223333"

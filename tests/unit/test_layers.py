@@ -98,6 +98,18 @@ def test_an_upward_import_breaks_the_flow(graph: grimp.ImportGraph) -> None:
         assert not kept(flow, changed), (importer, imported)
 
 
+def test_the_packages_split_by_concern_stack_one_way(graph: grimp.ImportGraph) -> None:
+    for contract_id, importer, imported in [
+        ("config-inside", "remediation.config.readers", "remediation.config.settings"),
+        ("config-inside", "remediation.config.services", "remediation.config.endpoints"),
+        ("iam-policy-inside", "remediation.iam_policy.terms", "remediation.iam_policy.evaluation"),
+        ("topology-inside", "remediation.topology.routes", "remediation.topology.inspection"),
+    ]:
+        changed = copy.deepcopy(graph)
+        changed.add_import(importer=importer, imported=imported)
+        assert not kept(contracts()[contract_id], changed), (importer, imported)
+
+
 def test_a_cycle_breaks_the_contracts(graph: grimp.ImportGraph) -> None:
     changed = copy.deepcopy(graph)
     changed.add_import(importer="remediation.model", imported="remediation.actions")

@@ -26,7 +26,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
-from remediation.model import ACTIVE_EXCLUSION_STATES, BlockPublicAccess
+from remediation.surroundings import ACTIVE_EXCLUSION_STATES, BlockPublicAccess
 
 log = logging.getLogger(__name__)
 

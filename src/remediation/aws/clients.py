@@ -26,7 +26,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from remediation.aws.errors import check_answer
-from remediation.config import sdk_endpoint_url
+from remediation.config.deployment import sdk_endpoint_url
 
 if TYPE_CHECKING:  # the stubs are a development dependency: see remediation.aws.types
     from remediation.aws.types import Ec2Client, Route53Client, SnsClient

@@ -34,7 +34,7 @@ from remediation.aws.errors import error_code, unread
 from remediation.aws.hosted_zones import ZoneKnowledge
 from remediation.aws.resolver_rules import ResolverRules, domain
 from remediation.aws.resolver_rules import reset as reset_rules
-from remediation.model import HubZone, RemoteEndpoint
+from remediation.surroundings import HubZone, RemoteEndpoint
 
 log = logging.getLogger(__name__)
 

@@ -60,15 +60,10 @@ from remediation.aws.sharing import Shares
 from remediation.aws.survey import Survey
 from remediation.config import Settings
 from remediation.events.parse import Trigger
-from remediation.model import (
-    USABLE_ENDPOINT_STATES,
-    Endpoint,
-    RegionFacts,
-    SecurityGroup,
-    Sharing,
-    VpcSnapshot,
-)
-from remediation.topology import needs_block_public_access
+from remediation.model import Endpoint, SecurityGroup, VpcSnapshot
+from remediation.surroundings import RegionFacts, Sharing
+from remediation.topology.routes import needs_block_public_access
+from remediation.vocabulary import USABLE_ENDPOINT_STATES
 
 log = logging.getLogger(__name__)
 

@@ -33,8 +33,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code, error_text
-from remediation.model import Traffic, VpcSnapshot
-from remediation.topology import private_route_tables
+from remediation.model import VpcSnapshot
+from remediation.surroundings import Traffic
+from remediation.topology.routes import private_route_tables
 from remediation.vocabulary import EndpointType
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ Zones are compared by AZ **ID** (``use1-az1``) when EC2's answer carries them. b
 before 1.40.7 does not parse ``AvailabilityZoneIds`` (the Lambda runtime's own SDK may be
 that old), and then the zone **names** are kept: they are in the caller's own mapping, the
 mapping its subnets' ``AvailabilityZone`` is written in (``DescribeSubnets`` returns both the
-name and the ID of each subnet's zone), so :func:`remediation.topology.offers` compares a
+name and the ID of each subnet's zone), so :func:`remediation.topology.endpoints.offers` compares a
 subnet's name with them. No ``DescribeAvailabilityZones`` is needed, so no second read can
 fail and leave names that match nothing.
 
@@ -30,7 +30,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.model import RegionFacts, ServiceOffer
+from remediation.surroundings import RegionFacts, ServiceOffer
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import unread
-from remediation.model import DnsRule
+from remediation.surroundings import DnsRule
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
-from remediation.model import Sharing
+from remediation.surroundings import Sharing
 from remediation.vocabulary import ACCOUNT_ID
 
 SUBNET_TYPE = "ec2:Subnet"

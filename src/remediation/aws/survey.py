@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from remediation.config import Settings
-from remediation.model import RegionFacts, VpcSnapshot
+from remediation.model import VpcSnapshot
+from remediation.surroundings import RegionFacts
 
 Grouped = Mapping[str, list[dict[str, Any]]]
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from remediation.config import Settings
 from remediation.findings import Finding, Severity
-from remediation.model import DnsRule, VpcSnapshot
+from remediation.model import VpcSnapshot
+from remediation.surroundings import DnsRule
 
 DNS_FORWARDED = "dns-forwarded"
 DNS_RULES_UNREAD = "dns-rules-unread"

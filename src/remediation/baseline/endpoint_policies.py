@@ -15,8 +15,8 @@ an S3 URL presigned by an ECR service account (data-perimeter-policy-examples, E
 guidance), so on the gateway it is *not* a request of the account's principals.
 
 The workloads are the account's, and in a VPC the account shares out through AWS RAM, the
-participant accounts' too (:func:`remediation.topology.participants`): a policy admitting the
-owner only blocks them.
+participant accounts' too (:func:`remediation.topology.consumers.participants`): a policy
+admitting the owner only blocks them.
 
 The tool never rewrites a policy it did not write: a blocking policy is a warning for a
 person, with what to add. It never loosens one either. On an endpoint the tool created (tag
@@ -48,10 +48,12 @@ from remediation.baseline.policy_documents import (
     wanted_gateway_policy,
 )
 from remediation.baseline.pulls import Blocked, judge, why
-from remediation.config import ServiceSpec, Settings
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, VpcSnapshot
-from remediation.topology import private_route_tables, serving_interface
+from remediation.topology.endpoints import serving_interface
+from remediation.topology.routes import private_route_tables
 from remediation.vocabulary import EndpointType
 
 __all__ = ["ECR_PULL_ACTIONS", "gateway_policy", "interface_policy", "layer_bucket_objects"]
@@ -145,7 +147,7 @@ def _wanted(
 def _drift(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint
 ) -> list[Finding]:
-    from remediation.iam_policy import canonical, is_full_access  # noqa: PLC0415
+    from remediation.iam_policy.evaluation import canonical, is_full_access  # noqa: PLC0415
 
     wanted, setting = _wanted(snapshot, settings, spec, endpoint)
     if setting == UNKNOWN:

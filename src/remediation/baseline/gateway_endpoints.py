@@ -16,7 +16,7 @@ route tables, not only ECR's. So the tool
   attachment, a Gateway Load Balancer (endpoint) or a Network Firewall endpoint: traffic of
   other networks passes there, and an S3 route would pull it off its inspected path;
 * never adds it to a route table whose egress is inspected
-  (:func:`remediation.topology.inspected_route_tables`: its default route leads to a
+  (:func:`remediation.topology.inspection.inspected_route_tables`: its default route leads to a
   transit gateway, a firewall, an appliance or Cloud WAN) unless ``INSPECTED_EGRESS=repair``,
   and then only through an endpoint with the perimeter policy, never full access
   (:mod:`remediation.baseline.inspected_egress`);
@@ -41,10 +41,13 @@ from remediation.actions import (
     ModifyEndpoint,
 )
 from remediation.baseline.policy_documents import gateway_policy
-from remediation.config import ServiceSpec, Settings
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, VpcSnapshot
-from remediation.topology import inspected_route_tables, private_route_tables, serving_interface
+from remediation.topology.endpoints import serving_interface
+from remediation.topology.inspection import inspected_route_tables
+from remediation.topology.routes import private_route_tables
 from remediation.vocabulary import EndpointType
 
 GATEWAY_MISSING = "gateway-missing"
@@ -73,7 +76,7 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
 
 
 def _extendable(endpoint: Endpoint, snapshot: VpcSnapshot, settings: Settings) -> bool:
-    from remediation.iam_policy import canonical, is_full_access  # noqa: PLC0415 - (cold start)
+    from remediation.iam_policy.evaluation import canonical, is_full_access  # noqa: PLC0415 - (cold start)
 
     if is_full_access(endpoint.policy_document, "s3"):
         return True
@@ -247,7 +250,7 @@ def _inspected(
 ) -> list[Finding]:
     """``INSPECTED_EGRESS=repair``: the inspected route tables get their S3 route only through
     an endpoint with the perimeter policy (an existing one, else a new one), never full access."""
-    from remediation.iam_policy import canonical  # noqa: PLC0415 - (cold start)
+    from remediation.iam_policy.evaluation import canonical  # noqa: PLC0415 - (cold start)
 
     missing = tuple(t for t in inspected if t not in served)
     if not missing:

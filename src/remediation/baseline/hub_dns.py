@@ -21,10 +21,11 @@ service at a time (:func:`served`, called by the interface-endpoint rule):
 
 from __future__ import annotations
 
-from remediation.config import ServiceSpec
+from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
-from remediation.model import HubZone, RemoteEndpoint, VpcSnapshot
-from remediation.topology import private_route_tables
+from remediation.model import VpcSnapshot
+from remediation.surroundings import HubZone, RemoteEndpoint
+from remediation.topology.routes import private_route_tables
 
 ENDPOINT_CENTRALISED = "endpoint-centralised"
 CENTRALISED_UNVERIFIED = "endpoint-centralised-unverified"

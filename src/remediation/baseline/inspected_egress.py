@@ -3,7 +3,7 @@
 A private route table is *inspected* when its default route (``0.0.0.0/0`` or ``::/0``)
 leads to a transit gateway, a Gateway Load Balancer endpoint (Network Firewall's endpoints
 are such endpoints), an appliance's network interface or instance, or a Cloud WAN core
-network (:func:`remediation.topology.inspected_route_tables`). There, what the tool would
+network (:func:`remediation.topology.inspection.inspected_route_tables`). There, what the tool would
 add takes traffic off the inspected path:
 
 * an S3 gateway endpoint's route is a prefix list, more specific than ``0.0.0.0/0``
@@ -23,7 +23,7 @@ from __future__ import annotations
 from remediation.config import Settings
 from remediation.findings import Finding, Severity
 from remediation.model import VpcSnapshot
-from remediation.topology import inspected_egress
+from remediation.topology.inspection import inspected_egress
 from remediation.vocabulary import EndpointType
 
 EGRESS_INSPECTED = "egress-inspected"

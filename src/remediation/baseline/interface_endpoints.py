@@ -31,21 +31,21 @@ from remediation.baseline.security_groups import (
     uncovered_cidrs,
     wide_rules,
 )
-from remediation.config import ServiceSpec, Settings
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, Subnet, VpcSnapshot
-from remediation.topology import (
+from remediation.topology.endpoints import (
     by_az,
     choose_subnet,
     endpoint_subnets,
     in_regular_zone,
-    is_private,
-    private_subnets,
     target_azs,
     tool_group,
     unoffered_subnets,
     zone_id,
 )
+from remediation.topology.routes import is_private, private_subnets
 from remediation.vocabulary import EndpointType
 
 ENDPOINT_MISSING = "endpoint-missing"

@@ -12,7 +12,7 @@
   either, they have no private path to ECR: a ``warning`` with no repair,
   :data:`IPV6_ONLY_NO_PATH` (the tool does not change an endpoint's IP address type).
 * **Block Public Access.** A subnet whose internet gateway BPA blocks counts as private
-  (:func:`remediation.topology.egress_blocked`): ``info`` :data:`BPA_PRIVATE` says which,
+  (:func:`remediation.topology.routes.egress_blocked`): ``info`` :data:`BPA_PRIVATE` says which,
   since the S3 route and the endpoints then go where the route table alone would say
   "public". A blocked subnet whose route table an excluded subnet shares gets no S3 route
   (it would move the excluded subnet's S3 traffic too): ``manual`` :data:`BPA_SHARED_TABLE`.
@@ -26,7 +26,8 @@ from remediation.baseline.endpoint_policies import ECR_SERVICES
 from remediation.config import Settings
 from remediation.findings import Finding, Severity
 from remediation.model import Endpoint, Subnet, VpcSnapshot
-from remediation.topology import (
+from remediation.topology.endpoints import serving_interface
+from remediation.topology.routes import (
     egress_blocked,
     is_private,
     is_public_route_table,
@@ -34,7 +35,6 @@ from remediation.topology import (
     private_route_tables,
     private_subnets,
     route_table_for,
-    serving_interface,
 )
 
 DUAL_STACK_BYPASS = "dual-stack-names-bypass"

@@ -15,7 +15,7 @@ from remediation.config import Settings
 from remediation.cost import Money, estimate, money
 from remediation.findings import Finding
 from remediation.model import VpcSnapshot
-from remediation.topology import target_azs
+from remediation.topology.endpoints import target_azs
 from remediation.vocabulary import EndpointType
 
 

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from remediation.model import NetworkInterface, Subnet, VpcSnapshot
-from remediation.topology import private_subnets, route_table_for
+from remediation.topology.routes import private_subnets, route_table_for
 
 ALWAYS = "always"
 WORKLOADS = "workloads"

@@ -26,8 +26,10 @@ from remediation.baseline.pulls import (
     layer_request,
     pull_requests,
 )
-from remediation.config import ServiceSpec, Settings
-from remediation.iam_policy import Caller, Request, Verdict, evaluate
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
+from remediation.iam_policy.evaluation import evaluate
+from remediation.iam_policy.terms import Caller, Request, Verdict
 from remediation.model import Endpoint, VpcSnapshot
 
 #: Accounts and an organisation that stand for "someone else" in the probes (never real).

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 from remediation.config import Settings
 from remediation.model import Endpoint, VpcSnapshot
-from remediation.topology import inspected_egress, participants
+from remediation.topology.consumers import participants
+from remediation.topology.inspection import inspected_egress
 
 ECR_PULL_ACTIONS = (
     "ecr:GetAuthorizationToken",

@@ -1,7 +1,7 @@
 """Who pulls images through an endpoint, and what a policy does to their pulls. Pure.
 
 The workloads are the account's and, in a VPC the account shares out through AWS RAM, the
-participant accounts' (:func:`remediation.topology.participants`). Each pulls from its own
+participant accounts' (:func:`remediation.topology.consumers.participants`). Each pulls from its own
 registry: ``ecr:GetAuthorizationToken`` (no resource), then ``ecr:BatchGetImage``,
 ``ecr:GetDownloadUrlForLayer`` and ``ecr:BatchCheckLayerAvailability`` on its repositories.
 The layers come through the S3 gateway as URLs an ECR service account presigned
@@ -19,12 +19,13 @@ from remediation.baseline.policy_documents import (
     LAYER_ACTION,
     layer_bucket_objects,
 )
-from remediation.config import ServiceSpec, Settings
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.model import Endpoint, VpcSnapshot
-from remediation.topology import participants
+from remediation.topology.consumers import participants
 
 if TYPE_CHECKING:
-    from remediation.iam_policy import Caller, Decision, Request
+    from remediation.iam_policy.terms import Caller, Decision, Request
 
 #: What a policy does to one pull request of one caller.
 Blocked = list[tuple["Request", "Decision", "Caller"]]
@@ -37,7 +38,7 @@ ANOTHER_ORGANIZATION = "o-another-organisation"
 def callers(snapshot: VpcSnapshot, settings: Settings, endpoint: Endpoint) -> list[Caller]:
     """The workloads that pull through the endpoint: the account's, then the participants'
     (those RAM marks ``external`` belong to another organisation)."""
-    from remediation.iam_policy import Caller  # noqa: PLC0415
+    from remediation.iam_policy.terms import Caller  # noqa: PLC0415
 
     outside = snapshot.sharing.external
     return [
@@ -55,7 +56,7 @@ def callers(snapshot: VpcSnapshot, settings: Settings, endpoint: Endpoint) -> li
 
 def pull_requests(snapshot: VpcSnapshot, settings: Settings, caller: Caller) -> list[Request]:
     """An image pull by ``caller`` from its own registry, request by request."""
-    from remediation.iam_policy import Request  # noqa: PLC0415
+    from remediation.iam_policy.terms import Request  # noqa: PLC0415
 
     repositories = f"arn:aws:ecr:{snapshot.region}:{caller.account_id}:repository/"
     return [
@@ -73,7 +74,7 @@ def pull_requests(snapshot: VpcSnapshot, settings: Settings, caller: Caller) -> 
 
 
 def layer_caller(snapshot: VpcSnapshot, settings: Settings, endpoint: Endpoint) -> Caller:
-    from remediation.iam_policy import Caller  # noqa: PLC0415
+    from remediation.iam_policy.terms import Caller  # noqa: PLC0415
 
     return Caller(
         account_id=snapshot.account_id,
@@ -85,7 +86,7 @@ def layer_caller(snapshot: VpcSnapshot, settings: Settings, endpoint: Endpoint) 
 
 
 def layer_request(snapshot: VpcSnapshot) -> Request:
-    from remediation.iam_policy import Request  # noqa: PLC0415
+    from remediation.iam_policy.terms import Request  # noqa: PLC0415
 
     return Request(LAYER_ACTION, layer_bucket_objects(snapshot.region), any_suffix=True)
 
@@ -94,7 +95,8 @@ def judge(
     snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec, endpoint: Endpoint, policy: str
 ) -> tuple[Blocked, Blocked]:
     """The pulls ``policy`` would block, and those it leaves to a person, on this endpoint."""
-    from remediation.iam_policy import Verdict, evaluate  # noqa: PLC0415
+    from remediation.iam_policy.evaluation import evaluate  # noqa: PLC0415
+    from remediation.iam_policy.terms import Verdict  # noqa: PLC0415
 
     if spec.name == "s3":
         asks = [(layer_request(snapshot), layer_caller(snapshot, settings, endpoint))]
@@ -116,7 +118,7 @@ def judge(
 
 
 def why(decisions: Blocked, *, who: bool = False) -> str:
-    from remediation.iam_policy import Verdict  # noqa: PLC0415
+    from remediation.iam_policy.terms import Verdict  # noqa: PLC0415
 
     parts = []
     for request, decision, caller in decisions:

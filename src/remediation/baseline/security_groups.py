@@ -6,7 +6,8 @@ is global unicast) and internal networks in public address space included. A sou
 the VPC is *private* when it lies in RFC 1918 (``10/8``, ``172.16/12``, ``192.168/16``),
 RFC 6598 (``100.64.0.0/10``) or the IPv6 unique-local block ``fc00::/7``, **or** under a route
 of the VPC's route tables to a peering connection, a transit gateway, a virtual private
-gateway, a Cloud WAN core network or a local gateway (:func:`remediation.topology.consumer_routes`).
+gateway, a Cloud WAN core network or a local gateway
+(:func:`remediation.topology.consumers.consumer_routes`).
 
 Only what cuts off no consumer of an endpoint is *too wide* and repaired automatically:
 
@@ -35,7 +36,8 @@ from remediation.actions import AuthorizeIngress, RevokeIngress
 from remediation.config import Settings
 from remediation.findings import Finding, Severity
 from remediation.model import IngressRule, SecurityGroup, VpcSnapshot
-from remediation.topology import consumer_routes, tool_group, vpc_blocks
+from remediation.topology.consumers import consumer_routes, vpc_blocks
+from remediation.topology.endpoints import tool_group
 
 TOOL_GROUP_EXTRA_RULE = "tool-group-extra-rule"
 TOOL_GROUP_CIDR_MISSING = "tool-group-cidr-missing"

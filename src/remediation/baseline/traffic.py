@@ -1,6 +1,6 @@
 """Evidence from traffic (sweeps and scans; an event's snapshot carries none).
 
-From the bytes CloudWatch measured (:class:`~remediation.model.Traffic`, read by
+From the bytes CloudWatch measured (:class:`~remediation.surroundings.Traffic`, read by
 :mod:`remediation.aws.metrics`):
 
 - ``pulls-bypass-endpoints`` (warning): the VPC's ECR endpoints carried almost nothing over the
@@ -22,7 +22,8 @@ import datetime as dt
 from remediation.config import Settings
 from remediation.cost import HOURS_PER_MONTH, bytes_text, prices
 from remediation.findings import Finding, Severity
-from remediation.model import Endpoint, Traffic, VpcSnapshot
+from remediation.model import Endpoint, VpcSnapshot
+from remediation.surroundings import Traffic
 from remediation.vocabulary import EndpointType
 
 PULLS_BYPASS = "pulls-bypass-endpoints"

@@ -11,7 +11,7 @@ import json
 
 from remediation.cli import terminal
 from remediation.cli.results import EXIT_OK
-from remediation.report.securityhub import CHECKS
+from remediation.report.asff import CHECKS
 
 
 def list_checks(args: argparse.Namespace) -> int:

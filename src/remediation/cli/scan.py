@@ -60,7 +60,9 @@ from remediation.cli.results import (
     AccountScan,
 )
 from remediation.cli.terminal import PROG, AccountProgress
-from remediation.config import Settings, cli_settings, partition_problem
+from remediation.config import Settings
+from remediation.config.deployment import partition_problem
+from remediation.config.settings import cli_settings
 from remediation.modes import Mode, ModeReason
 from remediation.org.sessions import MemberSessions
 

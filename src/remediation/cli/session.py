@@ -15,7 +15,7 @@ from botocore.config import Config
 from remediation.aws.clients import RETRIES, make_clients
 from remediation.aws.errors import check_answer
 from remediation.cli.errors import CliError
-from remediation.config import sdk_region
+from remediation.config.deployment import sdk_region
 from remediation.events.parse import REGION
 
 #: The first call of a run (STS) fails fast: a wrong endpoint URL should not wait for retries.

@@ -33,9 +33,10 @@ from remediation.executor import recovery
 from remediation.executor.errors import DENIED
 from remediation.executor.reader import VPC_GONE
 from remediation.executor.step import Step
-from remediation.model import GONE_ENDPOINT_STATES, IngressRule
+from remediation.model import IngressRule
 from remediation.outcomes import Outcome, OutcomeStatus
 from remediation.tokens import is_repeat, next_token
+from remediation.vocabulary import GONE_ENDPOINT_STATES
 
 A = TypeVar("A", bound=Action)
 

@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.actions import CreateGatewayEndpoint, CreateInterfaceEndpoint
 from remediation.aws.errors import error_code, error_message
-from remediation.config import ServiceSpec
+from remediation.config.services import ServiceSpec
 from remediation.executor.reader import FreshReader
 from remediation.executor.step import Timing
 from remediation.outcomes import Outcome, OutcomeStatus

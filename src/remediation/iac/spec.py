@@ -50,7 +50,7 @@ from remediation.iac.names import (
 )
 from remediation.iac.resources import EndpointCode, GroupCode, Repair, Rule, VpcCode
 from remediation.model import Endpoint, IngressRule, SecurityGroup, VpcSnapshot
-from remediation.topology import tool_group
+from remediation.topology.endpoints import tool_group
 from remediation.vocabulary import TAG_PREFIX, EndpointType
 
 #: The description of a group the code creates (the user's, not the tool's).

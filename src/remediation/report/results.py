@@ -19,9 +19,9 @@ from remediation.modes import Mode, ModeReason
 if TYPE_CHECKING:  # read only for VPCs with exception tags (cold start)
     from remediation.cost import CostEstimate, Money
     from remediation.findings import Finding
-    from remediation.model import Traffic
     from remediation.modes import ModeException
     from remediation.outcomes import Outcome, OutcomeStatus
+    from remediation.surroundings import Traffic
 
 SCHEMA_VERSION = 1
 

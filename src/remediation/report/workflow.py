@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code, error_text
-from remediation.report.securityhub import TOOL
+from remediation.report.asff import TOOL
 
 #: BatchUpdateFindings takes at most 100 finding identifiers per call.
 MAX_UPDATE = 100

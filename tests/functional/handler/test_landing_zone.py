@@ -13,7 +13,8 @@ import pytest
 from handlers.remediate import lambda_handler
 from remediation.baseline import endpoint_policies as P
 from remediation.baseline.inspected_egress import EGRESS_INSPECTED
-from remediation.iam_policy import Caller, Request, Verdict, evaluate, is_full_access
+from remediation.iam_policy.evaluation import evaluate, is_full_access
+from remediation.iam_policy.terms import Caller, Request, Verdict
 from remediation.vocabulary import MANAGED_TAG
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext, shared_client
 from tests.support.policies import SEED_ECR

@@ -13,9 +13,9 @@ from bench import organisation as organisation_bench
 
 from handlers import remediate
 from handlers.remediate import lambda_handler
+from remediation.report.asff import build_findings
 from remediation.report.notify import render_text, subject
 from remediation.report.results import VpcResult
-from remediation.report.securityhub import build_findings
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
 from tests.support.fixtures import load_event
 from tests.support.scenarios import FIXTURE_VPC

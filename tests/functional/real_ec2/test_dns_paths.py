@@ -135,8 +135,9 @@ def test_a_service_detail_parsed_by_an_older_botocore_is_judged_by_zone_names() 
     from botocore.model import ServiceModel
 
     from remediation.aws.region_facts import parse_offer
-    from remediation.model import RegionFacts, Subnet, VpcSnapshot
-    from remediation.topology import offers
+    from remediation.model import Subnet, VpcSnapshot
+    from remediation.surroundings import RegionFacts
+    from remediation.topology.endpoints import offers
 
     body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <DescribeVpcEndpointServicesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">

@@ -12,7 +12,7 @@ import pytest
 
 from handlers.remediate import lambda_handler
 from remediation.baseline import endpoint_policies as P
-from remediation.iam_policy import canonical
+from remediation.iam_policy.evaluation import canonical
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
 from tests.support.fixtures import load_event
 from tests.support.policies import DENY_PULLS, OTHER_BUCKET, SEED_ECR, SEED_S3

@@ -9,14 +9,9 @@ from typing import Any
 import boto3
 import pytest
 
+from remediation.report.asff import CHECK_KEYS, archived_findings, build_findings, finding_id
 from remediation.report.results import VpcStatus
-from remediation.report.securityhub import (
-    CHECK_KEYS,
-    FindingsImporter,
-    archived_findings,
-    build_findings,
-    finding_id,
-)
+from remediation.report.securityhub import FindingsImporter
 from tests.support.aws import ACCOUNT, REGION, Aws
 from tests.support.aws_faults import Fault, FaultLayer
 from tests.support.securityhub import NOW, evaluate

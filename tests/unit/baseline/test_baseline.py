@@ -13,7 +13,8 @@ from remediation.engine import assess
 from remediation.findings import Severity
 from remediation.model import IngressRule, Route, RouteTable, SecurityGroup, Subnet, VpcSnapshot
 from remediation.plan import client_token, plan
-from remediation.topology import private_route_tables, private_subnets, target_azs
+from remediation.topology.endpoints import target_azs
+from remediation.topology.routes import private_route_tables, private_subnets
 from tests.support.snapshots import (
     VPC,
     compliant,

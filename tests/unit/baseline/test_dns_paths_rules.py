@@ -9,15 +9,8 @@ import pytest
 from remediation.baseline import hub_dns
 from remediation.baseline.dns_forwarding import check, covers, overridden
 from remediation.config import load_settings
-from remediation.model import (
-    DnsRule,
-    HubZone,
-    RemoteEndpoint,
-    Route,
-    RouteTable,
-    Subnet,
-    VpcSnapshot,
-)
+from remediation.model import Route, RouteTable, Subnet, VpcSnapshot
+from remediation.surroundings import DnsRule, HubZone, RemoteEndpoint
 
 REGION = "eu-west-1"
 DKR = f"dkr.ecr.{REGION}.amazonaws.com"

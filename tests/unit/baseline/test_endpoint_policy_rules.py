@@ -15,7 +15,7 @@ from remediation.baseline import endpoint_policies as P
 from remediation.config import Settings, load_settings
 from remediation.engine import assess
 from remediation.findings import Severity
-from remediation.iam_policy import is_full_access
+from remediation.iam_policy.evaluation import is_full_access
 from remediation.vocabulary import MANAGED_TAG
 from tests.support.policies import DENY_PULLS, LAYERS, OTHER_BUCKET, SEED_ECR, SEED_S3, policy
 from tests.support.snapshots import compliant, gateway, interface

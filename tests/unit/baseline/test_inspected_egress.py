@@ -16,9 +16,9 @@ from remediation.config import Settings, load_settings
 from remediation.engine import assess
 from remediation.findings import Severity
 from remediation.iac import terraform_for
-from remediation.iam_policy import is_full_access
+from remediation.iam_policy.evaluation import is_full_access
 from remediation.model import Endpoint, NetworkInterface, Route, VpcSnapshot
-from remediation.topology import inspected_egress, inspected_route_tables
+from remediation.topology.inspection import inspected_egress, inspected_route_tables
 from remediation.vocabulary import EndpointType
 from tests.support.snapshots import VPC, gateway, interface, three_az
 

@@ -14,20 +14,10 @@ from remediation.aws.parsing import parse_endpoint, parse_subnet
 from remediation.baseline import evaluate
 from remediation.config import Settings
 from remediation.findings import Severity
-from remediation.model import (
-    BlockPublicAccess,
-    Endpoint,
-    Route,
-    RouteTable,
-    Subnet,
-    VpcSnapshot,
-)
-from remediation.topology import (
-    is_private,
-    needs_block_public_access,
-    private_route_tables,
-    target_azs,
-)
+from remediation.model import Endpoint, Route, RouteTable, Subnet, VpcSnapshot
+from remediation.surroundings import BlockPublicAccess
+from remediation.topology.endpoints import target_azs
+from remediation.topology.routes import is_private, needs_block_public_access, private_route_tables
 from remediation.vocabulary import EndpointType
 from tests.support.snapshots import REGION, VPC, compliant, gateway, interface, svc, three_az
 

@@ -17,8 +17,10 @@ from remediation.baseline import endpoint_policies as P
 from remediation.baseline.policy_documents import ECR_PULL_ACTIONS, layer_bucket_objects
 from remediation.config import load_settings
 from remediation.engine import assess
-from remediation.iam_policy import Caller, Request, Verdict, evaluate
-from remediation.model import Sharing, VpcSnapshot
+from remediation.iam_policy.evaluation import evaluate
+from remediation.iam_policy.terms import Caller, Request, Verdict
+from remediation.model import VpcSnapshot
+from remediation.surroundings import Sharing
 from remediation.vocabulary import MANAGED_TAG
 from tests.support.snapshots import REGION, compliant, gateway, interface
 

@@ -21,8 +21,10 @@ from remediation.baseline.policy_documents import (
 from remediation.config import Settings, load_settings
 from remediation.engine import assess
 from remediation.findings import Severity
-from remediation.iam_policy import Caller, Request, Verdict, evaluate
-from remediation.model import NetworkInterface, Sharing, VpcSnapshot
+from remediation.iam_policy.evaluation import evaluate
+from remediation.iam_policy.terms import Caller, Request, Verdict
+from remediation.model import NetworkInterface, VpcSnapshot
+from remediation.surroundings import Sharing
 from remediation.vocabulary import MANAGED_TAG
 from tests.support.policies import SEED_ECR
 from tests.support.snapshots import REGION, compliant, interface, three_az

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from remediation.baseline import evaluate
-from remediation.config import PROFILES, load_settings
+from remediation.config import load_settings
+from remediation.config.services import PROFILES
 from remediation.plan import plan
 from tests.support.snapshots import compliant, interface
 

@@ -10,7 +10,7 @@ import pytest
 from remediation.aws.hosted_zones import Pacer
 from remediation.aws.parsing import parse_route_table
 from remediation.model import Route, RouteTable
-from remediation.topology import is_public_route_table
+from remediation.topology.routes import is_public_route_table
 from tests.support.aws import REGION
 from tests.support.real_ec2 import DKR
 
@@ -51,7 +51,7 @@ def test_zone_names_without_ids_are_compared_with_the_subnets_names() -> None:
     subnets' own names are compared with them (no ``DescribeAvailabilityZones``, issue 21)."""
     from remediation.aws import region_facts as facts_module
     from remediation.model import Subnet, VpcSnapshot
-    from remediation.topology import offers
+    from remediation.topology.endpoints import offers
 
     calls: list[str] = []
 
@@ -87,7 +87,8 @@ def test_an_ipv6_only_subnet_is_never_chosen_and_families_are_not_mixed() -> Non
     """Pure: moto cannot make an IPv6-only subnet the way EC2 does, so the rule is fed one."""
     from remediation.baseline.interface_endpoints import check
     from remediation.config import load_settings
-    from remediation.model import RegionFacts, ServiceOffer, Subnet, VpcSnapshot
+    from remediation.model import Subnet, VpcSnapshot
+    from remediation.surroundings import RegionFacts, ServiceOffer
 
     subnets = (
         Subnet("subnet-v4", "vpc-1", f"{REGION}a", "10.0.1.0/24", 100, "use1-az6"),

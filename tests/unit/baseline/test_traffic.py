@@ -8,7 +8,8 @@ from typing import Any
 
 from remediation.baseline.traffic import check
 from remediation.config import Settings, load_settings
-from remediation.model import Traffic, VpcSnapshot
+from remediation.model import VpcSnapshot
+from remediation.surroundings import Traffic
 from remediation.vocabulary import MANAGED_TAG
 from tests.support.snapshots import compliant
 

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from remediation.cost import money
-from remediation.model import Traffic
 from remediation.modes import Mode
 from remediation.report.notify import render
 from remediation.report.results import VpcResult, VpcStatus
+from remediation.surroundings import Traffic
 
 
 def result(traffic: Traffic | None) -> VpcResult:
@@ -67,6 +67,6 @@ def test_the_chat_card_carries_the_money_too() -> None:
 )
 def test_traffic_findings_belong_to_the_docker_registry_check(code: str) -> None:
     from remediation.findings import Finding
-    from remediation.report.securityhub import check_for
+    from remediation.report.asff import check_for
 
     assert check_for(Finding(code=code, message="m")) == "ecr-dkr-endpoint"

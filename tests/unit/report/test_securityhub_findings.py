@@ -4,12 +4,9 @@ findings and 6 MB."""
 from __future__ import annotations
 
 from remediation.modes import Mode
+from remediation.report.asff import build_findings
 from remediation.report.results import VpcResult, VpcStatus
-from remediation.report.securityhub import (
-    MAX_BATCH,
-    batches,
-    build_findings,
-)
+from remediation.report.securityhub import MAX_BATCH, batches
 from tests.support.aws import ACCOUNT, REGION
 from tests.support.securityhub import NOW
 

@@ -111,7 +111,7 @@ def _page(fmt: str) -> Callable[[Report], str]:
 
 def _asff(report: Report) -> str:
     """The ASFF findings of every VPC scanned (after ``--fix``: their state after it)."""
-    from remediation.report.securityhub import summary_findings  # noqa: PLC0415 - asff only
+    from remediation.report.asff import summary_findings  # noqa: PLC0415 - asff only
 
     now = dt.datetime.now(dt.UTC)
     findings = [

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from remediation.config import (
+from remediation.config import load_settings
+from remediation.config.services import (
     DEFAULT_SERVICES,
     KNOWN_SERVICES,
     REQUIRED_SERVICES,
-    load_settings,
     parse_services,
 )
 from remediation.modes import Mode, ModeReason

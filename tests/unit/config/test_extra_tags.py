@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from remediation.config import load_settings, parse_extra_tags, partition_problem
+from remediation.config import load_settings
+from remediation.config.deployment import partition_problem
+from remediation.config.endpoints import parse_extra_tags
 from remediation.modes import Mode, ModeReason
 
 ACCOUNT = "111122223333"

@@ -33,12 +33,8 @@ from handlers.observability import METRICS, logger, metrics, record_metrics
 from handlers.runtime import forget_session, sweep_delay
 from remediation.config import load_settings
 from remediation.config.deployment import partition_problem
-from remediation.events.parse import (
-    SCHEDULE_DETAIL_TYPE,
-    Refusal,
-    parse_event,
-    scheduled_by_a_rule,
-)
+from remediation.events.parse import SCHEDULE_DETAIL_TYPE, parse_event, scheduled_by_a_rule
+from remediation.events.triggers import Refusal
 from remediation.org.admission import admit, own_roles
 from remediation.report.results import refused
 

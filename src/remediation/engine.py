@@ -33,7 +33,7 @@ from remediation.coverage import (
     read_one_by_one,
     rotated,
 )
-from remediation.events.parse import Refusal, Trigger
+from remediation.events.triggers import Refusal, Trigger
 from remediation.findings import Finding, Severity
 from remediation.model import VpcSnapshot
 from remediation.modes import MODE_TAG, UNTIL_TAG, Mode, ModeReason, vpc_mode

@@ -7,7 +7,7 @@ import datetime as dt
 from remediation.aws.inventory import Inventory
 from remediation.config import Settings
 from remediation.engine import run
-from remediation.events.parse import Trigger
+from remediation.events.triggers import Trigger
 from remediation.executor import Executor
 from remediation.modes import Mode
 from remediation.report.results import VpcResult

@@ -59,7 +59,7 @@ from remediation.aws.region_facts import reset as reset_region_facts
 from remediation.aws.sharing import Shares
 from remediation.aws.survey import Survey
 from remediation.config import Settings
-from remediation.events.parse import Trigger
+from remediation.events.triggers import Trigger
 from remediation.model import Endpoint, SecurityGroup, VpcSnapshot
 from remediation.surroundings import RegionFacts, Sharing
 from remediation.topology.routes import needs_block_public_access

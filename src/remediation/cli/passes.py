@@ -34,7 +34,7 @@ from remediation.cli.interrupt import Interrupts, Journal, plain_ctrl_c
 from remediation.cli.results import AccountScan, RegionScan, errors_of, would_fix
 from remediation.cli.terminal import AccountProgress, Progress
 from remediation.config import Settings
-from remediation.events.parse import Trigger
+from remediation.events.triggers import Trigger
 from remediation.model import VpcSnapshot
 from remediation.report.results import Summary, VpcResult, tally
 

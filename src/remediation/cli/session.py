@@ -16,7 +16,7 @@ from remediation.aws.clients import RETRIES, make_clients
 from remediation.aws.errors import check_answer
 from remediation.cli.errors import CliError
 from remediation.config.deployment import sdk_region
-from remediation.events.parse import REGION
+from remediation.events.triggers import REGION
 
 #: The first call of a run (STS) fails fast: a wrong endpoint URL should not wait for retries.
 PROBE = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=3, read_timeout=10)

@@ -11,7 +11,7 @@ import argparse
 import re
 import urllib.parse
 
-from remediation.events.parse import ID_PATTERNS
+from remediation.events.triggers import ID_PATTERNS
 from remediation.vocabulary import ACCOUNT_ID
 
 #: An IAM role name: 1-64 characters of ``[\w+=,.@-]`` (IAM CreateRole reference), after an

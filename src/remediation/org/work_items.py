@@ -35,7 +35,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.events.parse import ID_PATTERNS, Trigger
+from remediation.events.triggers import ID_PATTERNS, Trigger
 from remediation.vocabulary import ACCOUNT_ID
 
 WORK_ITEM_VERSION = 1

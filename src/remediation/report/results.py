@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from remediation import __version__
-from remediation.events.parse import Refusal, Trigger
-from remediation.events.triggers import STEERING_REFUSED
+from remediation.events.triggers import STEERING_REFUSED, Refusal, Trigger
 from remediation.modes import Mode, ModeReason
 
 if TYPE_CHECKING:  # read only for VPCs with exception tags (cold start)

@@ -21,7 +21,7 @@ from remediation.cli import terminal
 from remediation.config import load_settings
 from remediation.demo.account import build_demo_account
 from remediation.demo.emulator import running_emulator
-from remediation.events.parse import Trigger
+from remediation.events.triggers import Trigger
 from remediation.modes import MODE_TAG
 from remediation.report.results import VpcStatus
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handlers.remediate import lambda_handler
-from remediation.events.parse import ID_PATTERNS
+from remediation.events.triggers import ID_PATTERNS
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
 from tests.support.event_strategies import json_values, mutated_events
 from tests.support.fixtures import event_names, load_event

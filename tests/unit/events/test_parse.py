@@ -11,16 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from remediation.events.parse import (
-    ACCOUNT_ID,
-    EXTRACTORS,
-    ID_PATTERNS,
-    MAX_IDS,
-    REGION,
-    Refusal,
-    Trigger,
-    parse_event,
-)
+from remediation.events.cloudtrail import EXTRACTORS
+from remediation.events.fields import MAX_IDS
+from remediation.events.parse import parse_event
+from remediation.events.triggers import ID_PATTERNS, REGION, Refusal, Trigger
+from remediation.vocabulary import ACCOUNT_ID
 from tests.support.event_strategies import (
     RTB,
     SG,

@@ -20,7 +20,7 @@ from remediation.actions import Action, CreateGatewayEndpoint, CreateInterfaceEn
 from remediation.aws.inventory import Inventory
 from remediation.config import Settings, load_settings
 from remediation.engine import _handover, remediate_vpc, run
-from remediation.events.parse import Trigger
+from remediation.events.triggers import Trigger
 from remediation.iac import terraform_for
 from remediation.model import VpcSnapshot
 from remediation.modes import MODE_TAG, Mode

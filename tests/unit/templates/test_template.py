@@ -32,13 +32,9 @@ from cfnlint.decode import decode_str
 from cfnlint.helpers import REGIONS
 
 from remediation.config import load_settings
-from remediation.events.parse import (
-    SUPPORTED_EVENT_NAMES,
-    WORKLOAD_SOURCES,
-    Refusal,
-    Trigger,
-    parse_event,
-)
+from remediation.events.cloudtrail import SUPPORTED_EVENT_NAMES, WORKLOAD_SOURCES
+from remediation.events.parse import parse_event
+from remediation.events.triggers import Refusal, Trigger
 from remediation.modes import Mode
 from remediation.org import names
 from remediation.org import sessions as accounts

@@ -35,6 +35,8 @@ NOT_AT_IMPORT = (
     "remediation.report.securityhub",
     "remediation.report.asff",
     "remediation.events.securityhub",
+    "remediation.events.securityhub_v2",
+    "remediation.events.steering",
     "remediation.iam_policy",
     # a refused event (a busy account's commonest) evaluates nothing: the evaluation loads
     # when an event is accepted (handlers.account_run)

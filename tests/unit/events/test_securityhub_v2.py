@@ -1,5 +1,5 @@
 """The new Security Hub's "Findings Imported V2" events (OCSF) as triggers: what is accepted,
-and every refusal with its reason (remediation.events.securityhub)."""
+and every refusal with its reason (remediation.events.securityhub_v2)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from remediation.events.securityhub import IMPORTED_V2, parse_securityhub_event
+from remediation.events.securityhub import parse_securityhub_event
+from remediation.events.securityhub_v2 import IMPORTED_V2
 from remediation.events.triggers import STEERING_REFUSED, Refusal, Trigger
 
 FIXTURE = (

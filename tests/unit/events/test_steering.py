@@ -7,12 +7,8 @@ from typing import Any
 
 import pytest
 
-from remediation.events.securityhub import (
-    SECURITY_HUB,
-    parse_securityhub_event,
-    producer,
-    steering_refusal,
-)
+from remediation.events.securityhub import parse_securityhub_event
+from remediation.events.steering import SECURITY_HUB, producer, steering_refusal
 from remediation.events.triggers import STEERING_REFUSED, Refusal, Trigger
 from tests.support.fixtures import load_event
 

@@ -11,8 +11,8 @@ which cfn-lint checks; :data:`REAL_IDS` gives each one an id of the real format 
 (an id a real snapshot holds always has it).
 
 A checkov check that does not apply is suppressed in the template itself
-(``Metadata: checkov: skip`` with a comment, from ``cloudformation.SKIPS``); each suppression
-must say why.
+(``Metadata: checkov: skip`` with a comment, from ``cloudformation_resources.SKIPS``); each
+suppression must say why.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pytest
 from cfnlint.api import lint
 from cfnlint.config import ManualArgs
 
-from remediation.iac import cloudformation
+from remediation.iac import cloudformation, cloudformation_resources
 from remediation.iac.spec import describe
 from tests.support.hostile import HOSTILE_NAMES
 from tests.support.iac_lint import undescribed
@@ -103,21 +103,21 @@ def test_checkov_finds_no_failed_check(checkov_report: dict[str, object]) -> Non
     assert summary["parsing_errors"] == 0
     assert summary["passed"] > 0
     scanned = {Path(c["file_path"]).name for c in results["passed_checks"]}
-    with_group = {f for f, t in TEXTS.items() if cloudformation.SECURITY_GROUP in t}
+    with_group = {f for f, t in TEXTS.items() if cloudformation_resources.SECURITY_GROUP in t}
     assert with_group <= scanned
 
 
 def test_every_suppression_says_why(checkov_report: dict[str, object]) -> None:
     results = checkov_report["results"]
     assert isinstance(results, dict)
-    declared = {c for skips in cloudformation.SKIPS.values() for c in skips}
-    declared |= set(cloudformation.UNDESCRIBED_RULE)
+    declared = {c for skips in cloudformation_resources.SKIPS.values() for c in skips}
+    declared |= set(cloudformation_resources.UNDESCRIBED_RULE)
     skipped = {(c["check_id"], Path(c["file_path"]).name) for c in results["skipped_checks"]}
     assert ("CKV_AWS_23", "undescribed.import.yaml") in skipped
     for check in results["skipped_checks"]:
         assert check["check_id"] in declared, check["check_id"]
         assert len(check["check_result"].get("suppress_comment", "")) > 20, check
-    for skips in cloudformation.SKIPS.values():
+    for skips in cloudformation_resources.SKIPS.values():
         assert all(len(why) > 20 for why in skips.values()), skips
 
 

@@ -37,14 +37,9 @@ from remediation.actions import (
     CreateSecurityGroup,
     ModifyEndpoint,
 )
-from remediation.iac import cloudformation, terraform
-from remediation.iac.cloudformation import (
-    SECURITY_GROUP,
-    VPC_ENDPOINT,
-    CloudFormationCode,
-    logical_id,
-    render,
-)
+from remediation.iac import cloudformation, cloudformation_resources, terraform
+from remediation.iac.cloudformation import CloudFormationCode, render
+from remediation.iac.cloudformation_resources import SECURITY_GROUP, VPC_ENDPOINT, logical_id
 from remediation.iac.resources import EndpointCode, Repair, VpcCode
 from remediation.iac.yaml_text import block
 from remediation.vocabulary import MANAGED_TAG, TAG_PREFIX, EndpointType
@@ -428,7 +423,8 @@ def test_an_undescribed_rule_is_kept_as_is_with_the_reason_checkov_may_skip_it()
     """A rule someone left undescribed stays so in both templates (describing it would
     replace it); checkov's description check is skipped there, with the reason."""
     out = render(undescribed().code())
-    skip = [{"id": "CKV_AWS_23", "comment": cloudformation.UNDESCRIBED_RULE["CKV_AWS_23"]}]
+    reason = cloudformation_resources.UNDESCRIBED_RULE["CKV_AWS_23"]
+    skip = [{"id": "CKV_AWS_23", "comment": reason}]
     for text in (out.import_template, out.template):
         group = parse(text)["Resources"]["SandboxEndpoints"]
         assert group["Metadata"]["checkov"]["skip"] == skip

@@ -18,12 +18,8 @@ from tests.support.scenarios import create_vpc_event
 from bench.counting import ApiCalls, recording
 from remediation.actions import TOOL_GROUP_NAME
 from remediation.baseline.gateway_endpoints import GATEWAY_WAITING
-from remediation.baseline.interface_endpoints import (
-    ENDPOINT_MISSING,
-    ENDPOINT_WAITING,
-    GROUP_INSUFFICIENT,
-    GROUP_TOO_WIDE,
-)
+from remediation.baseline.interface_groups import GROUP_INSUFFICIENT, GROUP_TOO_WIDE
+from remediation.baseline.interface_placement import ENDPOINT_MISSING, ENDPOINT_WAITING
 from remediation.vocabulary import MANAGED_TAG
 
 __all__ = [

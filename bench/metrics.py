@@ -107,7 +107,7 @@ def measure(count: int) -> dict[str, Any]:
             "DescribeNetworkInterfaces"
         ),
         "all_reads": calls.reads,
-        # The CLI's scan evaluates 50 VPCs a chunk (engine.CHUNK): one read of each chunk.
+        # The CLI's scan evaluates 50 VPCs a chunk (engine.chunks.CHUNK): one read of each chunk.
         "scan_get_metric_data_calls": scan.operations(service="cloudwatch").count("GetMetricData"),
         "scan_describe_network_interfaces_calls": scan.operations(service="ec2").count(
             "DescribeNetworkInterfaces"

@@ -18,7 +18,7 @@ from remediation.aws.clients import RETRIES
 from remediation.aws.inventory import Inventory
 from remediation.config import load_settings
 from remediation.config.deployment import partition_problem
-from remediation.engine import VPC_SECONDS, run
+from remediation.engine.runs import VPC_SECONDS, run
 from remediation.events.triggers import Refusal, Trigger
 from remediation.modes import Mode, approved_mode
 from remediation.report.notify import SnsNotifier

@@ -59,7 +59,7 @@ class ModeReason(enum.StrEnum):
 
     The faces (the CLI's plan, the notification) act on this, never on the text of a
     note. The first three are decided for the whole run (:func:`load_settings`), the
-    others per VPC (:func:`vpc_mode`, :func:`remediation.engine.remediate_vpc`).
+    others per VPC (:func:`vpc_mode`, :func:`remediation.engine.vpc.remediate_vpc`).
     """
 
     DEPLOYMENT = "deployment"  # the run's mode, as configured

@@ -32,7 +32,7 @@ from remediation.aws import parsing
 from remediation.aws.hosted_zones import HostedZones, Pacer
 from remediation.cli.app import build_parser
 from remediation.cli.errors import UsageError
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.iac import cloudformation, spec, terraform
 from remediation.iam_policy.evaluation import evaluate
 from remediation.iam_policy.terms import Caller, Decision, Request, Verdict

@@ -107,7 +107,7 @@ def test_sam_build(tmp_path: Path) -> None:
 
     code = build_dir / "Function"
     assert (code / "handlers" / "remediate.py").is_file()
-    assert (code / "remediation" / "engine.py").is_file()
+    assert (code / "remediation" / "engine" / "runs.py").is_file()
     assert not (code / "tests").exists()
     built = (build_dir / "template.yaml").read_text()
     assert "CodeUri: Function" in built

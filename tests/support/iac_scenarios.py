@@ -1,7 +1,7 @@
 """The VPCs the infrastructure-as-code tests render (Terraform and CloudFormation alike).
 
 Each scenario is a snapshot and the settings it is judged by; :func:`code_of` plans it with
-the engine's own :func:`~remediation.engine.assess` (the plan auto-fix would apply) and
+the engine's own :func:`~remediation.engine.vpc.assess` (the plan auto-fix would apply) and
 describes its code. Golden files under ``tests/golden/`` are named after the scenarios.
 """
 
@@ -18,7 +18,7 @@ from remediation.actions import (
     Action,
 )
 from remediation.config import Settings, load_settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.iac.resources import VpcCode
 from remediation.iac.spec import describe
 from remediation.model import Endpoint, IngressRule, SecurityGroup, VpcSnapshot

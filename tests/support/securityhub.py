@@ -6,7 +6,7 @@ import datetime as dt
 
 from remediation.aws.inventory import Inventory
 from remediation.config import Settings
-from remediation.engine import run
+from remediation.engine.runs import run
 from remediation.events.triggers import Trigger
 from remediation.executor import Executor
 from remediation.modes import Mode

@@ -374,8 +374,8 @@ def test_the_checks_catch_what_does_not_exist(tmp_path: Path) -> None:
     assert len(list(broken_links(page))) == 2
     real = tmp_path / "real.md"
     real.write_text(
-        "`src/remediation/engine.py` `remediation/executor.py` `SERVICES` `--fix` "
-        "`Mode=auto-fix` `make demo` `remediation.engine.run_chunks` `test_cli.py` "
+        "`src/remediation/engine/runs.py` `remediation/executor.py` `SERVICES` `--fix` "
+        "`Mode=auto-fix` `make demo` `remediation.engine.chunks.run_chunks` `test_cli.py` "
         "[title](#title)\n\n# Title\n",
         encoding="utf-8",
     )

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from remediation.config import load_settings
-from remediation.engine import remediate_vpc
+from remediation.engine.vpc import remediate_vpc
 from remediation.modes import (
     MODE_TAG,
     UNTIL_TAG,

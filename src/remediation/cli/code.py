@@ -1,6 +1,6 @@
 """``scan --format terraform|cloudformation``: each VPC's plan as code, printed or one file each.
 
-The code comes from the same plan as ``--fix`` (:func:`remediation.engine.assess`, the
+The code comes from the same plan as ``--fix`` (:func:`remediation.engine.vpc.assess`, the
 function the engine and the Lambda function plan with) and the VPC as the scan read it. A
 VPC the tool cannot plan for (unreadable, not reached) has no code; its error is reported as
 in any scan. A VPC whose mode tag keeps the function away (``off``) still gets its code: the
@@ -31,7 +31,7 @@ from remediation.cli import terminal
 from remediation.cli.errors import CliError
 from remediation.cli.results import AccountScan
 from remediation.config import Settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.iac import spec
 from remediation.iac.names import unique_labels
 from remediation.iac.resources import VpcCode

@@ -21,7 +21,6 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation import engine
 from remediation.aws.clients import RETRIES, make_clients
 from remediation.aws.inventory import Inventory
 from remediation.cli import accounts, terminal
@@ -34,6 +33,7 @@ from remediation.cli.interrupt import Interrupts, Journal, plain_ctrl_c
 from remediation.cli.results import AccountScan, RegionScan, errors_of, would_fix
 from remediation.cli.terminal import AccountProgress, Progress
 from remediation.config import Settings
+from remediation.engine import chunks
 from remediation.events.triggers import Trigger
 from remediation.model import VpcSnapshot
 from remediation.report.results import Summary, VpcResult, tally
@@ -121,7 +121,7 @@ class Job:
     def progress(self, regions: int) -> Progress:
         """Per-region progress: one account only (accounts in parallel would share the line)."""
         alone = not self.across and self.parallel_regions == 1 and not self.quiet
-        return Progress(sys.stderr, regions=regions, chunk=engine.CHUNK, enabled=alone)
+        return Progress(sys.stderr, regions=regions, chunk=chunks.CHUNK, enabled=alone)
 
 
 def scan_account(job: Job, target: accounts.Target) -> AccountScan:
@@ -240,7 +240,7 @@ def scan_region(
             account_id=ctx.account_id,
             region=region,
         )
-    summary = engine.run_chunks(
+    summary = chunks.run_chunks(
         trigger,
         settings,
         inventory,

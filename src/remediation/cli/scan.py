@@ -1,6 +1,6 @@
 """``scan``: evaluate the VPCs of the chosen regions; with ``--fix``, plan, confirm, repair.
 
-The same engine as the Lambda function (:func:`remediation.engine.run_chunks`), read-only
+The same engine as the Lambda function (:func:`remediation.engine.chunks.run_chunks`), read-only
 unless ``--fix``: then a read-only pass shows the plan, a person confirms (``--yes``
 answers for scripts), and only then does an auto-fix pass run, on the VPCs the plan
 showed. The per-VPC mode tag applies exactly as in the function.

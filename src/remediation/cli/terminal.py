@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from remediation.cli.errors import MAX_ERROR, CliError, one_line
-from remediation.engine import CHUNK
+from remediation.engine.chunks import CHUNK
 from remediation.text import marked
 
 PROG = "ecr-endpoint-guard"

@@ -1,6 +1,6 @@
 """From a VPC's plan to the resources its code should hold. Pure.
 
-The same plan as auto-fix (:func:`remediation.engine.assess`) becomes a :class:`VpcCode`:
+The same plan as auto-fix (:func:`remediation.engine.vpc.assess`) becomes a :class:`VpcCode`:
 
 * a planned create (``CreateInterfaceEndpoint``, ``CreateGatewayEndpoint``,
   ``CreateSecurityGroup``) is a **new** resource, as the executor would create it: the same

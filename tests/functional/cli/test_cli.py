@@ -14,13 +14,14 @@ import boto3
 import botocore.client
 import pytest
 
-from remediation import cli, engine
+from remediation import cli
 from remediation.aws.inventory import Inventory
 from remediation.cli import scan as scan_command
 from remediation.cli import terminal
 from remediation.config import load_settings
 from remediation.demo.account import build_demo_account
 from remediation.demo.emulator import running_emulator
+from remediation.engine import chunks
 from remediation.events.triggers import Trigger
 from remediation.modes import MODE_TAG
 from remediation.report.results import VpcStatus
@@ -465,7 +466,7 @@ def test_many_vpcs_are_scanned_in_chunks_with_progress_on_stderr_only(
     account: Aws, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = [account.ec2.create_vpc(CidrBlock=f"10.{n}.0.0/16")["Vpc"]["VpcId"] for n in range(5)]
-    monkeypatch.setattr(engine, "CHUNK", 2)
+    monkeypatch.setattr(chunks, "CHUNK", 2)
     tty = Tty()
     monkeypatch.setattr("sys.stderr", tty)
     code, document = scan_json(capsys)
@@ -483,10 +484,10 @@ def test_chunks_give_the_same_result_as_one_run(account: Aws, cli_env: pytest.Mo
     trigger = Trigger("cli-test", "Scan", ACCOUNT, REGION, sweep=True)
     settings = load_settings({})
     seen: list[tuple[int, int]] = []
-    chunked = engine.run_chunks(
+    chunked = chunks.run_chunks(
         trigger, settings, inventory, ids, chunk=2, on_progress=lambda d, t: seen.append((d, t))
     )
-    whole = engine.run_chunks(trigger, settings, inventory, ids)
+    whole = chunks.run_chunks(trigger, settings, inventory, ids)
     assert seen == [(2, 3), (3, 3)]
     assert [v.as_dict() for v in chunked.vpcs] == [v.as_dict() for v in whole.vpcs]
     assert chunked.counts == whole.counts

@@ -18,7 +18,7 @@ import pytest
 
 from remediation.aws.inventory import Inventory
 from remediation.config import Settings, load_settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.iac import cloudformation
 from remediation.iac.spec import describe
 from remediation.model import VpcSnapshot

@@ -17,7 +17,7 @@ from handlers import remediate
 from handlers.remediate import lambda_handler
 from remediation.aws.inventory import Inventory
 from remediation.config import load_settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.iac import terraform_for
 from remediation.report.notify import JSON_MARK, TERRAFORM_MARK, fits
 from tests.support.aws import ACCOUNT, REGION, Aws, LambdaContext

@@ -22,7 +22,7 @@ from handlers.remediate import lambda_handler
 from handlers.runtime import DEADLINE_MARGIN_SECONDS
 from remediation.aws.inventory import Inventory
 from remediation.config import load_settings
-from remediation.engine import VPC_SECONDS, run
+from remediation.engine.runs import VPC_SECONDS, run
 from remediation.events.triggers import Trigger
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog
 from tests.support.fixtures import load_event

@@ -18,7 +18,7 @@ from handlers.remediate import lambda_handler
 from remediation.actions import ACTION_KINDS, TOOL_GROUP_NAME
 from remediation.aws.inventory import Inventory, ReadOnlyClient, WriteRefused
 from remediation.config import Settings
-from remediation.engine import run
+from remediation.engine.runs import run
 from remediation.events.parse import parse_event
 from remediation.modes import Mode
 from remediation.vocabulary import MANAGED_TAG

@@ -9,7 +9,7 @@ import pytest
 from remediation import actions as A
 from remediation.baseline import evaluate
 from remediation.config import Settings, load_settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.findings import Severity
 from remediation.model import IngressRule, Route, RouteTable, SecurityGroup, Subnet, VpcSnapshot
 from remediation.plan import client_token, plan

@@ -8,7 +8,7 @@ import dataclasses
 from remediation import actions as A
 from remediation.baseline import security_groups as G
 from remediation.config import Settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.findings import Severity
 from remediation.model import IngressRule, SecurityGroup
 from tests.support.snapshots import VPC, compliant, https, interface, tool_group

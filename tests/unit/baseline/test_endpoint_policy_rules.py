@@ -13,7 +13,7 @@ import pytest
 from remediation import actions as A
 from remediation.baseline import endpoint_policies as P
 from remediation.config import Settings, load_settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.findings import Severity
 from remediation.iam_policy.evaluation import is_full_access
 from remediation.vocabulary import MANAGED_TAG

@@ -13,7 +13,7 @@ from remediation import actions as A
 from remediation.baseline import gateway_endpoints as G
 from remediation.baseline.endpoint_policies import gateway_policy
 from remediation.config import Settings, load_settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.findings import Severity
 from remediation.model import NetworkInterface
 from remediation.vocabulary import MANAGED_TAG

@@ -13,7 +13,7 @@ from remediation import actions as A
 from remediation.baseline import gateway_endpoints as G
 from remediation.baseline.inspected_egress import EGRESS_INSPECTED
 from remediation.config import Settings, load_settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.findings import Severity
 from remediation.iac import terraform_for
 from remediation.iam_policy.evaluation import is_full_access

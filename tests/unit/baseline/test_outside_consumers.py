@@ -12,7 +12,7 @@ import pytest
 from remediation import actions as A
 from remediation.baseline import security_groups as G
 from remediation.config import Settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.model import IngressRule, Route, RouteTable, SecurityGroup, VpcSnapshot
 from tests.support.snapshots import VPC, compliant, gateway, https, interface, tool_group
 

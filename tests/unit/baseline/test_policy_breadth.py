@@ -16,7 +16,7 @@ from remediation import actions as A
 from remediation.baseline import endpoint_policies as P
 from remediation.baseline.policy_documents import ECR_PULL_ACTIONS, layer_bucket_objects
 from remediation.config import load_settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.iam_policy.evaluation import evaluate
 from remediation.iam_policy.terms import Caller, Request, Verdict
 from remediation.model import VpcSnapshot

@@ -19,7 +19,7 @@ from remediation.baseline.policy_documents import (
     perimeter_interface,
 )
 from remediation.config import Settings, load_settings
-from remediation.engine import assess
+from remediation.engine.vpc import assess
 from remediation.findings import Severity
 from remediation.iam_policy.evaluation import evaluate
 from remediation.iam_policy.terms import Caller, Request, Verdict

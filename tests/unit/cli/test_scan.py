@@ -15,10 +15,11 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from remediation import cli, engine
+from remediation import cli
 from remediation.cli import errors as cli_errors
 from remediation.cli import results, terminal
 from remediation.cli import scan as scan_command
+from remediation.engine import chunks
 from remediation.modes import Mode
 from remediation.report.results import VpcStatus
 from tests.support.aws import ACCOUNT, REGION
@@ -154,7 +155,7 @@ def test_progress_shows_only_on_a_terminal_and_only_for_many_vpcs() -> None:
 
     tty = Tty()
     few = terminal.Progress(tty, regions=1)
-    few.update(1, REGION, 10, engine.CHUNK)
+    few.update(1, REGION, 10, chunks.CHUNK)
     assert tty.getvalue() == ""  # one region, one chunk: nothing to show
 
     many = terminal.Progress(tty, regions=1)

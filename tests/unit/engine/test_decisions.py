@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from remediation.config import load_settings
-from remediation.engine import _notify, remediate_vpc
+from remediation.engine.vpc import notify, remediate_vpc
 from remediation.modes import MODE_TAG, Mode, ModeReason, vpc_mode
 from remediation.report.results import NotificationStatus, VpcResult, VpcStatus, tally
 from tests.support.snapshots import compliant, three_az
@@ -117,11 +117,11 @@ def test_what_became_of_the_notification_is_a_value() -> None:
     denied = ClientError({"Error": {"Code": "AuthorizationError", "Message": "no"}}, "Publish")
     inbox = Inbox()
     cases = [
-        (_notify(_result(VpcStatus.COMPLIANT), inbox), NotificationStatus.NOT_NEEDED, ""),
-        (_notify(_result(VpcStatus.NON_COMPLIANT), None), NotificationStatus.NO_TOPIC, "no topic"),
-        (_notify(_result(VpcStatus.NON_COMPLIANT), inbox), NotificationStatus.SENT, "sent"),
+        (notify(_result(VpcStatus.COMPLIANT), inbox), NotificationStatus.NOT_NEEDED, ""),
+        (notify(_result(VpcStatus.NON_COMPLIANT), None), NotificationStatus.NO_TOPIC, "no topic"),
+        (notify(_result(VpcStatus.NON_COMPLIANT), inbox), NotificationStatus.SENT, "sent"),
         (
-            _notify(_result(VpcStatus.FAILED), Inbox(denied)),
+            notify(_result(VpcStatus.FAILED), Inbox(denied)),
             NotificationStatus.FAILED,
             "failed: An error occurred (AuthorizationError)",
         ),
@@ -144,7 +144,7 @@ def test_failed_notifications_are_counted_from_the_status_not_the_text() -> None
 
 def test_a_compliant_vpc_needs_no_notification() -> None:
     settings = load_settings({}, account_id=ACCOUNT)
-    result = _notify(remediate_vpc(compliant(), settings, executor=None, day=DAY), Inbox())
+    result = notify(remediate_vpc(compliant(), settings, executor=None, day=DAY), Inbox())
     assert result.notification_status is NotificationStatus.NOT_NEEDED
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from remediation.engine import remediate_vpc
+from remediation.engine.vpc import remediate_vpc
 from remediation.iac import terraform_for
 from remediation.report.chat import render_chatbot
 from remediation.report.notify import IacHandover, render_text

@@ -52,7 +52,7 @@ def named(name: str, mode_tag: str | None = None) -> VpcSnapshot:
 
 
 def result_of(snapshot: VpcSnapshot) -> VpcResult:
-    from remediation.engine import remediate_vpc  # the engine's own result for the VPC
+    from remediation.engine.vpc import remediate_vpc  # the engine's own result for the VPC
 
     return remediate_vpc(snapshot, fresh().settings, executor=None, day=DAY)
 

@@ -1,7 +1,7 @@
 """A dry-run message hands its VPC over to infrastructure as code: the Terraform of the plan it
 lists when the whole message fits (SNS's 262,144 bytes; the chat card's description limit),
 else the exact command that prints it. Auto-fix messages, and VPCs with nothing planned, carry
-no code. Pure: the engine's :func:`~remediation.engine.run` with snapshots in hand."""
+no code. Pure: the engine's :func:`~remediation.engine.runs.run` with snapshots in hand."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ import remediation.report.notify
 from remediation.actions import Action, CreateGatewayEndpoint, CreateInterfaceEndpoint
 from remediation.aws.inventory import Inventory
 from remediation.config import Settings, load_settings
-from remediation.engine import _handover, remediate_vpc, run
+from remediation.engine.runs import run
+from remediation.engine.vpc import iac_handover, remediate_vpc
 from remediation.events.triggers import Trigger
 from remediation.iac import terraform_for
 from remediation.model import VpcSnapshot
@@ -155,7 +156,7 @@ def test_an_oversize_message_carries_the_command_instead_and_stays_under_the_lim
     # A VPC name outside ASCII: the limit is in UTF-8 bytes, not characters.
     snapshot = three_az(dns_hostnames=False, tags={"Name": "équipe-données-€"})
     result, full = publish(snapshot)
-    handover = _handover(result, snapshot, settings())
+    handover = iac_handover(result, snapshot, settings())
     assert handover is not None and handover.terraform
     _, command_only = render(unsent(result), "text", handover._replace(terraform=""))
     small, large = len(command_only.encode()), len(full.encode())
@@ -220,7 +221,7 @@ def test_an_auto_fix_message_carries_no_code() -> None:
     case = fresh()
     dry = remediate_vpc(case.snapshot, case.settings, executor=None, day=TODAY.isoformat())
     fixed = dataclasses.replace(dry, mode=Mode.AUTO_FIX, status=VpcStatus.FAILED)
-    assert _handover(fixed, case.snapshot, case.settings) is None
+    assert iac_handover(fixed, case.snapshot, case.settings) is None
     for style in ("text", "chatbot"):
         _, body = render(fixed, style)
         assert "resource " not in body and "--format terraform" not in body

@@ -4,7 +4,8 @@ One call per resource type, filtered by VPC (or region-wide for a sweep),
 paginated, then grouped by VPC: evaluating one VPC costs the same handful of
 calls whatever its number of subnets, route tables or endpoints, and a sweep
 of N VPCs costs ``2·N`` attribute reads plus a constant. The clients it is
-given are wrapped so that it *cannot* write.
+given are wrapped so that it *cannot* write (:mod:`remediation.aws.read_only`). An event's ids
+are resolved to VPCs by :mod:`remediation.aws.resolution`.
 
 Reads per evaluation
 --------------------
@@ -33,19 +34,21 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from remediation.aws.block_public_access import block_public_access
 from remediation.aws.block_public_access import reset as reset_block_public_access
+from remediation.aws.dhcp_options import dns_servers
+from remediation.aws.dhcp_options import reset as reset_dhcp_options
 from remediation.aws.dns_paths import DnsPaths
 from remediation.aws.dns_paths import reset as reset_hub_records
-from remediation.aws.errors import error_code, error_text
+from remediation.aws.errors import error_code
 from remediation.aws.hosted_zones import HostedZones, Pacer, ZoneKnowledge
 from remediation.aws.hosted_zones import reset as reset_profile_resources
+from remediation.aws.paging import pages, vpc_filters
 from remediation.aws.parsing import (
     parse_endpoint,
     parse_network_interface,
@@ -54,8 +57,10 @@ from remediation.aws.parsing import (
     parse_subnet,
     parse_tags,
 )
+from remediation.aws.read_only import ReadOnlyClient
 from remediation.aws.region_facts import region_facts
 from remediation.aws.region_facts import reset as reset_region_facts
+from remediation.aws.resolution import Resolution, resolve
 from remediation.aws.sharing import Shares
 from remediation.aws.survey import Survey
 from remediation.config import Settings
@@ -66,68 +71,6 @@ from remediation.topology.routes import needs_block_public_access
 from remediation.vocabulary import USABLE_ENDPOINT_STATES
 
 log = logging.getLogger(__name__)
-
-READ_PREFIXES = ("describe_", "list_", "get_")
-FILTER_CHUNK = 200  # EC2 accepts at most 200 values in one filter
-
-
-class WriteRefused(RuntimeError):
-    """Raised when code holding a read-only client tries to call anything but a read."""
-
-
-class ReadOnlyClient:
-    """A boto3 client proxy that exposes only ``Describe*``, ``List*`` and ``Get*`` calls.
-
-    Dry-run runs hold nothing else, so a write there is impossible by
-    construction rather than by a flag checked before each write.
-
-    >>> class Fake:
-    ...     def describe_vpcs(self): return "read"
-    ...     def create_vpc(self): return "write"
-    >>> ReadOnlyClient(Fake()).describe_vpcs()
-    'read'
-    >>> ReadOnlyClient(Fake()).create_vpc()
-    Traceback (most recent call last):
-    ...
-    remediation.aws.inventory.WriteRefused: create_vpc is not a read; this client is read-only
-    """
-
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    def get_paginator(self, operation: str) -> Any:
-        if not operation.startswith(READ_PREFIXES):
-            raise WriteRefused(f"{operation} is not a read; this client is read-only")
-        return self._client.get_paginator(operation)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith(READ_PREFIXES) or name == "meta":
-            return getattr(self._client, name)
-        raise WriteRefused(f"{name} is not a read; this client is read-only")
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The VPCs an event concerns, and anything that could not be resolved."""
-
-    vpc_ids: tuple[str, ...]
-    sweep: bool = False
-    note: str = ""
-
-
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        yield from page.get(key, [])
-
-
-def _vpc_filters(vpc_ids: Sequence[str] | None) -> Iterator[dict[str, Any]]:
-    """Keyword arguments for one or more filtered calls (none: region-wide)."""
-    if vpc_ids is None:
-        yield {}
-        return
-    for start in range(0, len(vpc_ids), FILTER_CHUNK):
-        chunk = list(vpc_ids[start : start + FILTER_CHUNK])
-        yield {"Filters": [{"Name": "vpc-id", "Values": chunk}]}
 
 
 class Inventory:
@@ -170,82 +113,8 @@ class Inventory:
     # ------------------------------------------------------------------ resolution
 
     def resolve(self, trigger: Trigger) -> Resolution:
-        """Turn the ids an event carries into VPC ids, with as few calls as possible.
-
-        Endpoint ids EC2 has forgotten are asked for one by one, so that the others
-        resolve; when none resolves (or the read failed), every VPC of the region is
-        evaluated: better a sweep than nothing.
-        """
-        if trigger.sweep:
-            return Resolution((), sweep=True)
-        found: list[str] = list(trigger.vpc_ids)
-        notes: list[str] = []
-        if trigger.endpoint_ids:
-            try:
-                items = list(
-                    _pages(
-                        self.ec2,
-                        "describe_vpc_endpoints",
-                        "VpcEndpoints",
-                        VpcEndpointIds=list(trigger.endpoint_ids),
-                    )
-                )
-            except (ClientError, BotoCoreError) as exc:
-                # EC2 refuses the whole call when it has forgotten one id: ask per id, so that
-                # the ids it still knows resolve (a read failure still falls back to a sweep).
-                if error_code(exc) != "InvalidVpcEndpointId.NotFound":
-                    return Resolution(
-                        (), sweep=True, note=f"{error_text(exc)}; sweeping the region"
-                    )
-                items, forgotten = self._endpoints_one_by_one(trigger.endpoint_ids)
-                if not items:
-                    return Resolution(
-                        (), sweep=True, note=f"{error_text(exc)}; sweeping the region"
-                    )
-                notes.append(f"EC2 no longer knows {', '.join(forgotten)}")
-            found += sorted({str(i["VpcId"]) for i in items if i.get("VpcId")})
-        # A route table names its VPC, so a subnet id beside it adds nothing.
-        lookups = (
-            ("describe_route_tables", "RouteTables", "route-table-id", trigger.route_table_ids),
-            (
-                "describe_subnets",
-                "Subnets",
-                "subnet-id",
-                () if trigger.route_table_ids else trigger.subnet_ids,
-            ),
-            ("describe_security_groups", "SecurityGroups", "group-id", trigger.group_ids),
-        )
-        for operation, key, name, ids in lookups:
-            if not ids:
-                continue
-            filters = [{"Name": name, "Values": list(ids)}]
-            try:
-                items = list(_pages(self.ec2, operation, key, Filters=filters))
-            except (ClientError, BotoCoreError) as exc:
-                notes.append(f"{operation} failed: {error_text(exc)}")
-                continue
-            found += sorted({str(i["VpcId"]) for i in items if i.get("VpcId")})
-            if not items:
-                notes.append(f"could not resolve {', '.join(ids)} to a VPC (deleted since?)")
-        unique = tuple(dict.fromkeys(found))
-        return Resolution(unique, note="; ".join(notes))
-
-    def _endpoints_one_by_one(
-        self, endpoint_ids: Sequence[str]
-    ) -> tuple[list[dict[str, Any]], list[str]]:
-        """Each endpoint on its own: (those EC2 knows, the ids it has forgotten)."""
-        items: list[dict[str, Any]] = []
-        forgotten: list[str] = []
-        for endpoint_id in endpoint_ids:
-            try:
-                response = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])
-            except ClientError as exc:
-                if error_code(exc) != "InvalidVpcEndpointId.NotFound":
-                    raise
-                forgotten.append(endpoint_id)
-                continue
-            items += response.get("VpcEndpoints", [])
-        return items, forgotten
+        """The VPCs the event concerns (:func:`remediation.aws.resolution.resolve`)."""
+        return resolve(self.ec2, trigger)
 
     # ------------------------------------------------------------------ snapshots
 
@@ -262,7 +131,7 @@ class Inventory:
         per-VPC reads are left to :meth:`Survey.snapshots`, which a sweep calls slice by slice
         against its deadline (hosted-zone listings are made once per run)."""
         vpcs = [
-            v for f in _vpc_filters(vpc_ids) for v in _pages(self.ec2, "describe_vpcs", "Vpcs", **f)
+            v for f in vpc_filters(vpc_ids) for v in pages(self.ec2, "describe_vpcs", "Vpcs", **f)
         ]
         if not vpcs:
             return Survey({}, vpc_ids is None, self._build, settings)
@@ -280,7 +149,7 @@ class Inventory:
             groups=self._grouped(scope, "describe_security_groups", "SecurityGroups"),
             interfaces=self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces"),
             facts=self._region_facts(settings),
-            dns_servers=self._dns_servers(vpcs),
+            dns_servers=dns_servers(self.ec2, vpcs, account_id=self.account_id, region=self.region),
         )
 
     def _build(self, survey: Survey, vpc_ids: Sequence[str]) -> list[VpcSnapshot]:
@@ -391,15 +260,15 @@ class Inventory:
             {"Name": "vpc-id", "Values": [vpc_id]},
             {"Name": "service-name", "Values": [service_name]},
         ]
-        items = _pages(self.ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
+        items = pages(self.ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
         return [parse_endpoint(e) for e in items]
 
     def _grouped(
         self, vpc_ids: Sequence[str] | None, operation: str, key: str
     ) -> dict[str, list[dict[str, Any]]]:
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for kwargs in _vpc_filters(vpc_ids):
-            for item in _pages(self.ec2, operation, key, **kwargs):
+        for kwargs in vpc_filters(vpc_ids):
+            for item in pages(self.ec2, operation, key, **kwargs):
                 grouped[str(item.get("VpcId", ""))].append(item)
         return grouped
 
@@ -451,39 +320,10 @@ class Inventory:
         facts = block_public_access(self.ec2, account_id=self.account_id, region=self.region)
         return [dataclasses.replace(s, block_public_access=facts) for s in snapshots]
 
-    def _dns_servers(self, vpcs: Sequence[Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
-        """``domain-name-servers`` of each DHCP options set the VPCs use (one read, cached).
-
-        A DHCP options set cannot be changed once created (a VPC is given another set
-        instead), so what was read for an id stays true: :data:`_DHCP_CACHE` keeps it for
-        the execution environment. A failed read is logged and means "not known".
-        """
-        ids = sorted({str(v.get("DhcpOptionsId") or "") for v in vpcs} - {"", "default"})
-        key = (self.account_id, self.region, str(getattr(self.ec2.meta, "endpoint_url", "")))
-        cache = _DHCP_CACHE.setdefault(key, {})
-        missing = [i for i in ids if i not in cache]
-        if missing:
-            try:
-                for item in _pages(
-                    self.ec2, "describe_dhcp_options", "DhcpOptions", DhcpOptionsIds=missing
-                ):
-                    servers: tuple[str, ...] = ()
-                    for conf in item.get("DhcpConfigurations", []):
-                        if conf.get("Key") == "domain-name-servers":
-                            servers = tuple(str(v.get("Value", "")) for v in conf.get("Values", []))
-                    cache[str(item.get("DhcpOptionsId", ""))] = servers
-            except (ClientError, BotoCoreError) as exc:
-                log.warning("could not read DHCP options", extra={"error": str(exc)})
-        return {i: cache[i] for i in ids if i in cache}
-
-
-#: DHCP options sets by (account, region, endpoint) then id: immutable, so cached for good.
-_DHCP_CACHE: dict[tuple[str, str, str], dict[str, tuple[str, ...]]] = {}
-
 
 def reset_caches() -> None:
     """Forget what the execution environment cached (tests: each moto account is new)."""
-    _DHCP_CACHE.clear()
+    reset_dhcp_options()
     reset_region_facts()
     reset_block_public_access()
     reset_hub_records()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from remediation.aws.inventory import ReadOnlyClient
+from remediation.aws.read_only import ReadOnlyClient
 
 
 @dataclass(frozen=True)

@@ -393,7 +393,7 @@ def test_a_profile_with_another_accounts_zones_is_unknown_a_refused_read_is_not(
 
 def test_region_facts_are_cached_until_their_ttl(aws: Aws) -> None:
     from remediation.aws import region_facts as facts_module
-    from remediation.aws.inventory import ReadOnlyClient
+    from remediation.aws.read_only import ReadOnlyClient
 
     calls: list[str] = []
 

@@ -16,7 +16,8 @@ from botocore.session import get_session
 
 from handlers.remediate import lambda_handler
 from remediation.actions import ACTION_KINDS, TOOL_GROUP_NAME
-from remediation.aws.inventory import Inventory, ReadOnlyClient, WriteRefused
+from remediation.aws.inventory import Inventory
+from remediation.aws.read_only import ReadOnlyClient, WriteRefused
 from remediation.config import Settings
 from remediation.engine.runs import run
 from remediation.events.parse import parse_event

@@ -33,7 +33,8 @@ def test_recorder_sees_the_project_calls_and_where_they_come_from(aws: Aws) -> N
     operations = [c.operation for c in calls]
     assert "DescribeVpcs" in operations
     assert operations.count("DescribeVpcs") == 1  # the inventory's, not the test's
-    readers = ("inventory.py", "region_facts.py", "hosted_zones.py")  # the evaluation's readers
+    # the evaluation's readers
+    readers = ("inventory.py", "paging.py", "region_facts.py", "hosted_zones.py")
     prefixes = tuple(f"src/remediation/aws/{r}:" for r in readers)
     assert all(c.caller.startswith(prefixes) for c in calls)
 

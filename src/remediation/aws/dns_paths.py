@@ -23,7 +23,7 @@ import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code, unread
 from remediation.aws.hosted_zones import ZoneKnowledge
+from remediation.aws.paging import pages
 from remediation.aws.resolver_rules import ResolverRules, domain
 from remediation.aws.resolver_rules import reset as reset_rules
 from remediation.surroundings import HubZone, RemoteEndpoint
@@ -93,11 +94,6 @@ def parse_remote(item: Mapping[str, Any], profile_id: str = "") -> RemoteEndpoin
         private_dns_enabled=bool(item.get("PrivateDnsEnabled")),
         profile_id=profile_id,
     )
-
-
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        yield from page.get(key, [])
 
 
 class DnsPaths:
@@ -218,7 +214,7 @@ class DnsPaths:
                 continue
             try:
                 targets = parse_record_targets(
-                    _pages(
+                    pages(
                         self.route53,
                         "list_resource_record_sets",
                         "ResourceRecordSets",
@@ -268,7 +264,7 @@ class DnsPaths:
         if missing:
             try:
                 items = list(
-                    _pages(
+                    pages(
                         self.ec2, "describe_vpc_endpoints", "VpcEndpoints", VpcEndpointIds=missing
                     )
                 )

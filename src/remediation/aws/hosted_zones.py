@@ -32,13 +32,14 @@ import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_text, unread
+from remediation.aws.paging import pages
 
 log = logging.getLogger(__name__)
 
@@ -248,7 +249,7 @@ class HostedZones:
         Returns every private zone's id -> name (a Profile's resources name zones by id).
         """
         names: dict[str, str] = {}
-        for zone in self._pages(self.route53, "list_hosted_zones", "HostedZones"):
+        for zone in pages(self.route53, "list_hosted_zones", "HostedZones"):
             if not (zone.get("Config") or {}).get("PrivateZone"):
                 continue
             name = _name(zone.get("Name"))
@@ -286,16 +287,14 @@ class HostedZones:
             if sweep or len(vpc_ids) > PER_VPC_ZONE_LOOKUPS:
                 if self._associations is None:
                     self._associations = list(
-                        self._pages(self.profiles, operation, "ProfileAssociations")
+                        pages(self.profiles, operation, "ProfileAssociations")
                     )
                 listed = self._associations
             else:
                 listed = [
                     a
                     for v in vpc_ids
-                    for a in self._pages(
-                        self.profiles, operation, "ProfileAssociations", ResourceId=v
-                    )
+                    for a in pages(self.profiles, operation, "ProfileAssociations", ResourceId=v)
                 ]
         except (ClientError, BotoCoreError) as exc:
             for vpc_id in vpc_ids:
@@ -352,7 +351,7 @@ class HostedZones:
     def _profile_resources(self, profile_id: str, own_names: dict[str, str]) -> _Resources:
         """A Profile's resources of every type, told apart by ARN (zones named when readable)."""
         found = _Resources()
-        for resource in self._pages(
+        for resource in pages(
             self.profiles,
             "list_profile_resource_associations",
             "ProfileResourceAssociations",
@@ -380,8 +379,3 @@ class HostedZones:
         except (ClientError, BotoCoreError):
             return ""
         return _name(detail.get("HostedZone", {}).get("Name"))
-
-    @staticmethod
-    def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        for page in client.get_paginator(operation).paginate(**kwargs):
-            yield from page.get(key, [])

@@ -22,6 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import unread
+from remediation.aws.paging import pages
 from remediation.surroundings import DnsRule
 
 log = logging.getLogger(__name__)
@@ -55,11 +56,6 @@ def domain(value: object) -> str:
     ('*.dkr.ecr.us-east-1.amazonaws.com', '')
     """
     return str(value or "").replace("\\052", "*").rstrip(".").lower()
-
-
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        yield from page.get(key, [])
 
 
 class ResolverRules:
@@ -114,7 +110,7 @@ class ResolverRules:
                 permission = "route53resolver:ListResolverRules"
                 listed = {
                     str(r["Id"]): r
-                    for r in _pages(
+                    for r in pages(
                         self.resolver,
                         "list_resolver_rules",
                         "ResolverRules",
@@ -137,11 +133,11 @@ class ResolverRules:
     def _associations(self, vpc_ids: Sequence[str] | None) -> Iterator[dict[str, Any]]:
         operation, key = "list_resolver_rule_associations", "ResolverRuleAssociations"
         if vpc_ids is None:
-            yield from _pages(self.resolver, operation, key, PaginationConfig=PAGE)
+            yield from pages(self.resolver, operation, key, PaginationConfig=PAGE)
             return
         for start in range(0, len(vpc_ids), FILTER_CHUNK):
             chunk = list(vpc_ids[start : start + FILTER_CHUNK])
-            yield from _pages(
+            yield from pages(
                 self.resolver,
                 operation,
                 key,
@@ -167,13 +163,13 @@ class ResolverRules:
             return {}
         try:
             by_ip: dict[str, str] = {}
-            for endpoint in _pages(
+            for endpoint in pages(
                 self.resolver,
                 "list_resolver_endpoints",
                 "ResolverEndpoints",
                 Filters=[{"Name": "Direction", "Values": ["INBOUND"]}],
             ):
-                for address in _pages(
+                for address in pages(
                     self.resolver,
                     "list_resolver_endpoint_ip_addresses",
                     "IpAddresses",
@@ -186,7 +182,7 @@ class ResolverRules:
             read: dict[str, list[dict[str, Any]]] = defaultdict(list)
             if hosts:
                 filters = [{"Name": "vpc-id", "Values": hosts}]
-                items = _pages(self.ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
+                items = pages(self.ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=filters)
                 for item in items:
                     read[str(item.get("VpcId", ""))].append(item)
         except (ClientError, BotoCoreError) as exc:

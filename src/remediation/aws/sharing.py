@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
+from remediation.aws.paging import pages
 from remediation.surroundings import Sharing
 from remediation.vocabulary import ACCOUNT_ID
 
@@ -44,11 +45,6 @@ ORGANIZATION = re.compile(
     r"^arn:aws[a-z-]*:organizations::[0-9]{12}:(?:organization|ou)/(o-[a-z0-9]+)"
 )
 IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::([0-9]{12}):")
-
-
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        yield from page.get(key, [])
 
 
 def subnet_id_of(arn: str) -> str:
@@ -104,7 +100,7 @@ class Shares:
         if self.ram is None:
             return self._subnets
         try:
-            for item in _pages(
+            for item in pages(
                 self.ram,
                 "list_resources",
                 "resources",
@@ -129,7 +125,7 @@ class Shares:
         if self.ram is None:
             return self._principals
         try:
-            for item in _pages(
+            for item in pages(
                 self.ram,
                 "list_principals",
                 "principals",

@@ -131,6 +131,19 @@ def _fresh_execution_environment(request: pytest.FixtureRequest) -> None:
         inventory.reset_caches()
 
 
+@pytest.fixture(autouse=True)
+def _route53_unpaced(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tool keeps 0.2 s between Route 53 requests (five a second per account); against moto
+    that is only waiting: 5.8 s of the handler and CLI tests' 58. The pacing itself is tested
+    with an injected clock (tests/unit/baseline/test_real_ec2_rules.py); here calls are
+    counted, not timed."""
+    if is_unit(request.node):
+        return
+    from remediation.aws import hosted_zones
+
+    monkeypatch.setattr(hosted_zones, "ROUTE53_INTERVAL", 0.0)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``--dist loadgroup``) the tests that need the template tools run

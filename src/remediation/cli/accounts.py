@@ -19,6 +19,7 @@ the other accounts go on.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -30,6 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code, error_message
 from remediation.cli.errors import CliError, describe_error, one_line
+from remediation.org.names import AccountNames
 from remediation.org.sessions import MemberAccessError, MemberSessions, member_role_arn
 from remediation.org.work_items import member_accounts
 
@@ -127,6 +129,16 @@ def organisation_accounts(organizations: Any) -> list[str]:
     if not found:
         raise CliError("--organization: the organisation has no active account")
     return found
+
+
+def names_of(organizations: Any) -> Callable[[str], str]:
+    """The accounts' names for this run: Organizations ``DescribeAccount`` (the caller's, as
+    the management account or a delegated administrator), asked once per account; refused, the
+    accounts are named by id alone and the others are not asked
+    (:class:`remediation.org.names.AccountNames`). ``organizations`` is thread safe (a client).
+    """
+    names = AccountNames(logging.INFO)  # this run's; a refusal is no warning: ids still name
+    return lambda account_id: names.name(account_id, lambda: organizations)
 
 
 def failure(exc: BaseException, endpoint_url: str | None) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +66,8 @@ class Context:
     config: Config = RETRIES
     #: --exclude-vpc and --tag: which VPCs of a region's listing are scanned.
     vpc_filter: VpcFilter = field(default_factory=VpcFilter)
+    #: The account's name (across accounts, when Organizations tells it): on every VPC's result.
+    account_name: str = ""
 
     def stopped(self) -> bool:
         return self.interrupts is not None and self.interrupts.interrupted
@@ -95,8 +97,16 @@ class Job:
     #: at a time: a boto3 session is not thread safe; clients are).
     parallel_regions: int = 1
     quiet: bool = False  # --quiet: no progress line
+    #: Across accounts: an account's name (organizations:DescribeAccount, asked once per run).
+    names: Callable[[str], str] | None = None
 
-    def context(self, session: boto3.session.Session, account_id: str, regions: int) -> Context:
+    def account_name(self, account_id: str) -> str:
+        """``account_id``'s name, ``""`` when unknown (or not across accounts)."""
+        return self.names(account_id) if self.names is not None and self.across else ""
+
+    def context(
+        self, session: boto3.session.Session, account_id: str, regions: int, account_name: str = ""
+    ) -> Context:
         """What the regions of one account share."""
         return Context(
             session=session,
@@ -109,6 +119,7 @@ class Job:
             journal=self.journal,
             config=self.config,
             vpc_filter=self.vpc_filter,
+            account_name=account_name,
         )
 
     def regions_of(self, session: boto3.session.Session) -> list[str]:
@@ -127,10 +138,11 @@ class Job:
 def scan_account(job: Job, target: accounts.Target) -> AccountScan:
     """One account: its session, its regions, each region through the engine."""
     scans: list[RegionScan] = []
+    name = job.account_name(target.account_id)  # the caller's to ask: known without the role
     try:
         session = job.sessions.open(target)
         regions = job.regions_of(session)
-        ctx = job.context(session, target.account_id, len(regions))
+        ctx = job.context(session, target.account_id, len(regions), name)
         settings = job.settings[target.account_id]
 
         def one(item: tuple[int, str]) -> RegionScan | None:
@@ -147,13 +159,13 @@ def scan_account(job: Job, target: accounts.Target) -> AccountScan:
         finally:
             ctx.progress.clear()
     except accounts.Stopped:
-        return AccountScan(target.account_id, target.role_arn, tuple(scans), NOT_STARTED)
+        return AccountScan(target.account_id, target.role_arn, tuple(scans), NOT_STARTED, name)
     except accounts.ACCOUNT_ERRORS as exc:
         if not job.across:
             raise
         error = accounts.failure(exc, job.endpoint_url)
-        return AccountScan(target.account_id, target.role_arn, tuple(scans), error)
-    return AccountScan(target.account_id, target.role_arn, tuple(scans))
+        return AccountScan(target.account_id, target.role_arn, tuple(scans), error, name)
+    return AccountScan(target.account_id, target.role_arn, tuple(scans), account_name=name)
 
 
 def _label(job: Job, target: accounts.Target) -> str:
@@ -249,6 +261,9 @@ def scan_region(
         on_progress=lambda done, total: ctx.progress.update(index, region, done, total),
         stopped=ctx.stopped,
     )
+    if ctx.account_name:  # the messages', JSON's and findings' name of the account
+        named = tuple(dataclasses.replace(v, account_name=ctx.account_name) for v in summary.vpcs)
+        summary = dataclasses.replace(summary, vpcs=named)
     kept = inventory.kept if isinstance(inventory, KeepingInventory) else ()
     return RegionScan(region, summary, tuple(requested), snapshots=tuple(kept))
 
@@ -333,7 +348,7 @@ def _account_changes(account: AccountScan, caller: str) -> str:
         for s in account.scans
         if any(would_fix(v) for v in s.summary.vpcs)
     ]
-    return f"{account.account_id} ({how}): {'; '.join(by_region)}"
+    return f"{account.label} ({how}): {'; '.join(by_region)}"
 
 
 def apply_account(job: Job, account: AccountScan) -> AccountScan:
@@ -341,7 +356,7 @@ def apply_account(job: Job, account: AccountScan) -> AccountScan:
     target = accounts.Target(account.account_id, account.role_arn)
     try:
         session = job.sessions.open(target)
-        ctx = job.context(session, account.account_id, len(account.scans))
+        ctx = job.context(session, account.account_id, len(account.scans), account.account_name)
         settings = job.settings[account.account_id]
         scans = apply(ctx, list(account.scans), settings, job.sessions.stop)
     except accounts.Stopped:

@@ -24,6 +24,8 @@ from remediation.text import columns
 
 #: Version of the ``scan --format json`` document (the summaries inside carry their own).
 CLI_SCHEMA_VERSION = 1
+#: The widest a name (a VPC's, an account's) is shown in the table, in characters.
+NAME_COLUMNS = 24
 
 HEADINGS = {
     "scan": "read-only scan: nothing was changed",
@@ -114,6 +116,7 @@ def render_table(
     'no VPC found'
     """
     regions = ", ".join(dict.fromkeys(s.region for s in scans)) or "(no region)"
+    names = {a.account_id: a.account_name for a in accounts or ()}
     where = f"account {account}"
     if accounts is not None:
         where = f"{len(accounts)} account(s) (you: {account})"
@@ -125,8 +128,9 @@ def render_table(
     rows = [header]
     for scan in scans:
         for vpc in _shown(scan, quiet):
-            row = [*([scan.account] if accounts is not None else [])]
-            row += [*([scan.region] if multi else []), vpc.vpc_id, clean(vpc.name, 24) or "-"]
+            row = [*([_account(scan.account, names)] if accounts is not None else [])]
+            row += [*([scan.region] if multi else []), vpc.vpc_id]
+            row += [clean(vpc.name, NAME_COLUMNS) or "-"]
             row += [_mode(vpc, phase), _status(vpc)]
             if vpc.status is VpcStatus.SKIPPED:
                 row += ["-", "-", "-", "-", "-"]
@@ -136,7 +140,8 @@ def render_table(
             rows.append(row)
     for failed in accounts or ():
         if failed.error:  # not scanned: one row, the reason below the table
-            rows.append([failed.account_id, *(["-"] if multi else []), "-", "-", "-", "error"])
+            rows.append([_account(failed.account_id, names), *(["-"] if multi else [])])
+            rows[-1] += ["-", "-", "-", "error"]
             rows[-1] += ["-", "-", "-", "-", "-"]
     if len(rows) == 1:
         lines.append("no VPC found")
@@ -152,7 +157,7 @@ def render_table(
         lines.append(
             f"Accounts: {len(accounts) - len(not_scanned)} scanned, {len(not_scanned)} not"
         )
-    lines += [f"account {a.account_id}: not scanned: {clean(a.error, 400)}" for a in not_scanned]
+    lines += [f"account {a.label}: not scanned: {clean(a.error, 400)}" for a in not_scanned]
     for scan in scans:
         for vpc in _shown(scan, quiet):
             lines += _details(vpc, phase, scan.account)
@@ -160,6 +165,18 @@ def render_table(
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)
+
+
+def _account(account_id: str, names: dict[str, str]) -> str:
+    """The ACCOUNT cell: the id, and the account's name when organisation mode could read it.
+
+    >>> _account("111122223333", {"111122223333": "Payments prod"})
+    '111122223333 (Payments prod)'
+    >>> _account("111122223333", {"111122223333": "x" * 30})
+    '111122223333 (xxxxxxxxxxxxxxxxxxxxx...)'
+    """
+    name = clean(names.get(account_id, ""), NAME_COLUMNS)
+    return f"{account_id} ({name})" if name else account_id
 
 
 def _shown(scan: RegionScan, quiet: bool) -> Sequence[VpcResult]:

@@ -85,10 +85,18 @@ class AccountScan:
     role_arn: str = ""  # the member role assumed; "" for the caller's own credentials
     scans: tuple[RegionScan, ...] = ()
     error: str = ""
+    #: Its name (organizations:DescribeAccount, one plain line), ``""`` when not readable.
+    account_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """``<account>``, or ``<account> (<name>)`` when its name is known."""
+        return f"{self.account_id} ({self.account_name})" if self.account_name else self.account_id
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "account_id": self.account_id,
+            **({"account_name": self.account_name} if self.account_name else {}),
             "role_arn": self.role_arn or None,
             "regions": [s.region for s in self.scans],
             "error": self.error,

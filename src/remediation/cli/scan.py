@@ -16,7 +16,7 @@ import argparse
 import os
 import sys
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import boto3
@@ -274,17 +274,18 @@ def prepare(
     extra = aws.timeouts(args.connect_timeout, args.read_timeout)
     across = bool(args.accounts or args.organization)
     members: MemberSessions | None = None
+    names: Callable[[str], str] | None = None
     targets = [accounts.Target(caller)]
     if across:
         sts = session.client("sts", region_name=probe_region, endpoint_url=args.endpoint_url)
         members = MemberSessions(
             sts, args.role_name, partition=partition, external_id=args.external_id or ""
         )
-        ids = args.accounts or accounts.organisation_accounts(
-            session.client(
-                "organizations", region_name=probe_region, endpoint_url=args.endpoint_url
-            )
+        organizations = session.client(
+            "organizations", region_name=probe_region, endpoint_url=args.endpoint_url
         )
+        names = accounts.names_of(organizations)
+        ids = args.accounts or accounts.organisation_accounts(organizations)
         targets = accounts.targets(
             ids, caller=caller, role_name=args.role_name, partition=partition
         )
@@ -317,6 +318,7 @@ def prepare(
         exclude_regions=frozenset(args.exclude_regions or ()),
         parallel_regions=args.parallel_regions or 1,
         quiet=args.quiet,
+        names=names,
     )
 
 

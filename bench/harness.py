@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "EVALUATION_READS_WARM",
     "SHARE_READS",
     "create_vpc_event",
+    "emulator_environment",
     "has_tool_group",
     "invoke",
     "repair_items",
@@ -53,6 +55,23 @@ SHARE_READS = 1
 NEEDS_TOOL_GROUP = frozenset({ENDPOINT_MISSING, GROUP_TOO_WIDE, GROUP_INSUFFICIENT})
 #: Warnings that nothing can repair yet (no private subnet or route table to use).
 WAITING = frozenset({ENDPOINT_WAITING, GATEWAY_WAITING})
+
+
+def emulator_environment() -> None:
+    """The environment a bench's ``main`` runs the handler in on moto (never set on import):
+    fake credentials, the template's Powertools settings (a run that emits metrics needs their
+    namespace), no AMI catalogue, and WARNING logs (the function's INFO records, one per finding
+    and action, would be most of a run's time). A value already set is kept."""
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+        "POWERTOOLS_METRICS_NAMESPACE": "EcrEndpointGuard",
+        "POWERTOOLS_SERVICE_NAME": "ecr-endpoint-guard",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }.items():
+        os.environ.setdefault(key, value)
 
 
 def sweep_budget(vpcs: int, zone_lookups: int = 0) -> int:

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:  # `python bench/organisation.py` puts bench/ firs
     sys.path.insert(0, str(ROOT))
 
 from bench.counting import ApiCalls, recording  # noqa: E402
-from bench.harness import sweep_budget, sweep_event  # noqa: E402
+from bench.harness import emulator_environment, sweep_budget, sweep_event  # noqa: E402
 
 REGION = "us-east-1"
 CENTRAL = "123456789012"
@@ -192,12 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--accounts", type=int, default=50)
     parser.add_argument("--vpcs", type=int, default=10)
     args = parser.parse_args(argv)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
-    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    # The function's INFO records (one per finding and action) would be most of the run's time.
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    emulator_environment()
     began = time.perf_counter()
     figures = measure(args.accounts, args.vpcs).as_dict()
     figures["total_seconds"] = round(time.perf_counter() - began, 1)

@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.counting import recording  # noqa: E402
-from bench.harness import sweep_event  # noqa: E402
+from bench.harness import emulator_environment, sweep_event  # noqa: E402
 from bench.organisation import CENTRAL, REGION, ROLE, drain  # noqa: E402
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
@@ -120,11 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regions", type=int, default=3, choices=(1, 2, 3))
     parser.add_argument("--consume", type=int, default=None)
     args = parser.parse_args(argv)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
-    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    emulator_environment()
     began = time.perf_counter()
     figures = measure(args.accounts, args.regions, args.consume)
     figures["total_seconds"] = round(time.perf_counter() - began, 1)

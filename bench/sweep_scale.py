@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.counting import recording  # noqa: E402
-from bench.harness import sweep_event  # noqa: E402
+from bench.harness import emulator_environment, sweep_event  # noqa: E402
 from bench.organisation import drain  # noqa: E402
 
 REGION = "us-east-1"
@@ -148,11 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vpcs", type=int, default=1000)
     parser.add_argument("--ec2-seconds", type=float, default=0.1)
     args = parser.parse_args(argv)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-    os.environ.setdefault("AWS_DEFAULT_REGION", REGION)
-    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    emulator_environment()
     print(json.dumps(measure(args.vpcs, args.ec2_seconds), indent=2))
     return 0
 

@@ -122,3 +122,25 @@ def test_without_names_the_ids_alone_asked_once_and_no_warning(
     document = json.loads(out)
     assert all("account_name" not in a for a in document["accounts"])
     assert all("account_name" not in v for s in document["regions"] for v in s["vpcs"])
+
+
+def test_the_reports_and_findings_carry_the_name(
+    members: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CSV (its account_name column), HTML (escaped) and the ASFF findings (AwsAccountName)
+    name the account as the table does."""
+    import csv
+    import io
+
+    payments, hostile = list(members)
+    argv = accounts_argv(payments, hostile)
+    _, text, _ = run_cli(capsys, *argv, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["account_id"]: r["account_name"] for r in rows}[payments] == "Payments prod"
+    _, page, _ = run_cli(capsys, *argv, "--format", "html")
+    assert '<span class="small">Payments prod</span>' in page
+    assert "<!channel>" not in page and "&lt;!channel&gt;" in page
+    _, findings_text, _ = run_cli(capsys, *argv, "--format", "asff")
+    findings = json.loads(findings_text)["Findings"]
+    names = {f["AwsAccountId"]: f.get("AwsAccountName") for f in findings}
+    assert names[payments] == "Payments prod"

@@ -17,6 +17,7 @@ from remediation.cli.formats.html import vpcs
 
 COLUMNS = (
     "account_id",
+    "account_name",
     "region",
     "vpc_id",
     "name",
@@ -54,6 +55,7 @@ def render(document: Mapping[str, Any]) -> str:
         money = vpc.get("money") or {}
         base = {
             "account_id": vpc.get("account_id"),
+            "account_name": vpc.get("account_name"),
             "region": vpc.get("region"),
             "vpc_id": vpc.get("vpc_id"),
             "name": vpc.get("name"),

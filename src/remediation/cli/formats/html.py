@@ -117,8 +117,11 @@ def _vpc_row(vpc: Mapping[str, Any]) -> str:
     status = str(vpc.get("status", ""))
     open_findings = [f for f in vpc.get("findings", []) if f.get("severity") != "info"]
     name = _e(vpc.get("name", "") or "-")
+    account = _e(vpc.get("account_id", ""))
+    if vpc.get("account_name"):  # across accounts, where Organizations tells it
+        account += f'<br><span class="small">{_e(vpc["account_name"])}</span>'
     cells = [
-        _e(vpc.get("account_id", "")),
+        account,
         _e(vpc.get("region", "")),
         f'<code>{_e(vpc.get("vpc_id", ""))}</code><br><span class="small">{name}</span>',
         _e(vpc.get("mode", "")),

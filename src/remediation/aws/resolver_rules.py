@@ -73,6 +73,8 @@ class ResolverRules:
         self.ec2 = ec2
         self._key = key
         self.clock = clock
+        #: The region's associations, listed once a run: a sweep asks for them slice by slice.
+        self._region: list[dict[str, Any]] | None = None
 
     def rules(
         self,
@@ -133,7 +135,9 @@ class ResolverRules:
     def _associations(self, vpc_ids: Sequence[str] | None) -> Iterator[dict[str, Any]]:
         operation, key = "list_resolver_rule_associations", "ResolverRuleAssociations"
         if vpc_ids is None:
-            yield from pages(self.resolver, operation, key, PaginationConfig=PAGE)
+            if self._region is None:
+                self._region = list(pages(self.resolver, operation, key, PaginationConfig=PAGE))
+            yield from self._region
             return
         for start in range(0, len(vpc_ids), FILTER_CHUNK):
             chunk = list(vpc_ids[start : start + FILTER_CHUNK])

@@ -28,6 +28,7 @@ from bench.harness import (
 )
 from bench.topologies import CENTRALISED, TOPOLOGIES, Topology, build, build_sweep_vpcs, drift
 
+from remediation import coverage
 from remediation.aws import dns_paths, hosted_zones
 from tests.support.aws import REGION, Aws, shared_client
 from tests.support.hub import endpoint_arn, profile_hub, route_to_hub
@@ -240,3 +241,18 @@ def test_a_profile_served_vpc_reads_the_profiles_resources_once_a_quarter_hour(
     handler_env.setattr(dns_paths, "TTL_SECONDS", 0.0)
     _, expired = invoke(create_vpc_event(spoke.vpc_id))
     assert expired.operations().count(resources) == 1
+
+
+def test_a_sweep_lists_the_regions_resolver_associations_once_whatever_its_slices(
+    aws: Aws, handler_env: pytest.MonkeyPatch
+) -> None:
+    """A sweep reads its VPCs slice by slice (``coverage.FIRST_SLICE``, then up to ``SLICE``);
+    the region's Resolver rule associations are listed once a run, not once a slice."""
+    handler_env.setattr(coverage, "FIRST_SLICE", 2)
+    handler_env.setattr(coverage, "SLICE", 2)
+    build_sweep_vpcs(aws.ec2, 6, start=1)
+
+    result, calls = invoke(sweep_event())
+
+    assert len(result["vpcs"]) == 7  # the six and the region's default VPC
+    assert calls.operations(service="route53resolver").count("ListResolverRuleAssociations") == 1

@@ -26,6 +26,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import ACCESS_DENIED, error_code, error_text
+from remediation.aws.kept import Kept
 from remediation.surroundings import ACTIVE_EXCLUSION_STATES, BlockPublicAccess
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ PERMISSION = "ec2:DescribeVpcBlockPublicAccessExclusions"
 #: Refusals no retry fixes: kept like an answer until the TTL runs out.
 PERMANENT = ACCESS_DENIED | {"InvalidAction", "UnsupportedOperation", "OptInRequired"}
 
-_CACHE: dict[tuple[str, str, str], tuple[float, BlockPublicAccess]] = {}
+_CACHE: Kept[BlockPublicAccess] = Kept()
 
 
 def reset() -> None:
@@ -75,9 +76,9 @@ def block_public_access(
     """The region's exclusions in force, from the cache when fresh (``ec2`` is read-only)."""
     key = (account_id, region, _endpoint(ec2))
     now = clock()
-    cached = _CACHE.get(key)
-    if cached is not None and now - cached[0] < TTL_SECONDS:
-        return cached[1]
+    cached = _CACHE.fresh(key, now, ttl=TTL_SECONDS)
+    if cached is not None:
+        return cached
     items: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {}
     try:
@@ -91,8 +92,8 @@ def block_public_access(
         log.warning("could not read the VPC BPA exclusions", extra={"error": str(exc)})
         facts = BlockPublicAccess(unknown=f"{PERMISSION} failed: {error_text(exc)}")
         if error_code(exc) in PERMANENT:
-            _CACHE[key] = (now, facts)
+            _CACHE.put(key, now, facts)
         return facts
     facts = BlockPublicAccess(exclusions=MappingProxyType(parse_exclusions(items)))
-    _CACHE[key] = (now, facts)
+    _CACHE.put(key, now, facts)
     return facts

@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code, unread
 from remediation.aws.hosted_zones import ZoneKnowledge
+from remediation.aws.kept import Kept
 from remediation.aws.paging import pages
 from remediation.aws.resolver_rules import ResolverRules, domain
 from remediation.aws.resolver_rules import reset as reset_rules
@@ -43,10 +44,10 @@ log = logging.getLogger(__name__)
 TTL_SECONDS = 900.0
 VPCE_ID = re.compile(r"(vpce-[0-9a-f]{8,17})(?:-|\.|$)")
 
-_RECORDS: dict[tuple[str, ...], tuple[float, HubZone, tuple[RemoteEndpoint, ...]]] = {}
+_RECORDS: Kept[tuple[HubZone, tuple[RemoteEndpoint, ...]]] = Kept()
 #: Remote endpoints (a Profile's, of this account) by (account, region, endpoint, id): when
 #: read, and what was read. An event reuses a reading younger than :data:`TTL_SECONDS`.
-_REMOTE: dict[tuple[str, ...], tuple[float, RemoteEndpoint]] = {}
+_REMOTE: Kept[RemoteEndpoint] = Kept()
 
 
 def reset() -> None:
@@ -204,11 +205,11 @@ class DnsPaths:
                 )
                 continue
             key = (*self._key, zone_id)
-            cached = _RECORDS.get(key)
             if not sweep:
-                if cached is not None and self.clock() - cached[0] < TTL_SECONDS:
-                    zones[zone_id] = cached[1]
-                    remote.update({e.endpoint_id: e for e in cached[2]})
+                cached = _RECORDS.fresh(key, self.clock(), ttl=TTL_SECONDS)
+                if cached is not None:
+                    zones[zone_id] = cached[0]
+                    remote.update({e.endpoint_id: e for e in cached[1]})
                 else:
                     zones[zone_id] = HubZone(name, zone_id)  # judged by its name: see hub_dns
                 continue
@@ -230,7 +231,7 @@ class DnsPaths:
             found = self.remote_endpoints(set(targets.values()) - {""}, endpoints)
             zones[zone_id] = zone
             remote.update(found)
-            _RECORDS[key] = (self.clock(), zone, tuple(found.values()))
+            _RECORDS.put(key, self.clock(), (zone, tuple(found.values())))
         return zones, remote
 
     def kept_endpoints(
@@ -243,15 +244,15 @@ class DnsPaths:
         kept: dict[str, RemoteEndpoint] = {}
         if not sweep:
             for endpoint_id in sorted(ids - set(endpoints)):
-                reading = _REMOTE.get((*self._key, endpoint_id))
-                if reading is not None and now - reading[0] < TTL_SECONDS:
-                    kept[endpoint_id] = reading[1]
+                reading = _REMOTE.fresh((*self._key, endpoint_id), now, ttl=TTL_SECONDS)
+                if reading is not None:
+                    kept[endpoint_id] = reading
         found = self.remote_endpoints(ids - set(kept), endpoints)
         for endpoint_id in ids - set(kept):
             if endpoint_id in found:
-                _REMOTE[(*self._key, endpoint_id)] = (now, found[endpoint_id])
+                _REMOTE.put((*self._key, endpoint_id), now, found[endpoint_id])
             else:  # gone, or not readable now: no event may rely on an older reading
-                _REMOTE.pop((*self._key, endpoint_id), None)
+                _REMOTE.forget((*self._key, endpoint_id))
         return {**kept, **found}
 
     def remote_endpoints(

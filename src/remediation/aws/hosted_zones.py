@@ -39,6 +39,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_text, unread
+from remediation.aws.kept import Kept
 from remediation.aws.paging import pages
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class _Resources:
 
 
 #: Each Profile's resources by (account, region, Profiles endpoint, profile id): when read.
-_PROFILE_RESOURCES: dict[tuple[str, ...], tuple[float, _Resources]] = {}
+_PROFILE_RESOURCES: Kept[_Resources] = Kept()
 
 
 def reset() -> None:
@@ -337,15 +338,15 @@ class HostedZones:
         """A Profile's resources: read by a sweep (and kept), reused by an event within
         :data:`PROFILE_TTL_SECONDS` of the last reading, read by an event otherwise."""
         key = (*self._key, profile_id)
-        kept = _PROFILE_RESOURCES.get(key)
-        if not sweep and kept is not None and self.clock() - kept[0] < PROFILE_TTL_SECONDS:
-            return kept[1]
+        kept = _PROFILE_RESOURCES.fresh(key, self.clock(), ttl=PROFILE_TTL_SECONDS)
+        if not sweep and kept is not None:
+            return kept
         try:
             found = self._profile_resources(profile_id, own_names)
         except (ClientError, BotoCoreError):
-            _PROFILE_RESOURCES.pop(key, None)  # no event may rely on an older reading
+            _PROFILE_RESOURCES.forget(key)  # no event may rely on an older reading
             raise
-        _PROFILE_RESOURCES[key] = (self.clock(), found)
+        _PROFILE_RESOURCES.put(key, self.clock(), found)
         return found
 
     def _profile_resources(self, profile_id: str, own_names: dict[str, str]) -> _Resources:

@@ -30,6 +30,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from remediation.aws.kept import Kept
 from remediation.surroundings import RegionFacts, ServiceOffer
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 #: How long a warm environment trusts what it read (seconds).
 TTL_SECONDS = 900.0
 
-_CACHE: dict[tuple[str, ...], tuple[float, RegionFacts]] = {}
+_CACHE: Kept[RegionFacts] = Kept()
 
 
 def reset() -> None:
@@ -78,9 +79,9 @@ def region_facts(
     wanted = tuple(sorted(set(services)))
     key = (account_id, region, _endpoint(ec2), *wanted)
     now = clock()
-    cached = _CACHE.get(key)
-    if cached is not None and now - cached[0] < TTL_SECONDS:
-        return cached[1]
+    cached = _CACHE.fresh(key, now, ttl=TTL_SECONDS)
+    if cached is not None:
+        return cached
     details: list[dict[str, Any]] = []
     try:
         if wanted:
@@ -103,5 +104,5 @@ def region_facts(
         )
         return RegionFacts()  # not cached: read again next time
     facts = RegionFacts(offers=tuple(parse_offer(d) for d in details))
-    _CACHE[key] = (now, facts)
+    _CACHE.put(key, now, facts)
     return facts

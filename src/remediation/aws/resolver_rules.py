@@ -22,6 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import unread
+from remediation.aws.kept import Kept
 from remediation.aws.paging import pages
 from remediation.surroundings import DnsRule
 
@@ -39,9 +40,7 @@ PAGE = {"PageSize": 100}
 ACTIVE_ASSOCIATIONS = frozenset({"COMPLETE", "CREATING"})
 
 #: The region's Resolver rules (by id) and inbound endpoint targets, for events after a read.
-_RULES: dict[
-    tuple[str, ...], tuple[float, dict[str, dict[str, Any]], dict[str, tuple[str, bool]]]
-] = {}
+_RULES: Kept[tuple[dict[str, dict[str, Any]], dict[str, tuple[str, bool]]]] = Kept()
 
 
 def reset() -> None:
@@ -100,14 +99,9 @@ class ResolverRules:
                 if str(association.get("Status", "COMPLETE")) in ACTIVE_ASSOCIATIONS:
                     ids[str(association.get("VPCId", ""))].add(str(association["ResolverRuleId"]))
             wanted = {r for rules in ids.values() for r in rules if not r.startswith(AUTODEFINED)}
-            cached = _RULES.get(self._key)
-            if (
-                vpc_ids is not None
-                and cached is not None
-                and self.clock() - cached[0] < TTL_SECONDS
-                and wanted <= set(cached[1])
-            ):
-                listed, inbound = cached[1], cached[2]
+            cached = _RULES.fresh(self._key, self.clock(), ttl=TTL_SECONDS)
+            if vpc_ids is not None and cached is not None and wanted <= set(cached[0]):
+                listed, inbound = cached
             elif wanted:
                 permission = "route53resolver:ListResolverRules"
                 listed = {
@@ -120,7 +114,7 @@ class ResolverRules:
                     )
                 }
                 inbound = self._inbound(listed.values(), endpoints, served)
-                _RULES[self._key] = (self.clock(), listed, inbound)
+                _RULES.put(self._key, self.clock(), (listed, inbound))
             else:
                 listed, inbound = {}, {}
         except (ClientError, BotoCoreError) as exc:

@@ -29,6 +29,7 @@ __all__ = ["run", "run_trigger", "with_counts"]  # run: tests wrap the engine he
 if TYPE_CHECKING:  # imported on their paths only: the common cold start skips them
     import boto3
 
+    from remediation.aws.peers import Peers
     from remediation.executor import Executor
 
 
@@ -82,6 +83,29 @@ def _hand_over(
         seconds_used=started - time_left(),
         seconds_per_invocation=started - VPC_SECONDS,
     )
+
+
+def _peers(role_name: str, partition: str, parsed: Trigger, *, own: str) -> Peers | None:
+    """Organisation mode: other accounts' hub zones and endpoints, read through their member
+    roles (the function's own account with its own session); ``None`` otherwise."""
+    if not role_name:
+        return None
+    from remediation.aws.peers import Peers, PeerUnavailable  # noqa: PLC0415 - organisation mode
+    from remediation.org.sessions import MemberAccessError  # noqa: PLC0415 - organisation mode
+
+    def session_of(account_id: str) -> boto3.session.Session:
+        if account_id == own:
+            return runtime.base_session()
+        try:
+            return runtime.members(role_name, partition).session(
+                account_id, event_id=parsed.event_id
+            )
+        except MemberAccessError as exc:
+            raise PeerUnavailable(exc.reason) from exc
+        except ValueError as exc:
+            raise PeerUnavailable(str(exc)) from exc
+
+    return Peers(session_of, region=parsed.region, client_config=RETRIES)
 
 
 def run_trigger(
@@ -141,6 +165,7 @@ def run_trigger(
         route53resolver=clients.route53resolver,
         cloudwatch=clients.cloudwatch,
         ram=clients.ram,
+        peers=_peers(settings.member_role_name, partition, parsed, own=own),
     )
     executor: Executor | None = None
     if settings.mode is Mode.AUTO_FIX:

@@ -36,6 +36,8 @@ class RemoteEndpoint:
     private_dns_enabled: bool = False
     #: The Route 53 Profile that carries it (``rp-...``); ``""`` for a hub zone's target.
     profile_id: str = ""
+    #: Why the tool could not read it (``service_name`` is then ``""``); ``""``: not said.
+    unread: str = ""
 
     @property
     def usable(self) -> bool:

@@ -85,6 +85,23 @@ def shared_client(service: str) -> Any:
         return _CLIENTS[service]
 
 
+def client_in(account_id: str, service: str, role: str = "ecr-endpoint-guard-member") -> Any:
+    """A client acting in another account, for a test's set-up: moto maps an assumed role's
+    credentials to the role's account."""
+    # A new STS client, not the shared one: a test against the emulator sets its endpoint in
+    # the environment after the shared clients were made.
+    credentials = boto3.client("sts", region_name=REGION).assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/{role}", RoleSessionName="test-setup"
+    )["Credentials"]
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        region_name=REGION,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
 @dataclass
 class LambdaContext:
     function_name: str = "ecr-endpoint-guard"

@@ -6,11 +6,13 @@ Three reads beside the inventory's, each one batched:
   the account owns is read by a sweep; what it held is kept for :data:`TTL_SECONDS` in the
   execution environment, so that an event judges its VPC by the sweep's reading without
   spending its read budget on it (an event not yet preceded by a sweep judges the zone by
-  its name, as before, and says so). Another account's zone cannot be read from here: it is
-  "served, unverified".
+  its name, as before, and says so). Another account's zone is read the same way through that
+  account's member role in organisation mode (:mod:`remediation.aws.peers`); without one, or
+  when the role cannot be assumed, it is "served, unverified", with the reason.
 * **Remote endpoints**: the endpoints those records point to and those a Route 53 Profile
-  carries, when they are in this account. A sweep has read every endpoint of the region
-  already; an event reads the ones it lacks in one ``DescribeVpcEndpoints``.
+  carries: in this account (a sweep has read every endpoint of the region already; an event
+  reads the ones it lacks in one ``DescribeVpcEndpoints``), or in their owner's account through
+  its member role (one ``DescribeVpcEndpoints`` there), kept like the rest.
 * **Resolver rules**: :mod:`remediation.aws.resolver_rules`, for the VPCs that are served
   (an event) or every VPC (a sweep).
 
@@ -34,6 +36,7 @@ from remediation.aws.errors import error_code, unread
 from remediation.aws.hosted_zones import ZoneKnowledge
 from remediation.aws.kept import Kept
 from remediation.aws.paging import pages
+from remediation.aws.peers import PeerClients, Peers
 from remediation.aws.resolver_rules import ResolverRules, domain
 from remediation.aws.resolver_rules import reset as reset_rules
 from remediation.surroundings import HubZone, RemoteEndpoint
@@ -109,6 +112,8 @@ class DnsPaths:
         region: str,
         account_id: str,
         clock: Callable[[], float] = time.monotonic,
+        peers: Peers | None = None,
+        hub_records: bool = False,
     ) -> None:
         self.ec2 = ec2
         self.route53 = route53
@@ -116,8 +121,14 @@ class DnsPaths:
         self.region = region
         self.account_id = account_id
         self.clock = clock
+        #: Other accounts' read-only clients (organisation mode); ``None``: not readable.
+        self.peers = peers
+        #: Named VPCs read their hub zones' records too, as a sweep does (the CLI: it has no
+        #: event's read budget); else an event reuses a sweep's reading or judges by name.
+        self.hub_records = hub_records
         meta = getattr(ec2, "meta", None)
-        self._key = (account_id, region, str(getattr(meta, "endpoint_url", "") or ""))
+        self._url = str(getattr(meta, "endpoint_url", "") or "")
+        self._key = (account_id, region, self._url)
         self.resolver_rules = ResolverRules(resolver, ec2, key=self._key, clock=clock)
 
     def facts(
@@ -145,26 +156,42 @@ class DnsPaths:
             for name, (zone_id, owner) in vpc_refs.items()
         }
         zones, remote = self.hub_zones(refs, by_id, sweep=sweep) if refs else ({}, {})
-        own = {
-            p.endpoint_id
-            for ps in known.profile_endpoints.values()
-            for p in ps
-            if p.owner_id == self.account_id and p.region == self.region
-        }
-        remote.update(self.kept_endpoints(own - set(remote), by_id, sweep=sweep) if own else {})
+        carried: dict[str, set[str]] = defaultdict(set)  # owner -> the Profiles' endpoints
+        for ps in known.profile_endpoints.values():
+            for p in ps:
+                if p.region == self.region:
+                    carried[p.owner_id or self.account_id].add(p.endpoint_id)
+        unread: dict[str, str] = {}
+        for owner, ids in sorted(carried.items()):
+            ids -= set(remote)
+            if not ids:
+                continue
+            if owner == self.account_id:
+                remote.update(self.kept_endpoints(ids, by_id, sweep=sweep))
+                continue
+            peer = self._peer(owner)
+            if isinstance(peer, str):
+                unread.update(dict.fromkeys(ids, peer))
+                continue
+            remote.update(self.kept_endpoints(ids, {}, sweep=sweep, peer=peer))
         for vpc_id in vpc_ids:
             names = known.zone_refs.get(vpc_id, {})
             mine = [zones[names[n][0]] for n in sorted(names) if names[n][0] in zones]
             targets = {t for z in mine for t in z.records.values() if t in remote}
-            carried = [
+            through = [
                 replace(remote[p.endpoint_id], profile_id=p.profile_id)
                 if p.endpoint_id in remote
-                else RemoteEndpoint(p.endpoint_id, owner_id=p.owner_id, profile_id=p.profile_id)
+                else RemoteEndpoint(
+                    p.endpoint_id,
+                    owner_id=p.owner_id,
+                    profile_id=p.profile_id,
+                    unread=unread.get(p.endpoint_id, ""),
+                )
                 for p in known.profile_endpoints.get(vpc_id, [])
             ]
             out[vpc_id].update(
                 hub_zones=tuple(mine),
-                remote_endpoints=tuple(remote[t] for t in sorted(targets)) + tuple(carried),
+                remote_endpoints=tuple(remote[t] for t in sorted(targets)) + tuple(through),
                 profiles_unread=known.profiles_unread.get(vpc_id, ""),
             )
         settled = [
@@ -196,16 +223,19 @@ class DnsPaths:
         zones: dict[str, HubZone] = {}
         remote: dict[str, RemoteEndpoint] = {}
         for zone_id, (name, owner) in sorted(refs.items()):
+            peer: PeerClients | None = None
             if owner and owner != self.account_id:
-                zones[zone_id] = HubZone(
-                    name,
-                    zone_id,
-                    unverified=f"owned by account {owner}: its records cannot "
-                    "be read from this account",
-                )
-                continue
-            key = (*self._key, zone_id)
-            if not sweep:
+                found_peer = self._peer(owner)
+                if isinstance(found_peer, str):
+                    zones[zone_id] = HubZone(
+                        name, zone_id, unverified=f"owned by account {owner}: {found_peer}"
+                    )
+                    continue
+                peer = found_peer
+            key = (
+                (*self._key, zone_id) if peer is None else (owner, self.region, self._url, zone_id)
+            )
+            if not sweep and not self.hub_records:
                 cached = _RECORDS.fresh(key, self.clock(), ttl=TTL_SECONDS)
                 if cached is not None:
                     zones[zone_id] = cached[0]
@@ -216,58 +246,78 @@ class DnsPaths:
             try:
                 targets = parse_record_targets(
                     pages(
-                        self.route53,
+                        self.route53 if peer is None else peer.route53,
                         "list_resource_record_sets",
                         "ResourceRecordSets",
                         HostedZoneId=zone_id,
                     )
                 )
             except (ClientError, BotoCoreError) as exc:
-                zones[zone_id] = HubZone(
-                    name, zone_id, unverified=unread("route53:ListResourceRecordSets", exc)
-                )
+                why = unread("route53:ListResourceRecordSets", exc)
+                where = "" if peer is None else f"in account {owner}, "
+                zones[zone_id] = HubZone(name, zone_id, unverified=where + why)
                 continue
             zone = HubZone(name, zone_id, records=MappingProxyType(targets), checked=True)
-            found = self.remote_endpoints(set(targets.values()) - {""}, endpoints)
+            ids = set(targets.values()) - {""}
+            found = self.remote_endpoints(
+                ids - set(endpoints) if peer is not None else ids,
+                endpoints,
+                ec2=None if peer is None else peer.ec2,
+            )
+            if peer is not None:  # the records may point into this account too
+                found.update(self.remote_endpoints(ids & set(endpoints), endpoints))
             zones[zone_id] = zone
             remote.update(found)
             _RECORDS.put(key, self.clock(), (zone, tuple(found.values())))
         return zones, remote
 
     def kept_endpoints(
-        self, ids: set[str], endpoints: Mapping[str, Mapping[str, Any]], *, sweep: bool
+        self,
+        ids: set[str],
+        endpoints: Mapping[str, Mapping[str, Any]],
+        *,
+        sweep: bool,
+        peer: PeerClients | None = None,
     ) -> dict[str, RemoteEndpoint]:
         """:meth:`remote_endpoints`, kept: an event reuses what was read of an endpoint within
         :data:`TTL_SECONDS` (by a sweep, or an earlier event) and reads only the rest; a sweep
-        has read every endpoint of the region and keeps what it found."""
+        has read every endpoint of the region and keeps what it found. ``peer``: the endpoints
+        are another account's, read through its member role."""
         now = self.clock()
+        base = self._key if peer is None else (peer.account_id, self.region, self._url)
         kept: dict[str, RemoteEndpoint] = {}
         if not sweep:
             for endpoint_id in sorted(ids - set(endpoints)):
-                reading = _REMOTE.fresh((*self._key, endpoint_id), now, ttl=TTL_SECONDS)
+                reading = _REMOTE.fresh((*base, endpoint_id), now, ttl=TTL_SECONDS)
                 if reading is not None:
                     kept[endpoint_id] = reading
-        found = self.remote_endpoints(ids - set(kept), endpoints)
+        found = self.remote_endpoints(
+            ids - set(kept), endpoints, ec2=None if peer is None else peer.ec2
+        )
         for endpoint_id in ids - set(kept):
             if endpoint_id in found:
-                _REMOTE.put((*self._key, endpoint_id), now, found[endpoint_id])
+                _REMOTE.put((*base, endpoint_id), now, found[endpoint_id])
             else:  # gone, or not readable now: no event may rely on an older reading
-                _REMOTE.forget((*self._key, endpoint_id))
+                _REMOTE.forget((*base, endpoint_id))
         return {**kept, **found}
 
     def remote_endpoints(
-        self, ids: set[str], endpoints: Mapping[str, Mapping[str, Any]]
+        self,
+        ids: set[str],
+        endpoints: Mapping[str, Mapping[str, Any]],
+        *,
+        ec2: Any | None = None,
     ) -> dict[str, RemoteEndpoint]:
-        """The endpoints of ``ids`` this account can see (read once for those not in
-        ``endpoints``); an id EC2 does not know is absent (a stale record)."""
+        """The endpoints of ``ids`` this account (or ``ec2``'s, another account's) can see, read
+        once for those not in ``endpoints``; an id EC2 does not know is absent (a stale
+        record)."""
+        client = self.ec2 if ec2 is None else ec2
         found = {i: parse_remote(endpoints[i]) for i in sorted(ids) if i in endpoints}
         missing = sorted(ids - set(found))
         if missing:
             try:
                 items = list(
-                    pages(
-                        self.ec2, "describe_vpc_endpoints", "VpcEndpoints", VpcEndpointIds=missing
-                    )
+                    pages(client, "describe_vpc_endpoints", "VpcEndpoints", VpcEndpointIds=missing)
                 )
             except (ClientError, BotoCoreError) as exc:
                 if error_code(exc) != "InvalidVpcEndpointId.NotFound":
@@ -276,12 +326,21 @@ class DnsPaths:
                 items = []
                 for endpoint_id in missing:  # EC2 refuses the whole call for one unknown id
                     try:
-                        items += self.ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id]).get(
+                        items += client.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id]).get(
                             "VpcEndpoints", []
                         )
                     except (ClientError, BotoCoreError):
                         continue
             found.update({str(i["VpcEndpointId"]): parse_remote(i) for i in items})
         return found
+
+    def _peer(self, account_id: str) -> PeerClients | str:
+        """Another account's read-only clients, or why its records cannot be read."""
+        if self.peers is None:
+            return (
+                "its records cannot be read from this account (organisation mode reads them "
+                "through that account's member role)"
+            )
+        return self.peers.clients(account_id)
 
     # ------------------------------------------------------------------ Resolver rules

@@ -14,7 +14,10 @@ Reads per evaluation
 ``DescribeNetworkInterfaces`` (what else lives in the subnets: transit gateway attachments,
 Gateway Load Balancer and firewall endpoints); ``DescribeDhcpOptions`` for DHCP options
 sets not seen before in this execution environment (they are immutable, so cached);
-the services' offers (:mod:`remediation.aws.region_facts`, cached with a TTL); only for
+the services' offers (:mod:`remediation.aws.region_facts`, cached with a TTL). Named VPCs (an
+event) read the groups and the offers last, and only for the VPCs whose judgement needs them
+(:func:`remediation.topology.endpoints.local_endpoints_matter`: not a VPC a hub serves with no
+interface endpoint of its own); a sweep reads both region-wide with the rest. Only for
 VPCs that lack a local endpoint, the hosted zones that serve them
 (:mod:`remediation.aws.hosted_zones`: ``ListHostedZonesByVPC`` per VPC, for a sweep first
 ``ListHostedZones`` plus ``GetHostedZone`` per zone named like a service; Route 53
@@ -57,6 +60,7 @@ from remediation.aws.parsing import (
     parse_subnet,
     parse_tags,
 )
+from remediation.aws.peers import Peers
 from remediation.aws.read_only import ReadOnlyClient
 from remediation.aws.region_facts import region_facts
 from remediation.aws.region_facts import reset as reset_region_facts
@@ -67,6 +71,7 @@ from remediation.config import Settings
 from remediation.events.triggers import Trigger
 from remediation.model import Endpoint, SecurityGroup, VpcSnapshot
 from remediation.surroundings import RegionFacts, Sharing
+from remediation.topology.endpoints import local_endpoints_matter
 from remediation.topology.routes import needs_block_public_access
 from remediation.vocabulary import USABLE_ENDPOINT_STATES
 
@@ -89,6 +94,8 @@ class Inventory:
         cloudwatch: Any | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         ram: Any | None = None,
+        peers: Peers | None = None,
+        hub_records: bool = False,
     ) -> None:
         self.ec2 = ReadOnlyClient(ec2)
         #: CloudWatch, for the traffic of sweeps and scans (``None``: an event reads none).
@@ -106,8 +113,16 @@ class Inventory:
             self.route53, self.route53profiles, region=region, account_id=account_id, pacer=pacer
         )
         resolver = ReadOnlyClient(route53resolver) if route53resolver is not None else None
+        #: Other accounts' hub zones and endpoints, through their member roles (organisation
+        #: mode): :mod:`remediation.aws.peers`.
         self.dns_paths = DnsPaths(
-            self.ec2, self.route53, resolver, region=region, account_id=account_id
+            self.ec2,
+            self.route53,
+            resolver,
+            region=region,
+            account_id=account_id,
+            peers=peers,
+            hub_records=hub_records,
         )
 
     # ------------------------------------------------------------------ resolution
@@ -137,18 +152,23 @@ class Inventory:
             return Survey({}, vpc_ids is None, self._build, settings)
         ids = [v["VpcId"] for v in vpcs]
         scope: list[str] | None = None if vpc_ids is None else ids
+        # A sweep reads the region's groups and the services' offers at once; named VPCs read
+        # them in _build, for the VPCs whose judgement needs them.
+        sweep = scope is None
         return Survey(
             {str(v["VpcId"]): v for v in vpcs},
-            vpc_ids is None,
+            sweep,
             self._build,
             settings,
             scope,
             subnets=self._grouped(scope, "describe_subnets", "Subnets"),
             tables=self._grouped(scope, "describe_route_tables", "RouteTables"),
             endpoints=self._grouped(scope, "describe_vpc_endpoints", "VpcEndpoints"),
-            groups=self._grouped(scope, "describe_security_groups", "SecurityGroups"),
+            groups=self._grouped(scope, "describe_security_groups", "SecurityGroups")
+            if sweep
+            else None,
             interfaces=self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces"),
-            facts=self._region_facts(settings),
+            facts=self._region_facts(settings) if sweep else None,
             dns_servers=dns_servers(self.ec2, vpcs, account_id=self.account_id, region=self.region),
         )
 
@@ -160,7 +180,7 @@ class Inventory:
         scope = survey.scope
         vpcs = [survey.vpcs[v] for v in vpc_ids]
         subnets, tables, endpoints = survey.subnets, survey.tables, survey.endpoints
-        groups, interfaces = survey.groups, survey.interfaces
+        groups, interfaces = survey.groups or {}, survey.interfaces
         facts, dns_servers = survey.facts, survey.dns_servers
         # Companions (ENDPOINT_PROFILE) do not send a VPC to the zone lookups: ECR's services do.
         services = [
@@ -215,19 +235,7 @@ class Inventory:
                     subnets=tuple(parse_subnet(s, vpc_id) for s in subnets.get(vpc_id, [])),
                     route_tables=tuple(parse_route_table(t) for t in tables.get(vpc_id, [])),
                     endpoints=tuple(parse_endpoint(e) for e in endpoints.get(vpc_id, [])),
-                    security_groups=tuple(
-                        SecurityGroup(
-                            group_id=g["GroupId"],
-                            vpc_id=vpc_id,
-                            group_name=g.get("GroupName", ""),
-                            description=g.get("Description", ""),
-                            tags=parse_tags(g.get("Tags")),
-                            ingress=tuple(
-                                r for p in g.get("IpPermissions", []) for r in parse_rule(p)
-                            ),
-                        )
-                        for g in groups.get(vpc_id, [])
-                    ),
+                    security_groups=_groups(vpc_id, groups.get(vpc_id, [])),
                     private_zones=tuple(sorted(zones.zones.get(vpc_id, ()))),
                     network_interfaces=tuple(
                         parse_network_interface(i) for i in interfaces.get(vpc_id, [])
@@ -242,7 +250,30 @@ class Inventory:
                     sharing=sharing.get(vpc_id, Sharing()),
                 )
             )
+        if survey.groups is None:
+            result = self._with_local_reads(result, settings)
         return self._with_traffic(self._with_block_public_access(result), settings)
+
+    def _with_local_reads(
+        self, snapshots: list[VpcSnapshot], settings: Settings
+    ) -> list[VpcSnapshot]:
+        """Named VPCs' security groups and the services' offers, read (one call each) only when
+        a VPC's judgement needs them
+        (:func:`remediation.topology.endpoints.local_endpoints_matter`): a VPC a hub serves,
+        with no interface endpoint of its own, needs neither."""
+        wanted = [s.vpc_id for s in snapshots if local_endpoints_matter(s, settings)]
+        if not wanted:
+            return snapshots
+        groups = self._grouped(wanted, "describe_security_groups", "SecurityGroups")
+        facts = self._region_facts(settings)
+        return [
+            dataclasses.replace(
+                s, security_groups=_groups(s.vpc_id, groups.get(s.vpc_id, [])), region_facts=facts
+            )
+            if s.vpc_id in wanted
+            else s
+            for s in snapshots
+        ]
 
     def _with_traffic(self, snapshots: list[VpcSnapshot], settings: Settings) -> list[VpcSnapshot]:
         """The snapshots with what CloudWatch measured (one batched read), when it is read."""
@@ -328,6 +359,20 @@ def reset_caches() -> None:
     reset_block_public_access()
     reset_hub_records()
     reset_profile_resources()
+
+
+def _groups(vpc_id: str, items: Iterable[Mapping[str, Any]]) -> tuple[SecurityGroup, ...]:
+    return tuple(
+        SecurityGroup(
+            group_id=g["GroupId"],
+            vpc_id=vpc_id,
+            group_name=g.get("GroupName", ""),
+            description=g.get("Description", ""),
+            tags=parse_tags(g.get("Tags")),
+            ingress=tuple(r for p in g.get("IpPermissions", []) for r in parse_rule(p)),
+        )
+        for g in items
+    )
 
 
 def served_locally(endpoints: Iterable[Mapping[str, Any]], services: Iterable[str]) -> bool:

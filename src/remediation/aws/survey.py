@@ -2,10 +2,11 @@
 read per VPC.
 
 :meth:`remediation.aws.inventory.Inventory.survey` makes a :class:`Survey` (the VPCs, their
-subnets, route tables, endpoints, groups and interfaces, the region's facts and the DHCP
-options); :meth:`Survey.snapshots` reads the rest for the VPCs asked (two DNS attributes each,
-the hosted zones and DNS paths of those that need them) and builds their snapshots, through the
-inventory. A sweep asks for its VPCs slice by slice, stopping when its deadline comes
+subnets, route tables, endpoints and interfaces, the DHCP options, and for a sweep the groups and
+the region's facts); :meth:`Survey.snapshots` reads the rest for the VPCs asked (two DNS
+attributes each, the hosted zones and DNS paths of those that need them, and for named VPCs the
+groups and facts their judgement needs) and builds their snapshots, through the inventory.
+A sweep asks for its VPCs slice by slice, stopping when its deadline comes
 (:mod:`remediation.coverage`): the read phase keeps the deadline too.
 """
 
@@ -43,7 +44,8 @@ class Survey:
     subnets: Grouped = field(default_factory=dict)
     tables: Grouped = field(default_factory=dict)
     endpoints: Grouped = field(default_factory=dict)
-    groups: Grouped = field(default_factory=dict)
+    #: ``None``: not read with the rest (named VPCs: read per VPC when needed, with the facts).
+    groups: Grouped | None = None
     interfaces: Grouped = field(default_factory=dict)
     facts: RegionFacts | None = None
     dns_servers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

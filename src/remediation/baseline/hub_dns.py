@@ -25,6 +25,7 @@ from remediation.config.services import ServiceSpec
 from remediation.findings import Finding, Severity
 from remediation.model import VpcSnapshot
 from remediation.surroundings import HubZone, RemoteEndpoint
+from remediation.topology.endpoints import hub_answers
 from remediation.topology.routes import private_route_tables
 
 ENDPOINT_CENTRALISED = "endpoint-centralised"
@@ -59,6 +60,8 @@ def reachable(snapshot: VpcSnapshot, endpoint: RemoteEndpoint) -> bool:
 
 def served(snapshot: VpcSnapshot, spec: ServiceSpec) -> list[Finding] | None:
     """How a hub serves the VPC for one service, or ``None`` when no hub does."""
+    if not hub_answers(snapshot, spec):
+        return None
     service = spec.service_name(snapshot.region)
     carried = [e for e in snapshot.remote_endpoints if e.profile_id]
     own = [e for e in carried if e.service_name == service]
@@ -71,18 +74,16 @@ def served(snapshot: VpcSnapshot, spec: ServiceSpec) -> list[Finding] | None:
         return _zone(snapshot, spec, zones[0])
     if own:
         return [_broken(spec, own[0].endpoint_id, _endpoint_problem(snapshot, own[0], spec))]
-    unread = [e for e in carried if not e.service_name]
-    if unread:
-        endpoint = unread[0]
-        return [
-            _unverified(
-                spec,
-                endpoint.endpoint_id,
-                f"its Route 53 Profile {endpoint.profile_id} carries {endpoint.endpoint_id} of "
-                f"account {endpoint.owner_id or 'unknown'}, which the tool cannot read",
-            )
-        ]
-    return None
+    endpoint = next(e for e in carried if not e.service_name)  # what hub_answers found
+    return [
+        _unverified(
+            spec,
+            endpoint.endpoint_id,
+            f"its Route 53 Profile {endpoint.profile_id} carries {endpoint.endpoint_id} of "
+            f"account {endpoint.owner_id or 'unknown'}, which the tool cannot read"
+            + (f": {endpoint.unread}" if endpoint.unread else ""),
+        )
+    ]
 
 
 def _zone(snapshot: VpcSnapshot, spec: ServiceSpec, name: str) -> list[Finding]:

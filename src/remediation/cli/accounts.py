@@ -69,6 +69,8 @@ class Sessions:
     own: Callable[[], boto3.session.Session]
     members: MemberSessions | None = None
     event_id: str = ""
+    #: The caller's own account (its sessions need no role).
+    caller: str = ""
     stop: threading.Event = field(default_factory=threading.Event)
 
     def open(self, target: Target) -> boto3.session.Session:
@@ -86,6 +88,19 @@ class Sessions:
         if not target.role_arn or self.members is None:
             return self.own()
         return self.members.session(target.account_id, event_id=self.event_id)
+
+    def peer(self, account_id: str) -> boto3.session.Session:
+        """A session in another account, to read a hub there: the caller's own credentials for
+        its own account, else that account's member role (whether or not it is scanned).
+
+        Raises
+        ------
+        MemberAccessError
+            The member role cannot be assumed.
+        """
+        if self.members is None or account_id == self.caller:
+            return self.own()
+        return self.members.session(account_id, event_id=self.event_id)
 
 
 def targets(

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.clients import RETRIES, make_clients
 from remediation.aws.inventory import Inventory
+from remediation.aws.peers import Peers, PeerUnavailable
 from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
 from remediation.cli.errors import describe_error
@@ -36,6 +37,7 @@ from remediation.config import Settings
 from remediation.engine import chunks
 from remediation.events.triggers import Trigger
 from remediation.model import VpcSnapshot
+from remediation.org.sessions import MemberAccessError
 from remediation.report.results import Summary, VpcResult, tally
 
 if TYPE_CHECKING:  # the executor's module is loaded only when --fix builds one
@@ -68,6 +70,9 @@ class Context:
     vpc_filter: VpcFilter = field(default_factory=VpcFilter)
     #: The account's name (across accounts, when Organizations tells it): on every VPC's result.
     account_name: str = ""
+    #: Across accounts through member roles: a session in another account, to read a hub
+    #: there (:mod:`remediation.aws.peers`); ``None``: another account's hub is unverified.
+    peer_session: Callable[[str], boto3.session.Session] | None = None
 
     def stopped(self) -> bool:
         return self.interrupts is not None and self.interrupts.interrupted
@@ -120,6 +125,7 @@ class Job:
             config=self.config,
             vpc_filter=self.vpc_filter,
             account_name=account_name,
+            peer_session=self.sessions.peer if self.sessions.members is not None else None,
         )
 
     def regions_of(self, session: boto3.session.Session) -> list[str]:
@@ -183,6 +189,29 @@ def fixable(account: AccountScan) -> bool:
     return not account.error and not errors_of(account.scans)
 
 
+def _peers(ctx: Context, region: str) -> Peers | None:
+    """Other accounts' hubs, read through their member roles (``--account``/``--organization``)."""
+    if ctx.peer_session is None:
+        return None
+    peer_session = ctx.peer_session
+
+    def session_of(account_id: str) -> boto3.session.Session:
+        try:
+            return peer_session(account_id)
+        except MemberAccessError as exc:
+            raise PeerUnavailable(exc.reason) from exc
+        except ValueError as exc:
+            raise PeerUnavailable(str(exc)) from exc
+
+    return Peers(
+        session_of,
+        region=region,
+        client_config=ctx.config,
+        endpoint_url=ctx.endpoint_url,
+        lock=_SESSION_LOCK,
+    )
+
+
 def scan_region(
     ctx: Context,
     index: int,
@@ -211,6 +240,8 @@ def scan_region(
         route53resolver=clients.route53resolver,
         cloudwatch=clients.cloudwatch,
         ram=clients.ram,
+        peers=_peers(ctx, region),
+        hub_records=True,  # a scan has no event's read budget: hub zones are verified
     )
     trigger = Trigger(
         event_id=ctx.event_id,

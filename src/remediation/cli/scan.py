@@ -300,7 +300,7 @@ def prepare(
         return boto3.session.Session(profile_name=profile) if across else session
 
     return Job(
-        sessions=accounts.Sessions(own=own, members=members, event_id=event_id),
+        sessions=accounts.Sessions(own=own, members=members, event_id=event_id, caller=caller),
         endpoint_url=args.endpoint_url,
         event_id=event_id,
         probe_region=probe_region,

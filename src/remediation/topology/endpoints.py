@@ -8,8 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from remediation.config import Settings
+from remediation.config.services import ServiceSpec
 from remediation.model import Endpoint, SecurityGroup, Subnet, VpcSnapshot
 from remediation.topology.routes import private_subnets
+from remediation.vocabulary import EndpointType
 
 
 def zone_id(snapshot: VpcSnapshot, subnet: Subnet) -> str:
@@ -95,6 +98,33 @@ def target_azs(
     ranked = sorted(zones, key=lambda az: (-len(zones[az]), az))
     chosen = ranked if limit is None else ranked[:limit]
     return tuple(sorted(chosen))
+
+
+def hub_answers(snapshot: VpcSnapshot, spec: ServiceSpec) -> bool:
+    """Whether something outside the VPC answers the service's names for it, so that a hub is
+    judged instead of local endpoints (:func:`remediation.baseline.hub_dns.served`): an
+    endpoint its Route 53 Profile carries (of the service, or one not read), or a private zone
+    named like the service's DNS, associated or through a Profile."""
+    service = spec.service_name(snapshot.region)
+    if any(e.service_name in (service, "") for e in snapshot.remote_endpoints if e.profile_id):
+        return True
+    names = spec.private_dns_zones(snapshot.region)
+    return any(z in snapshot.private_zones or z in snapshot.profile_zones for z in names)
+
+
+def local_endpoints_matter(snapshot: VpcSnapshot, settings: Settings) -> bool:
+    """Whether judging the VPC needs its security groups and where the services are offered.
+
+    Not for a VPC without any interface endpoint of its own whose every interface service a
+    hub answers (and local endpoints are not required): no endpoint is placed there, and no
+    group of an endpoint is judged. An event spares those two reads for such a VPC; the tool's
+    own group, if one lingers there holding no endpoint, is judged by the sweep.
+    """
+    if settings.require_local_endpoints or any(
+        e.endpoint_type is EndpointType.INTERFACE for e in snapshot.endpoints
+    ):
+        return True
+    return not all(hub_answers(snapshot, spec) for spec in settings.interface_services)
 
 
 def tool_group(snapshot: VpcSnapshot) -> SecurityGroup | None:

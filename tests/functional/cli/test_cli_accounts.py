@@ -20,7 +20,7 @@ from remediation.cli import passes
 from remediation.demo.emulator import running_emulator
 from remediation.modes import MODE_TAG
 from remediation.org.sessions import member_role_arn
-from tests.support.aws import ACCOUNT, REGION, Aws, CallLog
+from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, client_in
 from tests.support.aws_faults import Fault, FaultLayer
 from tests.support.cli import (
     MEMBER_A,
@@ -50,16 +50,7 @@ class Member:
 
 def member_ec2(account_id: str) -> Any:
     """An EC2 client acting in ``account_id`` (moto: the assumed role's account). Set-up only."""
-    credentials = boto3.client("sts", region_name=REGION).assume_role(
-        RoleArn=member_role_arn(account_id, ROLE), RoleSessionName="test-setup"
-    )["Credentials"]
-    return boto3.client(
-        "ec2",
-        region_name=REGION,
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
+    return client_in(account_id, "ec2", ROLE)
 
 
 def member(account_id: str, cidr: str) -> Member:
@@ -239,6 +230,34 @@ def test_json_names_the_account_of_every_vpc(
     assert document["totals"]["vpcs"] == 3
     assert document["totals"]["by_status"]["non-compliant"] == 3
     assert document["errors"] == []
+
+
+def test_a_members_hub_in_an_account_not_scanned_is_read_through_that_accounts_role(
+    org: dict[str, Member], capsys: pytest.CaptureFixture[str], api_calls: CallLog
+) -> None:
+    """Issue 21 item 3: the spoke's hub zones live in a network account (``MEMBER_B``), which is
+    not scanned; their records are read there, read-only, through its member role."""
+    from tests.support.hub import build_hub, serve
+
+    network_route53 = client_in(MEMBER_B, "route53", ROLE)
+    spoke = org[MEMBER_A]
+    hub = build_hub(org[MEMBER_B].ec2)
+    # The network account's transit gateway, shared through RAM, is a route target in the
+    # spoke; moto keeps a gateway to its own account, so the spoke's own stands in.
+    hub.tgw = spoke.ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    for name in ("ecr.api", "ecr.dkr"):
+        serve(network_route53, spoke.ec2, hub, spoke.vpc, name)
+    api_calls.clear()
+
+    _, document, _ = scan_json(capsys, *accounts_argv(MEMBER_A))
+
+    (vpc,) = [v for s in document["regions"] for v in s["vpcs"] if v["vpc_id"] == spoke.vpc.vpc_id]
+    served = [f for f in vpc["findings"] if f["code"] == "endpoint-centralised"]
+    assert {f["service"] for f in served} == {"ecr.api", "ecr.dkr"}, vpc["findings"]
+    assert all("records checked" in f["message"] for f in served)
+    assert member_role_arn(MEMBER_B, ROLE) in assumed_roles(api_calls)
+    assert [a["account_id"] for a in document["accounts"]] == [MEMBER_A]  # B only read
+    assert api_calls.writes("route53") == []
 
 
 def test_an_account_whose_role_cannot_be_assumed_is_reported_and_not_fatal(

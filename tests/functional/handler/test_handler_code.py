@@ -7,13 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from bench import organisation as organisation_bench
 
-from handlers import remediate
 from handlers.remediate import lambda_handler
 from remediation.aws.inventory import Inventory
 from remediation.config import load_settings
@@ -31,12 +29,7 @@ MEMBER = "111122223333"
 ROLE = "ecr-endpoint-guard-member"
 
 
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    """Member credentials are cached per execution environment; each test is a new one."""
-    remediate.forget_session()
-    yield
-    remediate.forget_session()
+pytestmark = pytest.mark.usefixtures("fresh_sessions")
 
 
 def parts(body: str) -> tuple[str, str, dict[str, Any]]:

@@ -4,14 +4,12 @@ only by its id; where names cannot be read, the id alone, and nothing fails."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from bench import organisation as organisation_bench
 
-from handlers import remediate
 from handlers.remediate import lambda_handler
 from remediation.report.asff import build_findings
 from remediation.report.notify import render_text, subject
@@ -22,13 +20,6 @@ from tests.support.scenarios import FIXTURE_VPC
 from tests.support.topology import build_vpc
 
 ROLE = "ecr-endpoint-guard-member"
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    remediate.forget_session()
-    yield
-    remediate.forget_session()
 
 
 def member(name: str) -> str:

@@ -4,19 +4,8 @@ execution environment assumes no role again (credentials are reused)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from bench.organisation import measure
-
-from handlers import remediate
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    remediate.forget_session()
-    yield
-    remediate.forget_session()
 
 
 def test_each_account_costs_a_sweep_plus_one_assume_role_and_credentials_are_reused(

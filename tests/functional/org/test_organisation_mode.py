@@ -5,7 +5,6 @@ it must, and fans the organisation's sweep out through a queue with partial batc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -13,7 +12,6 @@ import pytest
 from bench import organisation as organisation_bench
 from botocore.exceptions import ClientError
 
-from handlers import remediate
 from handlers.remediate import lambda_handler
 from remediation.aws.inventory import Inventory
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
@@ -26,20 +24,6 @@ from tests.support.topology import build_vpc
 MEMBER = "111122223333"
 OTHER = "444455556666"
 ROLE = "ecr-endpoint-guard-member"
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    """Member credentials are cached per execution environment; each test is a new one."""
-    remediate.forget_session()
-    yield
-    remediate.forget_session()
-
-
-@pytest.fixture
-def org_env(handler_env: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    handler_env.setenv("MEMBER_ROLE_NAME", ROLE)
-    return handler_env
 
 
 def member_ec2(account: str = MEMBER) -> Any:

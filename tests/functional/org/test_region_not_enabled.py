@@ -5,13 +5,12 @@ fixes. Modelled by ``tests/support/strict_ec2_lz.py``."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from bench import organisation as organisation_bench
 
-from handlers import account_run, remediate
+from handlers import account_run
 from handlers.remediate import lambda_handler
 from tests.support.aws import ACCOUNT, REGION, Aws, LambdaContext
 from tests.support.fixtures import load_event
@@ -21,13 +20,6 @@ from tests.support.topology import build_vpc
 MEMBER = "111122223333"
 ROLE = "ecr-endpoint-guard-member"
 DISABLED = "ap-east-1"
-
-
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    remediate.forget_session()
-    yield
-    remediate.forget_session()
 
 
 def test_an_organisation_sweep_with_a_region_a_member_has_not_enabled_fails_no_item(

@@ -8,14 +8,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from handlers.remediate import lambda_handler
 from remediation.aws import hosted_zones
 from remediation.aws.hosted_zones import HostedZones
-from tests.support.aws import REGION, Aws, CallLog, LambdaContext
+from tests.support.aws import REGION, Aws, CallLog, LambdaContext, client_in
 from tests.support.fixtures import load_event
 from tests.support.real_ec2 import DKR
 from tests.support.scenarios import auto_fix, create_vpc_event
@@ -61,20 +60,11 @@ def subnets_of(aws: Aws, vpc_id: str, service: str) -> set[str]:
 
 def hub_zone(vpc_id: str, name: str, account: str = HUB) -> str:
     """A private zone owned by another account (the hub), associated with the VPC."""
-    creds = boto3.client("sts", region_name=REGION).assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/hub", RoleSessionName="hub"
-    )["Credentials"]
-    route53 = boto3.client(
-        "route53",
-        region_name=REGION,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
+    route53 = client_in(account, "route53", "hub")
     zone = route53.create_hosted_zone(
         Name=name,
         CallerReference=f"{name}-{vpc_id}",
-        VPC={"VPCRegion": REGION, "VPCId": vpc_id},  # type: ignore[typeddict-item]
+        VPC={"VPCRegion": REGION, "VPCId": vpc_id},
         HostedZoneConfig={"PrivateZone": True},
     )
     return str(zone["HostedZone"]["Id"]).rsplit("/", 1)[-1]

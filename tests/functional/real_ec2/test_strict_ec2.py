@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.aws import REGION, Aws
+from tests.support.aws import REGION, Aws, client_in
 from tests.support.topology import BuiltVpc, build_vpc
 
 API = f"com.amazonaws.{REGION}.ecr.api"
@@ -179,22 +179,11 @@ def test_dual_stack_needs_ipv6_subnets_and_a_service_that_supports_it(
 def test_zones_by_vpc_include_other_accounts_and_service_owned_zones(
     aws: Aws, vpc: BuiltVpc
 ) -> None:
-    import boto3
-
-    creds = boto3.client("sts", region_name=REGION).assume_role(
-        RoleArn="arn:aws:iam::444455556666:role/hub", RoleSessionName="hub"
-    )["Credentials"]
-    hub = boto3.client(
-        "route53",
-        region_name=REGION,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
+    hub = client_in("444455556666", "route53", "hub")
     hub.create_hosted_zone(
         Name=f"dkr.ecr.{REGION}.amazonaws.com",
         CallerReference="hub",
-        VPC={"VPCRegion": REGION, "VPCId": vpc.vpc_id},  # type: ignore[typeddict-item]
+        VPC={"VPCRegion": REGION, "VPCId": vpc.vpc_id},
         HostedZoneConfig={"PrivateZone": True},
     )
     aws.strict.service_owned_zones[vpc.vpc_id] = [f"api.ecr.{REGION}.amazonaws.com"]

@@ -6,13 +6,12 @@ finding of every approval are logged."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from bench import organisation as organisation_bench
 
-from handlers import account_run, remediate
+from handlers import account_run
 from handlers.remediate import lambda_handler
 from tests.support.aws import REGION, Aws, CallLog, LambdaContext
 from tests.support.fixtures import load_event
@@ -25,11 +24,7 @@ OTHER = "444455556666"
 ROLE = "ecr-endpoint-guard-member"
 
 
-@pytest.fixture(autouse=True)
-def fresh_sessions() -> Iterator[None]:
-    remediate.forget_session()
-    yield
-    remediate.forget_session()
+pytestmark = pytest.mark.usefixtures("fresh_sessions")
 
 
 @pytest.fixture

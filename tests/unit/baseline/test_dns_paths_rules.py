@@ -122,3 +122,39 @@ def test_a_hub_zone_not_read_is_judged_by_name_one_unreadable_is_unverified() ->
     )
     (unverified,) = hub_dns.served(foreign, spec) or []
     assert unverified.code == "endpoint-centralised-unverified" and unverified.compliant
+
+
+def test_a_hub_served_vpc_without_interface_endpoints_needs_neither_groups_nor_offers() -> None:
+    """What an event spares reading: only where every service is answered by a hub and the VPC
+    holds no interface endpoint of its own (``topology.endpoints.local_endpoints_matter``)."""
+    from remediation.model import Endpoint
+    from remediation.topology.endpoints import hub_answers, local_endpoints_matter
+    from remediation.vocabulary import EndpointType
+
+    api, dkr = (f"com.amazonaws.{REGION}.ecr.{s}" for s in ("api", "dkr"))
+    carried = tuple(
+        RemoteEndpoint(f"vpce-{n}", s, "available", "vpc-hub", profile_id="rp-1")
+        for n, s in (("a", api), ("d", dkr))
+    )
+    assert not local_endpoints_matter(snapshot(remote_endpoints=carried), SETTINGS)
+    # One service answered only: the other's endpoint is placed, so both reads are needed.
+    assert local_endpoints_matter(snapshot(remote_endpoints=carried[:1]), SETTINGS)
+    # An endpoint the tool cannot read answers every service (judged "served, unverified").
+    unread = (RemoteEndpoint("vpce-x", owner_id="111122223333", profile_id="rp-1"),)
+    assert not local_endpoints_matter(snapshot(remote_endpoints=unread), SETTINGS)
+    # Zones named like the services, associated or through a Profile, answer them too.
+    zones = (f"api.ecr.{REGION}.amazonaws.com", DKR)
+    assert not local_endpoints_matter(
+        snapshot(private_zones=zones[:1], profile_zones=zones[1:]), SETTINGS
+    )
+    # An interface endpoint of its own: its group and placement are judged.
+    own = Endpoint(
+        "vpce-own", "vpc-1", "com.amazonaws.eu-west-1.ssm", EndpointType.INTERFACE, "available"
+    )
+    assert local_endpoints_matter(snapshot(remote_endpoints=carried, endpoints=(own,)), SETTINGS)
+    # Local endpoints required: the hub does not count.
+    required = load_settings({"REQUIRE_LOCAL_ENDPOINTS": "true"})
+    assert local_endpoints_matter(snapshot(remote_endpoints=carried), required)
+    # A VPC no hub answers: the rule places endpoints.
+    assert local_endpoints_matter(snapshot(), SETTINGS)
+    assert hub_answers(snapshot(remote_endpoints=carried), SETTINGS.interface_services[0])

@@ -95,7 +95,7 @@ class Inventory:
         clock: Callable[[], dt.datetime] | None = None,
         ram: Any | None = None,
         peers: Peers | None = None,
-        hub_records: bool = False,
+        thorough: bool = False,
     ) -> None:
         self.ec2 = ReadOnlyClient(ec2)
         #: CloudWatch, for the traffic of sweeps and scans (``None``: an event reads none).
@@ -122,8 +122,11 @@ class Inventory:
             region=region,
             account_id=account_id,
             peers=peers,
-            hub_records=hub_records,
+            hub_records=thorough,
         )
+        #: A scan, not an event (the CLI): it reads what an event spares for its read budget,
+        #: hub zones' records and the groups and offers of VPCs a hub serves.
+        self.thorough = thorough
 
     # ------------------------------------------------------------------ resolution
 
@@ -152,9 +155,10 @@ class Inventory:
             return Survey({}, vpc_ids is None, self._build, settings)
         ids = [v["VpcId"] for v in vpcs]
         scope: list[str] | None = None if vpc_ids is None else ids
-        # A sweep reads the region's groups and the services' offers at once; named VPCs read
-        # them in _build, for the VPCs whose judgement needs them.
+        # A sweep (or a scan) reads the groups and the services' offers with the rest; an event's
+        # named VPCs read them in _build, for the VPCs whose judgement needs them.
         sweep = scope is None
+        eager = sweep or self.thorough
         return Survey(
             {str(v["VpcId"]): v for v in vpcs},
             sweep,
@@ -165,10 +169,10 @@ class Inventory:
             tables=self._grouped(scope, "describe_route_tables", "RouteTables"),
             endpoints=self._grouped(scope, "describe_vpc_endpoints", "VpcEndpoints"),
             groups=self._grouped(scope, "describe_security_groups", "SecurityGroups")
-            if sweep
+            if eager
             else None,
             interfaces=self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces"),
-            facts=self._region_facts(settings) if sweep else None,
+            facts=self._region_facts(settings) if eager else None,
             dns_servers=dns_servers(self.ec2, vpcs, account_id=self.account_id, region=self.region),
         )
 

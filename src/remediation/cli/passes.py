@@ -241,7 +241,7 @@ def scan_region(
         cloudwatch=clients.cloudwatch,
         ram=clients.ram,
         peers=_peers(ctx, region),
-        hub_records=True,  # a scan has no event's read budget: hub zones are verified
+        thorough=True,  # a scan has no event's read budget: it reads what an event spares
     )
     trigger = Trigger(
         event_id=ctx.event_id,

@@ -216,6 +216,55 @@ def test_a_profile_carrying_hub_endpoints_serves_the_spoke_and_no_local_endpoint
     assert all("ResourceType" not in p for p in api_calls.params("ListProfileResourceAssociations"))
 
 
+@pytest.mark.parametrize("thorough", [False, True], ids=["event", "scan"])
+def test_a_lingering_tool_group_in_a_hub_served_vpc_is_judged_by_a_scan_not_an_event(
+    aws: Aws, handler_env: pytest.MonkeyPatch, api_calls: CallLog, thorough: bool
+) -> None:
+    """An event spares a hub-served VPC's groups and the services' offers (its read budget); a
+    scan (the CLI: ``thorough``) reads them, so the tool's group left there, holding no
+    endpoint, with a rule that is too wide, is reported by the scan."""
+    from remediation.aws.inventory import Inventory
+    from remediation.baseline import evaluate
+    from remediation.baseline.security_groups import TOOL_GROUP_EXTRA_RULE
+    from remediation.config import load_settings
+    from remediation.vocabulary import MANAGED_TAG
+
+    hub = profile_hub(aws.ec2)
+    spoke = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.1.0.0/16")
+    route_to_hub(aws.ec2, hub, spoke)
+    aws.strict.profile_associations[spoke.vpc_id] = "rp-hub"
+    aws.strict.profile_zones["rp-hub"] = [endpoint_arn(e) for e in hub.endpoints.values()]
+    group = aws.ec2.create_security_group(
+        GroupName="ecr-endpoint-guard-endpoints",
+        Description="left by the tool",
+        VpcId=spoke.vpc_id,
+        TagSpecifications=[
+            {"ResourceType": "security-group", "Tags": [{"Key": MANAGED_TAG, "Value": "true"}]}
+        ],
+    )["GroupId"]
+    aws.ec2.authorize_security_group_ingress(
+        GroupId=group, IpProtocol="tcp", FromPort=22, ToPort=22, CidrIp="0.0.0.0/0"
+    )
+    inventory = Inventory(
+        shared_client("ec2"),
+        region=REGION,
+        account_id=ACCOUNT,
+        route53=shared_client("route53"),
+        route53profiles=shared_client("route53profiles"),
+        thorough=thorough,
+    )
+    api_calls.clear()
+
+    (snapshot,) = inventory.snapshots([spoke.vpc_id], load_settings({}))
+
+    read = api_calls.operations("ec2")
+    assert ("DescribeSecurityGroups" in read) is thorough, read
+    assert ("DescribeVpcEndpointServices" in read) is thorough, read
+    codes = {f.code for f in evaluate(snapshot, load_settings({}))}
+    assert "endpoint-centralised" in codes
+    assert (TOOL_GROUP_EXTRA_RULE in codes) is thorough, codes
+
+
 def test_a_forwarding_rule_a_profile_carries_counts_as_the_vpcs_own(
     aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> None:

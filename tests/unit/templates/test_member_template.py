@@ -8,7 +8,6 @@ It is read and evaluated with the same tools as ``template.yaml`` (see
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -34,8 +33,6 @@ from tests.support.template import (
     _source,
     matches,
     policy_documents,
-    run,
-    tool,
 )
 
 MEMBER = REPO / "member.yaml"
@@ -112,25 +109,6 @@ def test_cfn_lint_finds_nothing_in_any_region() -> None:
         MEMBER.read_text(), config=ManualArgs(include_checks=["I"], regions=list(REGIONS))
     )
     assert [str(m) for m in matches] == []
-
-
-@pytest.mark.slow
-def test_checkov_finds_nothing() -> None:
-    checkov = tool("checkov")
-    result = run(
-        [
-            str(checkov),
-            *("--file", str(MEMBER), "--framework", "cloudformation"),
-            *("--skip-download", "--output", "json"),
-        ]
-    )
-    assert result.returncode in (0, 1), result.stderr
-    report = json.loads(result.stdout)
-    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
-    assert failed == []
-    assert report["results"]["skipped_checks"] == []
-    assert report["summary"]["parsing_errors"] == 0
-    assert report["summary"]["passed"] > 0
 
 
 def test_every_parameter_is_described(member: dict[str, Any]) -> None:

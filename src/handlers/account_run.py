@@ -16,7 +16,7 @@ from handlers import runtime
 from handlers.observability import logger
 from remediation.aws.clients import RETRIES
 from remediation.aws.inventory import Inventory
-from remediation.config import load_settings
+from remediation.config import Settings, load_settings
 from remediation.config.deployment import partition_problem
 from remediation.engine.runs import VPC_SECONDS, run
 from remediation.events.triggers import Refusal, Trigger
@@ -85,9 +85,11 @@ def _hand_over(
     )
 
 
-def _peers(role_name: str, partition: str, parsed: Trigger, *, own: str) -> Peers | None:
+def _peers(settings: Settings, partition: str, parsed: Trigger, *, own: str) -> Peers | None:
     """Organisation mode: other accounts' hub zones and endpoints, read through their member
-    roles (the function's own account with its own session); ``None`` otherwise."""
+    roles (the function's own account with its own session), in the accounts this deployment
+    serves only (``MEMBER_ACCOUNT_IDS`` when set); ``None`` otherwise."""
+    role_name, allowed = settings.member_role_name, settings.member_account_ids
     if not role_name:
         return None
     from remediation.aws.peers import Peers, PeerUnavailable  # noqa: PLC0415 - organisation mode
@@ -96,6 +98,11 @@ def _peers(role_name: str, partition: str, parsed: Trigger, *, own: str) -> Peer
     def session_of(account_id: str) -> boto3.session.Session:
         if account_id == own:
             return runtime.base_session()
+        if allowed and account_id not in allowed:
+            raise PeerUnavailable(
+                f"account {account_id} is not one this deployment serves (MEMBER_ACCOUNT_IDS): "
+                "add it, with its member stack, to verify the hub there"
+            )
         try:
             return runtime.members(role_name, partition).session(
                 account_id, event_id=parsed.event_id
@@ -165,7 +172,7 @@ def run_trigger(
         route53resolver=clients.route53resolver,
         cloudwatch=clients.cloudwatch,
         ram=clients.ram,
-        peers=_peers(settings.member_role_name, partition, parsed, own=own),
+        peers=_peers(settings, partition, parsed, own=own),
     )
     executor: Executor | None = None
     if settings.mode is Mode.AUTO_FIX:

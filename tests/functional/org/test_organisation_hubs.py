@@ -142,3 +142,25 @@ def test_a_network_account_whose_role_cannot_be_assumed_leaves_the_spoke_served_
         for p in api_calls.params("CreateVpcEndpoint")
         if p.get("VpcId") == spoke.vpc_id and p.get("VpcEndpointType") != "Gateway"
     ]
+
+
+def test_a_network_account_outside_member_account_ids_is_not_read(
+    aws: Aws, org_env: pytest.MonkeyPatch, lambda_context: LambdaContext, api_calls: CallLog
+) -> None:
+    """An operator who limits the deployment to some accounts (``MEMBER_ACCOUNT_IDS``) limits
+    its reads too: no role outside them is assumed; the hub there is unverified, saying why."""
+    org_env.setenv("MEMBER_ACCOUNT_IDS", SPOKE)
+    spoke_ec2 = organisation_bench.member_ec2(SPOKE, ROLE)
+    hub = shared_transit_gateway(build_hub(client("ec2", NETWORK)), spoke_ec2)
+    spoke = build_vpc(spoke_ec2, dns_hostnames=True, cidr="10.1.0.0/16")
+    for name in ECR:
+        serve(client("route53", NETWORK), spoke_ec2, hub, spoke, name)
+    api_calls.clear()
+
+    result = evaluate(lambda_context, sweep=True)[spoke.vpc_id]
+
+    unverified = findings(result, "endpoint-centralised-unverified")
+    assert {f["service"] for f in unverified} == set(ECR), result["findings"]
+    assert all("MEMBER_ACCOUNT_IDS" in f["message"] for f in unverified)
+    roles = {p["RoleArn"] for p in api_calls.params("AssumeRole")}
+    assert f"arn:aws:iam::{NETWORK}:role/{ROLE}" not in roles

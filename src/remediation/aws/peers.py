@@ -21,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from remediation.aws.clients import cap_retry_time
 from remediation.aws.errors import error_text
 from remediation.aws.read_only import ReadOnlyClient
 
@@ -78,4 +79,9 @@ class Peers:
         with self._lock:
             ec2 = session.client("ec2", region_name=self.region, **extra)
             route53 = session.client("route53", **extra)
-        return PeerClients(account_id, ReadOnlyClient(ec2), ReadOnlyClient(route53))
+        # Retries capped in time, as the run's own clients' are.
+        return PeerClients(
+            account_id,
+            ReadOnlyClient(cap_retry_time(ec2)),
+            ReadOnlyClient(cap_retry_time(route53)),
+        )

@@ -112,7 +112,9 @@ def _peers(settings: Settings, partition: str, parsed: Trigger, *, own: str) -> 
         except ValueError as exc:
             raise PeerUnavailable(str(exc)) from exc
 
-    return Peers(session_of, region=parsed.region, client_config=RETRIES)
+    return Peers(
+        session_of, region=parsed.region, client_config=RETRIES, lock=runtime.session_lock()
+    )
 
 
 def run_trigger(

@@ -125,6 +125,11 @@ def members(role_name: str, partition: str) -> MemberSessions:
     return kept
 
 
+def session_lock() -> threading.Lock:
+    """The lock held while a kept session makes clients (a session is not thread-safe)."""
+    return _LOCK
+
+
 def forget_session() -> None:
     """Drop the kept sessions: the next invocation makes new ones (for tools that add
     botocore event handlers, which only new sessions pick up)."""

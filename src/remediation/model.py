@@ -209,6 +209,10 @@ class VpcSnapshot:
     route_tables: tuple[RouteTable, ...] = ()
     endpoints: tuple[Endpoint, ...] = ()
     security_groups: tuple[SecurityGroup, ...] = ()
+    #: ``False``: an event did not read the VPC's groups (it holds no interface endpoint, and a
+    #: hub serves its every service): the tool's group, if one is left there, is judged by the
+    #: sweep, and the run reports nothing on groups (``security_groups`` is then empty).
+    security_groups_read: bool = True
     #: Names (without trailing dot) of the Route 53 private hosted zones associated with the VPC.
     private_zones: tuple[str, ...] = ()
     #: The VPC's network interfaces other than plain instance interfaces (see inventory).

@@ -223,19 +223,15 @@ class DnsPaths:
         zones: dict[str, HubZone] = {}
         remote: dict[str, RemoteEndpoint] = {}
         for zone_id, (name, owner) in sorted(refs.items()):
-            peer: PeerClients | None = None
-            if owner and owner != self.account_id:
-                found_peer = self._peer(owner)
-                if isinstance(found_peer, str):
-                    zones[zone_id] = HubZone(
-                        name, zone_id, unverified=f"owned by account {owner}: {found_peer}"
-                    )
-                    continue
-                peer = found_peer
-            key = (
-                (*self._key, zone_id) if peer is None else (owner, self.region, self._url, zone_id)
-            )
-            if not sweep and not self.hub_records:
+            foreign = bool(owner) and owner != self.account_id
+            if foreign and self.peers is None:
+                zones[zone_id] = HubZone(
+                    name, zone_id, unverified=f"owned by account {owner}: {self._peer(owner)}"
+                )
+                continue
+            account = owner if foreign else self.account_id
+            key = (account, self.region, self._url, zone_id)
+            if not sweep and not self.hub_records:  # an event: a sweep's reading, or the name
                 cached = _RECORDS.fresh(key, self.clock(), ttl=TTL_SECONDS)
                 if cached is not None:
                     zones[zone_id] = cached[0]
@@ -243,33 +239,66 @@ class DnsPaths:
                 else:
                     zones[zone_id] = HubZone(name, zone_id)  # judged by its name: see hub_dns
                 continue
-            try:
-                targets = parse_record_targets(
-                    pages(
-                        self.route53 if peer is None else peer.route53,
-                        "list_resource_record_sets",
-                        "ResourceRecordSets",
-                        HostedZoneId=zone_id,
+            peer: PeerClients | None = None
+            if foreign:
+                found_peer = self._peer(owner)
+                if isinstance(found_peer, str):
+                    zones[zone_id] = HubZone(
+                        name, zone_id, unverified=f"owned by account {owner}: {found_peer}"
                     )
-                )
-            except (ClientError, BotoCoreError) as exc:
-                why = unread("route53:ListResourceRecordSets", exc)
-                where = "" if peer is None else f"in account {owner}, "
-                zones[zone_id] = HubZone(name, zone_id, unverified=where + why)
-                continue
-            zone = HubZone(name, zone_id, records=MappingProxyType(targets), checked=True)
-            ids = set(targets.values()) - {""}
-            found = self.remote_endpoints(
-                ids - set(endpoints) if peer is not None else ids,
-                endpoints,
-                ec2=None if peer is None else peer.ec2,
-            )
-            if peer is not None:  # the records may point into this account too
-                found.update(self.remote_endpoints(ids & set(endpoints), endpoints))
+                    continue
+                peer = found_peer
+            zone, found = self._read_zone(zone_id, name, endpoints, peer)
             zones[zone_id] = zone
             remote.update(found)
-            _RECORDS.put(key, self.clock(), (zone, tuple(found.values())))
+            if not zone.unverified:  # a reading that could not be made is never kept
+                _RECORDS.put(key, self.clock(), (zone, tuple(found.values())))
         return zones, remote
+
+    def _read_zone(
+        self,
+        zone_id: str,
+        name: str,
+        endpoints: Mapping[str, Mapping[str, Any]],
+        peer: PeerClients | None,
+    ) -> tuple[HubZone, dict[str, RemoteEndpoint]]:
+        """One hub zone's records and the endpoints they point to: in this account, or through
+        ``peer`` in the zone's own. Unverified, never broken, when a read fails, or when another
+        account's records point to endpoints that account's EC2 does not show (gone, or in a
+        third account: the tool cannot tell)."""
+        where = "" if peer is None else f"in account {peer.account_id}, "
+        try:
+            targets = parse_record_targets(
+                pages(
+                    self.route53 if peer is None else peer.route53,
+                    "list_resource_record_sets",
+                    "ResourceRecordSets",
+                    HostedZoneId=zone_id,
+                )
+            )
+        except (ClientError, BotoCoreError) as exc:
+            why = unread("route53:ListResourceRecordSets", exc)
+            return HubZone(name, zone_id, unverified=where + why), {}
+        ids = set(targets.values()) - {""}
+        try:
+            found = self.remote_endpoints(ids & set(endpoints), endpoints)
+            found.update(
+                self.remote_endpoints(
+                    ids - set(found), {}, ec2=None if peer is None else peer.ec2, strict=True
+                )
+            )
+        except (ClientError, BotoCoreError) as exc:
+            why = unread("ec2:DescribeVpcEndpoints", exc)
+            return HubZone(name, zone_id, unverified=where + why), {}
+        unseen = sorted(ids - set(found))
+        if peer is not None and unseen:
+            return HubZone(
+                name,
+                zone_id,
+                unverified=f"{where}its records point to {', '.join(unseen)}, which that "
+                "account's EC2 does not show (gone, or another account's)",
+            ), found
+        return HubZone(name, zone_id, records=MappingProxyType(targets), checked=True), found
 
     def kept_endpoints(
         self,
@@ -307,10 +336,12 @@ class DnsPaths:
         endpoints: Mapping[str, Mapping[str, Any]],
         *,
         ec2: Any | None = None,
+        strict: bool = False,
     ) -> dict[str, RemoteEndpoint]:
         """The endpoints of ``ids`` this account (or ``ec2``'s, another account's) can see, read
         once for those not in ``endpoints``; an id EC2 does not know is absent (a stale
-        record)."""
+        record). A failed read leaves the rest absent, or with ``strict`` raises (a hub zone's
+        records must not be judged against endpoints that were not read)."""
         client = self.ec2 if ec2 is None else ec2
         found = {i: parse_remote(endpoints[i]) for i in sorted(ids) if i in endpoints}
         missing = sorted(ids - set(found))
@@ -321,6 +352,8 @@ class DnsPaths:
                 )
             except (ClientError, BotoCoreError) as exc:
                 if error_code(exc) != "InvalidVpcEndpointId.NotFound":
+                    if strict:
+                        raise
                     log.warning("could not read hub endpoints", extra={"error": str(exc)})
                     return found
                 items = []
@@ -329,7 +362,9 @@ class DnsPaths:
                         items += client.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id]).get(
                             "VpcEndpoints", []
                         )
-                    except (ClientError, BotoCoreError):
+                    except (ClientError, BotoCoreError) as one:
+                        if strict and error_code(one) != "InvalidVpcEndpointId.NotFound":
+                            raise
                         continue
             found.update({str(i["VpcEndpointId"]): parse_remote(i) for i in items})
         return found

@@ -127,11 +127,15 @@ class Inventory:
         #: A scan, not an event (the CLI): it reads what an event spares for its read budget,
         #: hub zones' records and the groups and offers of VPCs a hub serves.
         self.thorough = thorough
+        #: This run's event names security groups (a rule changed): their VPCs' groups are read.
+        self._groups_named = False
 
     # ------------------------------------------------------------------ resolution
 
     def resolve(self, trigger: Trigger) -> Resolution:
-        """The VPCs the event concerns (:func:`remediation.aws.resolution.resolve`)."""
+        """The VPCs the event concerns (:func:`remediation.aws.resolution.resolve`). An event
+        about security groups has its VPCs' groups read whatever serves them."""
+        self._groups_named = self._groups_named or bool(trigger.group_ids)
         return resolve(self.ec2, trigger)
 
     # ------------------------------------------------------------------ snapshots
@@ -266,16 +270,21 @@ class Inventory:
         (:func:`remediation.topology.endpoints.local_endpoints_matter`): a VPC a hub serves,
         with no interface endpoint of its own, needs neither."""
         wanted = [s.vpc_id for s in snapshots if local_endpoints_matter(s, settings)]
-        if not wanted:
-            return snapshots
-        groups = self._grouped(wanted, "describe_security_groups", "SecurityGroups")
-        facts = self._region_facts(settings)
+        with_groups = [s.vpc_id for s in snapshots] if self._groups_named else wanted
+        groups = (
+            self._grouped(with_groups, "describe_security_groups", "SecurityGroups")
+            if with_groups
+            else {}
+        )
+        facts = self._region_facts(settings) if wanted else None
         return [
             dataclasses.replace(
-                s, security_groups=_groups(s.vpc_id, groups.get(s.vpc_id, [])), region_facts=facts
+                s,
+                security_groups=_groups(s.vpc_id, groups.get(s.vpc_id, [])),
+                region_facts=facts if s.vpc_id in wanted else None,
             )
-            if s.vpc_id in wanted
-            else s
+            if s.vpc_id in with_groups
+            else dataclasses.replace(s, security_groups_read=False)
             for s in snapshots
         ]
 

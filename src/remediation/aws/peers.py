@@ -76,9 +76,13 @@ class Peers:
         extra: dict[str, Any] = {"config": self._config} if self._config is not None else {}
         if self._endpoint_url:
             extra["endpoint_url"] = self._endpoint_url
-        with self._lock:
-            ec2 = session.client("ec2", region_name=self.region, **extra)
-            route53 = session.client("route53", **extra)
+        try:
+            with self._lock:
+                # Route 53 by the run's region too: its partition's endpoint (aws-cn, GovCloud).
+                ec2 = session.client("ec2", region_name=self.region, **extra)
+                route53 = session.client("route53", region_name=self.region, **extra)
+        except BotoCoreError as exc:
+            return f"no client could be made there ({error_text(exc)})"
         # Retries capped in time, as the run's own clients' are.
         return PeerClients(
             account_id,

@@ -115,6 +115,7 @@ def remediate_vpc(
         "mode_note": note,
         "mode_reason": reason,
         "exception": _exception(snapshot, today),
+        "security_groups_read": snapshot.security_groups_read,
     }
     if mode is Mode.OFF:
         log.info("VPC opted out", extra={"vpc_id": snapshot.vpc_id, "outcome": "skipped"})

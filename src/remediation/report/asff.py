@@ -81,6 +81,7 @@ CHECKS: tuple[Check, ...] = (
     ),
 )
 CHECK_KEYS = tuple(c.key for c in CHECKS)
+GROUPS_CHECK = "endpoint-security-groups"
 
 
 def check_for(finding: Finding) -> str:
@@ -175,6 +176,8 @@ def build_findings(
         by_check[check_for(finding)].append(finding)
     out = []
     for check in CHECKS:
+        if check.key == GROUPS_CHECK and not result.security_groups_read:
+            continue  # not judged by this run: the last judgement stands in Security Hub
         mine = by_check[check.key]
         still_open = [
             f for f in mine if f.severity is not Severity.INFO and not _resolved(result, f)

@@ -77,6 +77,9 @@ class VpcResult:
     money: Money | None = None
     #: The account's name (organisation mode: ``organizations:DescribeAccount``), ``""`` unknown.
     account_name: str = ""
+    #: ``False``: the run did not read the VPC's groups (``VpcSnapshot.security_groups_read``),
+    #: so it says nothing of them: no Security Hub check of groups is sent.
+    security_groups_read: bool = True
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:

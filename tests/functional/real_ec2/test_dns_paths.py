@@ -216,17 +216,9 @@ def test_a_profile_carrying_hub_endpoints_serves_the_spoke_and_no_local_endpoint
     assert all("ResourceType" not in p for p in api_calls.params("ListProfileResourceAssociations"))
 
 
-@pytest.mark.parametrize("thorough", [False, True], ids=["event", "scan"])
-def test_a_lingering_tool_group_in_a_hub_served_vpc_is_judged_by_a_scan_not_an_event(
-    aws: Aws, handler_env: pytest.MonkeyPatch, api_calls: CallLog, thorough: bool
-) -> None:
-    """An event spares a hub-served VPC's groups and the services' offers (its read budget); a
-    scan (the CLI: ``thorough``) reads them, so the tool's group left there, holding no
-    endpoint, with a rule that is too wide, is reported by the scan."""
-    from remediation.aws.inventory import Inventory
-    from remediation.baseline import evaluate
-    from remediation.baseline.security_groups import TOOL_GROUP_EXTRA_RULE
-    from remediation.config import load_settings
+def lingering_tool_group(aws: Aws) -> tuple[BuiltVpc, str]:
+    """A spoke its Route 53 Profile serves through a hub's endpoints, holding no endpoint, where
+    the tool's group was left, opened to every address on port 22."""
     from remediation.vocabulary import MANAGED_TAG
 
     hub = profile_hub(aws.ec2)
@@ -245,6 +237,22 @@ def test_a_lingering_tool_group_in_a_hub_served_vpc_is_judged_by_a_scan_not_an_e
     aws.ec2.authorize_security_group_ingress(
         GroupId=group, IpProtocol="tcp", FromPort=22, ToPort=22, CidrIp="0.0.0.0/0"
     )
+    return spoke, str(group)
+
+
+@pytest.mark.parametrize("thorough", [False, True], ids=["event", "scan"])
+def test_a_lingering_tool_group_in_a_hub_served_vpc_is_judged_by_a_scan_not_an_event(
+    aws: Aws, handler_env: pytest.MonkeyPatch, api_calls: CallLog, thorough: bool
+) -> None:
+    """An event spares a hub-served VPC's groups and the services' offers (its read budget); a
+    scan (the CLI: ``thorough``) reads them, so the tool's group left there, holding no
+    endpoint, with a rule that is too wide, is reported by the scan."""
+    from remediation.aws.inventory import Inventory
+    from remediation.baseline import evaluate
+    from remediation.baseline.security_groups import TOOL_GROUP_EXTRA_RULE
+    from remediation.config import load_settings
+
+    spoke, _ = lingering_tool_group(aws)
     inventory = Inventory(
         shared_client("ec2"),
         region=REGION,
@@ -263,6 +271,22 @@ def test_a_lingering_tool_group_in_a_hub_served_vpc_is_judged_by_a_scan_not_an_e
     codes = {f.code for f in evaluate(snapshot, load_settings({}))}
     assert "endpoint-centralised" in codes
     assert (TOOL_GROUP_EXTRA_RULE in codes) is thorough, codes
+
+
+def test_a_rule_changed_on_a_lingering_tool_group_is_judged_by_the_event_it_raises(
+    aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
+) -> None:
+    """An event about security groups reads the groups of its VPCs whatever serves them: the
+    tool's group left in a hub-served VPC, opened to every address, is reported at once."""
+    from remediation.baseline.security_groups import TOOL_GROUP_EXTRA_RULE
+
+    spoke, group = lingering_tool_group(aws)
+    event = load_event("authorize_security_group_ingress", ids={"sg-0123456789abcdef0": group})
+
+    (vpc,) = lambda_handler(event, lambda_context)["vpcs"]
+
+    assert vpc["vpc_id"] == spoke.vpc_id
+    assert TOOL_GROUP_EXTRA_RULE in {f["code"] for f in vpc["findings"]}, vpc["findings"]
 
 
 def test_a_forwarding_rule_a_profile_carries_counts_as_the_vpcs_own(

@@ -82,19 +82,9 @@ class OrganisationRun:
 def member_ec2(account: str, role: str = ROLE, region: str = REGION) -> Any:
     """An EC2 client acting in ``account`` (and ``region``) through its member role (moto maps
     the assumed role's credentials to that account)."""
-    import boto3
+    from tests.support.aws import client_in
 
-    sts = boto3.client("sts", region_name=REGION)
-    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="bench")[
-        "Credentials"
-    ]
-    return boto3.client(
-        "ec2",
-        region_name=region,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
+    return client_in(account, "ec2", role, region)
 
 
 def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:

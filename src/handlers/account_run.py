@@ -93,7 +93,6 @@ def _peers(settings: Settings, partition: str, parsed: Trigger, *, own: str) -> 
     if not role_name:
         return None
     from remediation.aws.peers import Peers, PeerUnavailable  # noqa: PLC0415 - organisation mode
-    from remediation.org.sessions import MemberAccessError  # noqa: PLC0415 - organisation mode
 
     def session_of(account_id: str) -> boto3.session.Session:
         if account_id == own:
@@ -103,14 +102,8 @@ def _peers(settings: Settings, partition: str, parsed: Trigger, *, own: str) -> 
                 f"account {account_id} is not one this deployment serves (MEMBER_ACCOUNT_IDS): "
                 "add it, with its member stack, to verify the hub there"
             )
-        try:
-            return runtime.members(role_name, partition).session(
-                account_id, event_id=parsed.event_id
-            )
-        except MemberAccessError as exc:
-            raise PeerUnavailable(exc.reason) from exc
-        except ValueError as exc:
-            raise PeerUnavailable(str(exc)) from exc
+        # A role that cannot be assumed raises MemberAccessError: a PeerUnavailable.
+        return runtime.members(role_name, partition).session(account_id, event_id=parsed.event_id)
 
     return Peers(
         session_of, region=parsed.region, client_config=RETRIES, lock=runtime.session_lock()

@@ -85,9 +85,11 @@ def shared_client(service: str) -> Any:
         return _CLIENTS[service]
 
 
-def client_in(account_id: str, service: str, role: str = "ecr-endpoint-guard-member") -> Any:
-    """A client acting in another account, for a test's set-up: moto maps an assumed role's
-    credentials to the role's account."""
+def client_in(
+    account_id: str, service: str, role: str = "ecr-endpoint-guard-member", region: str = REGION
+) -> Any:
+    """A client acting in another account (and ``region``), for a test's or a benchmark's
+    set-up: moto maps an assumed role's credentials to the role's account."""
     # A new STS client, not the shared one: a test against the emulator sets its endpoint in
     # the environment after the shared clients were made.
     credentials = boto3.client("sts", region_name=REGION).assume_role(
@@ -95,7 +97,7 @@ def client_in(account_id: str, service: str, role: str = "ecr-endpoint-guard-mem
     )["Credentials"]
     return boto3.client(
         service,  # type: ignore[call-overload]
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],

@@ -45,6 +45,11 @@ log = logging.getLogger(__name__)
 
 #: How long an event trusts what a sweep read of a hub zone (seconds).
 TTL_SECONDS = 900.0
+#: Why another account's hub cannot be read outside organisation mode.
+NO_PEERS = (
+    "its records cannot be read from this account (organisation mode reads them through that "
+    "account's member role)"
+)
 VPCE_ID = re.compile(r"(vpce-[0-9a-f]{8,17})(?:-|\.|$)")
 
 _RECORDS: Kept[tuple[HubZone, tuple[RemoteEndpoint, ...]]] = Kept()
@@ -226,7 +231,7 @@ class DnsPaths:
             foreign = bool(owner) and owner != self.account_id
             if foreign and self.peers is None:
                 zones[zone_id] = HubZone(
-                    name, zone_id, unverified=f"owned by account {owner}: {self._peer(owner)}"
+                    name, zone_id, unverified=f"owned by account {owner}: {NO_PEERS}"
                 )
                 continue
             account = owner if foreign else self.account_id
@@ -280,12 +285,9 @@ class DnsPaths:
             why = unread("route53:ListResourceRecordSets", exc)
             return HubZone(name, zone_id, unverified=where + why), {}
         ids = set(targets.values()) - {""}
-        try:
-            found = self.remote_endpoints(ids & set(endpoints), endpoints)
-            found.update(
-                self.remote_endpoints(
-                    ids - set(found), {}, ec2=None if peer is None else peer.ec2, strict=True
-                )
+        try:  # those the run read (this account's), the rest read where the zone lives
+            found = self.remote_endpoints(
+                ids, endpoints, ec2=None if peer is None else peer.ec2, strict=True
             )
         except (ClientError, BotoCoreError) as exc:
             why = unread("ec2:DescribeVpcEndpoints", exc)
@@ -371,11 +373,6 @@ class DnsPaths:
 
     def _peer(self, account_id: str) -> PeerClients | str:
         """Another account's read-only clients, or why its records cannot be read."""
-        if self.peers is None:
-            return (
-                "its records cannot be read from this account (organisation mode reads them "
-                "through that account's member role)"
-            )
-        return self.peers.clients(account_id)
+        return NO_PEERS if self.peers is None else self.peers.clients(account_id)
 
     # ------------------------------------------------------------------ Resolver rules

@@ -8,8 +8,9 @@ from a spoke's evaluation. Elsewhere (one account), or when the role cannot be a
 stays "served, unverified" with the reason.
 
 The face gives a ``session_of(account_id)`` that returns a boto3 session in that account, or
-raises :class:`PeerUnavailable` with the reason a person can act on; this module never imports
-the organisation code (it lies above the AWS readers).
+raises :class:`PeerUnavailable` with the reason a person can act on (the organisation code's
+``MemberAccessError`` is one; this module never imports that code, which lies above the AWS
+readers), or ``ValueError`` for an id that is not an account's.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class Peers:
     def _make(self, account_id: str) -> PeerClients | str:
         try:
             session = self._session_of(account_id)
-        except PeerUnavailable as exc:
+        except (PeerUnavailable, ValueError) as exc:
             return str(exc)
         except (ClientError, BotoCoreError) as exc:
             return f"its member role could not be assumed ({error_text(exc)})"

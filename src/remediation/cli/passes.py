@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.clients import RETRIES, make_clients
 from remediation.aws.inventory import Inventory
-from remediation.aws.peers import Peers, PeerUnavailable
+from remediation.aws.peers import Peers
 from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
 from remediation.cli.errors import describe_error
@@ -37,7 +37,6 @@ from remediation.config import Settings
 from remediation.engine import chunks
 from remediation.events.triggers import Trigger
 from remediation.model import VpcSnapshot
-from remediation.org.sessions import MemberAccessError
 from remediation.report.results import Summary, VpcResult, tally
 
 if TYPE_CHECKING:  # the executor's module is loaded only when --fix builds one
@@ -193,18 +192,8 @@ def _peers(ctx: Context, region: str) -> Peers | None:
     """Other accounts' hubs, read through their member roles (``--account``/``--organization``)."""
     if ctx.peer_session is None:
         return None
-    peer_session = ctx.peer_session
-
-    def session_of(account_id: str) -> boto3.session.Session:
-        try:
-            return peer_session(account_id)
-        except MemberAccessError as exc:
-            raise PeerUnavailable(exc.reason) from exc
-        except ValueError as exc:
-            raise PeerUnavailable(str(exc)) from exc
-
     return Peers(
-        session_of,
+        ctx.peer_session,  # a refused role raises MemberAccessError: a PeerUnavailable
         region=region,
         client_config=ctx.config,
         endpoint_url=ctx.endpoint_url,

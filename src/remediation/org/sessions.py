@@ -39,6 +39,7 @@ import botocore.session
 from botocore.exceptions import ClientError
 
 from remediation.aws.errors import error_code, error_message
+from remediation.aws.peers import PeerUnavailable
 from remediation.vocabulary import ACCOUNT_ID
 
 #: Role session names: 2-64 characters of ``[\w+=,.@-]`` (STS AssumeRole reference).
@@ -65,8 +66,10 @@ def session_name(event_id: str) -> str:
     return f"{SESSION_PREFIX}-{cleaned}"[:64] if cleaned else SESSION_PREFIX
 
 
-class MemberAccessError(Exception):
-    """The member role of an account cannot be assumed: a person must act (not retried)."""
+class MemberAccessError(PeerUnavailable):
+    """The member role of an account cannot be assumed: a person must act (not retried).
+
+    A hub's account read through its role (:mod:`remediation.aws.peers`) reports this reason."""
 
     def __init__(self, account_id: str, role_arn: str, code: str, message: str) -> None:
         self.account_id, self.role_arn, self.code = account_id, role_arn, code

@@ -199,14 +199,7 @@ class DnsPaths:
                 remote_endpoints=tuple(remote[t] for t in sorted(targets)) + tuple(through),
                 profiles_unread=known.profiles_unread.get(vpc_id, ""),
             )
-        settled = [
-            v
-            for v in vpc_ids
-            if v not in needing
-            or known.zones.get(v)
-            or known.profile_zones.get(v)
-            or known.profile_endpoints.get(v)
-        ]
+        settled = [v for v in vpc_ids if v not in needing or known.answers(v)]
         asked = None if sweep else settled
         if asked != []:
             rules, why = self.resolver_rules.rules(asked, known.profile_rules, endpoints, served)

@@ -92,6 +92,14 @@ class ZoneKnowledge:
     #: Why the VPC's Route 53 Profile could not be read (judged as "no Profile").
     profiles_unread: dict[str, str] = field(default_factory=dict)
 
+    def answers(self, vpc_id: str) -> bool:
+        """Whether a hub zone or a Route 53 Profile answers ECR's names for the VPC."""
+        return bool(
+            self.zones.get(vpc_id)
+            or self.profile_zones.get(vpc_id)
+            or self.profile_endpoints.get(vpc_id)
+        )
+
 
 class Pacer:
     """Keeps at least ``interval`` seconds between calls (the first call does not wait)."""

@@ -177,7 +177,9 @@ class Inventory:
             else None,
             interfaces=self._grouped(scope, "describe_network_interfaces", "NetworkInterfaces"),
             facts=self._region_facts(settings) if eager else None,
-            dns_servers=dns_servers(self.ec2, vpcs, account_id=self.account_id, region=self.region),
+            dns_servers=dns_servers(self.ec2, vpcs, account_id=self.account_id, region=self.region)
+            if eager
+            else None,
         )
 
     def _build(self, survey: Survey, vpc_ids: Sequence[str]) -> list[VpcSnapshot]:
@@ -189,7 +191,7 @@ class Inventory:
         vpcs = [survey.vpcs[v] for v in vpc_ids]
         subnets, tables, endpoints = survey.subnets, survey.tables, survey.endpoints
         groups, interfaces = survey.groups or {}, survey.interfaces
-        facts, dns_servers = survey.facts, survey.dns_servers
+        facts = survey.facts
         # Companions (ENDPOINT_PROFILE) do not send a VPC to the zone lookups: ECR's services do.
         services = [
             s.service_name(self.region) for s in settings.interface_services if not s.companion
@@ -207,6 +209,16 @@ class Inventory:
             sweep=scope is None,
             served=lambda items: served_locally(items, services),
         )
+        servers = survey.dns_servers
+        if servers is None:
+            # An event reads a VPC's DHCP options only when something answers its ECR names
+            # (a local endpoint of every service, a hub zone, a Profile), as it reads its
+            # Resolver rules: a VPC still missing an endpoint that no hub stands in for is
+            # non-compliant whatever its DNS servers, and its evaluation once served reads them.
+            answered = [v for v in vpcs if v["VpcId"] not in needing or zones.answers(v["VpcId"])]
+            servers = dns_servers(
+                self.ec2, answered, account_id=self.account_id, region=self.region
+            )
         sharing = {
             vpc_id: self.shares.of_vpc(
                 [str(s.get("SubnetId", "")) for s in subnets.get(vpc_id, [])]
@@ -250,7 +262,7 @@ class Inventory:
                     ),
                     owner_id=str(vpc.get("OwnerId") or self.account_id),
                     region_facts=facts,
-                    dns_servers=dns_servers.get(str(vpc.get("DhcpOptionsId") or ""), ()),
+                    dns_servers=servers.get(str(vpc.get("DhcpOptionsId") or ""), ()),
                     profile_zones=tuple(sorted(zones.profile_zones.get(vpc_id, ()))),
                     zones_unknown=zones.unknown.get(vpc_id, ""),
                     primary_cidr_block=str(vpc.get("CidrBlock") or ""),

@@ -48,7 +48,9 @@ class Survey:
     groups: Grouped | None = None
     interfaces: Grouped = field(default_factory=dict)
     facts: RegionFacts | None = None
-    dns_servers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: DHCP options set id -> its DNS servers; ``None``: not read with the rest (named VPCs:
+    #: read for the VPCs something answers ECR's names for, in the inventory's build).
+    dns_servers: Mapping[str, tuple[str, ...]] | None = None
 
     @property
     def vpc_ids(self) -> tuple[str, ...]:

@@ -6,9 +6,9 @@ so these are ordinary tests. Calls the tests make to build the VPCs are not coun
 (their clients exist before the recording starts).
 
 *Cold* is an execution environment's first invocation (the ``aws`` fixture empties the
-caches): the region-level read (the endpoint services' zones) and the VPC's DHCP options
-set are read. *Warm* is the next invocation in the same environment: they come from the
-caches.
+caches): the region-level read (the endpoint services' zones) and, for a VPC something
+serves, its DHCP options set are read. *Warm* is the next invocation in the same environment:
+they come from the caches.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bench.harness import (
 from bench.topologies import CENTRALISED, TOPOLOGIES, Topology, build, build_sweep_vpcs, drift
 
 from remediation import coverage
-from remediation.aws import dns_paths, hosted_zones
+from remediation.aws import dns_paths, hosted_zones, inventory
 from tests.support.aws import REGION, Aws, shared_client
 from tests.support.hub import endpoint_arn, profile_hub, route_to_hub
 from tests.support.invariants import violations
@@ -57,12 +57,57 @@ def test_evaluating_one_vpc_takes_at_most_12_reads_cold_and_10_warm_whatever_its
     assert cold.operations(service="ram") == warm.operations(service="ram") == ["ListResources"]
     assert cold.reads - SHARE_READS <= EVALUATION_READS_COLD == 12, cold.by_operation()
     assert warm.reads - SHARE_READS <= EVALUATION_READS_WARM == 10, warm.by_operation()
-    # Region-level and immutable reads are made cold only. The services' AZ IDs settle the
-    # zones, so DescribeAvailabilityZones is not needed against EC2 (nor the model of it).
-    once = {"DescribeVpcEndpointServices", "DescribeDhcpOptions"}
+    # Region-level reads are made cold only. The services' AZ IDs settle the zones, so
+    # DescribeAvailabilityZones is not needed against EC2 (nor the model of it).
+    once = {"DescribeVpcEndpointServices"}
     assert once <= set(cold.operations()), cold.by_operation()
     assert not once & set(warm.operations()), warm.by_operation()
     assert "DescribeAvailabilityZones" not in cold.operations(), cold.by_operation()
+    # The DHCP options set (immutable) is read cold only, and only when the VPC's endpoints
+    # serve it: the DNS servers of a VPC nothing serves change no verdict.
+    served = {"ecr.api", "ecr.dkr"} <= {e.split(":")[0] for e in topology.endpoints}
+    assert ("DescribeDhcpOptions" in cold.operations()) is served, cold.by_operation()
+    assert "DescribeDhcpOptions" not in warm.operations(), warm.by_operation()
+
+
+def test_a_served_vpcs_dhcp_options_are_read_once_and_an_unserved_vpcs_not_at_all(
+    aws: Aws, handler_env: pytest.MonkeyPatch
+) -> None:
+    """A DHCP options set is immutable: read once per execution environment, and only for a
+    VPC something serves (its DNS servers decide whether ECR's names reach the endpoints),
+    as the Resolver rules are. A sweep reads every VPC's."""
+    built = build(aws.ec2, TOPOLOGIES[1])
+    options = aws.ec2.create_dhcp_options(
+        DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["10.50.0.10"]}]
+    )["DhcpOptions"]["DhcpOptionsId"]
+    aws.ec2.associate_dhcp_options(DhcpOptionsId=options, VpcId=built.vpc_id)
+    read = "DescribeDhcpOptions"
+
+    unserved, calls = invoke(create_vpc_event(built.vpc_id))
+
+    assert read not in calls.operations(), calls.by_operation()
+    assert "dhcp-custom-dns-servers" not in {f["code"] for f in unserved["vpcs"][0]["findings"]}
+
+    swept, calls = invoke(sweep_event())
+
+    assert calls.operations().count(read) == 1, calls.by_operation()
+    (vpc,) = [v for v in swept["vpcs"] if v["vpc_id"] == built.vpc_id]
+    assert "dhcp-custom-dns-servers" in {f["code"] for f in vpc["findings"]}
+
+    auto_fix(handler_env)
+    invoke(create_vpc_event(built.vpc_id))  # the endpoints: now the VPC is served
+    handler_env.setenv("REMEDIATION_MODE", "dry-run")
+    inventory.reset_caches()  # a cold environment
+
+    served, cold = invoke(create_vpc_event(built.vpc_id))
+    _, warm = invoke(create_vpc_event(built.vpc_id))
+
+    assert served["vpcs"][0]["status"] == "compliant", served["vpcs"][0]
+    assert "dhcp-custom-dns-servers" in {f["code"] for f in served["vpcs"][0]["findings"]}
+    assert cold.operations().count(read) == 1, cold.by_operation()
+    assert read not in warm.operations(), warm.by_operation()
+    assert cold.reads - SHARE_READS <= EVALUATION_READS_COLD, cold.by_operation()
+    assert warm.reads - SHARE_READS <= EVALUATION_READS_WARM, warm.by_operation()
 
 
 def test_shared_ecr_zones_are_read_within_the_budget(
@@ -154,7 +199,7 @@ def test_block_public_access_costs_no_read_unless_bidirectional_then_one_per_env
 ) -> None:
     """The subnets carry BPA's mode (``DescribeSubnets``): only ``block-bidirectional`` on an
     internet-routed subnet needs the exclusions, read once per execution environment (TTL).
-    That read is the one a cold environment may make beyond 12 (issue 21 item 7)."""
+    Within the budget, cold and warm, with a DHCP options set of the VPC's own (issue 21)."""
     built = build(aws.ec2, TOPOLOGIES[1])  # public subnets routed to an internet gateway
     options = aws.ec2.create_dhcp_options(
         DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}]
@@ -170,7 +215,7 @@ def test_block_public_access_costs_no_read_unless_bidirectional_then_one_per_env
     assert cold.operations().count(read) == expected, cold.by_operation()
     assert read not in warm.operations(), warm.by_operation()
     assert "DescribeVpcBlockPublicAccessOptions" not in cold.operations()
-    assert cold.reads - SHARE_READS <= EVALUATION_READS_COLD + expected, cold.by_operation()
+    assert cold.reads - SHARE_READS <= EVALUATION_READS_COLD, cold.by_operation()
     assert warm.reads - SHARE_READS <= EVALUATION_READS_WARM, warm.by_operation()
 
 

@@ -353,7 +353,9 @@ def test_only_the_primary_blocks_base_plus_two_is_the_amazon_dns_server(
     )["DhcpOptions"]["DhcpOptionsId"]
     aws.ec2.associate_dhcp_options(DhcpOptionsId=options, VpcId=built.vpc_id)
 
-    vpc = run(built.vpc_id, lambda_context)
+    # A sweep: an event reads the DNS servers of a VPC only once something serves it.
+    swept = lambda_handler(load_event("scheduled_sweep"), lambda_context)["vpcs"]
+    (vpc,) = [v for v in swept if v["vpc_id"] == built.vpc_id]
 
     (info,) = findings(vpc, "dhcp-custom-dns-servers")
     assert "10.1.0.2" in info["message"]

@@ -227,14 +227,17 @@ def test_custom_dns_servers_are_an_info_finding_and_read_once_per_options_set(
     )["DhcpOptions"]["DhcpOptionsId"]
     aws.ec2.associate_dhcp_options(DhcpOptionsId=options, VpcId=built.vpc_id)
 
-    first = run(built.vpc_id, lambda_context)
+    first = run(built.vpc_id, lambda_context)  # nothing serves the VPC yet: not read
+    second = run(built.vpc_id, lambda_context)  # its endpoints serve it: read
     api_calls.clear()
-    second = run(built.vpc_id, lambda_context)
+    third = run(built.vpc_id, lambda_context)
 
     (info,) = [f for f in second["findings"] if f["code"] == "dhcp-custom-dns-servers"]
     assert info["severity"] == "info" and "10.50.0.10" in info["message"]
     assert "AmazonProvidedDNS" not in info["message"].split(":")[0]
-    assert first["status"] == "fixed" and second["status"] == "compliant"
+    assert "dhcp-custom-dns-servers" not in codes(first)
+    assert first["status"] == "fixed" and second["status"] == third["status"] == "compliant"
+    assert info in third["findings"]
     assert "DescribeDhcpOptions" not in api_calls.operations("ec2")  # immutable: cached
 
 

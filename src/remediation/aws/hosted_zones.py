@@ -58,6 +58,8 @@ PROFILE_TTL_SECONDS = 900.0
 PROFILE_PERMISSIONS = {
     "list_profile_associations": "route53profiles:ListProfileAssociations",
     "list_profile_resource_associations": "route53profiles:ListProfileResourceAssociations",
+    # A Profile's zones are named from the account's own listing.
+    "list_hosted_zones": "route53:ListHostedZones",
 }
 ENDPOINT_ARN = re.compile(r"^arn:[\w-]+:ec2:([\w-]+):(\d{12}):vpc-endpoint/(vpce-[0-9a-f]+)$")
 RULE_ARN = re.compile(r"^arn:[\w-]+:route53resolver:[\w-]+:\d{12}:resolver-rule/([\w-]+)$")
@@ -185,6 +187,8 @@ class HostedZones:
         self._own: tuple[dict[str, str], ZoneKnowledge] | None = None
         self._associations: list[dict[str, Any]] | None = None
         self._resources: dict[str, _Resources] = {}
+        #: Every zone of the account, id -> name (one listing a run, for a Profile's zones).
+        self._names: dict[str, str] | None = None
 
     def knowledge(
         self,
@@ -323,9 +327,14 @@ class HostedZones:
                     )
                 found = self._resources[profile_id]
             except (ClientError, BotoCoreError) as exc:
+                failed = (
+                    "list_hosted_zones"
+                    if getattr(exc, "operation_name", "") == "ListHostedZones"
+                    else "list_profile_resource_associations"
+                )
                 for vpc_id in vpcs:
                     known.profiles_unread[vpc_id] = f"Route 53 Profile {profile_id}: " + _unread(
-                        "list_profile_resource_associations", exc
+                        failed, exc
                     )
                 continue
             served = {n: ref for n, ref in found.zones.items() if n in wanted}
@@ -374,17 +383,23 @@ class HostedZones:
                 found.rules.add(rule.group(1))
             elif ":hostedzone/" in arn:
                 zone_id = _zone_id(arn)
-                name = own_names.get(zone_id) or self._zone_name(zone_id)
+                # A sweep has listed the account's zones already; an event lists them now.
+                name = (own_names or self._zone_names()).get(zone_id, "")
                 if name:
                     found.zones[name] = (zone_id, self.account_id)
                 else:
                     found.unnamed.add(zone_id)  # another account's zone: not readable here
         return found
 
-    def _zone_name(self, zone_id: str) -> str:
-        try:
-            self.pacer.wait()
-            detail = self.route53.get_hosted_zone(Id=zone_id)
-        except (ClientError, BotoCoreError):
-            return ""
-        return _name(detail.get("HostedZone", {}).get("Name"))
+    def _zone_names(self) -> dict[str, str]:
+        """Every hosted zone of the account, id -> name: one ``ListHostedZones`` a run (pages
+        of 100), not a ``GetHostedZone`` per zone a Profile carries (a landing zone's Profile
+        can carry hundreds, and Route 53 allows five requests a second per account). A zone
+        a Profile carries that the listing lacks is another account's. A failed listing
+        fails like the Profile's read: judged as "no Profile", naming the permission."""
+        if self._names is None:
+            self._names = {
+                _zone_id(zone.get("Id")): _name(zone.get("Name"))
+                for zone in pages(self.route53, "list_hosted_zones", "HostedZones")
+            }
+        return self._names

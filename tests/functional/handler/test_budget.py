@@ -33,6 +33,7 @@ from remediation.aws import dns_paths, hosted_zones, inventory
 from tests.support.aws import REGION, Aws, shared_client
 from tests.support.hub import endpoint_arn, profile_hub, route_to_hub
 from tests.support.invariants import violations
+from tests.support.resolver import forward_rule, inbound_endpoint
 from tests.support.scenarios import auto_fix
 from tests.support.topology import build_vpc
 
@@ -306,3 +307,78 @@ def test_a_sweep_lists_the_regions_resolver_associations_once_whatever_its_slice
 
     assert len(result["vpcs"]) == 7  # the six and the region's default VPC
     assert calls.operations(service="route53resolver").count("ListResolverRuleAssociations") == 1
+
+
+@pytest.mark.parametrize("case", ["corp-domain", "aws-names", "aws-names-to-inbound"])
+def test_a_vpcs_own_resolver_rule_costs_its_definitions_once_a_quarter_hour(
+    aws: Aws, handler_env: pytest.MonkeyPatch, case: str
+) -> None:
+    """A served VPC with a Resolver rule association of its own: the rules' definitions
+    (``ListResolverRules``) are read once per execution environment and kept 15 minutes,
+    within the cold budget. Only a ``FORWARD`` rule that can cover AWS names needs to know
+    whether its targets are Resolver inbound endpoints (``ListResolverEndpoints``, one
+    ``ListResolverEndpointIpAddresses`` per inbound endpoint): those region-level reads are
+    the one case beyond the cold budget (docs/real-ec2.md); warm, every case is within it."""
+    built = build_vpc(aws.ec2, dns_hostnames=True, azs=2)
+    auto_fix(handler_env)
+    invoke(create_vpc_event(built.vpc_id))  # its endpoints: the VPC is served
+    handler_env.setenv("REMEDIATION_MODE", "dry-run")
+    options = aws.ec2.create_dhcp_options(
+        DhcpConfigurations=[{"Key": "domain-name-servers", "Values": ["AmazonProvidedDNS"]}]
+    )["DhcpOptions"]["DhcpOptionsId"]
+    aws.ec2.associate_dhcp_options(DhcpOptionsId=options, VpcId=built.vpc_id)
+    targets = ["192.168.0.2"]
+    if case == "aws-names-to-inbound":
+        targets = inbound_endpoint(aws.ec2, built.vpc_id, built.all_private[:2])
+    domain = "corp.example.com" if case == "corp-domain" else "amazonaws.com"
+    forward_rule(aws.ec2, domain, targets, built.vpc_id, "rule")
+    inventory.reset_caches()  # a cold environment
+
+    result, cold = invoke(create_vpc_event(built.vpc_id))
+    _, warm = invoke(create_vpc_event(built.vpc_id))
+
+    codes = {f["code"] for f in result["vpcs"][0]["findings"]}
+    assert ("dns-forwarded" in codes) is (case != "corp-domain"), result["vpcs"][0]
+    targets_read = ["ListResolverEndpoints", "ListResolverEndpointIpAddresses"]
+    extra = sum(cold.operations().count(op) for op in targets_read)
+    assert extra == {"corp-domain": 0, "aws-names": 1, "aws-names-to-inbound": 2}[case]
+    assert cold.operations().count("ListResolverRules") == 1, cold.by_operation()
+    assert cold.reads - SHARE_READS - extra <= EVALUATION_READS_COLD, cold.by_operation()
+    assert warm.reads - SHARE_READS <= EVALUATION_READS_WARM, warm.by_operation()
+    assert "ListResolverRules" not in warm.operations(), warm.by_operation()
+    assert not set(targets_read) & set(warm.operations()), warm.by_operation()
+
+
+def test_a_profile_carrying_many_zones_names_them_in_one_listing(
+    aws: Aws, handler_env: pytest.MonkeyPatch
+) -> None:
+    """A landing zone's Route 53 Profile carries many private zones (the account's own and
+    another account's): an event names them with one ``ListHostedZones``, never one
+    ``GetHostedZone`` per zone (Route 53 allows five requests a second per account), and
+    stays within the budget, cold and warm."""
+    spoke = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.1.0.0/16")
+    other = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.5.0.0/16", azs=1)
+    arns = ["arn:aws:route53:::hostedzone/ZANOTHERACCOUNT"]
+    for name in [f"{s}.ecr.{REGION}.amazonaws.com" for s in ("api", "dkr")] + [
+        f"team{n}.corp.example.com" for n in range(12)
+    ]:
+        zone = aws.route53.create_hosted_zone(
+            Name=name,
+            CallerReference=name,
+            VPC={"VPCRegion": REGION, "VPCId": other.vpc_id},
+            HostedZoneConfig={"PrivateZone": True},
+        )["HostedZone"]["Id"]
+        arns.append(f"arn:aws:route53:::hostedzone/{zone.rsplit('/', 1)[-1]}")
+    aws.strict.profile_associations[spoke.vpc_id] = "rp-lz"
+    aws.strict.profile_zones["rp-lz"] = arns
+
+    result, cold = invoke(create_vpc_event(spoke.vpc_id))
+    _, warm = invoke(create_vpc_event(spoke.vpc_id))
+
+    codes = {(f["code"], f["service"]) for f in result["vpcs"][0]["findings"]}
+    assert {("endpoint-centralised", "ecr.api"), ("endpoint-centralised", "ecr.dkr")} <= codes
+    assert "GetHostedZone" not in cold.operations(), cold.by_operation()
+    assert cold.operations().count("ListHostedZones") == 1, cold.by_operation()
+    assert "ListHostedZones" not in warm.operations(), warm.by_operation()
+    assert cold.reads - SHARE_READS <= EVALUATION_READS_COLD, cold.by_operation()
+    assert warm.reads - SHARE_READS <= EVALUATION_READS_WARM, warm.by_operation()

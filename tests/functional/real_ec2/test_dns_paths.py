@@ -23,6 +23,7 @@ from tests.support.hub import (
     route_to_hub,
     serve,
 )
+from tests.support.resolver import forward_rule, inbound_endpoint
 from tests.support.scenarios import auto_fix, create_vpc_event
 from tests.support.topology import BuiltVpc, build_vpc, endpoints
 
@@ -348,6 +349,32 @@ def test_a_profile_endpoint_that_is_gone_or_of_another_service_does_not_serve(
     assert by_service["ecr.dkr"] == "endpoint-missing"  # the Profile carries no dkr endpoint
 
 
+def test_a_profiles_zones_named_by_a_refused_listing_are_judged_as_no_profile(
+    aws: Aws,
+    handler_env: pytest.MonkeyPatch,
+    faults: FaultLayer,
+    api_calls: CallLog,
+    lambda_context: LambdaContext,
+) -> None:
+    """An event names a Profile's zones from the account's one ``ListHostedZones``; refused,
+    the Profile is judged as "no Profile" (the endpoints are planned) and the note names the
+    permission; the failed reading is not kept: the next event reads the Profile again."""
+    spoke = build_vpc(aws.ec2, dns_hostnames=True)
+    aws.strict.profile_associations[spoke.vpc_id] = "rp-lz"
+    aws.strict.profile_zones["rp-lz"] = ["arn:aws:route53:::hostedzone/ZSOMEZONE"]
+    faults.add(Fault("route53", "ListHostedZones", 403, "AccessDenied", "no", 1))
+
+    vpc = run(spoke.vpc_id, lambda_context)
+
+    planned = {a["service"] for a in vpc["actions"] if a["action"] == "create-interface-endpoint"}
+    assert planned == {API, DKR}, vpc["actions"]
+    (note,) = findings(vpc, "route53-profiles-unread")
+    assert note["severity"] == "info" and "route53:ListHostedZones" in note["message"]
+    api_calls.clear()
+    run(spoke.vpc_id, lambda_context)
+    assert "ListProfileResourceAssociations" in api_calls.operations("route53profiles")
+
+
 @pytest.mark.parametrize("setting", ["refused", "off"])
 def test_a_refused_or_disabled_profiles_read_still_lets_auto_fix_create_endpoints(
     aws: Aws,
@@ -494,36 +521,6 @@ def test_a_stale_hub_zone_is_broken(
 # --------------------------------------------------------------------------- 4. Resolver rules
 
 
-def _forward_rule(aws: Aws, domain: str, targets: list[str], vpc_id: str, name: str) -> str:
-    resolver = shared_client("route53resolver")
-    group = aws.ec2.create_security_group(
-        GroupName=f"resolver-{name}", Description="resolver", VpcId=vpc_id
-    )["GroupId"]
-    subnets = [
-        s["SubnetId"]
-        for s in aws.ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
-            "Subnets"
-        ]
-    ][:2]
-    outbound = resolver.create_resolver_endpoint(
-        CreatorRequestId=f"out-{name}",
-        Name=f"out-{name}",
-        SecurityGroupIds=[group],
-        Direction="OUTBOUND",
-        IpAddresses=[{"SubnetId": s} for s in subnets],
-    )["ResolverEndpoint"]["Id"]
-    rule = resolver.create_resolver_rule(
-        CreatorRequestId=f"rule-{name}",
-        Name=name,
-        RuleType="FORWARD",
-        DomainName=domain,
-        TargetIps=[{"Ip": ip, "Port": 53} for ip in targets],
-        ResolverEndpointId=outbound,
-    )["ResolverRule"]["Id"]
-    resolver.associate_resolver_rule(ResolverRuleId=rule, VPCId=vpc_id, Name=name)
-    return str(rule)
-
-
 def _served_vpc(aws: Aws, handler_env: pytest.MonkeyPatch, context: LambdaContext) -> BuiltVpc:
     built = build_vpc(aws.ec2, dns_hostnames=True, azs=2)
     auto_fix(handler_env)
@@ -536,7 +533,7 @@ def test_a_forwarding_rule_for_amazonaws_com_is_reported(
     aws: Aws, handler_env: pytest.MonkeyPatch, api_calls: CallLog, lambda_context: LambdaContext
 ) -> None:
     built = _served_vpc(aws, handler_env, lambda_context)
-    rule = _forward_rule(aws, "amazonaws.com", ["192.168.0.2"], built.vpc_id, "to-onprem")
+    rule = forward_rule(aws.ec2, "amazonaws.com", ["192.168.0.2"], built.vpc_id, "to-onprem")
     api_calls.clear()
 
     vpc = run(built.vpc_id, lambda_context)
@@ -561,8 +558,8 @@ def test_a_more_specific_system_rule_or_an_unrelated_domain_is_no_finding(
     aws: Aws, handler_env: pytest.MonkeyPatch, lambda_context: LambdaContext
 ) -> None:
     built = _served_vpc(aws, handler_env, lambda_context)
-    _forward_rule(aws, "corp.example.com", ["192.168.0.2"], built.vpc_id, "corp")
-    _forward_rule(aws, ".", ["192.168.0.2"], built.vpc_id, "everything")
+    forward_rule(aws.ec2, "corp.example.com", ["192.168.0.2"], built.vpc_id, "corp")
+    forward_rule(aws.ec2, ".", ["192.168.0.2"], built.vpc_id, "everything")
     resolver = shared_client("route53resolver")
     system = resolver.create_resolver_rule(
         CreatorRequestId="system-aws",
@@ -585,25 +582,8 @@ def test_forwarding_to_an_inbound_endpoint_in_a_served_vpc_is_info(
     spoke = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.1.0.0/16", azs=1)
     auto_fix(handler_env)
     run(spoke.vpc_id, lambda_context)
-    resolver = shared_client("route53resolver")
-    group = aws.ec2.create_security_group(
-        GroupName="inbound", Description="inbound", VpcId=dns_hub.vpc_id
-    )["GroupId"]
-    subnets = dns_hub.all_private[:2]
-    inbound = resolver.create_resolver_endpoint(
-        CreatorRequestId="in",
-        Name="in",
-        SecurityGroupIds=[group],
-        Direction="INBOUND",
-        IpAddresses=[{"SubnetId": s} for s in subnets],
-    )["ResolverEndpoint"]["Id"]
-    ips = [
-        a["Ip"]
-        for a in resolver.list_resolver_endpoint_ip_addresses(ResolverEndpointId=inbound)[
-            "IpAddresses"
-        ]
-    ]
-    _forward_rule(aws, "amazonaws.com", ips, spoke.vpc_id, "central-dns")
+    ips = inbound_endpoint(aws.ec2, dns_hub.vpc_id, dns_hub.all_private[:2])
+    forward_rule(aws.ec2, "amazonaws.com", ips, spoke.vpc_id, "central-dns")
 
     vpc = run(spoke.vpc_id, lambda_context)
 

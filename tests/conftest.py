@@ -92,6 +92,30 @@ setattr(  # noqa: B010
 )
 
 
+# botocore builds a client's class for every client: a method per operation of the service
+# (EC2 has about 700), the operation models behind their docstrings, and the class itself,
+# about 7 ms for EC2 (and every test starts a new session, so a new class for each client).
+# The class depends only on the service's model and on the class-creation handlers, which
+# every session of the test process registers alike; it holds no state of a client (each
+# client's meta, config and events are its own). So the test process builds it once per
+# service and API version, as it keeps the models.
+_CLIENT_CLASSES: dict[tuple[str, str], type] = {}
+_create_client_class = botocore.client.ClientCreator._create_client_class
+
+
+def _kept_client_class(self: Any, service_name: str, service_model: Any) -> type:
+    key = (service_name, str(service_model.api_version))
+    made = _CLIENT_CLASSES.get(key)
+    if made is None:
+        made = _CLIENT_CLASSES.setdefault(
+            key, _create_client_class(self, service_name, service_model)
+        )
+    return made
+
+
+setattr(botocore.client.ClientCreator, "_create_client_class", _kept_client_class)  # noqa: B010
+
+
 # ------------------------------------------------------------------ unit tests stay pure
 
 TESTS = Path(__file__).resolve().parent

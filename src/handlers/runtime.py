@@ -1,11 +1,12 @@
 """What the Lambda runtime gives the function: its identity, its time, and its sessions.
 
 The account comes from the function's ARN and the partition from the same ARN. The boto3
-session is kept per execution environment: clients are still made per invocation (never at
-import), but a new session would parse EC2's service model again on every warm invocation
-(about 0.2 s). A session is not thread-safe, hence the lock (Lambda runs one invocation at a
-time; tests may not). Member-account sessions are kept the same way, so their credentials
-are reused while they last.
+session is kept per execution environment (a new one would parse EC2's service model again on
+every warm invocation, about 0.2 s), and so are the clients of the last few (session, region)
+pairs: making a client (never at import) builds a method per operation of its service, about
+20 ms for EC2's, five to seven times an invocation. A session is not thread-safe, hence the
+lock (Lambda runs one invocation at a time; tests may not); a client is. Member-account
+sessions are kept the same way, so their credentials are reused while they last.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import random
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,13 @@ if TYPE_CHECKING:  # organisation mode only
 
 _SESSION: dict[str, boto3.session.Session] = {}
 _MEMBERS: dict[str, MemberSessions] = {}
+#: (session, region, metrics) -> the session and its clients, the most recent last.
+_CLIENTS: OrderedDict[tuple[int, str, bool], tuple[boto3.session.Session, AwsClients]] = (
+    OrderedDict()
+)
+#: How many (session, region) client sets an environment keeps: an organisation's work items
+#: bring member sessions one after another, and each set holds a few megabytes.
+KEPT_CLIENT_SETS = 8
 _LOCK = threading.Lock()
 
 #: Seconds of the function's time kept free of the sweep's random delay (for the work).
@@ -87,10 +96,21 @@ def clients(
     region: str, session: boto3.session.Session | None = None, *, metrics: bool = False
 ) -> AwsClients:
     """This invocation's clients: the function's own, or a member account's ``session``;
-    ``metrics``: with CloudWatch (a sweep reads the endpoints' and NAT gateways' traffic)."""
-    base = base_session()
+    ``metrics``: with CloudWatch (a sweep reads the endpoints' and NAT gateways' traffic).
+    Kept for the next invocations with the same session and region (:data:`KEPT_CLIENT_SETS`
+    sets at most, the least recently used dropped first)."""
+    chosen = session or base_session()
+    key = (id(chosen), region, metrics)
     with _LOCK:
-        return make_clients(region, session=session or base, metrics=metrics)
+        kept = _CLIENTS.get(key)
+        if kept is not None and kept[0] is chosen:
+            _CLIENTS.move_to_end(key)
+            return kept[1]
+        made = make_clients(region, session=chosen, metrics=metrics)
+        _CLIENTS[key] = (chosen, made)
+        while len(_CLIENTS) > KEPT_CLIENT_SETS:
+            _CLIENTS.popitem(last=False)
+        return made
 
 
 def central_sns(region: str) -> Any:
@@ -136,6 +156,7 @@ def forget_session() -> None:
     with _LOCK:
         _SESSION.clear()
         _MEMBERS.clear()
+        _CLIENTS.clear()
     names = sys.modules.get("remediation.org.names")  # loaded in organisation mode only
     if names is not None:
         names.NAMES.forget()

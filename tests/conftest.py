@@ -100,7 +100,7 @@ setattr(  # noqa: B010
 # client's meta, config and events are its own). So the test process builds it once per
 # service and API version, as it keeps the models.
 _CLIENT_CLASSES: dict[tuple[str, str], type] = {}
-_create_client_class = botocore.client.ClientCreator._create_client_class
+_create_client_class = getattr(botocore.client.ClientCreator, "_create_client_class")  # noqa: B009
 
 
 def _kept_client_class(self: Any, service_name: str, service_model: Any) -> type:

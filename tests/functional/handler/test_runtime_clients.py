@@ -22,7 +22,7 @@ def test_a_warm_invocation_makes_no_client(
     lambda_context: LambdaContext,
 ) -> None:
     made: list[str] = []
-    original = boto3.session.Session.client
+    original: Any = boto3.session.Session.client
 
     def counting(self: Any, service: str, *args: Any, **kwargs: Any) -> Any:
         made.append(service)

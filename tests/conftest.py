@@ -13,6 +13,7 @@ import functools
 import os
 import socket
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,11 @@ import botocore.session
 import moto.core.responses as _moto_responses
 import moto.core.utils as _moto_utils
 import pytest
+from botocore.handlers import BUILTIN_HANDLERS
 from hypothesis import settings
 from moto import mock_aws
 
+from handlers import runtime as _runtime
 from tests.support.aws import (
     REGION,
     Aws,
@@ -150,19 +153,48 @@ def _unit_tests_stay_pure(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", _refuse("call AWS (or moto)"))
 
 
+def _sdk_settings() -> tuple[object, ...]:
+    """What a new boto3 session takes in when it is made: the ``AWS_`` variables (credentials,
+    region, endpoint, configuration files) and the handlers botocore gives every new session
+    (a tool that records calls adds one)."""
+    return (
+        tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))),
+        tuple(id(entry) for entry in BUILTIN_HANDLERS),
+    )
+
+
+# The function keeps its boto3 session and clients per execution environment; every test
+# starts as a new environment for what the tool *reads* (below), but the session and clients
+# hold nothing of moto's (moto answers through botocore's global handlers, into the backends
+# the test's ``mock_aws()`` started afresh). So the test process keeps them from test to test
+# as long as the settings a session takes in at its making are the same: a test that points
+# the SDK elsewhere, or adds a recording handler, gets a new session (about 20 ms, and 11 ms
+# for each of its five to seven clients, most of a short handler test's own time).
+_MADE_UNDER: list[tuple[object, ...]] = []
+_own_base_session = _runtime.base_session
+
+
+def _base_session_for_the_settings() -> Any:
+    current = _sdk_settings()
+    if [current] != _MADE_UNDER:
+        _runtime.forget_session()
+        _MADE_UNDER[:] = [current]
+    return _own_base_session()
+
+
+setattr(_runtime, "base_session", _base_session_for_the_settings)  # noqa: B010
+
+
 @pytest.fixture(autouse=True)
 def _fresh_execution_environment(request: pytest.FixtureRequest) -> None:
-    """Each test that runs the tool starts as a cold Lambda environment would: no boto3 session,
-    member session or account name kept from an earlier test (a session made before a test
-    pointed the SDK elsewhere would keep the old settings), and no region facts, Resolver
-    rules, hub records or Block Public Access options read from an earlier moto account."""
+    """Each test that runs the tool starts as a cold Lambda environment would for what the
+    tool reads: no member session or account name kept from an earlier test, and no region
+    facts, Resolver rules, hub records or Block Public Access options read from an earlier
+    moto account. The function's own session and clients are kept while the SDK's settings
+    are the same (:func:`_base_session_for_the_settings`)."""
     if is_unit(request.node):
         return
-    import sys
-
-    runtime = sys.modules.get("handlers.runtime")
-    if runtime is not None:
-        runtime.forget_session()
+    _runtime.forget_members()
     inventory = sys.modules.get("remediation.aws.inventory")
     if inventory is not None:
         inventory.reset_caches()

@@ -151,12 +151,22 @@ def session_lock() -> threading.Lock:
 
 
 def forget_session() -> None:
-    """Drop the kept sessions: the next invocation makes new ones (for tools that add
-    botocore event handlers, which only new sessions pick up)."""
+    """Drop the kept sessions and clients: the next invocation makes new ones (for tools that
+    add botocore event handlers, which only new sessions pick up)."""
     with _LOCK:
         _SESSION.clear()
-        _MEMBERS.clear()
         _CLIENTS.clear()
+    forget_members()
+
+
+def forget_members() -> None:
+    """Drop the member-account sessions (their assumed credentials), their clients and the
+    account names; the function's own session and clients stay."""
+    with _LOCK:
+        _MEMBERS.clear()
+        own = _SESSION.get("session")
+        for key in [k for k, (session, _) in _CLIENTS.items() if session is not own]:
+            del _CLIENTS[key]
     names = sys.modules.get("remediation.org.names")  # loaded in organisation mode only
     if names is not None:
         names.NAMES.forget()

@@ -30,6 +30,7 @@ def test_a_warm_invocation_makes_no_client(
 
     monkeypatch.setattr(boto3.session.Session, "client", counting)
     built = build_vpc(aws.ec2, dns_hostnames=True)
+    runtime.forget_session()  # a new execution environment
 
     first = lambda_handler(create_vpc_event(built.vpc_id), lambda_context)
     cold = list(made)
@@ -51,6 +52,9 @@ def test_clients_are_kept_per_session_region_and_kind_and_forgotten_with_the_ses
     assert runtime.clients(REGION, member) is not own
     assert runtime.clients(REGION, member) is runtime.clients(REGION, member)
     assert runtime.clients(REGION) is own
+    runtime.forget_members()  # a member's clients go with its session, the function's stay
+    assert runtime.clients(REGION) is own
+    assert all(session is runtime.base_session() for session, _ in runtime._CLIENTS.values())
 
     runtime.forget_session()
 

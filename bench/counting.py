@@ -1,11 +1,10 @@
-"""Count AWS API calls through botocore's event hooks.
+"""Count AWS API calls made by any botocore client while recording.
 
-:func:`recording` registers a ``before-call`` handler among botocore's built-in
-handlers, which every botocore session created afterwards installs (moto hooks
-in the same way). The clients the handler makes during an invocation are
-therefore counted, and clients made before the recording starts (a test's
-builder) are not. ``before-call`` fires once per API call (each page of a
-paginated read is one call; retries of one call are not counted again).
+:func:`recording` wraps botocore's ``BaseClient._make_api_call``, which every client's
+operation method calls once per API call (each page of a paginated read is one call; retries
+of one call happen below it and are not counted again). Every client counts, whenever it was
+made: the handler keeps its clients per execution environment, so a recording cannot rely on
+new clients. Calls made outside the block (a test's builder) are not counted.
 
 A read is an operation named ``Describe*``, ``List*`` or ``Get*``; anything
 else is a write.
@@ -27,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.handlers import BUILTIN_HANDLERS
+from botocore.client import BaseClient
 
 READ_PREFIXES = ("Describe", "List", "Get")
 
@@ -69,19 +68,17 @@ class ApiCalls:
 
 @contextmanager
 def recording() -> Iterator[ApiCalls]:
-    """Record every API call of every botocore session created inside the block."""
+    """Record every API call any botocore client makes inside the block."""
     record = ApiCalls()
 
-    def on_call(model: Any, **_: Any) -> None:
-        record.calls.append((model.service_model.service_name, model.name))
+    original = BaseClient._make_api_call  # type: ignore[attr-defined]
 
-    from handlers.remediate import forget_session
+    def counting(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        record.calls.append((self.meta.service_model.service_name, operation_name))
+        return original(self, operation_name, api_params)
 
-    entry = ("before-call", on_call)
-    BUILTIN_HANDLERS.append(entry)
-    forget_session()  # the handler keeps one session: let it make one that sees the hook
+    BaseClient._make_api_call = counting  # type: ignore[attr-defined]
     try:
         yield record
     finally:
-        BUILTIN_HANDLERS.remove(entry)
-        forget_session()
+        BaseClient._make_api_call = original  # type: ignore[attr-defined]

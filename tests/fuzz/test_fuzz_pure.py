@@ -29,7 +29,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from remediation.aws import parsing
-from remediation.aws.hosted_zones import HostedZones, Pacer
+from remediation.aws.hosted_zones import HostedZones
+from remediation.aws.paging import Pacer
 from remediation.cli.app import build_parser
 from remediation.cli.errors import UsageError
 from remediation.engine.vpc import assess

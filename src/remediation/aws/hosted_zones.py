@@ -40,7 +40,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_text, unread
 from remediation.aws.kept import Kept
-from remediation.aws.paging import pages
+from remediation.aws.paging import Pacer, pages
 
 log = logging.getLogger(__name__)
 
@@ -103,29 +103,6 @@ class ZoneKnowledge:
         )
 
 
-class Pacer:
-    """Keeps at least ``interval`` seconds between calls (the first call does not wait)."""
-
-    def __init__(
-        self,
-        interval: float | None = None,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.interval = ROUTE53_INTERVAL if interval is None else interval
-        self.clock = clock
-        self.sleep = sleep
-        self._last: float | None = None
-
-    def wait(self) -> None:
-        if self._last is not None:
-            delay = self.interval - (self.clock() - self._last)
-            if delay > 0:
-                self.sleep(delay)
-        self._last = self.clock()
-
-
 @dataclass
 class _Resources:
     """What one Profile carries: zones by name (id, owner), unnamed zones, endpoints, rules."""
@@ -175,7 +152,7 @@ class HostedZones:
         self.profiles: Any = profiles  # None: Route 53 Profiles are not read
         self.region = region
         self.account_id = account_id
-        self.pacer = pacer or Pacer()
+        self.pacer = pacer or Pacer(ROUTE53_INTERVAL)
         self.clock = clock
         meta = getattr(profiles, "meta", None)
         self._key = (account_id, region, str(getattr(meta, "endpoint_url", "") or ""))

@@ -37,7 +37,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -49,16 +49,17 @@ from remediation.aws.dhcp_options import reset as reset_dhcp_options
 from remediation.aws.dns_paths import DnsPaths
 from remediation.aws.dns_paths import reset as reset_hub_records
 from remediation.aws.errors import error_code
-from remediation.aws.hosted_zones import HostedZones, Pacer, ZoneKnowledge
+from remediation.aws.hosted_zones import HostedZones, ZoneKnowledge
 from remediation.aws.hosted_zones import reset as reset_profile_resources
-from remediation.aws.paging import pages, vpc_filters
+from remediation.aws.paging import Pacer, pages, vpc_filters
 from remediation.aws.parsing import (
     parse_endpoint,
+    parse_groups,
     parse_network_interface,
     parse_route_table,
-    parse_rule,
     parse_subnet,
     parse_tags,
+    served_locally,
 )
 from remediation.aws.peers import Peers
 from remediation.aws.read_only import ReadOnlyClient
@@ -69,11 +70,10 @@ from remediation.aws.sharing import Shares
 from remediation.aws.survey import Survey
 from remediation.config import Settings
 from remediation.events.triggers import Trigger
-from remediation.model import Endpoint, SecurityGroup, VpcSnapshot
+from remediation.model import Endpoint, VpcSnapshot
 from remediation.surroundings import RegionFacts, Sharing
 from remediation.topology.endpoints import local_endpoints_matter
 from remediation.topology.routes import needs_block_public_access
-from remediation.vocabulary import USABLE_ENDPOINT_STATES
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ class Inventory:
                     subnets=tuple(parse_subnet(s, vpc_id) for s in subnets.get(vpc_id, [])),
                     route_tables=tuple(parse_route_table(t) for t in tables.get(vpc_id, [])),
                     endpoints=tuple(parse_endpoint(e) for e in endpoints.get(vpc_id, [])),
-                    security_groups=_groups(vpc_id, groups.get(vpc_id, [])),
+                    security_groups=parse_groups(vpc_id, groups.get(vpc_id, [])),
                     private_zones=tuple(sorted(zones.zones.get(vpc_id, ()))),
                     network_interfaces=tuple(
                         parse_network_interface(i) for i in interfaces.get(vpc_id, [])
@@ -292,7 +292,7 @@ class Inventory:
         return [
             dataclasses.replace(
                 s,
-                security_groups=_groups(s.vpc_id, groups.get(s.vpc_id, [])),
+                security_groups=parse_groups(s.vpc_id, groups.get(s.vpc_id, [])),
                 region_facts=facts if s.vpc_id in wanted else None,
             )
             if s.vpc_id in with_groups
@@ -384,29 +384,3 @@ def reset_caches() -> None:
     reset_block_public_access()
     reset_hub_records()
     reset_profile_resources()
-
-
-def _groups(vpc_id: str, items: Iterable[Mapping[str, Any]]) -> tuple[SecurityGroup, ...]:
-    return tuple(
-        SecurityGroup(
-            group_id=g["GroupId"],
-            vpc_id=vpc_id,
-            group_name=g.get("GroupName", ""),
-            description=g.get("Description", ""),
-            tags=parse_tags(g.get("Tags")),
-            ingress=tuple(r for p in g.get("IpPermissions", []) for r in parse_rule(p)),
-        )
-        for g in items
-    )
-
-
-def served_locally(endpoints: Iterable[Mapping[str, Any]], services: Iterable[str]) -> bool:
-    """True when every service has a usable interface endpoint with private DNS on."""
-    have = {
-        str(e.get("ServiceName", ""))
-        for e in endpoints
-        if str(e.get("VpcEndpointType", "Interface")) == "Interface"
-        and bool(e.get("PrivateDnsEnabled"))
-        and str(e.get("State", "")).lower() in USABLE_ENDPOINT_STATES
-    }
-    return all(s in have for s in services)

@@ -10,8 +10,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from remediation.model import Endpoint, IngressRule, NetworkInterface, Route, RouteTable, Subnet
-from remediation.vocabulary import EndpointType
+from remediation.model import (
+    Endpoint,
+    IngressRule,
+    NetworkInterface,
+    Route,
+    RouteTable,
+    SecurityGroup,
+    Subnet,
+)
+from remediation.vocabulary import USABLE_ENDPOINT_STATES, EndpointType
 
 #: ``VpcEndpointType`` values (EC2 API: ``Interface``, ``Gateway``, ``GatewayLoadBalancer``,
 #: and others the tool treats as interface endpoints it does not own, such as
@@ -158,3 +166,30 @@ def parse_route_table(item: Mapping[str, Any]) -> RouteTable:
         subnet_ids=frozenset(a["SubnetId"] for a in associations if a.get("SubnetId")),
         routes=routes,
     )
+
+
+def parse_groups(vpc_id: str, items: Iterable[Mapping[str, Any]]) -> tuple[SecurityGroup, ...]:
+    """A VPC's security groups (``DescribeSecurityGroups``), their ingress one rule per source."""
+    return tuple(
+        SecurityGroup(
+            group_id=g["GroupId"],
+            vpc_id=vpc_id,
+            group_name=g.get("GroupName", ""),
+            description=g.get("Description", ""),
+            tags=parse_tags(g.get("Tags")),
+            ingress=tuple(r for p in g.get("IpPermissions", []) for r in parse_rule(p)),
+        )
+        for g in items
+    )
+
+
+def served_locally(endpoints: Iterable[Mapping[str, Any]], services: Iterable[str]) -> bool:
+    """True when every service has a usable interface endpoint with private DNS on."""
+    have = {
+        str(e.get("ServiceName", ""))
+        for e in endpoints
+        if str(e.get("VpcEndpointType", "Interface")) == "Interface"
+        and bool(e.get("PrivateDnsEnabled"))
+        and str(e.get("State", "")).lower() in USABLE_ENDPOINT_STATES
+    }
+    return all(s in have for s in services)

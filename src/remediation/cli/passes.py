@@ -5,7 +5,7 @@ role's, or the caller's own credentials), then runs the engine region by region
 (:func:`scan_region`). The plain scan is the one-account case; across accounts, an account
 that cannot be scanned is an :class:`~remediation.cli.results.AccountScan` with its error.
 The auto-fix pass changes only the VPCs its account's plan showed, after one confirmation
-for every account (:func:`fix`).
+for every account (:func:`remediation.cli.confirmation.fix`).
 """
 
 from __future__ import annotations
@@ -24,20 +24,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 from remediation.aws.clients import RETRIES, make_clients
 from remediation.aws.inventory import Inventory
 from remediation.aws.peers import Peers
-from remediation.cli import accounts, terminal
+from remediation.cli import accounts
 from remediation.cli import session as aws
 from remediation.cli.errors import describe_error
 from remediation.cli.filters import VpcFilter, list_vpc_ids
 
 __all__ = ["Context", "Job", "VpcFilter", "list_vpc_ids", "scan_account", "scan_region"]
-from remediation.cli.interrupt import Interrupts, Journal, plain_ctrl_c
+from remediation.cli.interrupt import Interrupts, Journal
 from remediation.cli.results import AccountScan, RegionScan, errors_of, would_fix
-from remediation.cli.terminal import AccountProgress, Progress
+from remediation.cli.terminal import Progress
 from remediation.config import Settings
 from remediation.engine import chunks
 from remediation.events.triggers import Trigger
 from remediation.model import VpcSnapshot
-from remediation.report.results import Summary, VpcResult, tally
+from remediation.report.results import Summary, tally
 
 if TYPE_CHECKING:  # the executor's module is loaded only when --fix builds one
     from remediation.executor import Executor
@@ -299,76 +299,6 @@ class KeepingInventory(Inventory):
         found = super().snapshots(vpc_ids, settings)
         self.kept.extend(found)
         return found
-
-
-def fix(
-    job: Job, plan: list[AccountScan], caller: str, *, yes: bool
-) -> tuple[list[AccountScan], bool]:
-    """After the plan: confirm (unless ``yes``), then the auto-fix pass; (accounts, applied).
-
-    Only the accounts scanned without error are changed; one confirmation covers them all.
-    """
-    changing = [a for a in plan if fixable(a) and any(would_fix(v) for v in _vpcs(a))]
-    changes = [v for a in changing for v in _vpcs(a) if would_fix(v)]
-    if not changes:
-        terminal.info("--fix: nothing to change")
-        return plan, False
-    actions = sum(len(v.outcomes) for v in changes)
-    if job.across:
-        listing = "".join(f"\n  {_account_changes(a, caller)}" for a in changing)
-        question = (
-            f"--fix will make {actions} change(s) to {len(changes)} VPC(s) in "
-            f"{len(changing)} account(s), as planned above. Nothing is deleted.{listing}\nApply?"
-        )
-    else:
-        regions = ", ".join(sorted({v.region for v in changes}))
-        question = (
-            f"--fix will make {actions} change(s) to {len(changes)} VPC(s) in {regions} "
-            f"(account {caller}), as planned above. Nothing is deleted.\nApply?"
-        )
-    if not (yes or _confirm(question, job)):
-        terminal.info("--fix: not confirmed; nothing was changed")
-        return plan, False
-    progress = AccountProgress(sys.stderr, accounts=len(changing), verb="fixed")
-    try:
-        fixed = accounts.run_bounded(
-            changing,
-            lambda account: apply_account(job, account),
-            max_parallel=job.max_parallel,
-            on_done=lambda a, r: progress.finished(a.account_id, progress_text(r)),
-            stop=job.sessions.stop,
-        )
-    finally:
-        progress.clear()
-    by_account = {a.account_id: a for a in fixed}
-    return [by_account.get(a.account_id, a) for a in plan], True
-
-
-def _confirm(question: str, job: Job) -> bool:
-    """The one question; Ctrl-C there is a no (and stops the run: nothing was changed)."""
-    try:
-        with plain_ctrl_c():
-            return terminal.confirm(question)
-    except KeyboardInterrupt:
-        if job.interrupts is not None:
-            job.interrupts.stop.set()
-        sys.stderr.write("\n")  # after the ^C the terminal echoed
-        return False
-
-
-def _vpcs(account: AccountScan) -> list[VpcResult]:
-    return [v for s in account.scans for v in s.summary.vpcs]
-
-
-def _account_changes(account: AccountScan, caller: str) -> str:
-    """``<account> (<how>): <region> <vpc>, <vpc>; ...`` for the confirmation."""
-    how = "your own credentials" if account.account_id == caller else account.role_arn
-    by_region = [
-        f"{s.region} {', '.join(v.vpc_id for v in s.summary.vpcs if would_fix(v))}"
-        for s in account.scans
-        if any(would_fix(v) for v in s.summary.vpcs)
-    ]
-    return f"{account.label} ({how}): {'; '.join(by_region)}"
 
 
 def apply_account(job: Job, account: AccountScan) -> AccountScan:

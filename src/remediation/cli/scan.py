@@ -24,6 +24,7 @@ import boto3
 from remediation.aws.clients import RETRIES
 from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
+from remediation.cli.confirmation import fix
 from remediation.cli.errors import CliError, UsageError
 from remediation.cli.filters import VpcFilter
 from remediation.cli.formats.registry import FORMATS, Output, OutputError, resolve
@@ -54,7 +55,7 @@ from remediation.cli.options import (
     epilog,
 )
 from remediation.cli.output import report
-from remediation.cli.passes import Job, fix, fixable, progress_text, scan_account
+from remediation.cli.passes import Job, fixable, progress_text, scan_account
 from remediation.cli.render import render_table
 from remediation.cli.results import (
     AccountScan,

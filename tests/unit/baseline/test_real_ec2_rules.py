@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from remediation.aws.hosted_zones import Pacer
+from remediation.aws.paging import Pacer
 from remediation.aws.parsing import parse_route_table
 from remediation.model import Route, RouteTable
 from remediation.topology.routes import is_public_route_table

@@ -1,0 +1,83 @@
+"""The question before the auto-fix pass: what ``--fix`` will change, asked once for every
+account, then the pass (:func:`remediation.cli.passes.apply_account`) in each confirmed one."""
+
+from __future__ import annotations
+
+import sys
+
+from remediation.cli import accounts, terminal
+from remediation.cli.interrupt import plain_ctrl_c
+from remediation.cli.passes import Job, apply_account, fixable, progress_text
+from remediation.cli.results import AccountScan, would_fix
+from remediation.cli.terminal import AccountProgress
+from remediation.report.results import VpcResult
+
+
+def fix(
+    job: Job, plan: list[AccountScan], caller: str, *, yes: bool
+) -> tuple[list[AccountScan], bool]:
+    """After the plan: confirm (unless ``yes``), then the auto-fix pass; (accounts, applied).
+
+    Only the accounts scanned without error are changed; one confirmation covers them all.
+    """
+    changing = [a for a in plan if fixable(a) and any(would_fix(v) for v in _vpcs(a))]
+    changes = [v for a in changing for v in _vpcs(a) if would_fix(v)]
+    if not changes:
+        terminal.info("--fix: nothing to change")
+        return plan, False
+    actions = sum(len(v.outcomes) for v in changes)
+    if job.across:
+        listing = "".join(f"\n  {_account_changes(a, caller)}" for a in changing)
+        question = (
+            f"--fix will make {actions} change(s) to {len(changes)} VPC(s) in "
+            f"{len(changing)} account(s), as planned above. Nothing is deleted.{listing}\nApply?"
+        )
+    else:
+        regions = ", ".join(sorted({v.region for v in changes}))
+        question = (
+            f"--fix will make {actions} change(s) to {len(changes)} VPC(s) in {regions} "
+            f"(account {caller}), as planned above. Nothing is deleted.\nApply?"
+        )
+    if not (yes or _confirm(question, job)):
+        terminal.info("--fix: not confirmed; nothing was changed")
+        return plan, False
+    progress = AccountProgress(sys.stderr, accounts=len(changing), verb="fixed")
+    try:
+        fixed = accounts.run_bounded(
+            changing,
+            lambda account: apply_account(job, account),
+            max_parallel=job.max_parallel,
+            on_done=lambda a, r: progress.finished(a.account_id, progress_text(r)),
+            stop=job.sessions.stop,
+        )
+    finally:
+        progress.clear()
+    by_account = {a.account_id: a for a in fixed}
+    return [by_account.get(a.account_id, a) for a in plan], True
+
+
+def _confirm(question: str, job: Job) -> bool:
+    """The one question; Ctrl-C there is a no (and stops the run: nothing was changed)."""
+    try:
+        with plain_ctrl_c():
+            return terminal.confirm(question)
+    except KeyboardInterrupt:
+        if job.interrupts is not None:
+            job.interrupts.stop.set()
+        sys.stderr.write("\n")  # after the ^C the terminal echoed
+        return False
+
+
+def _vpcs(account: AccountScan) -> list[VpcResult]:
+    return [v for s in account.scans for v in s.summary.vpcs]
+
+
+def _account_changes(account: AccountScan, caller: str) -> str:
+    """``<account> (<how>): <region> <vpc>, <vpc>; ...`` for the confirmation."""
+    how = "your own credentials" if account.account_id == caller else account.role_arn
+    by_region = [
+        f"{s.region} {', '.join(v.vpc_id for v in s.summary.vpcs if would_fix(v))}"
+        for s in account.scans
+        if any(would_fix(v) for v in s.summary.vpcs)
+    ]
+    return f"{account.label} ({how}): {'; '.join(by_region)}"

@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.api import lint
-from cfnlint.config import ManualArgs
 from cfnlint.decode import decode_str
 from cfnlint.helpers import REGIONS
 
@@ -41,6 +39,7 @@ from remediation.org import sessions as accounts
 from remediation.org import work_items as organisation
 from remediation.report import securityhub
 from remediation.vocabulary import MANAGED_TAG
+from tests.support.cfn_lint import cfn_lint
 from tests.support.template import (
     ACCOUNT,
     EVENTS,
@@ -223,10 +222,7 @@ def test_cfn_lint_finds_nothing_in_any_region(
 ) -> None:
     # Errors, warnings and informational rules, in every region cfn-lint knows. (Experimental
     # rules are not run.) ``tool_runs`` is requested only to start the slow tools meanwhile.
-    matches = lint(
-        TEMPLATE.read_text(), config=ManualArgs(include_checks=["I"], regions=list(REGIONS))
-    )
-    assert [str(m) for m in matches] == []
+    assert cfn_lint(TEMPLATE.read_text(), REGIONS) == []
 
 
 @pytest.mark.slow

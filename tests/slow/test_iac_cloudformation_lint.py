@@ -28,11 +28,10 @@ from cfnlint.config import ManualArgs
 
 from remediation.iac import cloudformation, cloudformation_resources
 from remediation.iac.spec import describe
-from tests.support.cfn_lint import cfn_lint
 from tests.support.hostile import HOSTILE_NAMES
 from tests.support.iac_lint import undescribed
 from tests.support.iac_scenarios import SCENARIOS
-from tests.support.template import run, tool
+from tests.support.template import cfn_lint, run, tool
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +71,7 @@ def test_there_is_something_to_lint() -> None:
 
 
 def test_the_shared_rules_find_what_cfn_lint_finds() -> None:
-    """:func:`cfn_lint` keeps cfn-lint's rules between templates (tests/support/cfn_lint.py):
+    """:func:`cfn_lint` keeps cfn-lint's rules between templates (tests/support/template.py):
     on a broken template, after a clean one and before it again, it finds exactly what
     ``cfnlint.api.lint`` (rules loaded afresh) finds, informational checks included."""
     clean = _real(TEXTS["tool_created.yaml"])

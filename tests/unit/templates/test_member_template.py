@@ -17,7 +17,6 @@ from cfnlint.decode import decode_str
 from cfnlint.helpers import REGIONS
 
 from remediation.report.securityhub import UPDATE_PERMISSIONS
-from tests.support.cfn_lint import cfn_lint
 from tests.support.template import (
     ACCOUNT,
     EXPECTED_RULE,
@@ -30,6 +29,7 @@ from tests.support.template import (
     _fixture,
     _plain,
     _source,
+    cfn_lint,
     matches,
     policy_documents,
 )

@@ -39,7 +39,6 @@ from remediation.org import sessions as accounts
 from remediation.org import work_items as organisation
 from remediation.report import securityhub
 from remediation.vocabulary import MANAGED_TAG
-from tests.support.cfn_lint import cfn_lint
 from tests.support.template import (
     ACCOUNT,
     EVENTS,
@@ -56,6 +55,7 @@ from tests.support.template import (
     _accepts,
     _as_list,
     _fixture,
+    cfn_lint,
     matches,
     policy_documents,
     run,

@@ -213,13 +213,50 @@ def _route53_unpaced(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(hosted_zones, "ROUTE53_INTERVAL", 0.0)
 
 
+#: Module fixtures that start a slow tool, and the xdist group of the tests that use them.
+TOOL_GROUPS = {
+    # SAM CLI, checkov and the SAM transform (tests/unit/templates/test_template.py)
+    "tool_runs": "template-tools",
+    # checkov on the generated CloudFormation (tests/slow/test_iac_cloudformation_lint.py)
+    "checkov_report": "cloudformation-checkov",
+}
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``--dist loadgroup``) the tests that need the template tools run
-    on one worker: their module fixture starts SAM CLI and checkov once, not once a worker."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) the tests that share a tool's module fixture
+    run on one worker: the fixture starts the tool once, not once a worker."""
     for item in items:
-        if "tool_runs" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("template-tools"))
+        fixtures = getattr(item, "fixturenames", ())
+        for fixture, group in TOOL_GROUPS.items():
+            if fixture in fixtures:
+                item.add_marker(pytest.mark.xdist_group(group))
+    if getattr(config.option, "loadgroup", False):  # an xdist worker, --dist loadgroup
+        for item in items:
+            _suffix_groups(item)
+
+
+def _suffix_groups(item: pytest.Item) -> None:
+    """The item's groups as xdist's scheduler reads them: ``<node id>@<group>``.
+
+    pytest-xdist (3.8) appends them to ``item._nodeid``, which pytest 9.2's structured node
+    ids (``item._id``) no longer read: the groups are silently ignored and every worker that
+    gets one of the tests starts the tool again (pytest-dev/pytest-xdist#1386; the fix, #1388,
+    is not released). Where the node id is structured, this suffixes it as xdist does (the
+    group names sorted, joined by ``_``); with an older pytest xdist's own suffix works.
+    """
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pragma: no cover - pytest < 9.2
+        return
+    groups = sorted(
+        {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+    )
+    if groups and isinstance(getattr(item, "_id", None), NodeId):
+        item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
 
 
 @pytest.fixture

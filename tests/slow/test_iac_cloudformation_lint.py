@@ -31,7 +31,7 @@ from remediation.iac.spec import describe
 from tests.support.hostile import HOSTILE_NAMES
 from tests.support.iac_lint import undescribed
 from tests.support.iac_scenarios import SCENARIOS
-from tests.support.template import run, tool
+from tests.support.template import cfn_lint, run, tool
 
 pytestmark = pytest.mark.slow
 
@@ -70,10 +70,25 @@ def test_there_is_something_to_lint() -> None:
     assert {"fresh.yaml", "tool_created.yaml", "tool_created.import.yaml"} <= set(TEXTS)
 
 
+def test_the_shared_rules_find_what_cfn_lint_finds() -> None:
+    """:func:`cfn_lint` keeps cfn-lint's rules between templates (tests/support/template.py):
+    on a broken template, after a clean one and before it again, it finds exactly what
+    ``cfnlint.api.lint`` (rules loaded afresh) finds, informational checks included."""
+    clean = _real(TEXTS["tool_created.yaml"])
+    broken = clean.replace("VpcEndpointType", "VpcEndpointKind") + (
+        "\nParameters:\n  Unused:\n    Type: String\n"
+    )
+    config = ManualArgs(include_checks=["I"], regions=[REGION])
+    assert cfn_lint(clean, [REGION]) == []
+    found = cfn_lint(broken, [REGION])
+    assert found == [str(m) for m in lint(broken, config=config)]
+    assert any("VpcEndpointKind" in f for f in found) and any("W2001" in f for f in found)
+    assert cfn_lint(clean, [REGION]) == []
+
+
 @pytest.mark.parametrize("file", sorted(TEXTS))
 def test_cfn_lint_finds_nothing(file: str) -> None:
-    matches = lint(_real(TEXTS[file]), config=ManualArgs(include_checks=["I"], regions=[REGION]))
-    assert [str(m) for m in matches] == []
+    assert cfn_lint(_real(TEXTS[file]), [REGION]) == []
 
 
 @pytest.fixture(scope="module")
@@ -132,5 +147,4 @@ def test_cfn_lint_passes_whatever_the_vpc_is_called(name: str) -> None:
     out = cloudformation.render(describe(snapshot, scenario.plan()))
     for text in (out.template, out.import_template):
         assert text
-        matches = lint(_real(text), config=ManualArgs(include_checks=["I"], regions=[REGION]))
-        assert [str(m) for m in matches] == [], name
+        assert cfn_lint(_real(text), [REGION]) == [], name

@@ -94,17 +94,21 @@ def test_terraform_before_and_after_fix_adopts_what_the_tool_created(
         parse(path.read_text())  # every file is HCL2
     (tmp_path / "before").mkdir()
     (tmp_path / "before" / "region.tf").write_text(before_text)
+    failures = checkov_failures(tmp_path, ["before", "tf"])
     for where in ("before", "tf"):
-        assert checkov_failures(tmp_path / where) == [], where
+        assert failures[where] == [], where
 
 
-def checkov_failures(directory: Path) -> list[tuple[str, str]]:
-    """checkov's failed checks on the Terraform of a directory (the linter users run)."""
+def checkov_failures(root: Path, folders: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """checkov's failed checks on the Terraform of each folder of ``root`` (the linter users
+    run), by folder. One checkov run over ``root`` (its start is most of its time): checkov
+    reads each folder as a module of its own and names each check's file by its path from
+    ``root``. Every folder must have been checked."""
     result = run(
         [
             str(tool("checkov")),
             "--directory",
-            str(directory),
+            str(root),
             "--framework",
             "terraform",
             "--skip-download",
@@ -115,7 +119,13 @@ def checkov_failures(directory: Path) -> list[tuple[str, str]]:
     assert result.returncode in (0, 1), result.stderr
     report = json.loads(result.stdout)
     assert report["summary"]["parsing_errors"] == 0
-    return [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+    results = report["results"]
+    checked = {Path(c["file_path"]).parts[1] for c in results["passed_checks"]}
+    assert set(folders) <= checked, f"checkov checked nothing in {set(folders) - checked}"
+    failed: dict[str, list[tuple[str, str]]] = {folder: [] for folder in folders}
+    for check in results["failed_checks"]:
+        failed[Path(check["file_path"]).parts[1]].append((check["check_id"], check["resource"]))
+    return failed
 
 
 @pytest.mark.slow

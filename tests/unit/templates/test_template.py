@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.api import lint
-from cfnlint.config import ManualArgs
 from cfnlint.decode import decode_str
 from cfnlint.helpers import REGIONS
 
@@ -57,6 +55,7 @@ from tests.support.template import (
     _accepts,
     _as_list,
     _fixture,
+    cfn_lint,
     matches,
     policy_documents,
     run,
@@ -223,10 +222,7 @@ def test_cfn_lint_finds_nothing_in_any_region(
 ) -> None:
     # Errors, warnings and informational rules, in every region cfn-lint knows. (Experimental
     # rules are not run.) ``tool_runs`` is requested only to start the slow tools meanwhile.
-    matches = lint(
-        TEMPLATE.read_text(), config=ManualArgs(include_checks=["I"], regions=list(REGIONS))
-    )
-    assert [str(m) for m in matches] == []
+    assert cfn_lint(TEMPLATE.read_text(), REGIONS) == []
 
 
 @pytest.mark.slow

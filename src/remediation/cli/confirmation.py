@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sys
 
-from remediation.cli import accounts, terminal
+from remediation.cli import terminal
 from remediation.cli.interrupt import plain_ctrl_c
-from remediation.cli.passes import Job, apply_account, fixable, progress_text
+from remediation.cli.passes import Job, apply_account, each_account, fixable
 from remediation.cli.results import AccountScan, would_fix
 from remediation.cli.terminal import AccountProgress
 from remediation.report.results import VpcResult
@@ -42,16 +42,7 @@ def fix(
         terminal.info("--fix: not confirmed; nothing was changed")
         return plan, False
     progress = AccountProgress(sys.stderr, accounts=len(changing), verb="fixed")
-    try:
-        fixed = accounts.run_bounded(
-            changing,
-            lambda account: apply_account(job, account),
-            max_parallel=job.max_parallel,
-            on_done=lambda a, r: progress.finished(a.account_id, progress_text(r)),
-            stop=job.sessions.stop,
-        )
-    finally:
-        progress.clear()
+    fixed = each_account(job, changing, lambda account: apply_account(job, account), progress)
     by_account = {a.account_id: a for a in fixed}
     return [by_account.get(a.account_id, a) for a in plan], True
 

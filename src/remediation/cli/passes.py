@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -32,7 +32,7 @@ from remediation.cli.filters import VpcFilter, list_vpc_ids
 __all__ = ["Context", "Job", "VpcFilter", "list_vpc_ids", "scan_account", "scan_region"]
 from remediation.cli.interrupt import Interrupts, Journal
 from remediation.cli.results import AccountScan, RegionScan, errors_of, would_fix
-from remediation.cli.terminal import Progress
+from remediation.cli.terminal import AccountProgress, Progress
 from remediation.config import Settings
 from remediation.engine import chunks
 from remediation.events.triggers import Trigger
@@ -138,6 +138,34 @@ class Job:
         """Per-region progress: one account only (accounts in parallel would share the line)."""
         alone = not self.across and self.parallel_regions == 1 and not self.quiet
         return Progress(sys.stderr, regions=regions, chunk=chunks.CHUNK, enabled=alone)
+
+
+class _OfAccount(Protocol):
+    @property
+    def account_id(self) -> str: ...
+
+
+Item = TypeVar("Item", bound=_OfAccount)
+
+
+def each_account(
+    job: Job,
+    items: Sequence[Item],
+    work: Callable[[Item], AccountScan],
+    progress: AccountProgress,
+) -> list[AccountScan]:
+    """``work`` on each account (a target, or a scanned account), ``job.max_parallel`` at a
+    time, each one shown on ``progress`` as it finishes; results in ``items``' order."""
+    try:
+        return accounts.run_bounded(
+            items,
+            work,
+            max_parallel=job.max_parallel,
+            on_done=lambda item, done: progress.finished(item.account_id, progress_text(done)),
+            stop=job.sessions.stop,
+        )
+    finally:
+        progress.clear()
 
 
 def scan_account(job: Job, target: accounts.Target) -> AccountScan:

@@ -55,7 +55,7 @@ from remediation.cli.options import (
     epilog,
 )
 from remediation.cli.output import report
-from remediation.cli.passes import Job, fixable, progress_text, scan_account
+from remediation.cli.passes import Job, each_account, fixable, scan_account
 from remediation.cli.render import render_table
 from remediation.cli.results import (
     AccountScan,
@@ -233,16 +233,7 @@ def run(args: argparse.Namespace) -> int:
 def _scan(args: argparse.Namespace, job: Job, caller: str, partition: str) -> int:
     """The passes and the report, under the run's Ctrl-C handler."""
     progress = AccountProgress(sys.stderr, accounts=0 if job.quiet else len(job.targets))
-    try:
-        scanned = accounts.run_bounded(
-            job.targets,
-            lambda target: scan_account(job, target),
-            max_parallel=job.max_parallel,
-            on_done=lambda t, a: progress.finished(t.account_id, progress_text(a)),
-            stop=job.sessions.stop,
-        )
-    finally:
-        progress.clear()
+    scanned = each_account(job, job.targets, lambda target: scan_account(job, target), progress)
     plan = scanned if args.fix else None
     applied = plan_shown = False
     if args.fix and any(fixable(a) for a in scanned) and not job.sessions.stop.is_set():

@@ -16,6 +16,7 @@ from handlers import runtime
 from handlers.observability import logger
 from remediation.aws.clients import RETRIES
 from remediation.aws.inventory import Inventory
+from remediation.aws.paging import Pacer
 from remediation.config import Settings, load_settings
 from remediation.config.deployment import partition_problem
 from remediation.engine.runs import VPC_SECONDS, run
@@ -168,6 +169,7 @@ def run_trigger(
         cloudwatch=clients.cloudwatch,
         ram=clients.ram,
         peers=_peers(settings, partition, parsed, own=own),
+        pacer=Pacer(0.0) if clients.emulated else None,  # an emulator has no Route 53 quota
     )
     executor: Executor | None = None
     if settings.mode is Mode.AUTO_FIX:

@@ -114,6 +114,10 @@ class AwsClients:
     #: AWS RAM (which subnets the account shares out); ``None``: not read (against an
     #: emulator: moto does not implement ``ListResources``).
     ram: Any | None = None
+    #: The clients point at an emulator (``endpoint_url`` or ``AWS_ENDPOINT_URL``): the
+    #: inventory does not pace Route 53 then (AWS's five requests a second per account do not
+    #: apply; the demo would only wait).
+    emulated: bool = False
 
 
 def make_clients(
@@ -170,4 +174,5 @@ def make_clients(
             if emulated
             else cap_retry_time(session.client("ram", region_name=region, config=config))
         ),
+        emulated=emulated,
     )

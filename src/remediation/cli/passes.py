@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.clients import RETRIES, make_clients
 from remediation.aws.inventory import Inventory
+from remediation.aws.paging import Pacer
 from remediation.aws.peers import Peers
 from remediation.cli import accounts
 from remediation.cli import session as aws
@@ -259,6 +260,7 @@ def scan_region(
         ram=clients.ram,
         peers=_peers(ctx, region),
         thorough=True,  # a scan has no event's read budget: it reads what an event spares
+        pacer=Pacer(0.0) if clients.emulated else None,  # an emulator has no Route 53 quota
     )
     trigger = Trigger(
         event_id=ctx.event_id,

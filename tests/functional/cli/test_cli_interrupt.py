@@ -70,16 +70,6 @@ def _managed(url: str) -> dict[str, set[str]]:
     return found
 
 
-#: ``python -m remediation.cli`` without the Route 53 pacing (0.2 s between requests, five a
-#: second per account): against the emulator that is only waiting, 3 s of each run here, before
-#: its first change. As in the in-process tests (tests/conftest.py, ``_route53_unpaced``), the
-#: pacing itself is tested with an injected clock; here it is neither counted nor timed.
-_UNPACED_CLI = (
-    "import runpy; from remediation.aws import hosted_zones; hosted_zones.ROUTE53_INTERVAL = 0.0; "
-    "runpy.run_module('remediation.cli', run_name='__main__', alter_sys=True)"
-)
-
-
 def _fix_interrupted(url: str, tmp_path: Path, presses: int) -> tuple[int, dict[str, Any], str]:
     """``scan --fix --yes --format json -v`` in its own process, ``presses`` SIGINTs sent as
     soon as it has applied its first change."""
@@ -88,7 +78,8 @@ def _fix_interrupted(url: str, tmp_path: Path, presses: int) -> tuple[int, dict[
         **emulator_environ(url, REGION, tmp_path),
         "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}",
     }
-    argv = [sys.executable, "-c", _UNPACED_CLI, "scan", "--fix", "--yes"]
+    # Against the emulator (--endpoint-url) the CLI does not pace Route 53: no waiting here.
+    argv = [sys.executable, "-m", "remediation.cli", "scan", "--fix", "--yes"]
     argv += ["--format", "json", "--verbose", "--region", REGION, "--endpoint-url", url]
     process = subprocess.Popen(  # noqa: S603 - our own CLI, loopback only
         argv,

@@ -10,3 +10,10 @@ def test_clients_retry_in_standard_mode_with_eight_attempts() -> None:
     clients = make_clients(REGION)
     for client in (clients.ec2, clients.route53, clients.sns):
         assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 8}  # type: ignore[attr-defined]
+
+
+def test_clients_given_an_endpoint_url_know_they_are_emulated() -> None:
+    """``--endpoint-url`` (or ``AWS_ENDPOINT_URL``) means a local emulator: the inventory then
+    does not pace Route 53 (AWS's five requests a second do not apply there)."""
+    assert make_clients(REGION, endpoint_url="http://127.0.0.1:5000").emulated
+    assert not make_clients(REGION).emulated

@@ -91,12 +91,15 @@ def _v2_vpcs(finding: Mapping[str, Any], account: str) -> list[tuple[str, str, s
 def _v2_open_failure(finding: Mapping[str, Any]) -> bool:
     """A failed EC2.55/EC2.56 control finding that nobody closed, suppressed or resolved."""
     status = _get(finding, "compliance", "status")
+    control = _get(finding, "compliance", "control")
+    status_id = finding.get("status_id")  # optional in OCSF; an integer when present
     return (
         finding.get("class_uid") == COMPLIANCE_FINDING
-        and _get(finding, "compliance", "control") in CONTROLS
+        and isinstance(control, str)
+        and control in CONTROLS
         and isinstance(status, str)
         and status.strip().lower() in ("fail", "failed")
-        and finding.get("status_id") not in CLOSED_STATUS_IDS
+        and (status_id is None or (type(status_id) is int and status_id not in CLOSED_STATUS_IDS))
         and finding.get("activity_id") != CLOSE_ACTIVITY
     )
 

@@ -83,6 +83,10 @@ def test_the_vpc_comes_from_uid_or_uid_alt(uid: str, uid_alt: str | None) -> Non
         ({"class_uid": 2004}, "no failed, open EC2.55/EC2.56", True),
         ({"status_id": 4}, "no failed, open EC2.55/EC2.56", True),  # resolved
         ({"status_id": 3}, "no failed, open EC2.55/EC2.56", True),  # suppressed by a person
+        # Malformed (found by the fuzz): not an integer, not a string: data, never a crash.
+        ({"status_id": [1]}, "no failed, open EC2.55/EC2.56", True),
+        ({"status_id": "1"}, "no failed, open EC2.55/EC2.56", True),
+        ({"compliance__control": ["EC2.55"]}, "no failed, open EC2.55/EC2.56", True),
         ({"activity_id": 3}, "no failed, open EC2.55/EC2.56", True),  # closed
         (
             {"metadata__product__uid": "arn:aws:securityhub:us-east-1::productv2/acme/scanner"},

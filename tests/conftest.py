@@ -159,7 +159,8 @@ def _sdk_settings() -> tuple[object, ...]:
     (a tool that records calls adds one)."""
     return (
         tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))),
-        tuple(id(entry) for entry in BUILTIN_HANDLERS),
+        # The entries themselves (kept: an id of a freed entry could be reused by another).
+        tuple(BUILTIN_HANDLERS),
     )
 
 

@@ -120,6 +120,22 @@ class AwsClients:
     emulated: bool = False
 
 
+def _emulated(endpoint_url: str | None, used: str) -> bool:
+    """Whether the clients point at an emulator: ``endpoint_url`` given, or the SDK's own
+    ``AWS_ENDPOINT_URL`` set *and in use* (botocore ignores it under
+    ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS``, and then the clients reach AWS).
+
+    >>> _emulated(None, "https://ec2.us-east-1.amazonaws.com")
+    False
+    >>> _emulated("http://127.0.0.1:5000", "http://127.0.0.1:5000")
+    True
+    """
+    if endpoint_url:
+        return True
+    configured = sdk_endpoint_url(os.environ)
+    return bool(configured) and used.rstrip("/") == configured.rstrip("/")
+
+
 def make_clients(
     region: str,
     *,
@@ -138,11 +154,10 @@ def make_clients(
     """
     session = session or boto3.session.Session()
     url = endpoint_url or None  # None: the service's own endpoint
-    emulated = bool(endpoint_url or sdk_endpoint_url(os.environ))
+    ec2 = session.client("ec2", region_name=region, endpoint_url=url, config=config)
+    emulated = _emulated(endpoint_url, str(ec2.meta.endpoint_url))
     return AwsClients(
-        ec2=cap_retry_time(
-            session.client("ec2", region_name=region, endpoint_url=url, config=config)
-        ),
+        ec2=cap_retry_time(ec2),
         route53=cap_retry_time(
             session.client("route53", region_name=region, endpoint_url=url, config=config)
         ),

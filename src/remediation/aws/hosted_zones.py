@@ -122,6 +122,14 @@ def reset() -> None:
     _PROFILE_RESOURCES.clear()
 
 
+class ZoneListingFailed(Exception):
+    """The account's ``ListHostedZones`` failed (``cause``: botocore's error)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
 def _unread(operation: str, exc: BaseException) -> str:
     """Why a Profiles read failed, naming the permission when it was refused."""
     return unread(PROFILE_PERMISSIONS[operation], exc)
@@ -161,11 +169,12 @@ class HostedZones:
         # What a sweep lists once, whatever the number of slices it reads its VPCs in: the
         # account's own zones (id -> name, VPC -> names, VPC -> refs), the profile
         # associations, and each profile's resources. One instance serves one run.
-        self._own: tuple[dict[str, str], ZoneKnowledge] | None = None
+        self._own: ZoneKnowledge | None = None
         self._associations: list[dict[str, Any]] | None = None
         self._resources: dict[str, _Resources] = {}
-        #: Every zone of the account, id -> name (one listing a run, for a Profile's zones).
-        self._names: dict[str, str] | None = None
+        #: Every zone of the account (one ``ListHostedZones`` a run: the sweep's own zones and
+        #: the names of a Profile's zones both come from it).
+        self._zones: list[dict[str, Any]] | None = None
 
     def knowledge(
         self,
@@ -184,18 +193,17 @@ class HostedZones:
         known = ZoneKnowledge()
         if self.route53 is None or not needing:
             return known
-        own_names: dict[str, str] = {}
         pending = list(needing)
         if sweep or len(needing) > PER_VPC_ZONE_LOOKUPS:
             try:
                 if self._own is None:
                     listed = ZoneKnowledge()
-                    self._own = self._own_zones(wanted, listed), listed
-                own_names, listed = self._own
-                for vpc_id, names in listed.zones.items():
+                    self._own_zones(wanted, listed)
+                    self._own = listed
+                for vpc_id, names in self._own.zones.items():
                     known.zones[vpc_id] |= names
-                    known.zone_refs[vpc_id].update(listed.zone_refs.get(vpc_id, {}))
-            except (ClientError, BotoCoreError) as exc:
+                    known.zone_refs[vpc_id].update(self._own.zone_refs.get(vpc_id, {}))
+            except (ClientError, BotoCoreError, ZoneListingFailed) as exc:
                 log.warning("could not list the account's hosted zones", extra={"error": str(exc)})
             pending = [v for v in needing if not known.zones.get(v)]
         for vpc_id in pending:
@@ -208,7 +216,7 @@ class HostedZones:
             known.zone_refs[vpc_id].update({n: refs[n] for n in known.zones[vpc_id] if n in refs})
         unsettled = [v for v in pending if not known.zones.get(v) and v not in known.unknown]
         if self.profiles is not None and profiles and unsettled:
-            self._profiles(wanted, unsettled, own_names, known, sweep=sweep)
+            self._profiles(wanted, unsettled, known, sweep=sweep)
         return known
 
     def zones_of(self, vpc_id: str) -> set[str]:
@@ -233,17 +241,12 @@ class HostedZones:
                 return set(refs)
             kwargs["NextToken"] = page["NextToken"]
 
-    def _own_zones(self, wanted: Collection[str], known: ZoneKnowledge) -> dict[str, str]:
-        """The account's private zones named like a service: which VPCs each serves.
-
-        Returns every private zone's id -> name (a Profile's resources name zones by id).
-        """
-        names: dict[str, str] = {}
-        for zone in pages(self.route53, "list_hosted_zones", "HostedZones"):
+    def _own_zones(self, wanted: Collection[str], known: ZoneKnowledge) -> None:
+        """The account's private zones named like a service: which VPCs each serves."""
+        for zone in self._listing():
             if not (zone.get("Config") or {}).get("PrivateZone"):
                 continue
             name = _name(zone.get("Name"))
-            names[_zone_id(zone.get("Id"))] = name
             if name not in wanted:
                 continue
             self.pacer.wait()
@@ -255,13 +258,11 @@ class HostedZones:
                         _zone_id(zone.get("Id")),
                         self.account_id,
                     )
-        return names
 
     def _profiles(
         self,
         wanted: Collection[str],
         vpc_ids: Sequence[str],
-        own_names: dict[str, str],
         known: ZoneKnowledge,
         *,
         sweep: bool,
@@ -299,19 +300,17 @@ class HostedZones:
         for profile_id, vpcs in sorted(by_profile.items()):
             try:
                 if profile_id not in self._resources:
-                    self._resources[profile_id] = self._kept_resources(
-                        profile_id, own_names, sweep=sweep
-                    )
+                    self._resources[profile_id] = self._kept_resources(profile_id, sweep=sweep)
                 found = self._resources[profile_id]
-            except (ClientError, BotoCoreError) as exc:
-                failed = (
-                    "list_hosted_zones"
-                    if getattr(exc, "operation_name", "") == "ListHostedZones"
-                    else "list_profile_resource_associations"
+            except (ClientError, BotoCoreError, ZoneListingFailed) as exc:
+                failed, cause = (
+                    ("list_hosted_zones", exc.cause)
+                    if isinstance(exc, ZoneListingFailed)
+                    else ("list_profile_resource_associations", exc)
                 )
                 for vpc_id in vpcs:
                     known.profiles_unread[vpc_id] = f"Route 53 Profile {profile_id}: " + _unread(
-                        failed, exc
+                        failed, cause
                     )
                 continue
             served = {n: ref for n, ref in found.zones.items() if n in wanted}
@@ -326,9 +325,7 @@ class HostedZones:
                         f"name ({', '.join(sorted(found.unnamed))}, owned by another account)"
                     )
 
-    def _kept_resources(
-        self, profile_id: str, own_names: dict[str, str], *, sweep: bool
-    ) -> _Resources:
+    def _kept_resources(self, profile_id: str, *, sweep: bool) -> _Resources:
         """A Profile's resources: read by a sweep (and kept), reused by an event within
         :data:`PROFILE_TTL_SECONDS` of the last reading, read by an event otherwise."""
         key = (*self._key, profile_id)
@@ -336,16 +333,17 @@ class HostedZones:
         if not sweep and kept is not None:
             return kept
         try:
-            found = self._profile_resources(profile_id, own_names)
-        except (ClientError, BotoCoreError):
+            found = self._profile_resources(profile_id)
+        except (ClientError, BotoCoreError, ZoneListingFailed):
             _PROFILE_RESOURCES.forget(key)  # no event may rely on an older reading
             raise
         _PROFILE_RESOURCES.put(key, self.clock(), found)
         return found
 
-    def _profile_resources(self, profile_id: str, own_names: dict[str, str]) -> _Resources:
+    def _profile_resources(self, profile_id: str) -> _Resources:
         """A Profile's resources of every type, told apart by ARN (zones named when readable)."""
         found = _Resources()
+        names: dict[str, str] | None = None  # the account's zones, listed when a zone needs one
         for resource in pages(
             self.profiles,
             "list_profile_resource_associations",
@@ -360,8 +358,8 @@ class HostedZones:
                 found.rules.add(rule.group(1))
             elif ":hostedzone/" in arn:
                 zone_id = _zone_id(arn)
-                # A sweep has listed the account's zones already; an event lists them now.
-                name = (own_names or self._zone_names()).get(zone_id, "")
+                names = self._zone_names() if names is None else names
+                name = names.get(zone_id, "")
                 if name:
                     found.zones[name] = (zone_id, self.account_id)
                 else:
@@ -369,14 +367,19 @@ class HostedZones:
         return found
 
     def _zone_names(self) -> dict[str, str]:
-        """Every hosted zone of the account, id -> name: one ``ListHostedZones`` a run (pages
-        of 100), not a ``GetHostedZone`` per zone a Profile carries (a landing zone's Profile
-        can carry hundreds, and Route 53 allows five requests a second per account). A zone
-        a Profile carries that the listing lacks is another account's. A failed listing
-        fails like the Profile's read: judged as "no Profile", naming the permission."""
-        if self._names is None:
-            self._names = {
-                _zone_id(zone.get("Id")): _name(zone.get("Name"))
-                for zone in pages(self.route53, "list_hosted_zones", "HostedZones")
-            }
-        return self._names
+        """Every hosted zone of the account, id -> name, from the run's one listing: not a
+        ``GetHostedZone`` per zone a Profile carries (a landing zone's Profile can carry
+        hundreds, and Route 53 allows five requests a second per account). A zone a Profile
+        carries that the listing lacks is another account's. A failed listing fails like the
+        Profile's read: judged as "no Profile", naming the permission."""
+        return {_zone_id(z.get("Id")): _name(z.get("Name")) for z in self._listing()}
+
+    def _listing(self) -> list[dict[str, Any]]:
+        """The account's hosted zones (``ListHostedZones``, pages of 100), listed once a run;
+        :class:`ZoneListingFailed` when the listing fails (nothing of it is kept)."""
+        if self._zones is None:
+            try:
+                self._zones = list(pages(self.route53, "list_hosted_zones", "HostedZones"))
+            except (ClientError, BotoCoreError) as exc:
+                raise ZoneListingFailed(exc) from exc
+        return self._zones

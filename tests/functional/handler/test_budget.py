@@ -382,3 +382,20 @@ def test_a_profile_carrying_many_zones_names_them_in_one_listing(
     assert "ListHostedZones" not in warm.operations(), warm.by_operation()
     assert cold.reads - SHARE_READS <= EVALUATION_READS_COLD, cold.by_operation()
     assert warm.reads - SHARE_READS <= EVALUATION_READS_WARM, warm.by_operation()
+
+
+def test_a_sweep_lists_the_accounts_zones_once_for_its_own_zones_and_a_profiles(
+    aws: Aws, handler_env: pytest.MonkeyPatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spoke account without private zones of its own, its VPC served through a Profile that
+    carries another account's zones: the sweep's one ``ListHostedZones`` serves both its own
+    zones and the Profile's names (an empty listing is a listing)."""
+    monkeypatch.setattr(hosted_zones, "ROUTE53_INTERVAL", 0.0)
+    spoke = build_vpc(aws.ec2, dns_hostnames=True, cidr="10.1.0.0/16")
+    aws.strict.profile_associations[spoke.vpc_id] = "rp-lz"
+    aws.strict.profile_zones["rp-lz"] = ["arn:aws:route53:::hostedzone/ZANOTHERACCOUNT"]
+
+    _, calls = invoke(sweep_event())
+
+    assert calls.operations(service="route53").count("ListHostedZones") == 1, calls.by_operation()
+    assert "GetHostedZone" not in calls.operations(service="route53")

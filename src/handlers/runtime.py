@@ -28,10 +28,8 @@ if TYPE_CHECKING:  # organisation mode only
 
 _SESSION: dict[str, boto3.session.Session] = {}
 _MEMBERS: dict[str, MemberSessions] = {}
-#: (session, region, metrics) -> the session and its clients, the most recent last.
-_CLIENTS: OrderedDict[tuple[int, str, bool], tuple[boto3.session.Session, AwsClients]] = (
-    OrderedDict()
-)
+#: (session, region, metrics) -> the clients, the most recent last.
+_CLIENTS: OrderedDict[tuple[boto3.session.Session, str, bool], AwsClients] = OrderedDict()
 #: How many (session, region) client sets an environment keeps: an organisation's work items
 #: bring member sessions one after another, and each set holds a few megabytes.
 KEPT_CLIENT_SETS = 8
@@ -100,14 +98,14 @@ def clients(
     Kept for the next invocations with the same session and region (:data:`KEPT_CLIENT_SETS`
     sets at most, the least recently used dropped first)."""
     chosen = session or base_session()
-    key = (id(chosen), region, metrics)
+    key = (chosen, region, metrics)  # a session compares by identity, and is kept alive here
     with _LOCK:
         kept = _CLIENTS.get(key)
-        if kept is not None and kept[0] is chosen:
+        if kept is not None:
             _CLIENTS.move_to_end(key)
-            return kept[1]
+            return kept
         made = make_clients(region, session=chosen, metrics=metrics)
-        _CLIENTS[key] = (chosen, made)
+        _CLIENTS[key] = made
         while len(_CLIENTS) > KEPT_CLIENT_SETS:
             _CLIENTS.popitem(last=False)
         return made
@@ -165,7 +163,7 @@ def forget_members() -> None:
     with _LOCK:
         _MEMBERS.clear()
         own = _SESSION.get("session")
-        for key in [k for k, (session, _) in _CLIENTS.items() if session is not own]:
+        for key in [k for k in _CLIENTS if k[0] is not own]:
             del _CLIENTS[key]
     names = sys.modules.get("remediation.org.names")  # loaded in organisation mode only
     if names is not None:

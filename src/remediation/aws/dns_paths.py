@@ -25,7 +25,7 @@ import logging
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
@@ -133,8 +133,7 @@ class DnsPaths:
         self.hub_records = hub_records
         meta = getattr(ec2, "meta", None)
         self._url = str(getattr(meta, "endpoint_url", "") or "")
-        self._key = (account_id, region, self._url)
-        self.resolver_rules = ResolverRules(resolver, ec2, key=self._key, clock=clock)
+        self.resolver_rules = ResolverRules(resolver, ec2, key=self._kept(account_id), clock=clock)
 
     def facts(
         self,
@@ -142,16 +141,16 @@ class DnsPaths:
         endpoints: Mapping[str, Sequence[Mapping[str, Any]]],
         *,
         vpc_ids: Sequence[str],
-        needing: Sequence[str],
+        answered: Collection[str],
         sweep: bool,
         served: Callable[[Sequence[Mapping[str, Any]]], bool],
     ) -> dict[str, dict[str, Any]]:
         """Per VPC, the snapshot's DNS-path fields (hub zones, remote endpoints, rules).
 
-        ``vpc_ids`` are the VPCs this account owns; ``needing`` those without a local
-        endpoint of every service. An event reads the Resolver rules of the VPCs that are
-        served (locally, by a hub zone or a Profile): a VPC that is not resolves ECR's public
-        names anyway, and its next evaluation reads them once it is served.
+        ``vpc_ids`` are the VPCs this account owns; ``answered`` those whose ECR names
+        something answers (a local endpoint of every service, a hub zone, a Profile). An event
+        reads the Resolver rules of those only: a VPC that is not answered resolves ECR's
+        public names anyway, and its next evaluation reads them once it is served.
         """
         by_id = {str(e.get("VpcEndpointId")): e for items in endpoints.values() for e in items}
         out: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -199,7 +198,7 @@ class DnsPaths:
                 remote_endpoints=tuple(remote[t] for t in sorted(targets)) + tuple(through),
                 profiles_unread=known.profiles_unread.get(vpc_id, ""),
             )
-        settled = [v for v in vpc_ids if v not in needing or known.answers(v)]
+        settled = [v for v in vpc_ids if v in answered]
         asked = None if sweep else settled
         if asked != []:
             rules, why = self.resolver_rules.rules(asked, known.profile_rules, endpoints, served)
@@ -228,7 +227,7 @@ class DnsPaths:
                 )
                 continue
             account = owner if foreign else self.account_id
-            key = (account, self.region, self._url, zone_id)
+            key = (*self._kept(account), zone_id)
             if not sweep and not self.hub_records:  # an event: a sweep's reading, or the name
                 cached = _RECORDS.fresh(key, self.clock(), ttl=TTL_SECONDS)
                 if cached is not None:
@@ -308,7 +307,7 @@ class DnsPaths:
         has read every endpoint of the region and keeps what it found. ``peer``: the endpoints
         are another account's, read through its member role."""
         now = self.clock()
-        base = self._key if peer is None else (peer.account_id, self.region, self._url)
+        base = self._kept(self.account_id if peer is None else peer.account_id)
         kept: dict[str, RemoteEndpoint] = {}
         if not sweep:
             for endpoint_id in sorted(ids - set(endpoints)):
@@ -363,6 +362,10 @@ class DnsPaths:
                         continue
             found.update({str(i["VpcEndpointId"]): parse_remote(i) for i in items})
         return found
+
+    def _kept(self, account_id: str) -> tuple[str, str, str]:
+        """Where a reading in ``account_id`` is kept: the account, the region, the endpoint."""
+        return (account_id, self.region, self._url)
 
     def _peer(self, account_id: str) -> PeerClients | str:
         """Another account's read-only clients, or why its records cannot be read."""

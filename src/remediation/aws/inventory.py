@@ -201,23 +201,26 @@ class Inventory:
         ]
         needing = [v for v in owned if not served_locally(endpoints.get(v, []), services)]
         zones = self._private_zones(settings, scope, needing)
+        # What answers a VPC's ECR names (a local endpoint of every service, a hub zone, a
+        # Profile): an event reads the DNS servers and Resolver rules of those VPCs only. A VPC
+        # still missing an endpoint that no hub stands in for is non-compliant whatever they
+        # say, and its evaluation once served reads them.
+        answered = {v for v in vpc_ids if v not in needing or zones.answers(v)}
         paths = self.dns_paths.facts(
             zones,
             endpoints,
             vpc_ids=owned,
-            needing=needing,
+            answered=answered,
             sweep=scope is None,
             served=lambda items: served_locally(items, services),
         )
         servers = survey.dns_servers
         if servers is None:
-            # An event reads a VPC's DHCP options only when something answers its ECR names
-            # (a local endpoint of every service, a hub zone, a Profile), as it reads its
-            # Resolver rules: a VPC still missing an endpoint that no hub stands in for is
-            # non-compliant whatever its DNS servers, and its evaluation once served reads them.
-            answered = [v for v in vpcs if v["VpcId"] not in needing or zones.answers(v["VpcId"])]
             servers = dns_servers(
-                self.ec2, answered, account_id=self.account_id, region=self.region
+                self.ec2,
+                [v for v in vpcs if v["VpcId"] in answered],
+                account_id=self.account_id,
+                region=self.region,
             )
         sharing = {
             vpc_id: self.shares.of_vpc(

@@ -54,7 +54,7 @@ def test_clients_are_kept_per_session_region_and_kind_and_forgotten_with_the_ses
     assert runtime.clients(REGION) is own
     runtime.forget_members()  # a member's clients go with its session, the function's stay
     assert runtime.clients(REGION) is own
-    assert all(session is runtime.base_session() for session, _ in runtime._CLIENTS.values())
+    assert all(session is runtime.base_session() for session, _, _ in runtime._CLIENTS)
 
     runtime.forget_session()
 
@@ -69,5 +69,5 @@ def test_an_environment_keeps_a_bounded_number_of_client_sets() -> None:
         runtime.clients(REGION, session)
 
     assert len(runtime._CLIENTS) == runtime.KEPT_CLIENT_SETS
-    assert all(kept is not first for _, kept in runtime._CLIENTS.values())
+    assert all(kept is not first for kept in runtime._CLIENTS.values())
     assert runtime.clients(REGION, sessions[-1]) is runtime.clients(REGION, sessions[-1])

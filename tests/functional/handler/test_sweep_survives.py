@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.retries.standard
 import pytest
 from botocore.exceptions import ClientError
 
@@ -153,8 +154,29 @@ def test_a_sweep_started_by_hand_does_not_wait(
     assert slept == [pytest.approx(90.0)]
 
 
-def test_one_throttled_call_cannot_eat_the_timeout(aws: Aws, faults: FaultLayer) -> None:
-    """botocore retries throttling 8 times; the cap stops it once the call has taken 10 s."""
+@pytest.mark.parametrize(
+    ("draw", "tries"),
+    [
+        (1.0, 5),  # waits 1, 2, 4, 8: 15 s spent when the fifth attempt fails
+        (0.5, 6),  # waits 0.5, 1, 2, 4, 8: 15.5 s spent after the sixth
+        (0.05, 8),  # waits never reach 10 s: botocore's own 8 attempts end it
+    ],
+)
+def test_one_throttled_call_cannot_eat_the_timeout(
+    aws: Aws, faults: FaultLayer, monkeypatch: pytest.MonkeyPatch, draw: float, tries: int
+) -> None:
+    """botocore retries throttling 8 times; the cap stops it once the call has taken 10 s.
+
+    botocore's backoff draws a random share of 2**attempt seconds; the draw is fixed here,
+    so each case is the same on every run (a random draw below about 0.1 reaches the
+    eighth attempt within 10 s, which made an unfixed draw fail now and then).
+    """
+    real_init = botocore.retries.standard.ExponentialBackoff.__init__
+
+    def fixed_draw(backoff: Any, *args: Any, **kwargs: Any) -> None:
+        real_init(backoff, *args, **{**kwargs, "random": lambda: draw})
+
+    monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "__init__", fixed_draw)
     clock = lambda: sum(faults.sleeps)  # noqa: E731 - botocore's backoff is the only time spent
     faults.add(throttle("ec2", "DescribeVpcs", 20))
     ec2 = cap_retry_time(
@@ -162,8 +184,12 @@ def test_one_throttled_call_cannot_eat_the_timeout(aws: Aws, faults: FaultLayer)
     )
     with pytest.raises(ClientError, match="RequestLimitExceeded"):
         ec2.describe_vpcs()
-    assert 1 < faults.tried("DescribeVpcs") < 8
-    assert sum(faults.sleeps[:-1]) < 10.0 <= sum(faults.sleeps) + 20.0
+    assert faults.tried("DescribeVpcs") == tries
+    assert faults.sleeps == pytest.approx([draw * min(2**i, 20) for i in range(tries - 1)])
+    if tries < 8:  # the cap ended it: the time was spent only at the last attempt
+        assert sum(faults.sleeps[:-1]) < 10.0 <= sum(faults.sleeps)
+    else:
+        assert sum(faults.sleeps) < 10.0
 
 
 def test_delete_vpc_endpoints_naming_a_forgotten_id_resolves_the_others(

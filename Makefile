@@ -58,7 +58,14 @@ $(TOOLS_STAMP):
 	$(TOOLS_VENV)/bin/python -m pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)' 'checkov==$(CHECKOV_VERSION)'
 	@touch $@
 
-tools: $(TOOLS_STAMP)
+# checkov's JSONPath parser builds its parse tables on every call unless they are written once:
+# .ci/jsonpath_tables.py writes them (a CloudFormation scan 14 s to 4 s, the same findings).
+TOOLS_TABLES := $(TOOLS_VENV)/.jsonpath-tables
+$(TOOLS_TABLES): $(TOOLS_STAMP) .ci/jsonpath_tables.py
+	$(TOOLS_VENV)/bin/python .ci/jsonpath_tables.py
+	@touch $@
+
+tools: $(TOOLS_STAMP) $(TOOLS_TABLES)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
@@ -112,7 +119,7 @@ browser:
 	      || echo "chromium could not be installed: the browser test skips"; \
 	  else echo "no chromium (and not root with apt-get): the browser test skips"; fi; }
 
-suite: $(STAMP) $(TOOLS_STAMP) $(RUNTIME_DEPS) browser
+suite: $(STAMP) $(TOOLS_STAMP) $(TOOLS_TABLES) $(RUNTIME_DEPS) browser
 	$(RUNTIME_ENV) ECR_GUARD_TOOLS_VENV=$(abspath $(TOOLS_VENV)) ECR_GUARD_REQUIRE_TOOLS=1 $(VPY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # Known vulnerabilities in the installed dependencies fail the build; an unreachable

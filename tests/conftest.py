@@ -228,13 +228,13 @@ TOOL_GROUPS = {
 # container objects, and now and then walks every object the process holds: here the parsed
 # service models, moto's backends and every imported module, hundreds of thousands of them.
 # The tests allocate fast (botocore builds and parses every request and answer twice, once
-# for the client and once for moto), so the collector took about a fifth of the suite's CPU.
+# for the client and once for moto), and the collector kept walking the long-lived objects.
 # After collection the objects the process already holds are moved out of the collector's
 # sight (``gc.freeze``: they live as long as the process anyway) and the youngest generation
 # is collected every 100,000 allocations instead. Reference counting still frees almost
-# everything at once; only cycles wait longer. Measured: the suite's CPU 250 s to 200 s, its
-# largest worker 650 MB (docs/performance.md). This is the test process's setting only: the
-# function runs with Python's defaults.
+# everything at once; only cycles wait longer. Measured in interleaved runs of the suite
+# (python3.11): its CPU time 4 % lower, the largest worker under 750 MB (docs/performance.md). This is the test process's setting only: the function runs with
+# Python's defaults.
 GC_YOUNGEST_THRESHOLD = 100_000
 
 

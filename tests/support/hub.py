@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.support.aws import ACCOUNT
-from tests.support.topology import BuiltVpc, build_vpc
+from tests.support.topology import BuiltVpc, build_vpc, main_route_table
 
 REGION = "us-east-1"
 
@@ -90,7 +90,7 @@ def add_records(route53: Any, zone_id: str, hub: Hub, name: str) -> None:
 
 def route_to_hub(ec2: Any, hub: Hub, spoke: BuiltVpc) -> None:
     """The spoke's route tables send the hub's block to the transit gateway."""
-    for table in {*spoke.private_route_tables.values(), spoke.main_route_table}:
+    for table in {*spoke.private_route_tables.values(), main_route_table(ec2, spoke.vpc_id)}:
         routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
         if not any(r.get("DestinationCidrBlock") == "10.200.0.0/16" for r in routes):
             ec2.create_route(

@@ -13,7 +13,6 @@ class BuiltVpc:
     private_subnets: dict[str, list[str]] = field(default_factory=dict)  # az -> subnet ids
     public_route_table: str = ""
     private_route_tables: dict[str, str] = field(default_factory=dict)  # az -> rtb id
-    main_route_table: str = ""
     igw: str = ""
 
     @property
@@ -44,12 +43,13 @@ def build_vpc(
             {"ResourceType": "vpc", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
         ]
     vpc_id = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=tag_spec)["Vpc"]["VpcId"]
-    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": dns_support})
-    if dns_support:
-        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": dns_hostnames})
+    # A new VPC has DNS support on and DNS hostnames off (so does moto's): only what differs
+    # is written, and hostnames only while support is on (EC2 refuses them otherwise).
+    if not dns_support:
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": False})
+    elif dns_hostnames:
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
     built = BuiltVpc(vpc_id=vpc_id)
-    tables = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
-    built.main_route_table = tables["RouteTables"][0]["RouteTableId"]
     prefix = ".".join(cidr.split(".")[:2])
     zones = [f"{region}{letter}" for letter in "abcdef"[:azs]]
     if public:
@@ -81,6 +81,12 @@ def build_vpc(
             ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
             built.private_subnets.setdefault(zone, []).append(subnet)
     return built
+
+
+def main_route_table(ec2: Any, vpc_id: str) -> str:
+    """The VPC's main route table (read when a test needs it, not for every VPC built)."""
+    flt = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "association.main", "Values": ["true"]}]
+    return str(ec2.describe_route_tables(Filters=flt)["RouteTables"][0]["RouteTableId"])
 
 
 def endpoints(ec2: Any, vpc_id: str, *, usable_only: bool = True) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
 from tests.support.fixtures import load_event
 from tests.support.hub import add_records, build_hub, route_to_hub
 from tests.support.invariants import violations
-from tests.support.topology import build_vpc, endpoints
+from tests.support.topology import build_vpc, endpoints, main_route_table
 
 FIXTURE_VPC = "vpc-0a1b2c3d4e5f67890"
 
@@ -319,7 +319,7 @@ def test_release_on_a_vpc_the_tool_never_touched_deletes_nothing(
         VpcId=vpc.vpc_id,
         ServiceName=f"com.amazonaws.{REGION}.s3",
         VpcEndpointType="Gateway",
-        RouteTableIds=[vpc.main_route_table],
+        RouteTableIds=[main_route_table(aws.ec2, vpc.vpc_id)],
     )
     plan = release.find(aws.ec2, vpc.vpc_id)
     assert plan.empty

@@ -233,7 +233,8 @@ TOOL_GROUPS = {
 # sight (``gc.freeze``: they live as long as the process anyway) and the youngest generation
 # is collected every 100,000 allocations instead. Reference counting still frees almost
 # everything at once; only cycles wait longer. Measured in interleaved runs of the suite
-# (python3.11): its CPU time 4 % lower, the largest worker under 750 MB (docs/performance.md). This is the test process's setting only: the function runs with
+# (python3.11): its CPU time 4 % lower, the largest worker under 750 MB
+# (docs/performance.md). This is the test process's setting only: the function runs with
 # Python's defaults.
 GC_YOUNGEST_THRESHOLD = 100_000
 

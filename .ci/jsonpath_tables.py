@@ -28,6 +28,7 @@ PARSERS = (
 )
 TABLES = "parser_jsonpath_parsetab"  # the name bc_jsonpath_ng gives PLY
 START = "jsonpath"
+QUIET = logging.getLogger("ply")  # PLY's warnings about checkov's grammar, not shown
 
 
 def main() -> int:
@@ -36,7 +37,6 @@ def main() -> int:
     except ImportError:
         print("no PLY in this environment: nothing to do")
         return 0
-    quiet = logging.getLogger("ply")
     for module_name, class_name in PARSERS:
         try:
             module = importlib.import_module(module_name)
@@ -52,7 +52,7 @@ def main() -> int:
             outputdir=folder,
             write_tables=True,
             start=START,
-            errorlog=quiet,
+            errorlog=QUIET,
         )
         if not _tables_match(yacc, parser, f"{module.__package__}.{TABLES}"):
             print(f"the tables written for {module_name} do not load: PLY will build them")
@@ -65,7 +65,7 @@ def _tables_match(yacc: Any, parser: object, tabmodule: str) -> bool:
     """The check PLY makes before it uses tables: the module's signature is the grammar's."""
     grammar = {name: getattr(parser, name) for name in dir(parser)}
     grammar["start"] = START
-    reflect = yacc.ParserReflect(grammar, log=logging.getLogger("ply"))
+    reflect = yacc.ParserReflect(grammar, log=QUIET)
     reflect.get_all()
     table = yacc.LRTable()
     return bool(table.read_table(tabmodule) == reflect.signature())

@@ -10,7 +10,6 @@ injection, VPC builders, event loaders, the safety recorder...); the tests mirro
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import socket
 import subprocess
@@ -30,6 +29,7 @@ from hypothesis import settings
 from moto import mock_aws
 
 from handlers import runtime as _runtime
+from remediation.demo.emulator import collect_less
 from tests.support.aws import (
     REGION,
     Aws,
@@ -224,26 +224,10 @@ TOOL_GROUPS = {
 }
 
 
-# Python's cyclic garbage collector runs a collection every 700 (2,000 from 3.13) new
-# container objects, and now and then walks every object the process holds: here the parsed
-# service models, moto's backends and every imported module, hundreds of thousands of them.
-# The tests allocate fast (botocore builds and parses every request and answer twice, once
-# for the client and once for moto), and the collector kept walking the long-lived objects.
-# After collection the objects the process already holds are moved out of the collector's
-# sight (``gc.freeze``: they live as long as the process anyway) and the youngest generation
-# is collected every 100,000 allocations instead. Reference counting still frees almost
-# everything at once; only cycles wait longer. Measured in interleaved runs of the suite
-# (python3.11): its CPU time 4 % lower, the largest worker under 750 MB
-# (docs/performance.md). This is the test process's setting only: the function runs with
-# Python's defaults.
-GC_YOUNGEST_THRESHOLD = 100_000
-
-
 def pytest_collection_finish(session: pytest.Session) -> None:
-    gc.collect()
-    gc.freeze()
-    _, middle, oldest = gc.get_threshold()
-    gc.set_threshold(GC_YOUNGEST_THRESHOLD, max(middle, 20), max(oldest, 20))
+    """What the test process holds after collection lives as long as it: the garbage
+    collector is tuned as in the demo's process, which also hosts the emulator."""
+    collect_less()
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups

@@ -9,6 +9,7 @@ can reach AWS.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import tempfile
@@ -16,6 +17,28 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+#: How many new container objects start a collection of the youngest generation in a process
+#: that hosts the emulator (Python's default: 700, 2,000 from 3.13).
+YOUNGEST_GENERATION = 100_000
+
+
+def collect_less() -> None:
+    """Tune the garbage collector of a process that hosts the emulator: the demo, the tests.
+
+    Every call is built, sent, parsed, answered and parsed again by botocore and moto in one
+    process, and the collector kept walking what lives as long as the process (the emulator's
+    state, the parsed service models, every module). That is collected once and frozen out of
+    the collector's sight, and the youngest generation is collected every
+    :data:`YOUNGEST_GENERATION` allocations. Reference counting still frees almost everything
+    at once; only cycles wait longer. Measured: ``make demo`` 14.4 s to 10.5 s, the suite's CPU
+    4 % lower (docs/performance.md). The function and the CLI keep Python's defaults.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNGEST_GENERATION, max(middle, 20), max(oldest, 20))
+
 
 #: Variables that could point boto3 elsewhere, or at real credentials; cleared for the demo.
 CLEARED = (

@@ -43,8 +43,8 @@ def build_vpc(
             {"ResourceType": "vpc", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
         ]
     vpc_id = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=tag_spec)["Vpc"]["VpcId"]
-    # A new VPC has DNS support on and DNS hostnames off (so does moto's): only what differs
-    # is written, and hostnames only while support is on (EC2 refuses them otherwise).
+    # moto creates a VPC with DNS support on and DNS hostnames off: only what differs is
+    # written, and hostnames only while support is on (EC2 refuses them otherwise).
     if not dns_support:
         ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": False})
     elif dns_hostnames:

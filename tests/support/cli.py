@@ -13,6 +13,7 @@ from botocore.exceptions import (
 )
 
 from remediation import cli
+from tests.support.topology import builder
 
 CONFIG_VARIABLES = (
     "REMEDIATION_MODE",
@@ -46,19 +47,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 def delete_default_vpc(ec2: Any) -> None:
     """Delete moto's default VPC (no endpoints, so never compliant). Test set-up only."""
-    for vpc in ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
-        flt = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
-        for subnet in ec2.describe_subnets(Filters=flt)["Subnets"]:
-            ec2.delete_subnet(SubnetId=subnet["SubnetId"])
-        igws = ec2.describe_internet_gateways(
-            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc["VpcId"]]}]
-        )["InternetGateways"]
-        for igw in igws:
-            ec2.detach_internet_gateway(
-                InternetGatewayId=igw["InternetGatewayId"], VpcId=vpc["VpcId"]
-            )
-            ec2.delete_internet_gateway(InternetGatewayId=igw["InternetGatewayId"])
-        ec2.delete_vpc(VpcId=vpc["VpcId"])
+    builder(ec2).delete_default_vpcs()
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -28,10 +28,10 @@ def build_report_account(aws: Aws) -> ReportAccount:
     cloudwatch = shared_client("cloudwatch")
     app = build_vpc(aws.ec2, dns_hostnames=True, tags={"Name": "app"})
     hostile = build_vpc(
-        aws.ec2, dns_hostnames=True, tags={"Name": HOSTILE_NAME}, cidr="10.1.0.0/16", second=1
+        aws.ec2, dns_hostnames=True, tags={"Name": HOSTILE_NAME}, cidr="10.1.0.0/16"
     )
     formula = build_vpc(
-        aws.ec2, dns_hostnames=True, tags={"Name": FORMULA_NAME}, cidr="10.2.0.0/16", second=2
+        aws.ec2, dns_hostnames=True, tags={"Name": FORMULA_NAME}, cidr="10.2.0.0/16"
     )
     app_nat, hostile_nat = add_nat_gateway(aws.ec2, app), add_nat_gateway(aws.ec2, hostile)
     for service in ("ecr.api", "ecr.dkr"):

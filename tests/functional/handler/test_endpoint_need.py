@@ -53,7 +53,6 @@ def isolated(aws: Aws) -> BuiltVpc:
         dns_hostnames=True,
         public=False,
         tags={"Name": "isolated"},
-        second=1,
         cidr="10.1.0.0/16",
     )
 

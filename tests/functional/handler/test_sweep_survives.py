@@ -27,7 +27,7 @@ from tests.support.topology import BuiltVpc, build_vpc
 
 @pytest.fixture
 def three(aws: Aws) -> list[BuiltVpc]:
-    return [build_vpc(aws.ec2, cidr=f"10.{i}.0.0/16", second=i, azs=2) for i in (1, 2, 3)]
+    return [build_vpc(aws.ec2, cidr=f"10.{i}.0.0/16", azs=2) for i in (1, 2, 3)]
 
 
 def _for_vpc(vpc_id: str) -> Any:

@@ -365,7 +365,7 @@ def test_only_the_primary_blocks_base_plus_two_is_the_amazon_dns_server(
 def test_a_sweep_reads_the_exclusions_once_for_every_vpc(
     aws: Aws, handler_env: pytest.MonkeyPatch, api_calls: CallLog, lambda_context: LambdaContext
 ) -> None:
-    built = [build_vpc(aws.ec2, dns_hostnames=True, second=n) for n in range(3)]
+    built = [build_vpc(aws.ec2, dns_hostnames=True) for _ in range(3)]
     aws.strict.paths.bpa_mode = "block-bidirectional"
     aws.strict.paths.bpa_exclusions = {built[0].vpc_id: "allow-egress"}
 

@@ -9,14 +9,18 @@ can reach AWS.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
+import socket
 import tempfile
+import threading
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 #: How many new container objects start a collection of the youngest generation in a process
 #: that hosts the emulator (Python's default: 700, 2,000 from 3.13).
@@ -92,6 +96,21 @@ def emulator_environ(url: str, region: str, config_dir: Path) -> dict[str, str]:
     }
 
 
+def _stop(server: Any, host: str, port: int) -> None:
+    """Stop the server now rather than at its next poll.
+
+    The server's loop (Python's ``socketserver``) looks for a shutdown request every half
+    second, so ``stop()`` alone waits up to 0.5 s (measured: 0.49 s each time). A connection
+    wakes the loop, which then sees the request; the connection carries nothing and is closed.
+    """
+    stopping = threading.Thread(target=server.stop, name="emulator-stop", daemon=True)
+    stopping.start()
+    while stopping.is_alive():
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1):
+            pass
+        stopping.join(0.02)
+
+
 @contextmanager
 def running_emulator(region: str) -> Iterator[str]:
     """Start moto's server on 127.0.0.1 (a free port), point boto3 at it, yield its URL.
@@ -105,8 +124,8 @@ def running_emulator(region: str) -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
+    host, port = server.get_host_and_port()
     try:
-        host, port = server.get_host_and_port()
         url = f"http://{host}:{port}"
         # An empty account even when moto already holds state in this process (tests).
         reset = urllib.request.Request(f"{url}/moto-api/reset", method="POST")  # noqa: S310
@@ -117,4 +136,4 @@ def running_emulator(region: str) -> Iterator[str]:
         ):
             yield url
     finally:
-        server.stop()
+        _stop(server, host, port)

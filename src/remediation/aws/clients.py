@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.config import Config
@@ -83,7 +83,7 @@ def cap_retry_time(
 class LazyClient:
     """A client made on first use: its service model (about 180 ms to load in a new session)
     is loaded only by a run that calls it (the Resolver client: an event whose VPC is served
-    by nothing never does)."""
+    by nothing never does; SNS: only a run with a notification topic publishes)."""
 
     def __init__(self, make: Callable[[], Any]) -> None:
         self._make = make
@@ -144,7 +144,8 @@ def make_clients(
     config: Config = RETRIES,
     metrics: bool = False,
 ) -> AwsClients:
-    """EC2, Route 53, Route 53 Profiles, Resolver, RAM and SNS clients for one region, retries set.
+    """EC2, Route 53, Route 53 Profiles, Resolver, RAM and SNS clients for one region, retries set
+    (Resolver's and SNS's made on first use).
 
     ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) points every client at a local emulator (the
     demo, the CLI). No Route 53 Profiles or RAM client is made then: moto, the emulator the
@@ -161,8 +162,14 @@ def make_clients(
         route53=cap_retry_time(
             session.client("route53", region_name=region, endpoint_url=url, config=config)
         ),
-        sns=cap_retry_time(
-            session.client("sns", region_name=region, endpoint_url=url, config=config)
+        # Made on first use: only a run with a notification topic publishes (never the CLI).
+        sns=cast(
+            "SnsClient",
+            LazyClient(
+                lambda: cap_retry_time(
+                    session.client("sns", region_name=region, endpoint_url=url, config=config)
+                )
+            ),
         ),
         region=region,
         route53profiles=(

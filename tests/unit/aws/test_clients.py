@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import boto3
 import pytest
 
 from remediation.aws.clients import make_clients
@@ -30,3 +33,23 @@ def test_clients_given_an_endpoint_url_know_they_are_emulated(
     real = make_clients(REGION)
     assert "amazonaws.com" in real.ec2.meta.endpoint_url
     assert not real.emulated and real.ram is not None and real.route53profiles is not None
+
+
+def test_the_sns_client_is_made_only_when_a_run_publishes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a run with a notification topic publishes (never the CLI): the others do not pay
+    for SNS's client (and, in a new session, its model)."""
+    session = boto3.session.Session(region_name=REGION)
+    made: list[str] = []
+    original = session.client
+
+    def client(service: str, **kwargs: Any) -> Any:
+        made.append(service)
+        return original(service, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(session, "client", client)
+    clients = make_clients(REGION, session=session)
+    assert "sns" not in made and "ec2" in made
+
+    assert clients.sns.meta.service_model.service_name == "sns"  # first use
+    assert clients.sns.meta.region_name == REGION
+    assert made.count("sns") == 1

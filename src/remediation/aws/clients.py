@@ -155,42 +155,27 @@ def make_clients(
     """
     session = session or boto3.session.Session()
     url = endpoint_url or None  # None: the service's own endpoint
-    ec2 = session.client("ec2", region_name=region, endpoint_url=url, config=config)
+
+    def capped(service: str) -> Any:
+        """The service's client for the region, at ``url``, its retries capped in time."""
+        made = session.client(service, region_name=region, endpoint_url=url, config=config)  # type: ignore[call-overload]
+        return cap_retry_time(made)
+
+    ec2 = capped("ec2")
     emulated = _emulated(endpoint_url, str(ec2.meta.endpoint_url))
     return AwsClients(
-        ec2=cap_retry_time(ec2),
-        route53=cap_retry_time(
-            session.client("route53", region_name=region, endpoint_url=url, config=config)
-        ),
+        ec2=ec2,
+        route53=capped("route53"),
         # Made on first use: only a run with a notification topic publishes (never the CLI).
-        sns=cast(
-            "SnsClient",
-            LazyClient(
-                lambda: cap_retry_time(
-                    session.client("sns", region_name=region, endpoint_url=url, config=config)
-                )
-            ),
-        ),
+        sns=cast("SnsClient", LazyClient(lambda: capped("sns"))),
         region=region,
         route53profiles=(
             None
             if emulated
             else session.client("route53profiles", region_name=region, config=config)
         ),
-        route53resolver=LazyClient(
-            lambda: cap_retry_time(
-                session.client(
-                    "route53resolver", region_name=region, endpoint_url=url, config=config
-                )
-            )
-        ),
-        cloudwatch=(
-            cap_retry_time(
-                session.client("cloudwatch", region_name=region, endpoint_url=url, config=config)
-            )
-            if metrics
-            else None
-        ),
+        route53resolver=LazyClient(lambda: capped("route53resolver")),
+        cloudwatch=capped("cloudwatch") if metrics else None,
         ram=(
             None
             if emulated

@@ -42,7 +42,11 @@ def _view(ec2: Any, vpc_id: str) -> str:
     ]
     for answer in answers[-1]:
         answer.pop("ResponseMetadata")
-    text = json.dumps(answers, sort_keys=True, default=str)
+    return _numbered(json.dumps(answers, sort_keys=True, default=str))
+
+
+def _numbered(text: str) -> str:
+    """``text`` with each id replaced by its kind and its place in order of appearance."""
     numbers: dict[str, str] = {}
     return IDS.sub(lambda m: numbers.setdefault(m.group(0), f"{m.group(1)}-#{len(numbers)}"), text)
 
@@ -103,8 +107,7 @@ def _account_view(ec2: Any, account: str) -> str:
         ],
         sort_keys=True,
     ).replace(account, "<account>")
-    numbers: dict[str, str] = {}
-    return IDS.sub(lambda m: numbers.setdefault(m.group(0), f"{m.group(1)}-#{len(numbers)}"), text)
+    return _numbered(text)
 
 
 def test_moto_and_the_api_delete_the_default_vpc_alike(aws: Aws) -> None:

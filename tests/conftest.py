@@ -46,6 +46,7 @@ pytest_plugins = (
     "tests.support.scenarios",
     "tests.support.cli",
     "tests.support.template",
+    "tests.support.checkov",
     "pytester",
 )
 
@@ -217,10 +218,11 @@ def _route53_unpaced(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
 
 #: Module fixtures that start a slow tool, and the xdist group of the tests that use them.
 TOOL_GROUPS = {
-    # SAM CLI, checkov and the SAM transform (tests/unit/templates/test_template.py)
+    # SAM CLI and the SAM transform (tests/unit/templates/test_template.py)
     "tool_runs": "template-tools",
-    # checkov on the generated CloudFormation (tests/slow/test_iac_cloudformation_lint.py)
-    "checkov_report": "cloudformation-checkov",
+    # checkov on the stacks, the generated CloudFormation and the golden Terraform
+    # (tests/support/checkov.py: one run for the whole session)
+    "checkov_run": "checkov",
 }
 
 

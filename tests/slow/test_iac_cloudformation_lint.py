@@ -7,19 +7,18 @@ description (``undescribed``): its import template must describe the rule as it 
 why checkov's CKV_AWS_23 does not apply there.
 
 The scenarios name some resources by readable ids (``sg-0tool``) that are not in EC2's format,
-which cfn-lint checks; :data:`REAL_IDS` gives each one an id of the real format before linting
-(an id a real snapshot holds always has it).
+which cfn-lint checks; ``REAL_IDS`` (tests/support/iac_lint.py) gives each one an id of the
+real format before linting (an id a real snapshot holds always has it).
 
 A checkov check that does not apply is suppressed in the template itself
 (``Metadata: checkov: skip`` with a comment, from ``cloudformation_resources.SKIPS``); each
-suppression must say why.
+suppression must say why. checkov reads the templates in the suite's one checkov run
+(tests/support/checkov.py), in its folder ``cloudformation``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,36 +27,17 @@ from cfnlint.config import ManualArgs
 
 from remediation.iac import cloudformation, cloudformation_resources
 from remediation.iac.spec import describe
+from tests.support.checkov import SCENARIOS as CHECKOV_FOLDER
+from tests.support.checkov import CheckovRun
 from tests.support.hostile import HOSTILE_NAMES
-from tests.support.iac_lint import undescribed
+from tests.support.iac_lint import REAL_IDS, cloudformation_texts, real
 from tests.support.iac_scenarios import SCENARIOS
-from tests.support.template import cfn_lint, run, tool
+from tests.support.template import cfn_lint
 
 pytestmark = pytest.mark.slow
 
 REGION = "us-east-1"
-#: Readable ids of the scenarios -> ids of EC2's format (``sg-`` and 8 or 17 hex digits).
-REAL_IDS = {"sg-0tool": "sg-0123456789abcdef0"}
-
-
-def _texts() -> Iterator[tuple[str, str]]:
-    """``(file name, template)`` of every scenario: its template and its import template."""
-    scenarios = [SCENARIOS[name]() for name in sorted(SCENARIOS)] + [undescribed()]
-    for scenario in scenarios:
-        name = scenario.name
-        out = cloudformation.render(scenario.code())
-        for suffix, text in ((".yaml", out.template), (".import.yaml", out.import_template)):
-            if text:
-                yield f"{name}{suffix}", text
-
-
-def _real(text: str) -> str:
-    for readable, real in REAL_IDS.items():
-        text = text.replace(readable, real)
-    return text
-
-
-TEXTS = dict(_texts())
+TEXTS = cloudformation_texts()
 
 
 def test_every_readable_id_is_used() -> None:
@@ -74,7 +54,7 @@ def test_the_shared_rules_find_what_cfn_lint_finds() -> None:
     """:func:`cfn_lint` keeps cfn-lint's rules between templates (tests/support/template.py):
     on a broken template, after a clean one and before it again, it finds exactly what
     ``cfnlint.api.lint`` (rules loaded afresh) finds, informational checks included."""
-    clean = _real(TEXTS["tool_created.yaml"])
+    clean = real(TEXTS["tool_created.yaml"])
     broken = clean.replace("VpcEndpointType", "VpcEndpointKind") + (
         "\nParameters:\n  Unused:\n    Type: String\n"
     )
@@ -88,43 +68,22 @@ def test_the_shared_rules_find_what_cfn_lint_finds() -> None:
 
 @pytest.mark.parametrize("file", sorted(TEXTS))
 def test_cfn_lint_finds_nothing(file: str) -> None:
-    assert cfn_lint(_real(TEXTS[file]), [REGION]) == []
+    assert cfn_lint(real(TEXTS[file]), [REGION]) == []
 
 
-@pytest.fixture(scope="module")
-def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    checkov = tool("checkov")
-    folder: Path = tmp_path_factory.mktemp("cloudformation")
-    for file, text in TEXTS.items():
-        (folder / file).write_text(_real(text))
-    result = run(
-        [
-            str(checkov),
-            *("--directory", str(folder), "--framework", "cloudformation"),
-            *("--skip-download", "--output", "json"),
-        ]
-    )
-    assert result.returncode in (0, 1), result.stderr
-    report: dict[str, object] = json.loads(result.stdout)
-    return report
-
-
-def test_checkov_finds_no_failed_check(checkov_report: dict[str, object]) -> None:
-    results = checkov_report["results"]
-    summary = checkov_report["summary"]
-    assert isinstance(results, dict) and isinstance(summary, dict)
+def test_checkov_finds_no_failed_check(checkov_run: CheckovRun) -> None:
+    results = checkov_run.checks("cloudformation", CHECKOV_FOLDER)
     failed = [(c["check_id"], c["file_path"], c["resource"]) for c in results["failed_checks"]]
     assert failed == []
-    assert summary["parsing_errors"] == 0
-    assert summary["passed"] > 0
+    assert checkov_run.parsing_errors("cloudformation") == 0
+    assert results["passed_checks"]
     scanned = {Path(c["file_path"]).name for c in results["passed_checks"]}
     with_group = {f for f, t in TEXTS.items() if cloudformation_resources.SECURITY_GROUP in t}
     assert with_group <= scanned
 
 
-def test_every_suppression_says_why(checkov_report: dict[str, object]) -> None:
-    results = checkov_report["results"]
-    assert isinstance(results, dict)
+def test_every_suppression_says_why(checkov_run: CheckovRun) -> None:
+    results = checkov_run.checks("cloudformation", CHECKOV_FOLDER)
     declared = {c for skips in cloudformation_resources.SKIPS.values() for c in skips}
     declared |= set(cloudformation_resources.UNDESCRIBED_RULE)
     skipped = {(c["check_id"], Path(c["file_path"]).name) for c in results["skipped_checks"]}
@@ -147,4 +106,4 @@ def test_cfn_lint_passes_whatever_the_vpc_is_called(name: str) -> None:
     out = cloudformation.render(describe(snapshot, scenario.plan()))
     for text in (out.template, out.import_template):
         assert text
-        assert cfn_lint(_real(text), [REGION]) == [], name
+        assert cfn_lint(real(text), [REGION]) == [], name

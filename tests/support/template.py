@@ -24,6 +24,7 @@ from remediation.actions import READ_PERMISSIONS, write_permissions
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"
+MEMBER = REPO / "member.yaml"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 STACK = "ecr-endpoint-guard"

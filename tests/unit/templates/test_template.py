@@ -9,6 +9,7 @@ the way CloudFormation would, so that a test can look at what one deployment rea
 SAM CLI and checkov live in their own virtual environment (``make tools``, see the Makefile):
 ``ECR_GUARD_TOOLS_VENV`` points at it. Without it the tests that need it skip, saying so,
 unless ``ECR_GUARD_REQUIRE_TOOLS=1`` (set by ``make test``), where they fail instead.
+checkov reads both stacks in the suite's one checkov run (tests/support/checkov.py).
 """
 
 from __future__ import annotations
@@ -39,10 +40,12 @@ from remediation.org import sessions as accounts
 from remediation.org import work_items as organisation
 from remediation.report import securityhub
 from remediation.vocabulary import MANAGED_TAG
+from tests.support.checkov import STACKS, CheckovRun
 from tests.support.template import (
     ACCOUNT,
     EVENTS,
     EXPECTED_RULE,
+    MEMBER,
     OTHER_ACCOUNTS,
     READ,
     REGION,
@@ -63,7 +66,6 @@ from tests.support.template import (
 )
 
 SAMCONFIG = REPO / "samconfig.toml"
-MEMBER = REPO / "member.yaml"
 HANDLER = REPO / "src" / "handlers" / "remediate.py"
 
 
@@ -169,25 +171,12 @@ def _tool_commands() -> dict[str, list[str]]:
     return {
         "python": [str(bin_dir / "python"), "-c", _TRANSLATE, str(TEMPLATE)],
         "sam": [str(bin_dir / "sam"), "validate", "--lint", "--template-file", str(TEMPLATE)],
-        # Both stacks in one run: checkov's start is most of its time.
-        "checkov": [
-            str(bin_dir / "checkov"),
-            "--file",
-            str(TEMPLATE),
-            "--file",
-            str(MEMBER),
-            "--framework",
-            "cloudformation",
-            "--skip-download",
-            "--output",
-            "json",
-        ],
     }
 
 
 @pytest.fixture(scope="module")
 def tool_runs() -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
-    """Start the SAM transform, `sam validate --lint` and checkov at once (they take seconds
+    """Start the SAM transform and `sam validate --lint` at once (they take seconds
     each); a test waits for the one it needs, after :func:`tool` has checked it is there."""
     commands = {n: c for n, c in _tool_commands().items() if Path(c[0]).exists()}
     with ThreadPoolExecutor(max_workers=len(commands) or 1) as pool:
@@ -235,15 +224,11 @@ def test_sam_validate_lint_passes(
 
 
 @pytest.mark.slow
-def test_checkov_finds_nothing_unexplained(
-    tool_runs: dict[str, Future[subprocess.CompletedProcess[str]]],
-) -> None:
-    report = checkov_report(tool_runs)
-    summary = report["summary"]
-    results = of_file(report, TEMPLATE)
+def test_checkov_finds_nothing_unexplained(checkov_run: CheckovRun) -> None:
+    results = of_file(checkov_run.checks("cloudformation", STACKS), TEMPLATE)
     failed = [(c["check_id"], c["resource"]) for c in results["failed_checks"]]
     assert failed == [], f"checkov findings to fix or suppress with a reason: {failed}"
-    assert summary["parsing_errors"] == 0
+    assert checkov_run.parsing_errors("cloudformation") == 0
     assert results["passed_checks"]
     skipped = results["skipped_checks"]
     for check in skipped:
@@ -253,31 +238,20 @@ def test_checkov_finds_nothing_unexplained(
 
 
 @pytest.mark.slow
-def test_checkov_finds_nothing_in_the_member_stack(
-    tool_runs: dict[str, Future[subprocess.CompletedProcess[str]]],
-) -> None:
+def test_checkov_finds_nothing_in_the_member_stack(checkov_run: CheckovRun) -> None:
     """``member.yaml`` (read by the same checkov run as the central stack): no finding, and no
     suppression either."""
-    results = of_file(checkov_report(tool_runs), MEMBER)
+    results = of_file(checkov_run.checks("cloudformation", STACKS), MEMBER)
     assert [(c["check_id"], c["resource"]) for c in results["failed_checks"]] == []
     assert results["skipped_checks"] == []
     assert results["passed_checks"]
 
 
-def checkov_report(
-    runs: dict[str, Future[subprocess.CompletedProcess[str]]],
-) -> dict[str, Any]:
-    result = tool_result(runs, "checkov")
-    assert result.returncode in (0, 1), result.stderr
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
-
-
-def of_file(report: dict[str, Any], path: Path) -> dict[str, list[dict[str, Any]]]:
-    """The report's checks of one file (checkov names it by its path from the common root)."""
+def of_file(checks: dict[str, list[dict[str, Any]]], path: Path) -> dict[str, list[dict[str, Any]]]:
+    """The checks of one file (checkov names it by its path from the folder it was given)."""
     return {
-        kind: [c for c in report["results"][kind] if Path(c["file_path"]).name == path.name]
-        for kind in ("passed_checks", "failed_checks", "skipped_checks")
+        kind: [c for c in found if Path(c["file_path"]).name == path.name]
+        for kind, found in checks.items()
     }
 
 

@@ -12,6 +12,8 @@ import pytest
 
 __all__ = ["html_endpoint"]
 
+POLL_SECONDS = 0.02
+
 
 @pytest.fixture
 def html_endpoint() -> Iterator[str]:
@@ -32,9 +34,12 @@ def html_endpoint() -> Iterator[str]:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop to look for it: every 0.5 s by default, which each of the
+    # fixture's tests waited for nothing; 20 ms here.
+    thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+        server.server_close()

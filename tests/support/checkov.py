@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from tests.support.iac_lint import cloudformation_texts, real
 from tests.support.template import MEMBER, REPO, TEMPLATE, run, tool
 
 GOLDEN_TERRAFORM = REPO / "tests" / "golden" / "terraform"
@@ -53,6 +52,10 @@ class CheckovRun:
 
 def lay_out(root: Path) -> None:
     """The files of the run, a folder a set, under ``root``."""
+    # Imported here: the scenarios import much of the tool, and this module is a plugin of
+    # every test process (pytest-xdist's controller, which collects nothing, included).
+    from tests.support.iac_lint import cloudformation_texts, real
+
     (root / STACKS).mkdir(parents=True)
     for stack in (TEMPLATE, MEMBER):
         shutil.copyfile(stack, root / STACKS / stack.name)

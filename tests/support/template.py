@@ -11,16 +11,18 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from cfnlint.config import ConfigMixIn
-from cfnlint.decode import decode_str
-from cfnlint.rules import Rules
-from cfnlint.runner import Runner, run_template_by_data
-from moto.events.models import EventPattern
 
 from remediation.actions import READ_PERMISSIONS, write_permissions
+
+if TYPE_CHECKING:
+    from cfnlint.rules import Rules
+
+# cfn-lint (half a second to import) and moto's EventBridge models are imported where they are
+# used: this module is a plugin of every test process, pytest-xdist's controller included,
+# which collects nothing and imports every plugin before it starts the workers.
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "template.yaml"
@@ -39,6 +41,8 @@ def _plain(node: Any) -> Any:
 
 @cache
 def _source() -> dict[str, Any]:
+    from cfnlint.decode import decode_str
+
     template, errors = decode_str(TEMPLATE.read_text())
     assert not errors, f"template.yaml does not parse: {errors}"
     plain: dict[str, Any] = _plain(template)
@@ -207,6 +211,9 @@ def run(args: list[str], timeout: int = 180, **extra_env: str) -> subprocess.Com
 def _cfn_lint_rules() -> Rules:
     """cfn-lint's built-in rules, as ``cfnlint.api.lint``'s ``Runner`` loads them for a
     configuration without ``append_rules`` or ``custom_rules`` (the tests give neither)."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
     return Runner(ConfigMixIn()).rules
 
 
@@ -220,6 +227,10 @@ def cfn_lint(text: str, regions: Sequence[str]) -> list[str]:
     rules; which of them run, in which regions and with which settings is each template's
     configuration (``Rules.run`` configures each rule for the run).
     """
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.decode import decode_str
+    from cfnlint.runner import run_template_by_data
+
     template, errors = decode_str(text)
     if errors:
         return [str(m) for m in errors]
@@ -319,6 +330,8 @@ def _alternatives(event: Any) -> list[Any]:
 
 
 def matches(pattern: dict[str, Any], event: Any) -> bool:
+    from moto.events.models import EventPattern
+
     compiled = EventPattern.load(json.dumps(pattern))
     return any(compiled.matches_event(e) for e in _alternatives(event))
 

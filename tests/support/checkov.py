@@ -9,13 +9,14 @@ checks of its folder (:meth:`CheckovRun.checks`). The tests that use the fixture
 pytest-xdist group (``TOOL_GROUPS`` in tests/conftest.py), so one worker runs checkov once.
 
 The Terraform a test generates against the emulator (tests/functional/cli/test_cli_code.py)
-does not exist before its test runs; that test runs checkov on it itself.
+does not exist before its test runs; that test runs checkov on it itself (:func:`run_checkov`).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,19 +74,25 @@ def reports_by_type(stdout: str) -> dict[str, dict[str, Any]]:
     return {str(r["check_type"]): r for r in reports}
 
 
-@pytest.fixture(scope="session")
-def checkov_run(tmp_path_factory: pytest.TempPathFactory) -> CheckovRun:
-    checkov = tool("checkov")  # skips, or fails under ECR_GUARD_REQUIRE_TOOLS, when missing
-    root = tmp_path_factory.mktemp("checkov")
-    lay_out(root)
+def run_checkov(root: Path, frameworks: Sequence[str]) -> CheckovRun:
+    """One checkov run over the folders of ``root`` with ``frameworks`` (each folder of
+    Terraform read as a module of its own; each file named by its path from ``root``)."""
     result = run(
         [
-            str(checkov),
-            *("--directory", str(root), "--framework", *FRAMEWORKS),
+            str(tool("checkov")),  # skips, or fails under ECR_GUARD_REQUIRE_TOOLS, when missing
+            *("--directory", str(root), "--framework", *frameworks),
             *("--skip-download", "--output", "json"),
         ]
     )
     assert result.returncode in (0, 1), result.stderr  # 1: a check failed (the tests say which)
     reports = reports_by_type(result.stdout)
-    assert set(reports) == set(FRAMEWORKS), f"checkov reported {sorted(reports)}"
+    assert set(reports) == set(frameworks), f"checkov reported {sorted(reports)}"
     return CheckovRun(reports)
+
+
+@pytest.fixture(scope="session")
+def checkov_run(tmp_path_factory: pytest.TempPathFactory) -> CheckovRun:
+    tool("checkov")  # before laying out the files: skips, or fails, when checkov is missing
+    root = tmp_path_factory.mktemp("checkov")
+    lay_out(root)
+    return run_checkov(root, FRAMEWORKS)

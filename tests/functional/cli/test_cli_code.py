@@ -19,9 +19,9 @@ from remediation import cli
 from remediation.demo.account import DemoAccount, build_demo_account
 from remediation.demo.emulator import running_emulator
 from remediation.vocabulary import MANAGED_TAG
+from tests.support.checkov import run_checkov
 from tests.support.cli import cli_env, one_error_line, run_cli
 from tests.support.hcl import imports, parse, resources
-from tests.support.template import run, tool
 
 __all__ = ["cli_env"]  # the fixture, imported for these tests
 
@@ -101,31 +101,17 @@ def test_terraform_before_and_after_fix_adopts_what_the_tool_created(
 
 def checkov_failures(root: Path, folders: list[str]) -> dict[str, list[tuple[str, str]]]:
     """checkov's failed checks on the Terraform of each folder of ``root`` (the linter users
-    run), by folder. One checkov run over ``root`` (its start is most of its time): checkov
-    reads each folder as a module of its own and names each check's file by its path from
-    ``root``. Every folder must have been checked."""
-    result = run(
-        [
-            str(tool("checkov")),
-            "--directory",
-            str(root),
-            "--framework",
-            "terraform",
-            "--skip-download",
-            "--output",
-            "json",
-        ]
-    )
-    assert result.returncode in (0, 1), result.stderr
-    report = json.loads(result.stdout)
-    assert report["summary"]["parsing_errors"] == 0
-    results = report["results"]
-    checked = {Path(c["file_path"]).parts[1] for c in results["passed_checks"]}
-    assert set(folders) <= checked, f"checkov checked nothing in {set(folders) - checked}"
-    failed: dict[str, list[tuple[str, str]]] = {folder: [] for folder in folders}
-    for check in results["failed_checks"]:
-        failed[Path(check["file_path"]).parts[1]].append((check["check_id"], check["resource"]))
-    return failed
+    run), by folder. One checkov run over ``root`` (its start is most of its time). Every
+    folder must have been checked."""
+    found = run_checkov(root, ["terraform"])
+    assert found.parsing_errors("terraform") == 0
+    by_folder = {folder: found.checks("terraform", folder) for folder in folders}
+    unchecked = {folder for folder, checks in by_folder.items() if not checks["passed_checks"]}
+    assert not unchecked, f"checkov checked nothing in {unchecked}"
+    return {
+        folder: [(c["check_id"], c["resource"]) for c in checks["failed_checks"]]
+        for folder, checks in by_folder.items()
+    }
 
 
 @pytest.mark.slow

@@ -78,6 +78,8 @@ os.environ.pop("AWS_PROFILE", None)
 # session, below), which re-parsed every model in every test: about 0.2 s per client, most of
 # a handler test's time. The models are read-only data, so sharing them changes no behaviour.
 _SHARED_LOADER = botocore.loaders.create_loader()
+#: botocore's own registration (a loader per session), for the tests of sharing it in src/.
+BOTOCORE_REGISTER_DATA_LOADER = getattr(botocore.session.Session, "_register_data_loader")  # noqa: B009
 
 
 def _register_shared_loader(self: Any) -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from remediation.aws.clients import RETRIES, AwsClients, cap_retry_time, make_clients
+from remediation.aws.session import new_session
 
 if TYPE_CHECKING:  # organisation mode only
     from remediation.org.sessions import MemberSessions
@@ -86,7 +87,7 @@ def base_session() -> boto3.session.Session:
     with _LOCK:
         session = _SESSION.get("session")
         if session is None:
-            session = _SESSION["session"] = boto3.session.Session()
+            session = _SESSION["session"] = new_session()
         return session
 
 
@@ -137,7 +138,7 @@ def members(role_name: str, partition: str) -> MemberSessions:
         base = base_session()
         with _LOCK:
             sts = base.client("sts")
-        kept = MemberSessions(sts, role_name, partition=partition, base=base)
+        kept = MemberSessions(sts, role_name, partition=partition)
         with _LOCK:
             kept = _MEMBERS.setdefault(key, kept)
     return kept

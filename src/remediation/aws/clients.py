@@ -26,6 +26,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from remediation.aws.errors import check_answer
+from remediation.aws.session import new_session
 from remediation.config.deployment import sdk_endpoint_url
 
 if TYPE_CHECKING:  # the stubs are a development dependency: see remediation.aws.types
@@ -153,7 +154,7 @@ def make_clients(
     failures would note an unread Profile, or an unknown sharing, on every VPC. ``metrics``
     adds a CloudWatch client (sweeps and scans read traffic).
     """
-    session = session or boto3.session.Session()
+    session = session or new_session()
     url = endpoint_url or None  # None: the service's own endpoint
 
     def capped(service: str) -> Any:

@@ -13,9 +13,8 @@ import datetime as dt
 import json
 from typing import Any
 
-import boto3
-
 from remediation.aws.clients import RETRIES, make_clients
+from remediation.aws.session import new_session
 from remediation.cli import session as aws
 from remediation.cli import terminal
 from remediation.cli.errors import CliError
@@ -74,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     terminal.require_confirmation_or_yes(
         args.yes, "refusing release without --yes: standard input is not a terminal to confirm on"
     )
-    session = boto3.session.Session(profile_name=args.profile)
+    session = new_session(profile_name=args.profile)
     (region,) = aws.regions(session, [args.region] if args.region else None)
     config = aws.with_timeouts(RETRIES, aws.timeouts(args.connect_timeout, args.read_timeout))
     ec2 = make_clients(region, session=session, endpoint_url=args.endpoint_url, config=config).ec2

@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 
 from remediation.aws.clients import RETRIES
+from remediation.aws.session import new_session
 from remediation.cli import accounts, terminal
 from remediation.cli import session as aws
 from remediation.cli.confirmation import fix
@@ -204,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         return list_checks(args)
     check_usage(args)
-    session = boto3.session.Session(profile_name=args.profile)
+    session = new_session(profile_name=args.profile)
     regions = [] if args.all_regions else aws.regions(session, args.regions)
     probe_region = regions[0] if regions else (session.region_name or "us-east-1")
     extra = aws.timeouts(args.connect_timeout, args.read_timeout)
@@ -289,7 +290,7 @@ def prepare(
     def own() -> boto3.session.Session:
         # One account: the command's session. Across accounts, a session per use, in the
         # thread that uses it (sessions are not thread safe).
-        return boto3.session.Session(profile_name=profile) if across else session
+        return new_session(profile_name=profile) if across else session
 
     return Job(
         sessions=accounts.Sessions(own=own, members=members, event_id=event_id, caller=caller),

@@ -33,6 +33,7 @@ import boto3
 
 from remediation import cli
 from remediation.actions import READ_PERMISSIONS, write_permissions
+from remediation.aws.session import new_session
 from remediation.demo.account import DemoVpc, build_team_vpc
 from remediation.demo.common import (
     FIXTURE_ACCOUNT,
@@ -75,10 +76,10 @@ def assumed(account_id: str, role_name: str, session_name: str) -> boto3.session
     credentials = boto3.client("sts").assume_role(
         RoleArn=member_role_arn(account_id, role_name), RoleSessionName=session_name
     )["Credentials"]
-    return boto3.session.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
+    return new_session(
+        access_key=credentials["AccessKeyId"],
+        secret_key=credentials["SecretAccessKey"],
+        token=credentials["SessionToken"],
     )
 
 

@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-import botocore.session
 from botocore.exceptions import ClientError
 
 from remediation.aws.errors import error_code, error_message
 from remediation.aws.peers import PeerUnavailable
+from remediation.aws.session import new_session
 from remediation.vocabulary import ACCOUNT_ID
 
 #: Role session names: 2-64 characters of ``[\w+=,.@-]`` (STS AssumeRole reference).
@@ -100,10 +100,6 @@ class MemberSessions:
         ``aws``, ``aws-cn``, ``aws-us-gov``: taken from the function's own ARN.
     clock
         Wall-clock seconds (injected by tests).
-    base
-        The function's own session: member sessions share its botocore loader, so that EC2's
-        service model (4 MB of JSON) is parsed once per execution environment, not once per
-        member account.
     external_id
         Sent as AssumeRole's ``ExternalId`` when the member roles' trust asks for one (the
         CLI's ``--external-id``); ``""``: none.
@@ -116,12 +112,10 @@ class MemberSessions:
         *,
         partition: str = "aws",
         clock: Callable[[], float] = time.time,
-        base: boto3.session.Session | None = None,
         external_id: str = "",
     ) -> None:
         self.sts = sts
         self.external_id = external_id
-        self.base = base
         self.role_name = role_name
         self.partition = partition
         self.clock = clock
@@ -169,10 +163,10 @@ class MemberSessions:
             return session
 
     def _session(self, credentials: Any) -> boto3.session.Session:
-        core = botocore.session.get_session()
-        if self.base is not None:
-            core.register_component("data_loader", self.base._session.get_component("data_loader"))
-        core.set_credentials(
-            credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+        """The member's session; it shares the process's service models (parsed once, not once
+        per member account)."""
+        return new_session(
+            access_key=credentials["AccessKeyId"],
+            secret_key=credentials["SecretAccessKey"],
+            token=credentials["SessionToken"],
         )
-        return boto3.session.Session(botocore_session=core)

@@ -127,6 +127,9 @@ def known_variables() -> frozenset[str]:
         names.update(re.findall(r"_flag\(env, \"([A-Z][A-Z0-9_]+)\"", text))
         names.update(re.findall(r"getenv\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
         names.update(re.findall(r"\"(AWS_[A-Z0-9_]+)\"", text))  # AWS variables set or read
+    for script in (p for p in (REPO / ".ci").iterdir() if p.is_file() and not p.suffix):
+        # shell: ${NAME:-default}, ${NAME-default}
+        names.update(re.findall(r"\$\{([A-Z][A-Z0-9_]+):?-", script.read_text(encoding="utf-8")))
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     names.update(re.findall(r"^([A-Z][A-Z0-9_]*) \?=", makefile, re.M))
     names.update(re.findall(r"\$\(([A-Z][A-Z0-9_]+)\)", makefile))

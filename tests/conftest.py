@@ -29,7 +29,7 @@ from hypothesis import settings
 from moto import mock_aws
 
 from handlers import runtime as _runtime
-from remediation.demo.emulator import collect_less
+from remediation.demo.emulator import collect_less, fewer_collections
 from tests.support.aws import (
     REGION,
     Aws,
@@ -37,6 +37,11 @@ from tests.support.aws import (
     LambdaContext,
     shared_client,
 )
+
+# Collection imports every test module, parsing and rewriting its assertions: a burst of
+# objects that the garbage collector walked again and again, with everything imported so far.
+# The collector is tuned as after collection (below), without the collection and freeze.
+fewer_collections()
 
 # The suite-wide recorder of the project's AWS calls, the safety tests' fixtures, and
 # pytester (tests of the recorder across xdist workers run pytest itself).

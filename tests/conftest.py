@@ -9,7 +9,9 @@ injection, VPC builders, event loaders, the safety recorder...); the tests mirro
 
 from __future__ import annotations
 
+import atexit
 import functools
+import gc
 import os
 import socket
 import subprocess
@@ -19,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import botocore.client
+import botocore.hooks
 import botocore.loaders
 import botocore.session
+import moto.backends as _moto_backends
 import moto.core.responses as _moto_responses
 import moto.core.utils as _moto_utils
 import pytest
@@ -126,6 +130,71 @@ def _kept_client_class(self: Any, service_name: str, service_model: Any) -> type
 
 
 setattr(botocore.client.ClientCreator, "_create_client_class", _kept_client_class)  # noqa: B010
+
+
+# Each new client also wraps its service's model in a new ``ServiceModel``, which then builds
+# an operation model for each of the service's operations to find the one that discovers
+# endpoints (``endpoint_discovery_operation``): half of an EC2 client's making, 2 ms. The
+# wrapper holds only what it derives from the model (read-only data, kept by the loader), so
+# the test process keeps one per model it was made from.
+_SERVICE_MODELS: dict[int, tuple[Any, Any]] = {}
+_load_service_model = getattr(botocore.client.ClientCreator, "_load_service_model")  # noqa: B009
+
+
+def _kept_service_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+    data = self._loader.load_service_model(service_name, "service-2", api_version=api_version)
+    kept = _SERVICE_MODELS.get(id(data))
+    if kept is None or kept[0] is not data:  # the same model (an id alone could be reused)
+        kept = (data, _load_service_model(self, service_name, api_version))
+        _SERVICE_MODELS[id(data)] = kept
+    return kept[1]
+
+
+setattr(botocore.client.ClientCreator, "_load_service_model", _kept_service_model)  # noqa: B010
+
+
+# botocore renames some events (``EVENT_ALIASES``: old service names to new ones) on every
+# event a client emits or registers, and keeps each answer in its emitter; but each client
+# has a copy of the emitter, with an empty store, so most of the test process's clients
+# worked out the same names again: 82,000 times in the functional tests, 4 s of CPU. The
+# answer depends only on the event's name and the aliases, so the process keeps one answer
+# per name for the emitters that have botocore's own aliases (any other keeps its own).
+_ALIASED: dict[str, str] = {}
+_alias_event_name = getattr(botocore.hooks.EventAliaser, "_alias_event_name")  # noqa: B009
+
+
+def _kept_alias(self: Any, event_name: str) -> str:
+    own: dict[str, str] = self._alias_name_cache
+    name = own.get(event_name)
+    if name is None:
+        if self._event_aliases != botocore.hooks.EVENT_ALIASES:
+            return str(_alias_event_name(self, event_name))
+        name = _ALIASED.get(event_name)
+        if name is None:
+            name = _ALIASED.setdefault(event_name, _alias_event_name(self, event_name))
+        own[event_name] = name
+    return name
+
+
+setattr(botocore.hooks.EventAliaser, "_alias_event_name", _kept_alias)  # noqa: B010
+
+
+# moto's server lists its own package folder (``os.listdir`` and a ``stat`` for each of its
+# 150 entries) on every request it answers (``moto.backends.list_of_moto_modules``, from
+# ``DomainDispatcherApplication.get_backend_for_host``); the CLI's tests and the Terraform
+# plans talk to that server. The folder does not change while the tests run.
+_list_of_moto_modules = _moto_backends.list_of_moto_modules
+_moto_modules = functools.cache(lambda: tuple(_list_of_moto_modules()))
+setattr(_moto_backends, "list_of_moto_modules", _moto_modules)  # noqa: B010
+
+
+# At the end of a test process, Python frees everything it holds, and its garbage collector
+# walks what the tests left (the emulator's state, clients, parsed answers) once more before
+# it does: about a second per process, after the last test, on both workers. Frozen, those
+# objects are still freed, by reference counting; only cycles among them are left to the
+# operating system, which takes the whole process's memory back anyway. Run at exit, after
+# pytest's own last collections (which look for exceptions raised while freeing objects).
+atexit.register(gc.freeze)
 
 
 # ------------------------------------------------------------------ unit tests stay pure

@@ -1,0 +1,74 @@
+"""What the test process keeps of botocore's and moto's work (tests/conftest.py) answers as
+botocore and moto would: the same event names, the same service models, and the same list of
+moto's services."""
+
+from __future__ import annotations
+
+import copy
+
+import boto3
+import botocore.hooks
+import botocore.model
+import moto.backends
+
+from tests import conftest
+
+#: Event names as clients emit and register them: with a service botocore renames (each key of
+#: its aliases, with and without dots), and without.
+NAMES = [
+    *(f"before-call.{old}.DoThing" for old in botocore.hooks.EVENT_ALIASES),
+    *(f"needs-retry.{old}" for old in botocore.hooks.EVENT_ALIASES),
+    "before-call.ec2.DescribeVpcs",
+    "needs-retry.ec2",
+    "creating-client-class",
+    "before-parameter-build.route53.ListHostedZonesByVPC",
+]
+
+
+def botocores_own(aliases: dict[str, str] | None, name: str) -> str:
+    aliaser = botocore.hooks.EventAliaser(botocore.hooks.HierarchicalEmitter(), aliases)
+    return str(conftest._alias_event_name(aliaser, name))
+
+
+def alias(aliaser: botocore.hooks.EventAliaser, name: str) -> str:
+    """The name the emitter gives the event (as the test process patched it)."""
+    return str(getattr(aliaser, "_alias_event_name")(name))  # noqa: B009
+
+
+def test_every_event_name_is_aliased_as_botocore_aliases_it() -> None:
+    first = botocore.hooks.EventAliaser(botocore.hooks.HierarchicalEmitter())
+    later = copy.copy(first)  # a client's emitter: a copy, with its own (empty) store
+    for name in NAMES:
+        expected = botocores_own(None, name)
+        assert alias(first, name) == expected, name
+        assert alias(later, name) == expected, name
+    renamed = [n for n in NAMES if botocores_own(None, n) != n]
+    assert renamed  # the aliases are exercised, not only names left as they are
+
+
+def test_an_emitter_with_other_aliases_keeps_its_own_answers() -> None:
+    mine = {"ec2": "my-ec2"}
+    for name in NAMES:
+        ours = botocore.hooks.EventAliaser(botocore.hooks.HierarchicalEmitter(), dict(mine))
+        assert alias(ours, name) == botocores_own(mine, name), name
+    assert botocores_own(mine, "before-call.ec2.DescribeVpcs") == "before-call.my-ec2.DescribeVpcs"
+
+
+def test_moto_s_services_are_listed_as_moto_lists_them() -> None:
+    listed = moto.backends.list_of_moto_modules()
+    assert tuple(listed) == tuple(conftest._list_of_moto_modules())
+    assert "ec2" in listed and "route53" in listed
+
+
+def test_clients_of_one_service_share_one_service_model_as_botocore_builds_it() -> None:
+    session = boto3.session.Session(region_name="us-east-1")
+    first, second = (session.client("ec2") for _ in range(2))
+    assert first.meta.service_model is second.meta.service_model
+    assert first is not second and first.meta.events is not second.meta.events
+    data = session._session.get_component("data_loader").load_service_model("ec2", "service-2")
+    own = botocore.model.ServiceModel(data, service_name="ec2")
+    kept = first.meta.service_model
+    assert kept.operation_names == own.operation_names
+    assert kept.endpoint_discovery_operation == own.endpoint_discovery_operation
+    assert kept.api_version == own.api_version and kept.service_id == own.service_id
+    assert session.client("sts").meta.service_model.service_name == "sts"

@@ -1,15 +1,19 @@
 """What the test process keeps of botocore's and moto's work (tests/conftest.py) answers as
-botocore and moto would: the same event names, the same service models, and the same list of
-moto's services."""
+botocore and moto would: the same event names, the same service models, the same verdict on
+which handlers take keyword arguments, and the same list of moto's services."""
 
 from __future__ import annotations
 
 import copy
+import functools
+import inspect
+from typing import Any
 
 import boto3
 import botocore.hooks
 import botocore.model
 import moto.backends
+import pytest
 
 from tests import conftest
 
@@ -72,3 +76,55 @@ def test_clients_of_one_service_share_one_service_model_as_botocore_builds_it() 
     assert kept.endpoint_discovery_operation == own.endpoint_discovery_operation
     assert kept.api_version == own.api_version and kept.service_id == own.service_id
     assert session.client("sts").meta.service_model.service_name == "sts"
+
+
+class _Handler:
+    def takes(self, **kwargs: Any) -> None: ...
+
+    def refuses(self, event_name: str) -> None: ...
+
+    def __call__(self, **kwargs: Any) -> None: ...
+
+
+def _takes(**kwargs: Any) -> None: ...
+
+
+def _refuses(event_name: str) -> None: ...
+
+
+def _made() -> Any:
+    """A new function each call, all of one code object (as a closure factory makes them)."""
+
+    def handler(**kwargs: Any) -> None: ...
+
+    return handler
+
+
+_said_to_refuse = _made()
+_said_to_refuse.__signature__ = inspect.Signature()  # its code takes **kwargs; it says not
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        _takes,
+        _refuses,
+        _made(),  # first: its code's answer is kept...
+        _said_to_refuse,  # ...and not given to a function of that code that says otherwise
+        _Handler().takes,
+        _Handler().refuses,
+        _Handler(),
+        functools.partial(_refuses),
+        lambda **kwargs: None,
+        lambda event_name: None,
+    ],
+)
+def test_a_handler_takes_keyword_arguments_as_botocore_decides(handler: Any) -> None:
+    expected = bool(conftest._accepts_kwargs(handler))
+    assert bool(botocore.hooks.accepts_kwargs(handler)) == expected
+    assert bool(botocore.hooks.accepts_kwargs(handler)) == expected  # and again, kept
+
+
+def test_a_handler_without_keyword_arguments_is_still_refused() -> None:
+    with pytest.raises(ValueError, match="must accept keyword"):
+        botocore.hooks.HierarchicalEmitter().register("before-call", _refuses)

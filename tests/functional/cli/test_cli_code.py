@@ -22,6 +22,7 @@ from remediation.vocabulary import MANAGED_TAG
 from tests.support.checkov import run_checkov
 from tests.support.cli import cli_env, one_error_line, run_cli
 from tests.support.hcl import imports, parse, resources
+from tests.support.template import cfn_lint
 
 __all__ = ["cli_env"]  # the fixture, imported for these tests
 
@@ -118,9 +119,6 @@ def checkov_failures(root: Path, folders: list[str]) -> dict[str, list[tuple[str
 def test_cloudformation_before_and_after_fix_lists_the_resources_to_import(
     demo: tuple[str, Any, DemoAccount], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from cfnlint.api import lint
-    from cfnlint.config import ManualArgs
-
     url, ec2, account = demo
     app = account.vpcs["app"].vpc_id
     before_dir, after_dir = tmp_path / "before", tmp_path / "after"
@@ -147,9 +145,8 @@ def test_cloudformation_before_and_after_fix_lists_the_resources_to_import(
     assert code == cli.EXIT_OK, err
     to_import = json.loads((after_dir / "app.import.json").read_text())
     assert {r["ResourceIdentifier"]["Id"] for r in to_import} == owned_ids(ec2, app)
-    for name in ("app.yaml", "app.import.yaml"):
-        text = (after_dir / name).read_text()
-        assert [str(m) for m in lint(text, config=ManualArgs(regions=[REGION]))] == [], name
+    for name in ("app.yaml", "app.import.yaml"):  # errors, warnings and informational checks
+        assert cfn_lint((after_dir / name).read_text(), [REGION]) == [], name
 
 
 def test_the_code_formats_refuse_fix_and_output_dir_needs_them(

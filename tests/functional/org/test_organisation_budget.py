@@ -25,7 +25,9 @@ def test_each_account_costs_a_sweep_plus_one_assume_role_and_credentials_are_reu
         monkeypatch.setenv(key, "")
     monkeypatch.setenv("SWEEP_JITTER_SECONDS", "0")
 
-    run = measure(accounts=3, vpcs=2)
+    # Calls and AssumeRoles are judged here; the memory figures are the benchmark's (tracing
+    # every allocation made this test 3.5 times slower).
+    run = measure(accounts=3, vpcs=2, memory=False)
 
     assert len(run.calls_per_item) == 3  # one work item per member account
     assert max(run.calls_per_item) <= run.budget_per_item, run.calls_per_item

@@ -113,9 +113,7 @@ def drain(sqs: Any, url: str, queue_arn: str) -> Iterator[dict[str, Any]]:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
-def _sweep(
-    calls: ApiCalls, sqs: Any, url: str, run: OrganisationRun, *, first: bool, memory: bool
-) -> None:
+def _sweep(calls: ApiCalls, sqs: Any, url: str, run: OrganisationRun, *, first: bool) -> None:
     from tests.support.aws import LambdaContext
 
     from handlers.remediate import lambda_handler
@@ -133,7 +131,7 @@ def _sweep(
         if first:
             run.item_seconds.append(time.perf_counter() - began)
             run.calls_per_item.append(len(calls.calls) - start)
-            if memory:
+            if tracemalloc.is_tracing():  # measure(memory=True)
                 gc.collect()
                 run.memory_kib.append(tracemalloc.get_traced_memory()[0] / 1024)
     assumed = calls.operations().count("AssumeRole") - assumed_before
@@ -178,8 +176,8 @@ def measure(accounts: int = 50, vpcs: int = 10, *, memory: bool = True) -> Organ
             tracemalloc.start()
         try:
             with recording() as calls:
-                _sweep(calls, sqs, url, run, first=True, memory=memory)
-                _sweep(calls, sqs, url, run, first=False, memory=memory)
+                _sweep(calls, sqs, url, run, first=True)
+                _sweep(calls, sqs, url, run, first=False)
         finally:
             if memory:
                 tracemalloc.stop()

@@ -189,10 +189,10 @@ _TAKES_KWARGS: dict[CodeType, bool] = {}
 _accepts_kwargs = botocore.hooks.accepts_kwargs
 
 
-def _kept_accepts_kwargs(func: Any) -> Any:
+def _kept_accepts_kwargs(func: Any) -> bool:
     function = func.__func__ if type(func) is MethodType else func
     if type(function) is not FunctionType or hasattr(function, "__signature__"):
-        return _accepts_kwargs(func)
+        return bool(_accepts_kwargs(func))
     code = function.__code__
     found = _TAKES_KWARGS.get(code)
     if found is None:

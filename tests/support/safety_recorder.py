@@ -67,19 +67,16 @@ def _in_library(frame: types.FrameType) -> bool:
 
 
 @functools.cache
-def _project_file(filename: str) -> bool:
-    return Path(filename).resolve().is_relative_to(SRC)
+def _repo_path(filename: str) -> str | None:
+    """The file's path from the repository when it is the project's (under ``src/``), else
+    ``None``: resolved once per file (a system call for each part of the path), not on each of
+    the suite's 11,000 project calls."""
+    path = Path(filename).resolve()
+    return str(path.relative_to(SRC.parent)) if path.is_relative_to(SRC) else None
 
 
 def _in_project(frame: types.FrameType) -> bool:
-    return _project_file(frame.f_code.co_filename)
-
-
-@functools.cache
-def _repo_path(filename: str) -> str:
-    """A project file's path from the repository (a path per call was resolved afresh, with a
-    system call for each of its parts, for every one of the suite's 11,000 project calls)."""
-    return str(Path(filename).resolve().relative_to(SRC.parent))
+    return _repo_path(frame.f_code.co_filename) is not None
 
 
 def api_caller(frame: types.FrameType | None) -> types.FrameType | None:

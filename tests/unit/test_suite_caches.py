@@ -1,6 +1,7 @@
 """What the test process keeps of botocore's and moto's work (tests/conftest.py) answers as
 botocore and moto would: the same event names, the same service models, the same verdict on
-which handlers take keyword arguments, and the same list of moto's services."""
+which handlers take keyword arguments, and the same list of moto's services. And the
+Terraform the tests read back (tests/support/hcl.py) parses as python-hcl2 parses it."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from typing import Any
 import boto3
 import botocore.hooks
 import botocore.model
+import hcl2
+import lark
 import moto.backends
 import pytest
 
 from tests import conftest
+from tests.support import hcl
 
 #: Event names as clients emit and register them: with a service botocore renames (each key of
 #: its aliases, with and without dots), and without.
@@ -128,3 +132,30 @@ def test_a_handler_takes_keyword_arguments_as_botocore_decides(handler: Any) -> 
 def test_a_handler_without_keyword_arguments_is_still_refused() -> None:
     with pytest.raises(ValueError, match="must accept keyword"):
         botocore.hooks.HierarchicalEmitter().register("before-call", _refuses)
+
+
+CODE = """resource "aws_vpc_endpoint" "app" {
+  vpc_id = "vpc-0123456789abcdef0"
+  tags = {
+    Name = "app\\tone"
+  }
+}
+"""
+
+
+def test_terraform_read_back_is_python_hcl2_s_tree_and_each_caller_gets_its_own_copy() -> None:
+    first = hcl.parse(CODE)
+    assert first == hcl._plain(hcl2.loads(CODE))
+    assert hcl.resources(first, "aws_vpc_endpoint")["app"]["tags"] == {"Name": "app\tone"}
+    first["resource"].clear()  # a caller changing its tree...
+    second = hcl.parse(CODE)  # ...changes nobody else's
+    assert hcl.resources(second, "aws_vpc_endpoint")["app"]["vpc_id"] == "vpc-0123456789abcdef0"
+    assert second is not first
+    assert hcl.parse(CODE.replace("app", "web")) != second  # kept per text
+
+
+def test_terraform_that_does_not_parse_raises_every_time() -> None:
+    broken = 'resource "aws_vpc" "a" {\n'
+    for _ in range(2):
+        with pytest.raises(lark.exceptions.UnexpectedInput):
+            hcl.parse(broken)

@@ -238,8 +238,14 @@ def _refuse(what: str) -> Any:
 
 
 def is_unit(item: pytest.Item) -> bool:
-    path = item.path.resolve()
-    return path.is_relative_to(TESTS / "unit")
+    return _in_unit(item.path)
+
+
+@functools.cache
+def _in_unit(path: Path) -> bool:
+    """Kept per test file: three fixtures ask for every test, and resolving the path is a
+    system call per part."""
+    return path.resolve().is_relative_to(TESTS / "unit")
 
 
 @pytest.fixture(autouse=True)

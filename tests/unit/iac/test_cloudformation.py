@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -99,9 +100,18 @@ class Rendered:
         return str(name)
 
 
-@pytest.fixture(params=NAMES)
-def rendered(request: pytest.FixtureRequest) -> Rendered:
-    return Rendered(request.param)
+@pytest.fixture(params=NAMES, scope="module")
+def rendered(request: pytest.FixtureRequest) -> Iterator[Rendered]:
+    """Rendered once per scenario for the module: the tests only read it (a test that changed
+    what it read back would fail the module's teardown)."""
+    found = Rendered(request.param)
+    before = _read_back(found)
+    yield found
+    assert _read_back(found) == before, f"a test changed {request.param}'s templates"
+
+
+def _read_back(rendered: Rendered) -> str:
+    return json.dumps([rendered.template, rendered.imported, rendered.to_import], sort_keys=True)
 
 
 def test_every_scenario_is_covered() -> None:

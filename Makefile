@@ -134,10 +134,10 @@ audit: $(STAMP)
 # rewriting every test module again (a worker's collection about 9 s to 5 s here).
 # PYTHONDONTWRITEBYTECODE, which a machine may set, is lifted for that run only; the workers
 # only read, and a source changed since is compiled afresh. That collection's own failure is
-# not reported: the suite's collection reports it.
+# not reported: the suite's collection reports it. An interrupted `make test` stops it too.
 test: $(STAMP)
 	@PYTHONDONTWRITEBYTECODE= $(VPY) -m pytest --collect-only -q -p no:xdist -p no:cacheprovider \
-	  >/dev/null 2>&1 & collecting=$$!; \
+	  >/dev/null 2>&1 & collecting=$$!; trap 'kill $$collecting 2>/dev/null; exit 130' INT TERM; \
 	$(MAKE) --no-print-directory lint typecheck layers deadcode audit; checked=$$?; \
 	wait $$collecting; test $$checked = 0 || exit $$checked; \
 	$(MAKE) --no-print-directory suite

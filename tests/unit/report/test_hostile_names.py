@@ -38,7 +38,13 @@ from tests.support.hcl import parse, resources
 from tests.support.hostile import HOSTILE_NAMES, hidden, tag_values
 from tests.support.iac_scenarios import DAY, fresh
 
-PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: 40 examples each in the full suite; `make unit` loads the "fast" profile (tests/conftest.py), a
+#: quarter of the examples, as for every other property test there.
+PROPERTY = settings(
+    max_examples=2 * settings().max_examples // 5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 HEADER_FIELDS = ("Account:", "Region:", "VPC:", "Name:", "Mode:", "Status:")
 
 

@@ -40,6 +40,7 @@ from remediation.actions import (
     CreateGatewayEndpoint,
     ModifyEndpoint,
 )
+from remediation.baseline.inspected_egress import repair_allowed
 from remediation.baseline.policy_documents import gateway_policy
 from remediation.config import Settings
 from remediation.config.services import ServiceSpec
@@ -123,7 +124,7 @@ def _check(snapshot: VpcSnapshot, settings: Settings, spec: ServiceSpec) -> list
     skipped = tuple(t for t in private if t in transit and t not in served)
     inspected = tuple(t for t in private if t in guarded and t not in transit)
     perimeter = gateway_policy(snapshot, settings, inspected=True)
-    repair = settings.inspected_egress == "repair" and bool(perimeter)
+    repair = repair_allowed(snapshot, settings) and bool(perimeter)
     if repair and perimeter == gateway_policy(snapshot, settings):
         tables = tuple(t for t in private if t not in transit)  # one policy serves them all
         inspected = ()

@@ -15,7 +15,11 @@ add takes traffic off the inspected path:
 ``INSPECTED_EGRESS=report`` (the default) adds neither: the finding (a warning, no repair)
 says what the network team decides and why. ``INSPECTED_EGRESS=repair`` lets the tool
 create them there with the perimeter policy (:mod:`remediation.baseline.policy_documents`),
-never full access: the finding is then ``info``.
+never full access: the finding is then ``info``. Not in a VPC shared out to participants RAM
+marks ``external`` (outside the owner's organisation): the perimeter policy admits the
+organisation's principals and resources only, so through the endpoints' private DNS and the S3
+route it would cut off those participants' image pulls and S3 use. There the tool adds
+nothing, as with ``report``, and the finding (a warning) names them: a person decides.
 """
 
 from __future__ import annotations
@@ -29,10 +33,16 @@ from remediation.vocabulary import EndpointType
 EGRESS_INSPECTED = "egress-inspected"
 
 
+def repair_allowed(snapshot: VpcSnapshot, settings: Settings) -> bool:
+    """``INSPECTED_EGRESS=repair``, and no participant outside the organisation (RAM's
+    ``external``) whose pulls and S3 use the perimeter policy would block."""
+    return settings.inspected_egress == "repair" and not snapshot.sharing.external
+
+
 def withheld(snapshot: VpcSnapshot, settings: Settings) -> bool:
     """True when the tool adds no endpoint or route in this VPC: its egress is inspected and
-    ``INSPECTED_EGRESS`` is not ``repair``."""
-    return settings.inspected_egress != "repair" and bool(inspected_egress(snapshot))
+    the tool may not repair there (:func:`repair_allowed`)."""
+    return bool(inspected_egress(snapshot)) and not repair_allowed(snapshot, settings)
 
 
 def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
@@ -58,7 +68,7 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
         if bypass
         else ""
     )
-    if settings.inspected_egress == "repair":
+    if repair_allowed(snapshot, settings):
         return [
             Finding(
                 code=EGRESS_INSPECTED,
@@ -68,6 +78,23 @@ def check(snapshot: VpcSnapshot, settings: Settings) -> list[Finding]:
                     f"egress of private route tables {where} is inspected; INSPECTED_EGRESS="
                     "repair: the endpoints and S3 routes the tool creates for them carry the "
                     "perimeter policy (the organisation's principals and resources only)" + already
+                ),
+            )
+        ]
+    if settings.inspected_egress == "repair":
+        outside = ", ".join(sorted(snapshot.sharing.external))
+        return [
+            Finding(
+                code=EGRESS_INSPECTED,
+                resource_id=ids,
+                message=(
+                    f"egress of private route tables {where} is inspected, and INSPECTED_EGRESS="
+                    f"repair is not applied in this VPC: its subnets are shared with accounts "
+                    f"outside the organisation ({outside}), whose image pulls and S3 use the "
+                    "perimeter policy would block. The tool adds no S3 gateway route there and "
+                    "creates no interface endpoint in the VPC; a network team decides (endpoints "
+                    "added by hand with a policy that admits those accounts, or ECR and S3 kept "
+                    "on the inspected path)" + already
                 ),
             )
         ]

@@ -27,6 +27,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from remediation.baseline.inspected_egress import repair_allowed
 from remediation.config import Settings
 from remediation.model import Endpoint, VpcSnapshot
 from remediation.topology.consumers import participants
@@ -68,8 +69,8 @@ class Choice:
 
 
 def inspected_repair(snapshot: VpcSnapshot, settings: Settings) -> bool:
-    """True when the VPC's egress is inspected and the settings let the tool repair there."""
-    return settings.inspected_egress == "repair" and bool(inspected_egress(snapshot))
+    """True when the VPC's egress is inspected and the tool may repair there."""
+    return repair_allowed(snapshot, settings) and bool(inspected_egress(snapshot))
 
 
 def organisation(snapshot: VpcSnapshot, settings: Settings) -> str:

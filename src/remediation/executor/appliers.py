@@ -28,7 +28,7 @@ from remediation.actions import (
     ModifyEndpoint,
     RevokeIngress,
 )
-from remediation.aws.errors import error_code
+from remediation.aws.errors import error_code, error_message
 from remediation.executor import recovery
 from remediation.executor.errors import DENIED
 from remediation.executor.reader import VPC_GONE
@@ -219,9 +219,18 @@ def _create(step: Step, action: recovery.Create, **kwargs: Any) -> Outcome:
         if code in VPC_GONE or code in DENIED or code.startswith("AccessDenied"):
             raise
         outcome = recovery.after_conflict(step.reader, action, exc)
-        if outcome is None:
-            raise
-        return outcome
+        if outcome is not None:
+            return outcome
+        if code == "RouteAlreadyExists":
+            # Done, for a route added twice; not for a create that the fresh read has just
+            # shown is not there: a route table of the action is another gateway's.
+            raise Refused(
+                code,
+                f"{error_message(exc)[:200]} (no usable endpoint covers all of "
+                f"{', '.join(getattr(action, 'route_table_ids', ()))} on a fresh read: "
+                "the next run plans from the gateways that are there)",
+            ) from exc
+        raise
     return _created(step, action, response["VpcEndpoint"], kwargs)
 
 

@@ -5,6 +5,25 @@ meanwhile, or a retried token), a fresh read decides: present means
 ``already-done``, never a second resource. A refusal of private DNS because a hub's
 private hosted zone serves the VPC is done too (served centrally). Reads go
 through :class:`~remediation.executor.reader.FreshReader` only.
+
+"Present" is what the action wanted, not any endpoint of its service:
+
+* a gateway (:class:`~remediation.actions.CreateGatewayEndpoint`): a usable gateway
+  endpoint of the service whose route tables include every route table of the action.
+  A VPC may hold several gateways of one service (the perimeter gateway for inspected
+  route tables beside a full-access one), so another gateway on other tables, or on
+  some of the action's tables only, explains nothing: the refusal (a quota, a tag
+  policy, a route table EC2 refuses) is then classified as it is and reaches a person.
+  Its policy need not be the action's: a gateway someone else put on those tables is
+  their choice, and the next run's rules judge it (``egress-inspected`` names an
+  inspected table routed through it, ``gateway-policy-blocks-ecr-layers`` a policy
+  that blocks pulls); a retried token's endpoint carries the action's policy anyway.
+* an interface endpoint (:class:`~remediation.actions.CreateInterfaceEndpoint`): a
+  usable *interface* endpoint of the service, wherever it is. The plan creates one only
+  when the VPC has no usable interface endpoint of the service
+  (:mod:`remediation.baseline.interface_endpoints`), and the next run repairs one found
+  here in place (its zones, private DNS, groups). A gateway of the same service name
+  (``s3``, ``dynamodb``: both kinds share it) is not one.
 """
 
 from __future__ import annotations
@@ -25,9 +44,21 @@ Create = CreateInterfaceEndpoint | CreateGatewayEndpoint
 
 
 def present(reader: FreshReader, action: Create) -> str:
-    """The lowest id of a usable endpoint of the action's service in its VPC, or ``""``."""
-    usable = [e for e in reader.endpoints_of(action.vpc_id, action.service_name) if e.usable]
-    return min((e.endpoint_id for e in usable), default="")
+    """The lowest id of a usable endpoint that is what the action wanted, or ``""``.
+
+    Of the action's kind and service in its VPC; for a gateway, on every route table of
+    the action (see the module's text).
+    """
+    if isinstance(action, CreateGatewayEndpoint):
+        kind, wanted = EndpointType.GATEWAY, set(action.route_table_ids)
+    else:
+        kind, wanted = EndpointType.INTERFACE, set()
+    found = [
+        e
+        for e in reader.endpoints_of(action.vpc_id, action.service_name)
+        if e.usable and e.endpoint_type is kind and wanted <= set(e.route_table_ids)
+    ]
+    return min((e.endpoint_id for e in found), default="")
 
 
 def after_conflict(reader: FreshReader, action: Create, exc: ClientError) -> Outcome | None:

@@ -111,3 +111,16 @@ def compliant(**changes: Any) -> VpcSnapshot:
         security_groups=(tool_group(),),
     )
     return dataclasses.replace(snap, **changes)
+
+
+def with_ecr_policy(policy: str, owned: bool = False, **changes: Any) -> VpcSnapshot:
+    """:func:`compliant`, its ECR endpoints carrying ``policy`` (created by the tool when
+    ``owned``)."""
+    tags = {MANAGED_TAG: "true"} if owned else {}
+    subnets = ("subnet-priv-a", "subnet-priv-b", "subnet-priv-c")
+    endpoints = tuple(
+        dataclasses.replace(interface(s, *subnets), policy_document=policy, tags=tags)
+        for s in ("ecr.api", "ecr.dkr")
+    )
+    base = compliant(**changes)
+    return dataclasses.replace(base, endpoints=(*endpoints, base.endpoints[2]))

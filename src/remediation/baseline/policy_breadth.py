@@ -22,6 +22,7 @@ from remediation.baseline.pulls import (
     ANOTHER_ORGANIZATION,
     Blocked,
     callers,
+    endpoint_owner,
     layer_caller,
     layer_request,
     pull_requests,
@@ -54,9 +55,22 @@ def probes(
     """Every probe for one endpoint (see the module docstring)."""
     org = settings.organization_id
     people = [*callers(snapshot, settings, endpoint)]
+    # Someone else's request through this endpoint still carries its owner (aws:VpceAccount).
+    owner, owner_organization = endpoint_owner(snapshot, settings)
+
+    def through_here(account: str, organization: str) -> Caller:
+        return Caller(
+            account,
+            organization,
+            snapshot.vpc_id,
+            endpoint.endpoint_id,
+            endpoint_account=owner,
+            endpoint_organization=owner_organization,
+        )
+
     if org:
-        people.append(Caller(MEMBER, org, snapshot.vpc_id, endpoint.endpoint_id))
-    people.append(Caller(OUTSIDER, OUTSIDE_ORGANIZATION, snapshot.vpc_id, endpoint.endpoint_id))
+        people.append(through_here(MEMBER, org))
+    people.append(through_here(OUTSIDER, OUTSIDE_ORGANIZATION))
     found: list[Probe] = []
     if spec.name == "s3":
         found.append(Probe(layer_caller(snapshot, settings, endpoint), layer_request(snapshot)))

@@ -18,6 +18,7 @@ from remediation.baseline.policy_documents import (
     ECR_PULL_ACTIONS,
     LAYER_ACTION,
     layer_bucket_objects,
+    organisation,
 )
 from remediation.config import Settings
 from remediation.config.services import ServiceSpec
@@ -35,12 +36,24 @@ Blocked = list[tuple["Request", "Decision", "Caller"]]
 ANOTHER_ORGANIZATION = "o-another-organisation"
 
 
+def endpoint_owner(snapshot: VpcSnapshot, settings: Settings) -> tuple[str, str]:
+    """The account and organisation owning the VPC's endpoints, as every request through them
+    carries them (``aws:VpceAccount``, ``aws:VpceOrgID``), whoever makes it.
+
+    The model keeps no endpoint's ``OwnerId``: the tool judges only VPCs of its own account
+    (a VPC shared with it is skipped), and reads their endpoints there, so the owner is the
+    account. Its organisation is the one the tool knows (:func:`organisation`); ``""``: unknown.
+    """
+    return snapshot.account_id, organisation(snapshot, settings)
+
+
 def callers(snapshot: VpcSnapshot, settings: Settings, endpoint: Endpoint) -> list[Caller]:
     """The workloads that pull through the endpoint: the account's, then the participants'
     (those RAM marks ``external`` belong to another organisation)."""
     from remediation.iam_policy.terms import Caller  # noqa: PLC0415
 
     outside = snapshot.sharing.external
+    owner, owner_organization = endpoint_owner(snapshot, settings)
     return [
         Caller(
             account_id=account,
@@ -49,6 +62,8 @@ def callers(snapshot: VpcSnapshot, settings: Settings, endpoint: Endpoint) -> li
             else settings.organization_id,
             vpc_id=snapshot.vpc_id,
             endpoint_id=endpoint.endpoint_id,
+            endpoint_account=owner,
+            endpoint_organization=owner_organization,
         )
         for account in (snapshot.account_id, *sorted(participants(snapshot)))
     ]
@@ -76,12 +91,15 @@ def pull_requests(snapshot: VpcSnapshot, settings: Settings, caller: Caller) -> 
 def layer_caller(snapshot: VpcSnapshot, settings: Settings, endpoint: Endpoint) -> Caller:
     from remediation.iam_policy.terms import Caller  # noqa: PLC0415
 
+    owner, owner_organization = endpoint_owner(snapshot, settings)
     return Caller(
         account_id=snapshot.account_id,
         organization_id=settings.organization_id,
         vpc_id=snapshot.vpc_id,
         endpoint_id=endpoint.endpoint_id,
         service_identity=True,
+        endpoint_account=owner,
+        endpoint_organization=owner_organization,
     )
 
 

@@ -22,14 +22,17 @@ def context(
         "aws:securetransport": ("true",),
         # IAM: "aws:SourceIp ... is always included, except for requests that use a VPC endpoint"
         "aws:sourceip": ABSENT,
-        "aws:vpceaccount": (caller.account_id,),
     }
+    # The endpoint's owner, never the caller's account (IAM user guide, "AWS global
+    # condition context keys": aws:VpceAccount, aws:VpceOrgID). aws:VpceOrgPaths: unknown.
+    if caller.endpoint_account:
+        known["aws:vpceaccount"] = (caller.endpoint_account,)
+    if caller.endpoint_organization:
+        known["aws:vpceorgid"] = (caller.endpoint_organization,)
     if caller.vpc_id:
         known["aws:sourcevpc"] = (caller.vpc_id,)
     if caller.endpoint_id:
         known["aws:sourcevpce"] = (caller.endpoint_id,)
-    if caller.organization_id:
-        known["aws:vpceorgid"] = (caller.organization_id,)
     if caller.service_identity:
         known["aws:principalaccount"] = frozenset({caller.account_id})
         if caller.organization_id:

@@ -51,6 +51,12 @@ class Caller:
     layer downloads are S3 URLs presigned by an ECR service account): it is then
     known *not* to be of ``account_id`` or its organisation, and nothing more.
     ``organization_id`` is ``""`` when unknown.
+
+    ``endpoint_account`` and ``endpoint_organization`` are the account and organisation that
+    own the VPC endpoint the request goes through (``aws:VpceAccount``, ``aws:VpceOrgID``:
+    IAM user guide, "AWS global condition context keys"), not the caller's: a participant
+    of a VPC shared through AWS RAM pulls through the owner's endpoint and its request
+    carries the owner's account. ``""``: unknown.
     """
 
     account_id: str
@@ -58,6 +64,8 @@ class Caller:
     vpc_id: str = ""
     endpoint_id: str = ""
     service_identity: bool = False
+    endpoint_account: str = ""
+    endpoint_organization: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,7 @@ what the tool writes on the endpoints it creates, judged with the policy evaluat
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from typing import Any
 
 import pytest
 
@@ -25,9 +23,8 @@ from remediation.iam_policy.evaluation import evaluate
 from remediation.iam_policy.terms import Caller, Request, Verdict
 from remediation.model import NetworkInterface, VpcSnapshot
 from remediation.surroundings import Sharing
-from remediation.vocabulary import MANAGED_TAG
 from tests.support.policies import SEED_ECR
-from tests.support.snapshots import REGION, compliant, interface, three_az
+from tests.support.snapshots import REGION, three_az, with_ecr_policy
 
 DAY = "2026-12-06"
 ACCOUNT = "123456789012"
@@ -151,16 +148,6 @@ def admitted(policy: str, account: str) -> bool:
 
 
 OWNER_ONLY = SEED_ECR  # the seed article's policy: the owner's principals only
-
-
-def with_ecr_policy(policy: str, owned: bool = False, **changes: Any) -> VpcSnapshot:
-    tags = {MANAGED_TAG: "true"} if owned else {}
-    endpoints = tuple(
-        dataclasses.replace(interface(s, *PRIV), policy_document=policy, tags=tags)
-        for s in ("ecr.api", "ecr.dkr")
-    )
-    base = compliant(**changes)
-    return dataclasses.replace(base, endpoints=(*endpoints, base.endpoints[2]))
 
 
 def test_an_owner_only_policy_blocks_the_participants_a_warning() -> None:

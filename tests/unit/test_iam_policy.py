@@ -194,11 +194,13 @@ CASES: list[tuple[str, str, Request, Caller, Verdict]] = [
     ("deny one pull action", doc(allow(), deny(Action="ecr:BatchGetImage")), PULL, WORKLOAD, D),
     ("deny another account only", doc(allow(), deny(Principal={"AWS": OTHER})), PULL, WORKLOAD, A),
     (
+        # IAM user guide, NotPrincipal: the account alone exempts its root user, not the
+        # workloads' roles (the verdict was ALLOWED before: the Deny applies to them)
         "deny everyone but the account",
         doc(allow(), deny(Principal=None, NotPrincipal={"AWS": ACCT})),
         PULL,
         WORKLOAD,
-        A,
+        D,
     ),
     (
         "deny outside this VPC",

@@ -6,7 +6,9 @@ pulls get through; it never writes one it did not create. Evaluation follows IAM
 logic (IAM user guide, "Policy evaluation logic"): an explicit ``Deny`` wins, then an
 ``Allow``, else the request is implicitly denied. Wildcards ``*`` and ``?`` work in
 actions (case-insensitively) and resources (case-sensitively); ``NotAction``,
-``NotResource`` and ``NotPrincipal`` invert their element.
+``NotResource`` and ``NotPrincipal`` invert their element (a ``NotPrincipal`` naming only
+the account spares its root user, not the workloads' roles:
+:func:`~remediation.iam_policy.matching.not_principal_match`).
 
 Everything is three-valued (:class:`~remediation.iam_policy.terms.Tri`): a condition key the
 tool cannot know (a principal tag, the resource's organisation, ...) makes a statement

@@ -21,7 +21,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from remediation.iam_policy.conditions import conditions_match
-from remediation.iam_policy.matching import action_match, listed, principal_match, resource_match
+from remediation.iam_policy.matching import (
+    action_match,
+    listed,
+    not_principal_match,
+    principal_match,
+    resource_match,
+)
 from remediation.iam_policy.terms import Caller, Decision, Request, Tri, Verdict, all_of, any_of
 
 
@@ -59,7 +65,7 @@ def evaluate(document: str, request: Request, caller: Caller) -> Decision:
             continue
         local: list[str] = []
         if "NotPrincipal" in statement:
-            who = principal_match(statement["NotPrincipal"], caller, local).negate()
+            who = not_principal_match(statement["NotPrincipal"], caller, local)
         else:
             who = principal_match(statement.get("Principal", "*"), caller, local)
         applies = all_of(

@@ -89,6 +89,26 @@ def listed(value: Any) -> list[Any]:
 
 
 def principal_match(spec: Any, caller: Caller, notes: list[str]) -> Tri:
+    """Whether a ``Principal`` names the caller."""
+    return _principals(spec, caller, notes, exempting=False)
+
+
+def not_principal_match(spec: Any, caller: Caller, notes: list[str]) -> Tri:
+    """Whether a (Deny) statement's ``NotPrincipal`` leaves the caller in: TRUE when nothing
+    it lists exempts the caller.
+
+    IAM user guide, "AWS JSON policy elements: NotPrincipal": with ``Deny``, AWS may check the
+    account, then the role, then the assumed-role session, so exempting a role session needs
+    the session's, the role's and the account's ARNs; naming only the account (its id or its
+    ``:root`` ARN) exempts the account's root user, not its roles. The callers the tool judges
+    are workloads (roles and their sessions: ECS, EKS, EC2), never the root user: an account
+    entry exempts none of them, and a role, session or user of their account may or may not
+    be the one a workload uses (``UNKNOWN``: a person checks).
+    """
+    return _principals(spec, caller, notes, exempting=True).negate()
+
+
+def _principals(spec: Any, caller: Caller, notes: list[str], *, exempting: bool) -> Tri:
     if spec == "*":
         return Tri.TRUE
     if not isinstance(spec, Mapping):
@@ -97,11 +117,11 @@ def principal_match(spec: Any, caller: Caller, notes: list[str]) -> Tri:
     results = []
     for kind, values in spec.items():
         for value in listed(values):
-            results.append(_one_principal(str(kind), str(value), caller, notes))
+            results.append(_one_principal(str(kind), str(value), caller, notes, exempting))
     return any_of(results)
 
 
-def _one_principal(kind: str, value: str, caller: Caller, notes: list[str]) -> Tri:
+def _one_principal(kind: str, value: str, caller: Caller, notes: list[str], exempting: bool) -> Tri:
     if kind != "AWS":
         return Tri.FALSE  # service, federated and canonical-user principals are not workloads
     if value == "*":
@@ -117,8 +137,10 @@ def _one_principal(kind: str, value: str, caller: Caller, notes: list[str]) -> T
     if not ours:
         return Tri.FALSE
     if whole:
-        return Tri.TRUE
-    notes.append(f"only the named principal {value} (check that the workloads use it)")
+        # Principal: the account's principals. NotPrincipal: its root user only (see above).
+        return Tri.FALSE if exempting else Tri.TRUE
+    what = "exempted" if exempting else "named"
+    notes.append(f"only the {what} principal {value} (check that the workloads use it)")
     return Tri.UNKNOWN
 
 

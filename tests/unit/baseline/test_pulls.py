@@ -68,3 +68,27 @@ def test_the_owners_organisation_is_the_one_the_tool_knows_else_unknown() -> Non
     assert assess(with_ecr_policy(policy, sharing=with_org), Settings(), DAY) == ((), ())
     # Nothing names it: a person checks, never a guess either way.
     assert codes(with_ecr_policy(policy, sharing=SHARED), Settings()) == {P.POLICY_NEEDS_REVIEW}
+
+
+# --------------------------------------------------------------------------- NotPrincipal
+
+
+def deny_all_but(*principals: str) -> str:
+    """Allow everything, then deny everyone but ``principals`` (a Deny with NotPrincipal)."""
+    allow = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
+    deny = {"Sid": "DenyAllButRoot", "Effect": "Deny", "NotPrincipal": {"AWS": list(principals)}}
+    return json.dumps({"Statement": [allow, {**deny, "Action": "*", "Resource": "*"}]})
+
+
+def test_a_deny_sparing_only_the_account_root_blocks_the_workloads_pulls() -> None:
+    root = f"arn:aws:iam::{OWNER}:root"
+    findings = assess(with_ecr_policy(deny_all_but(root)), Settings(), DAY)[0]
+    assert [(f.code, f.severity) for f in findings] == [
+        (P.ENDPOINT_POLICY_BLOCKS_PULLS, Severity.WARNING)
+    ] * 2
+    assert all("denied by DenyAllButRoot" in f.message for f in findings)
+    # sparing a role of the account too: whether the workloads use it is for a person
+    role = f"arn:aws:iam::{OWNER}:role/ecs-task"
+    review = assess(with_ecr_policy(deny_all_but(root, role)), Settings(), DAY)[0]
+    assert {(f.code, f.severity) for f in review} == {(P.POLICY_NEEDS_REVIEW, Severity.INFO)}
+    assert all(role in f.message for f in review)

@@ -53,7 +53,7 @@ class Subnet:
 
 @dataclass(frozen=True)
 class Route:
-    """One active route of a route table."""
+    """One route of a route table: where it sends traffic for a destination."""
 
     destination: str  # an IPv4 or IPv6 CIDR, or a prefix list id
     target: str  # gateway, NAT, peering, ... id; "" when unknown
@@ -61,13 +61,22 @@ class Route:
 
 @dataclass(frozen=True)
 class RouteTable:
-    """A route table, the subnets explicitly associated with it, and its active routes."""
+    """A route table, the subnets explicitly associated with it, and its routes.
+
+    ``routes`` are the routes EC2 reports ``active``: what carries traffic now, and all that
+    public or private, NAT or isolated are judged by. ``blackholes`` are the routes it reports
+    in any other state (``blackhole``: the target is unavailable now, such as a stopped
+    appliance, a replaced endpoint or a detached gateway; EC2 API reference, ``Route``,
+    ``state``). They are the path the network intends once the target is back, so what must
+    never be bypassed or cut off (inspection, consumers outside the VPC) reads them too.
+    """
 
     route_table_id: str
     vpc_id: str
     is_main: bool = False
     subnet_ids: frozenset[str] = frozenset()
     routes: tuple[Route, ...] = ()
+    blackholes: tuple[Route, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -131,40 +131,46 @@ def parse_subnet(item: Mapping[str, Any], vpc_id: str) -> Subnet:
     )
 
 
-def parse_route_table(item: Mapping[str, Any]) -> RouteTable:
-    associations = item.get("Associations", [])
-    routes = tuple(
-        Route(
-            destination=str(
-                r.get("DestinationCidrBlock")
-                or r.get("DestinationIpv6CidrBlock")
-                or r.get("DestinationPrefixListId")
-                or ""
-            ),
-            target=str(
-                r.get("GatewayId")
-                or r.get("NatGatewayId")
-                or r.get("EgressOnlyInternetGatewayId")
-                or r.get("TransitGatewayId")
-                or r.get("VpcPeeringConnectionId")
-                or r.get("NetworkInterfaceId")
-                or r.get("InstanceId")
-                or r.get("CoreNetworkArn")
-                or r.get("CarrierGatewayId")
-                or r.get("LocalGatewayId")
-                or r.get("CoreNetworkArn")
-                or ""
-            ),
-        )
-        for r in item.get("Routes", [])
-        if r.get("State", "active") == "active"
+def parse_route(item: Mapping[str, Any]) -> Route:
+    """One entry of a route table's ``Routes``: its destination and its target's id."""
+    return Route(
+        destination=str(
+            item.get("DestinationCidrBlock")
+            or item.get("DestinationIpv6CidrBlock")
+            or item.get("DestinationPrefixListId")
+            or ""
+        ),
+        target=str(
+            item.get("GatewayId")
+            or item.get("NatGatewayId")
+            or item.get("EgressOnlyInternetGatewayId")
+            or item.get("TransitGatewayId")
+            or item.get("VpcPeeringConnectionId")
+            or item.get("NetworkInterfaceId")
+            or item.get("InstanceId")
+            or item.get("CoreNetworkArn")
+            or item.get("CarrierGatewayId")
+            or item.get("LocalGatewayId")
+            or ""
+        ),
     )
+
+
+def parse_route_table(item: Mapping[str, Any]) -> RouteTable:
+    """A route table; its routes split by ``State`` (``active | blackhole``, EC2 API
+    reference, ``Route``): active ones in ``routes``, every other state in ``blackholes``
+    (the target is unavailable now, the route still the path the network intends)."""
+    associations = item.get("Associations", [])
+    routes = [
+        (r.get("State", "active") == "active", parse_route(r)) for r in item.get("Routes", [])
+    ]
     return RouteTable(
         route_table_id=item["RouteTableId"],
         vpc_id=item.get("VpcId", ""),
         is_main=any(a.get("Main") for a in associations),
         subnet_ids=frozenset(a["SubnetId"] for a in associations if a.get("SubnetId")),
-        routes=routes,
+        routes=tuple(r for active, r in routes if active),
+        blackholes=tuple(r for active, r in routes if not active),
     )
 
 

@@ -100,6 +100,17 @@ def three_az(**changes: Any) -> VpcSnapshot:
     return dataclasses.replace(base, **changes)
 
 
+#: A Gateway Load Balancer endpoint (a firewall's, an appliance's): a default route's target.
+GWLB = Endpoint(
+    "vpce-0fw1",
+    VPC,
+    "com.amazonaws.vpce.us-east-1.vpce-svc-0fw",
+    EndpointType.GATEWAY_LOAD_BALANCER,
+    "available",
+    subnet_ids=("subnet-pub-a",),
+)
+
+
 def compliant(**changes: Any) -> VpcSnapshot:
     subnets = ("subnet-priv-a", "subnet-priv-b", "subnet-priv-c")
     snap = three_az(

@@ -3,7 +3,9 @@
 A private route table is *inspected* when its default route (``0.0.0.0/0`` or ``::/0``)
 leads to a transit gateway, a Gateway Load Balancer endpoint (Network Firewall's endpoints
 are such endpoints), an appliance's network interface or instance, or a Cloud WAN core
-network (:func:`remediation.topology.inspection.inspected_route_tables`). There, what the tool would
+network (:func:`remediation.topology.inspection.inspected_route_tables`), a blackhole route
+included (its target unavailable now, such as an appliance being replaced: EC2 API reference,
+``Route``, ``state``; the path is inspected again once it is back). There, what the tool would
 add takes traffic off the inspected path:
 
 * an S3 gateway endpoint's route is a prefix list, more specific than ``0.0.0.0/0``

@@ -4,9 +4,10 @@ traffic off the inspected path. The one place every rule learns it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from remediation.model import NetworkInterface, VpcSnapshot
+from remediation.model import NetworkInterface, Route, VpcSnapshot
 from remediation.topology.routes import DEFAULT_ROUTES, private_route_tables, route_table_for
 from remediation.vocabulary import EndpointType
 
@@ -17,6 +18,8 @@ TRANSIT_INTERFACE_TYPES = {
     "gateway_load_balancer_endpoint": "a Gateway Load Balancer or Network Firewall endpoint",
     "gateway_load_balancer": "a Gateway Load Balancer",
 }
+#: Said of an inspection found on a blackhole route (EC2 API reference, ``Route``, ``state``).
+BLACKHOLE = ", a blackhole route: its target is unavailable now, the path the network intends"
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,10 @@ def inspected_route_tables(snapshot: VpcSnapshot) -> dict[str, Inspection]:
     """Private route tables on an inspected path, by id: one concept for every rule.
 
     A table is inspected when its default route (``0.0.0.0/0`` or ``::/0``) leads to an
-    :func:`inspection_target`, or when a subnet using it holds a transit interface
+    :func:`inspection_target`, an active route first, else a blackhole one (the appliance,
+    endpoint or gateway is unavailable now: the route is still the path the network intends,
+    and an endpoint or an S3 route made meanwhile would bypass inspection once it is back),
+    or when a subnet using it holds a transit interface
     (:func:`transit_kind`, ``transit=True``: the latter wins, it is never touched). A gateway
     endpoint's route is more specific than ``0.0.0.0/0`` (longest prefix match), so an S3
     route there would take every same-region S3 request off the inspected path.
@@ -93,18 +99,24 @@ def inspected_route_tables(snapshot: VpcSnapshot) -> dict[str, Inspection]:
     for table_id, table in private.items():
         if table_id in found:
             continue
-        for route in table.routes:
-            what = (
-                inspection_target(snapshot, route.target)
-                if route.destination in DEFAULT_ROUTES
-                else ""
-            )
-            if what:
-                found[table_id] = Inspection(
-                    table_id, f"{table_id} ({route.destination} to {what})"
-                )
-                break
+        why = _default_route_to_inspection(snapshot, table.routes)
+        if not why:
+            why = _default_route_to_inspection(snapshot, table.blackholes)
+            why += BLACKHOLE if why else ""
+        if why:
+            found[table_id] = Inspection(table_id, f"{table_id} ({why})")
     return found
+
+
+def _default_route_to_inspection(snapshot: VpcSnapshot, routes: Iterable[Route]) -> str:
+    """``0.0.0.0/0 to transit gateway tgw-1`` for the first default route of ``routes`` that
+    leads to an :func:`inspection_target`, or ``""``."""
+    for route in routes:
+        if route.destination in DEFAULT_ROUTES:
+            what = inspection_target(snapshot, route.target)
+            if what:
+                return f"{route.destination} to {what}"
+    return ""
 
 
 def inspected_egress(snapshot: VpcSnapshot) -> tuple[Inspection, ...]:

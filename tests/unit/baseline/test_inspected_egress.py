@@ -17,21 +17,12 @@ from remediation.engine.vpc import assess
 from remediation.findings import Severity
 from remediation.iac import terraform_for
 from remediation.iam_policy.evaluation import is_full_access
-from remediation.model import Endpoint, NetworkInterface, Route, VpcSnapshot
+from remediation.model import NetworkInterface, Route, VpcSnapshot
 from remediation.topology.inspection import inspected_egress, inspected_route_tables
-from remediation.vocabulary import EndpointType
-from tests.support.snapshots import VPC, gateway, interface, three_az
+from tests.support.snapshots import GWLB, gateway, interface, three_az
 
 DAY = "2026-12-06"
 ORG = "o-a1b2c3d4e5"
-GWLB = Endpoint(
-    "vpce-0fw1",
-    VPC,
-    "com.amazonaws.vpce.us-east-1.vpce-svc-0fw",
-    EndpointType.GATEWAY_LOAD_BALANCER,
-    "available",
-    subnet_ids=("subnet-pub-a",),
-)
 CORE = "arn:aws:networkmanager::123456789012:core-network/core-network-0abc"
 
 

@@ -6,14 +6,15 @@ is global unicast) and internal networks in public address space included. A sou
 the VPC is *private* when it lies in RFC 1918 (``10/8``, ``172.16/12``, ``192.168/16``),
 RFC 6598 (``100.64.0.0/10``) or the IPv6 unique-local block ``fc00::/7``, **or** under a route
 of the VPC's route tables to a peering connection, a transit gateway, a virtual private
-gateway, a Cloud WAN core network or a local gateway
-(:func:`remediation.topology.consumers.consumer_routes`).
+gateway, a Cloud WAN core network or a local gateway, a blackhole one included (its target
+unavailable now, its consumers back when it is:
+:func:`remediation.topology.consumers.consumer_routes`).
 
 Only what cuts off no consumer of an endpoint is *too wide* and repaired automatically:
 
 * a rule from outside the VPC that does not admit TCP 443 (an endpoint listens on 443 only);
 * a rule admitting every address (``0.0.0.0/0``, ``::/0``) while no route of the VPC leads to
-  another network: nothing outside the VPC can reach the endpoint then.
+  another network, not even a blackhole one: nothing outside the VPC can reach the endpoint.
 
 Everything else outside the VPC is never cut off: TCP 443 from a private source, or from a
 source the tool cannot resolve (a prefix list, another account's or VPC's group), is reported

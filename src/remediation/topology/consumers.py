@@ -20,20 +20,26 @@ def leads_outside(route: Route) -> bool:
 
 
 def consumer_routes(snapshot: VpcSnapshot) -> tuple[Route, ...]:
-    """Routes of any of the VPC's route tables to networks outside it (:func:`leads_outside`).
+    """Routes of any of the VPC's route tables to networks outside it (:func:`leads_outside`),
+    blackhole ones included: their target (a peering connection, a gateway) is unavailable
+    now, and the consumers behind it are back when it is (EC2 API reference, ``Route``,
+    ``state``), so nothing they need is judged too wide meanwhile.
 
     Their destinations are CIDR blocks or prefix lists (``pl-``): hosts there reach the
     VPC's endpoints over the route back.
 
     >>> from remediation.model import Route, RouteTable, VpcSnapshot
     >>> table = RouteTable("rtb-1", "vpc-1", routes=(Route("10.0.0.0/16", "local"),
-    ...     Route("2600:1f18:1::/56", "pcx-1"), Route("0.0.0.0/0", "nat-1")))
+    ...     Route("2600:1f18:1::/56", "pcx-1"), Route("0.0.0.0/0", "nat-1")),
+    ...     blackholes=(Route("192.168.0.0/16", "tgw-1"),))
     >>> snap = VpcSnapshot("vpc-1", "us-east-1", "1", ("10.0.0.0/16",), True, True,
     ...     route_tables=(table,))
     >>> [r.destination for r in consumer_routes(snap)]
-    ['2600:1f18:1::/56']
+    ['2600:1f18:1::/56', '192.168.0.0/16']
     """
-    return tuple(r for t in snapshot.route_tables for r in t.routes if leads_outside(r))
+    return tuple(
+        r for t in snapshot.route_tables for r in (*t.routes, *t.blackholes) if leads_outside(r)
+    )
 
 
 def vpc_blocks(snapshot: VpcSnapshot) -> tuple[str, ...]:

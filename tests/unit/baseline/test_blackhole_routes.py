@@ -12,16 +12,23 @@ from typing import Any
 import pytest
 
 from remediation import actions as A
+from remediation.baseline import security_groups as G
 from remediation.baseline.inspected_egress import EGRESS_INSPECTED
 from remediation.config import Settings
 from remediation.engine.vpc import assess
 from remediation.findings import Finding
-from remediation.model import Route, VpcSnapshot
+from remediation.model import IngressRule, Route, RouteTable, SecurityGroup, VpcSnapshot
 from remediation.topology.inspection import inspected_egress
 from remediation.topology.routes import private_route_tables
 from tests.support.snapshots import (
     GWLB,
+    VPC,
+    compliant,
+    gateway,
+    https,
+    interface,
     three_az,
+    tool_group,
 )
 
 DAY = "2026-12-06"
@@ -101,3 +108,55 @@ def test_a_blackhole_nat_or_internet_gateway_route_is_not_inspection(target: str
     findings, actions = assess(snap, Settings(), DAY)
     assert EGRESS_INSPECTED not in {f.code for f in findings}
     assert any(isinstance(a, A.CreateGatewayEndpoint) for a in actions)
+
+
+def behind_blackhole(route: Route, rule: IngressRule) -> VpcSnapshot:
+    """The compliant VPC, its ecr.api endpoint carrying a user's group of ``rule`` and the
+    tool's group admitting it too, the only route leading out ``route``, blackhole."""
+    user = SecurityGroup("sg-user", VPC, "user", ingress=(https("10.0.0.0/16"), rule))
+    base = compliant()
+    return dataclasses.replace(
+        base,
+        route_tables=(*base.route_tables, RouteTable("rtb-transit", VPC, blackholes=(route,))),
+        endpoints=(
+            interface("ecr.api", *PRIV, groups=("sg-user",)),
+            interface("ecr.dkr", *PRIV),
+            gateway(*TABLES),
+        ),
+        security_groups=(tool_group(https("10.0.0.0/16"), rule), user),
+    )
+
+
+@pytest.mark.parametrize("target", ["tgw-1", "pcx-1", "vgw-1", CORE, "lgw-1"])
+@pytest.mark.parametrize(
+    "every", [https("0.0.0.0/0"), IngressRule("tcp", 443, 443, cidr_ipv6="::/0")]
+)
+def test_a_blackhole_route_to_another_network_still_protects_its_consumers(
+    target: str, every: IngressRule
+) -> None:
+    """Every address is too wide only while no route leads to another network: a blackhole
+    one does, so neither the user's group is detached nor the tool's rule revoked."""
+    snap = behind_blackhole(Route("198.51.100.0/24", target), every)
+    findings, actions = assess(snap, Settings(), DAY)
+    assert not any(isinstance(a, A.ModifyEndpoint) and a.remove_group_ids for a in actions)
+    assert not any(isinstance(a, A.RevokeIngress) for a in actions)
+    by_code = {f.code: f.message for f in findings}
+    assert "endpoint-group-too-wide" not in by_code and G.TOOL_GROUP_EXTRA_RULE not in by_code
+    assert G.Reach.OPEN_ROUTED.value in by_code[G.TOOL_GROUP_UNVERIFIED]
+
+
+def test_a_source_behind_a_blackhole_route_is_a_private_consumer() -> None:
+    """A source under a blackhole transit gateway route is a consumer outside the VPC (kept,
+    ``info``), as under an active one, not a source nobody routes to."""
+    snap = behind_blackhole(Route("198.51.100.0/24", "tgw-1"), https("198.51.100.7/32"))
+    codes = {f.code for f in assess(snap, Settings(), DAY)[0]}
+    assert {"endpoint-group-admits-outside-consumers", G.TOOL_GROUP_OPERATOR_RULE} <= codes
+    assert G.TOOL_GROUP_UNVERIFIED not in codes
+
+
+def test_a_blackhole_route_to_a_nat_gateway_leads_to_no_consumer() -> None:
+    """Every address with no route to another network, blackhole or not: still too wide."""
+    snap = behind_blackhole(Route("198.51.100.0/24", "nat-1"), https("0.0.0.0/0"))
+    findings, actions = assess(snap, Settings(), DAY)
+    assert {"endpoint-group-too-wide", G.TOOL_GROUP_EXTRA_RULE} <= {f.code for f in findings}
+    assert any(isinstance(a, A.RevokeIngress) for a in actions)

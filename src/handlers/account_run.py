@@ -45,8 +45,13 @@ def _import_findings(summary: Summary, session: boto3.session.Session, partition
     if summary.trigger is None:
         return summary
     client = session.client("securityhub", region_name=summary.trigger.region)
-    imported, refused = import_summary(client, summary, partition=partition)
-    return with_counts(summary, findings_imported=imported, findings_import_failed=refused)
+    outcome = import_summary(client, summary, partition=partition)
+    return with_counts(
+        summary,
+        findings_imported=outcome.imported,
+        findings_import_failed=outcome.failed,
+        vpcs_findings_withheld=outcome.withheld_vpcs,
+    )
 
 
 def _update_approved_findings(

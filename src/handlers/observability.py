@@ -36,6 +36,7 @@ METRICS = {
     "member_access_refused": "MemberAccessRefused",
     "findings_imported": "FindingsImported",
     "findings_import_failed": "FindingsImportFailed",
+    "vpcs_findings_withheld": "VpcsFindingsWithheld",
     "work_items_queued": "WorkItemsQueued",
 }
 

@@ -7,6 +7,13 @@ something is open, ``PASSED`` once nothing is (in auto-fix, in the run that repa
 ``RecordState=ARCHIVED`` for a VPC that no longer exists. Every sweep re-imports current state,
 which also keeps findings from expiring (Security Hub deletes findings not updated for 90 days).
 
+Only a VPC the run evaluated gets findings. One it did not (``unreadable``: its read was denied;
+``failed`` without a repair: its read failed; ``not-reached``: the deadline came first) gets
+none, so Security Hub keeps its last judgement: six ``PASSED`` findings built from no findings
+would replace, by their stable ``Id``, the ``FAILED`` ones of the last run that did evaluate it
+(:func:`withheld` says why; the importer logs and counts it). A VPC whose repair failed was
+evaluated: its findings stand, ``FAILED`` while a repair is not done.
+
 Pure: the findings are built here; :mod:`remediation.report.securityhub` imports them.
 
 Examples
@@ -82,6 +89,47 @@ CHECKS: tuple[Check, ...] = (
 )
 CHECK_KEYS = tuple(c.key for c in CHECKS)
 GROUPS_CHECK = "endpoint-security-groups"
+
+#: Results that carry the run's judgement of the VPC (its findings, its repairs' outcomes):
+#: their findings are imported. ``failed`` only when a repair failed (:func:`withheld`).
+EVALUATED = frozenset(
+    {
+        VpcStatus.COMPLIANT,
+        VpcStatus.NON_COMPLIANT,
+        VpcStatus.FIXED,
+        VpcStatus.INCOMPLETE,
+        VpcStatus.DEFERRED,
+        VpcStatus.FAILED,
+    }
+)
+#: Results of a VPC the run did not evaluate, and why: nothing is imported for them.
+NOT_EVALUATED = {
+    VpcStatus.UNREADABLE: "unreadable (access denied): not evaluated",
+    VpcStatus.NOT_REACHED: "not reached before the run's deadline: not evaluated",
+}
+READ_FAILED = "failed (could not be read or repaired): not evaluated"
+
+
+def withheld(result: VpcResult) -> str:
+    """Why the run imports no finding of a VPC it did not evaluate; ``""`` when it did
+    (a skipped VPC is neither: its mode is off, or it is gone and archived).
+
+    ``failed`` is both a repair that failed (the VPC was evaluated: its outcomes say so) and a
+    read that failed (:func:`remediation.engine.not_evaluated.unreadable`: an error, no finding,
+    no outcome); only the first is a judgement.
+
+    >>> from remediation.modes import Mode
+    >>> withheld(VpcResult("vpc-1", "1", "r", Mode.DRY_RUN, VpcStatus.FAILED, error="boom"))
+    'failed (could not be read or repaired): not evaluated'
+    >>> withheld(VpcResult("vpc-1", "1", "r", Mode.DRY_RUN, VpcStatus.NON_COMPLIANT))
+    ''
+    """
+    if result.status is VpcStatus.FAILED and (result.error or not result.outcomes):
+        return READ_FAILED
+    if result.status in EVALUATED or result.status is VpcStatus.SKIPPED:
+        return ""
+    # Any other status is no judgement either: a VPC is never called compliant by default.
+    return NOT_EVALUATED.get(result.status, f"{result.status.value}: not evaluated")
 
 
 def check_for(finding: Finding) -> str:
@@ -167,8 +215,9 @@ def _base(result: VpcResult, check: Check, partition: str, now: str) -> dict[str
 def build_findings(
     result: VpcResult, *, partition: str, now: dt.datetime, docs_url: str = DOCS_URL
 ) -> list[dict[str, Any]]:
-    """The ASFF findings of one evaluated VPC, one per check (``[]`` for a skipped VPC)."""
-    if result.status is VpcStatus.SKIPPED:
+    """The ASFF findings of one evaluated VPC, one per check (``[]`` for a skipped VPC and for
+    one the run did not evaluate: :func:`withheld`)."""
+    if result.status is VpcStatus.SKIPPED or withheld(result):
         return []
     stamp = _timestamp(now)
     by_check: dict[str, list[Finding]] = {key: [] for key in CHECK_KEYS}

@@ -9,7 +9,8 @@ the call is made by the finding's own account (``AwsAccountId``: in organisation
 member role), at most 100 findings and 6 MB per batch, 10 requests per second per account and
 region. The default product ARN is ``arn:<partition>:securityhub:<region>:<account>:product/
 <account>/default``. Security Hub not enabled in an account (``InvalidAccessException``) is logged
-once per account and counted, never a failure.
+once per account and counted, never a failure. A VPC the run did not evaluate imports nothing
+(:func:`remediation.report.asff.withheld`): logged with the reason and counted.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from remediation.aws.errors import error_code, error_text
-from remediation.report.asff import summary_findings
+from remediation.report.asff import summary_findings, withheld
 from remediation.report.results import Summary
 
 log = logging.getLogger(__name__)
@@ -116,12 +117,30 @@ class FindingsImporter:
         return ImportResult(imported, tuple(failed))
 
 
-def import_summary(client: Any, summary: Summary, *, partition: str) -> tuple[int, int]:
-    """Import a run's findings; returns (imported, not imported). Never raises: Security Hub
-    not enabled is logged as such, any other refusal as an error (both counted by the face)."""
+@dataclass(frozen=True)
+class SummaryImport:
+    """What became of a run's findings (each a count of the face)."""
+
+    imported: int = 0
+    failed: int = 0  # built, and not imported: Security Hub refused them or is not enabled
+    #: VPCs the run did not evaluate: none of their findings built, so Security Hub keeps
+    #: the last ones (:func:`remediation.report.asff.withheld`).
+    withheld_vpcs: int = 0
+
+
+def import_summary(client: Any, summary: Summary, *, partition: str) -> SummaryImport:
+    """Import a run's findings. Never raises: Security Hub not enabled is logged as such, any
+    other refusal as an error, a VPC not evaluated with its reason (all counted by the face)."""
+    held = {r.vpc_id: reason for r in summary.vpcs if (reason := withheld(r))}
+    if held:
+        log.warning(
+            "Security Hub findings not imported for VPCs this run did not evaluate: "
+            "Security Hub keeps their last findings",
+            extra={"outcome": "withheld", "vpcs": held},
+        )
     findings = summary_findings(summary, partition=partition, now=dt.datetime.now(dt.UTC))
     if not findings:
-        return 0, 0
+        return SummaryImport(withheld_vpcs=len(held))
     outcome = FindingsImporter(client).import_findings(findings)
     if outcome.not_enabled:
         log.warning(
@@ -133,4 +152,4 @@ def import_summary(client: Any, summary: Summary, *, partition: str) -> tuple[in
             "Security Hub findings not imported",
             extra={"error": outcome.error, "failed": list(outcome.failed)[:10]},
         )
-    return outcome.imported, len(findings) - outcome.imported
+    return SummaryImport(outcome.imported, len(findings) - outcome.imported, len(held))

@@ -7,10 +7,10 @@ what it is, markdown and chat mention syntax. Every text that carries such a val
 person or into code goes through one function here, chosen by its sink:
 
 :func:`plain`
-    One line of text (a notification's header field, a table cell, a code comment, a log or
-    error line): line breaks and other blanks folded to one space, control (``Cc``), format
-    (``Cf``), surrogate and unassigned characters removed, at most ``limit`` characters (cut
-    visibly with ``…``).
+    One line of text (a notification's header field, a Security Hub finding's title, a table
+    cell, a code comment, a log or error line): line breaks and other blanks folded to one
+    space, control (``Cc``), format (``Cf``), surrogate and unassigned characters removed, at
+    most ``limit`` characters (cut visibly with ``…``).
 :func:`chat`
     :func:`plain`, then chat syntax neutralised: ``&``, ``<`` and ``>`` as the entities
     Slack documents (so ``<!channel>``, ``<@U123>`` and ``<http://x|y>`` are text), and the

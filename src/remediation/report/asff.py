@@ -35,6 +35,7 @@ from remediation.findings import Finding, Severity
 from remediation.modes import Mode, ModeReason
 from remediation.outcomes import OutcomeStatus
 from remediation.report.results import Summary, VpcResult, VpcStatus
+from remediation.text import plain
 
 SCHEMA_VERSION = "2018-10-08"
 TOOL = "ecr-endpoint-guard"
@@ -188,7 +189,9 @@ def _cut(text: str, limit: int) -> str:
 
 def _base(result: VpcResult, check: Check, partition: str, now: str) -> dict[str, Any]:
     account, region = result.account_id, result.region
-    label = f"{result.vpc_id} ({result.name})" if result.name else result.vpc_id
+    # The Name tag is data (any character EC2 accepts): one plain line, as in every sink.
+    name = plain(result.name)
+    label = f"{result.vpc_id} ({name})" if name else result.vpc_id
     return {
         "SchemaVersion": SCHEMA_VERSION,
         "Id": finding_id(region, account, result.vpc_id, check.key),
@@ -233,7 +236,8 @@ def build_findings(
         ]
         failed = bool(still_open)
         item = _base(result, check, partition, stamp)
-        lines = [f.message for f in (still_open or mine)]
+        # Messages quote what AWS holds (a rule's name, a zone): one plain line each.
+        lines = [plain(f.message, 1024) for f in (still_open or mine)]
         if failed:
             description = f"Expected {check.what}. Found: " + "; ".join(lines)
         elif mine:
@@ -270,13 +274,13 @@ def _recommendation(result: VpcResult, check: Check, still_open: Sequence[Findin
             f"{result.region} --vpc-id {result.vpc_id}`, or the custom action "
             "'Fix ECR endpoints' where approval is enabled."
         )
-    return "A person must act (the tool will not change this): " + still_open[0].message
+    return "A person must act (the tool will not change this): " + plain(still_open[0].message, 512)
 
 
 def _product_fields(result: VpcResult, check: str, mine: Sequence[Finding]) -> dict[str, str]:
     codes = {f.code for f in mine}
     actions = [
-        f"{o.status.value}: {o.action.describe()}"
+        f"{o.status.value}: {plain(o.action.describe(), 2048)}"
         for o in result.outcomes
         if set(o.action.reason.split(",")) & codes
     ]

@@ -4,8 +4,9 @@ through every output, and arbitrary Unicode names (hypothesis) through each sink
 The sinks: the notification's subject and text body (one line per header field), the chat
 card (JSON; no mention, link or emphasis from a name), the CLI table, the Terraform (HCL that
 parses, the name's tag value kept exactly, comments on one line), the CloudFormation (YAML
-that parses, the tag kept exactly), the code printed on a terminal, and the files of
-``--output-dir`` (names the file system accepts).
+that parses, the tag kept exactly), the code printed on a terminal, the files of
+``--output-dir`` (names the file system accepts), and the Security Hub findings (title,
+description, recommendation and fields each one plain line).
 """
 
 from __future__ import annotations
@@ -31,12 +32,15 @@ from remediation.iac.names import unique_labels
 from remediation.iac.spec import describe
 from remediation.model import VpcSnapshot
 from remediation.modes import MODE_TAG
+from remediation.report.asff import CHECKS, build_findings
 from remediation.report.chat import render_chatbot
 from remediation.report.notify import JSON_MARK, TERRAFORM_MARK, IacHandover, render
 from remediation.report.results import Summary, VpcResult
+from remediation.surroundings import DnsRule
 from tests.support.hcl import parse, resources
 from tests.support.hostile import HOSTILE_NAMES, hidden, tag_values
 from tests.support.iac_scenarios import DAY, fresh
+from tests.support.securityhub import NOW
 
 #: 40 examples each in the full suite; `make unit` loads the "fast" profile (tests/conftest.py), a
 #: quarter of the examples, as for every other property test there.
@@ -55,6 +59,14 @@ def named(name: str, mode_tag: str | None = None) -> VpcSnapshot:
     if mode_tag is not None:
         tags[MODE_TAG] = mode_tag
     return dataclasses.replace(snapshot, tags=tags)
+
+
+def forwarded(name: str) -> VpcSnapshot:
+    """The VPC named ``name``, with a Resolver rule of the same name forwarding the services'
+    names away: its finding quotes the rule's name (text from AWS in a finding's message)."""
+    snapshot = named(name)
+    rule = DnsRule("rslvr-rr-1", "amazonaws.com", "FORWARD", name=name, target_ips=("10.9.9.9",))
+    return dataclasses.replace(snapshot, dns_rules=(*(snapshot.dns_rules or ()), rule))
 
 
 def result_of(snapshot: VpcSnapshot) -> VpcResult:
@@ -135,6 +147,24 @@ def check_cloudformation(snapshot: VpcSnapshot) -> list[tuple[str, str]]:
     return list(files)
 
 
+def check_asff(snapshot: VpcSnapshot) -> None:
+    """Security Hub: each finding's title names the VPC on one plain line; its description,
+    recommendation and fields (what the console shows, and tickets and chat forward) too."""
+    found = build_findings(result_of(snapshot), partition="aws", now=NOW)
+    assert len(found) == len(CHECKS)
+    name = text.plain(snapshot.name)[:50]
+    for finding, check in zip(found, CHECKS, strict=True):
+        title = finding["Title"]
+        no_hidden(title, lines=False)
+        assert len(title) <= 256 and title.startswith(f"{check.title}: {snapshot.vpc_id}")
+        assert name in title, title
+        no_hidden(finding["Description"], lines=False)
+        no_hidden(finding["Remediation"]["Recommendation"]["Text"], lines=False)
+        for value in finding["ProductFields"].values():
+            no_hidden(value, lines=False)
+    assert any("rslvr-rr-1" in f["Description"] for f in found)  # the rule's message is there
+
+
 def check_table(snapshot: VpcSnapshot) -> None:
     result = result_of(snapshot)
     scan = RegionScan(snapshot.region, Summary(result.mode, vpcs=(result,)))
@@ -171,6 +201,7 @@ def test_a_hostile_name_reaches_every_output_as_data(name: str, tmp_path: Path) 
     check_notification(named(name))
     check_terraform(named(name))
     check_cloudformation(named(name))
+    check_asff(forwarded(name))
     check_table(snapshot)
     check_files(
         [named(name), dataclasses.replace(named(name), vpc_id="vpc-0fedcba9876543210")], tmp_path
@@ -203,6 +234,12 @@ def test_any_name_makes_terraform_that_parses(name: str) -> None:
 @given(name=tag_values)
 def test_any_name_makes_cloudformation_that_parses(name: str) -> None:
     check_cloudformation(named(name))
+
+
+@PROPERTY
+@given(name=tag_values)
+def test_any_name_makes_plain_security_hub_findings(name: str) -> None:
+    check_asff(forwarded(name))
 
 
 @PROPERTY

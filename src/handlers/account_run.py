@@ -134,7 +134,7 @@ def run_trigger(
     notes: list[str] = []
     if parsed.approval:
         mode, reason, note = approved_mode(
-            settings.fix_on_approval, parsed.event_id, settings.mode_reason
+            settings.fix_on_approval, parsed.event_id, settings.mode_reason, settings.dry_run_holds
         )
         settings = dataclasses.replace(settings, mode=mode, mode_reason=reason)
         notes.append(note)

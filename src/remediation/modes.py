@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from remediation.vocabulary import TAG_PREFIX
@@ -229,18 +229,37 @@ def vpc_mode(
     return deployment, reason, ""
 
 
+#: The run-wide reasons a person's approval may lift to auto-fix for the VPCs selected: the
+#: deployment's own mode (a dry-run deployment: the approval's purpose), and auto-fix asked in
+#: an account ``AUTO_FIX_ACCOUNT_IDS`` does not list (that account then runs as a dry-run
+#: deployment, where an approval repairs: the second key guards the deployment's mode, not a
+#: person's click). Never ``configuration``: a setting that could not be read holds the run in
+#: dry-run, approved or not. The per-VPC reasons (a mode tag, an expiring exception, ...) are
+#: decided after the approval, by :func:`vpc_mode`, and bind it as they bind the deployment's
+#: mode; any other run-wide reason is not lifted (the cautious side).
+APPROVAL_LIFTS = frozenset({ModeReason.DEPLOYMENT, ModeReason.ACCOUNT_NOT_ALLOWED})
+
+
 def approved_mode(
-    fix_on_approval: bool, event_id: str, reason: ModeReason = ModeReason.DEPLOYMENT
+    fix_on_approval: bool,
+    event_id: str,
+    reason: ModeReason = ModeReason.DEPLOYMENT,
+    held: Sequence[str] = (),
 ) -> tuple[Mode, ModeReason, str]:
     """How far a person's approval (Security Hub's custom action) takes the selected VPCs:
-    auto-fix only when the deployment allows it (``FIX_ON_APPROVAL``); the VPC's own mode tag
-    still binds. Returns the mode, why (``reason``, the run's, unless the approval decided),
-    and the note the run's result carries.
+    auto-fix only when the deployment allows it (``FIX_ON_APPROVAL``) and no configuration
+    problem holds the run in dry-run (``held``: the problems that do, whatever the deployment's
+    mode; ``reason``, the run's, must be one :data:`APPROVAL_LIFTS` names); the VPC's own mode
+    tag still binds. Returns the mode, why (``reason``, the run's, unless the approval or the
+    configuration decided), and the note the run's result carries: what became of the approval.
 
     >>> approved_mode(False, "e-1")[0].label
     'dry-run'
     >>> approved_mode(True, "e-1")[1:]
     (<ModeReason.APPROVAL: 'approval'>, 'repair approved in Security Hub (event e-1)')
+    >>> mode, reason, note = approved_mode(True, "e-1", held=["EXTRA_TAGS: key 'aws:x' ..."])
+    >>> mode.label, reason.value, note[:52]
+    ('dry-run', 'configuration', 'approval not acted on: a configuration problem holds')
     """
     if not fix_on_approval:
         return (
@@ -248,5 +267,22 @@ def approved_mode(
             reason,
             "approval not acted on: FIX_ON_APPROVAL is off in this deployment, so the selected "
             "VPCs were evaluated and nothing was changed",
+        )
+    if held or reason is ModeReason.CONFIGURATION:
+        more = f"; and {len(held) - 1} more" if len(held) > 1 else ""
+        why = f" ({held[0]}{more})" if held else ""
+        return (
+            Mode.DRY_RUN,
+            ModeReason.CONFIGURATION,
+            f"approval not acted on: a configuration problem holds this deployment in dry-run"
+            f"{why}, so the selected VPCs were evaluated and nothing was changed; fix the "
+            "configuration (the run's problems) and approve again",
+        )
+    if reason not in APPROVAL_LIFTS:
+        return (
+            Mode.DRY_RUN,
+            reason,
+            f"approval not acted on: the run is dry-run ({reason.value}), so the selected VPCs "
+            "were evaluated and nothing was changed",
         )
     return Mode.AUTO_FIX, ModeReason.APPROVAL, f"repair approved in Security Hub (event {event_id})"

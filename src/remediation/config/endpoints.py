@@ -161,11 +161,18 @@ def parse_extra_tags(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]
 
 
 def read_extra_tags(
-    env: Mapping[str, str], mode: Mode, reason: ModeReason, problems: list[str]
+    env: Mapping[str, str],
+    mode: Mode,
+    reason: ModeReason,
+    problems: list[str],
+    *,
+    held: list[str],
 ) -> tuple[tuple[tuple[str, str], ...], Mode, ModeReason]:
-    """EXTRA_TAGS, and the mode: a tag that breaks EC2's rules makes the run dry-run."""
+    """EXTRA_TAGS, and the mode: a tag that breaks EC2's rules makes the run dry-run (its
+    problem is added to ``held`` too: whatever the deployment's mode, an approval included)."""
     tags, found = parse_extra_tags(env.get("EXTRA_TAGS", ""))
     if not found:
         return tags, mode, reason
+    held += [f"{p}; running dry-run" for p in found]
     problems += [f"{p}; running dry-run" for p in found]
     return tags, Mode.DRY_RUN, ModeReason.CONFIGURATION if mode is Mode.AUTO_FIX else reason

@@ -256,16 +256,21 @@ def read_need_and_profile(
     mode: Mode,
     reason: ModeReason,
     problems: list[str],
+    *,
+    held: list[str],
 ) -> tuple[str, str, tuple[ServiceSpec, ...], bool, Mode, ModeReason]:
     """ENDPOINT_NEED, ENDPOINT_PROFILE, the services with the profile's companions,
-    PROFILE_REPAIR, and the mode and its reason: dry-run when ENDPOINT_NEED is unreadable."""
+    PROFILE_REPAIR, and the mode and its reason: dry-run when ENDPOINT_NEED is unreadable
+    (its problem is added to ``held`` too: whatever the deployment's mode, an approval
+    included)."""
     need = env.get("ENDPOINT_NEED", "").strip().lower() or "always"
     readable = need in ENDPOINT_NEEDS
     if not readable:
-        problems.append(
+        held.append(
             f"ENDPOINT_NEED={env['ENDPOINT_NEED']!r} is not one of {', '.join(ENDPOINT_NEEDS)}; "
             "using always and running dry-run"
         )
+        problems.append(held[-1])
         need = "always"
     profile = env.get("ENDPOINT_PROFILE", "").strip().lower() or "ecr"
     if profile not in PROFILES:

@@ -65,6 +65,11 @@ class Settings:
     problems: tuple[str, ...] = ()
     #: Why ``mode`` is what it is (a requested auto-fix that became dry-run says why).
     mode_reason: ModeReason = ModeReason.DEPLOYMENT
+    #: The problems that hold the run in dry-run whatever ``REMEDIATION_MODE`` says (an
+    #: unreadable ``REMEDIATION_MODE``, ``SERVICES``, ``ENDPOINT_NEED`` or ``EXTRA_TAGS``), in a
+    #: dry-run deployment too, where ``mode_reason`` stays ``deployment``: a person's approval
+    #: never lifts them (:func:`remediation.modes.approved_mode`).
+    dry_run_holds: tuple[str, ...] = ()
     #: ``text`` or ``chatbot`` (see NOTIFICATION_FORMAT).
     notification_format: str = "text"
     #: The member role's name (``MEMBER_ROLE_NAME``; organisation mode), ``""`` without one:
@@ -134,21 +139,25 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     ``AUTO_FIX_ACCOUNT_IDS``.
     """
     problems: list[str] = []
+    held: list[str] = []  # the problems that make the run dry-run whatever its mode
     reason = ModeReason.DEPLOYMENT
 
     try:
         mode = Mode.parse(env.get("REMEDIATION_MODE", "").strip() or Mode.DRY_RUN.label)
     except ValueError as exc:
-        problems.append(f"REMEDIATION_MODE: {exc}; running dry-run")
+        held.append(f"REMEDIATION_MODE: {exc}; running dry-run")
         mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION
     if mode is Mode.OFF:
-        problems.append("REMEDIATION_MODE=off is not a deployment mode; running dry-run")
+        held.append("REMEDIATION_MODE=off is not a deployment mode; running dry-run")
         mode, reason = Mode.DRY_RUN, ModeReason.CONFIGURATION
+    problems += held
 
     accounts = read_account_ids(env, "AUTO_FIX_ACCOUNT_IDS", problems)
 
+    start = len(problems)
     services, unreadable = read_services(env, problems)
     if unreadable:  # a typo or a left-out service: the check is not weakened, the run is dry-run
+        held += problems[start:]  # each of them made it so
         reason = ModeReason.CONFIGURATION if mode is Mode.AUTO_FIX else reason
         mode = Mode.DRY_RUN
 
@@ -162,11 +171,11 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
     policies = read_policies(env, problems)
     notification_format = read_notification_format(env, problems)
     need, profile, services, profile_repair, mode, reason = read_need_and_profile(
-        env, services, mode, reason, problems
+        env, services, mode, reason, problems, held=held
     )
 
     deployment = read_deployment(env, problems)
-    extra_tags, mode, reason = read_extra_tags(env, mode, reason, problems)
+    extra_tags, mode, reason = read_extra_tags(env, mode, reason, problems, held=held)
 
     if mode is Mode.AUTO_FIX and account_id not in accounts:
         problems.append(
@@ -193,6 +202,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         aws_registry_accounts=policies.registries,
         problems=tuple(problems),
         mode_reason=reason,
+        dry_run_holds=tuple(held),
         notification_format=notification_format,
         member_role_name=env.get("MEMBER_ROLE_NAME", "").strip(),
         member_account_ids=deployment.member_account_ids,

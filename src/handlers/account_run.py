@@ -95,7 +95,7 @@ def _peers(settings: Settings, partition: str, parsed: Trigger, *, own: str) -> 
     """Organisation mode: other accounts' hub zones and endpoints, read through their member
     roles (the function's own account with its own session), in the accounts this deployment
     serves only (``MEMBER_ACCOUNT_IDS`` when set); ``None`` otherwise."""
-    role_name, allowed = settings.member_role_name, settings.member_account_ids
+    role_name = settings.member_role_name
     if not role_name:
         return None
     from remediation.aws.peers import Peers, PeerUnavailable  # noqa: PLC0415 - organisation mode
@@ -103,7 +103,7 @@ def _peers(settings: Settings, partition: str, parsed: Trigger, *, own: str) -> 
     def session_of(account_id: str) -> boto3.session.Session:
         if account_id == own:
             return runtime.base_session()
-        if allowed and account_id not in allowed:
+        if not settings.serves_member(account_id):
             raise PeerUnavailable(
                 f"account {account_id} is not one this deployment serves (MEMBER_ACCOUNT_IDS): "
                 "add it, with its member stack, to verify the hub there"

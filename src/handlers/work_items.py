@@ -31,10 +31,11 @@ def fan_out(parsed: Trigger, env: Mapping[str, str], own: str) -> Summary:
 
     settings = load_settings(env, account_id=own)
     configured = sorted(settings.member_account_ids)
+    listing = settings.lists_organisation  # never for an unreadable MEMBER_ACCOUNT_IDS
     notes, error, sent = queue_sweep(
         runtime.central_client("sqs", parsed.region),
         settings.work_queue_url,
-        organizations=None if configured else runtime.central_client("organizations"),
+        organizations=runtime.central_client("organizations") if listing else None,
         configured=configured,
         own=own,
         regions=list(settings.organisation_regions) or [parsed.region],
@@ -43,6 +44,7 @@ def fan_out(parsed: Trigger, env: Mapping[str, str], own: str) -> Summary:
     return Summary(
         mode=settings.mode,
         trigger=parsed,
+        problems=settings.problems,
         notes=notes,
         error=error,
         counts={**tally(()), "work_items_queued": sent},

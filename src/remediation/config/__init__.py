@@ -86,7 +86,9 @@ ENDPOINT_PROFILE, PROFILE_REPAIR
 
 MEMBER_ROLE_NAME, MEMBER_ACCOUNT_IDS, ORGANISATION_REGIONS, WORK_QUEUE_URL
     Organisation mode: the member role's name, the accounts served (empty: the
-    organisation's), the regions the queued sweep covers, and its queue.
+    organisation's; an entry that is not an account id is not served, and a list of which
+    nothing can be read serves no member account), the regions the queued sweep covers, and
+    its queue.
 TOOL_ROLE_ARN
     The function's own role: CloudTrail events of its calls are not acted on.
 FIX_ON_APPROVAL, SECURITY_HUB_FINDINGS

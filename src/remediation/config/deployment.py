@@ -56,6 +56,7 @@ class Deployment(NamedTuple):
     """What the deployment around the function sets (the Settings fields of the same names)."""
 
     member_account_ids: frozenset[str]
+    member_accounts_listed: bool
     organisation_regions: tuple[str, ...]
     work_queue_url: str
     tool_role_arn: str
@@ -67,8 +68,10 @@ class Deployment(NamedTuple):
 def read_deployment(env: Mapping[str, str], problems: list[str]) -> Deployment:
     """What the deployment around the function sets: organisation mode's accounts, regions and
     queue, the function's own role, Security Hub's switches and the sweep's random delay."""
+    members, listed = read_member_accounts(env, problems)
     return Deployment(
-        member_account_ids=frozenset(read_account_ids(env, "MEMBER_ACCOUNT_IDS", problems)),
+        member_account_ids=members,
+        member_accounts_listed=listed,
         organisation_regions=read_words(env, "ORGANISATION_REGIONS"),
         work_queue_url=env.get("WORK_QUEUE_URL", "").strip(),
         tool_role_arn=env.get("TOOL_ROLE_ARN", "").strip(),
@@ -76,6 +79,33 @@ def read_deployment(env: Mapping[str, str], problems: list[str]) -> Deployment:
         security_hub_findings=read_flag(env, "SECURITY_HUB_FINDINGS", problems),
         sweep_jitter_seconds=read_seconds(env, "SWEEP_JITTER_SECONDS", 900.0, problems),
     )
+
+
+def read_member_accounts(
+    env: Mapping[str, str], problems: list[str]
+) -> tuple[frozenset[str], bool]:
+    """MEMBER_ACCOUNT_IDS: the member accounts organisation mode serves and sweeps, and whether
+    the variable lists them (``False``: unset, the organisation's accounts).
+
+    An entry that is not an account id is reported and left out: that account is not served.
+    A list of which nothing can be read serves no member account (the function's own is still
+    served), never "every account of the organisation": an unreadable value is never wider.
+
+    >>> problems = []
+    >>> read_member_accounts({"MEMBER_ACCOUNT_IDS": "11112222333"}, problems), len(problems)
+    ((frozenset(), True), 2)
+    >>> read_member_accounts({"MEMBER_ACCOUNT_IDS": " "}, [])
+    (frozenset(), False)
+    """
+    listed = bool(read_words(env, "MEMBER_ACCOUNT_IDS"))
+    accounts = frozenset(read_account_ids(env, "MEMBER_ACCOUNT_IDS", problems))
+    if listed and not accounts:
+        problems.append(
+            "MEMBER_ACCOUNT_IDS names no 12-digit account id: no member account is served or "
+            "swept (only this function's own) until it is fixed; unset, it means the "
+            "organisation's accounts"
+        )
+    return accounts, listed
 
 
 def partition_problem(partition: str) -> str:

@@ -75,8 +75,12 @@ class Settings:
     #: The member role's name (``MEMBER_ROLE_NAME``; organisation mode), ``""`` without one:
     #: a dry-run message's command reaches a member account's VPC through it.
     member_role_name: str = ""
-    #: The accounts organisation mode serves (``MEMBER_ACCOUNT_IDS``); empty: the organisation's.
+    #: The accounts organisation mode serves (``MEMBER_ACCOUNT_IDS``); empty: the organisation's,
+    #: unless ``member_accounts_listed`` (ask :meth:`serves_member`, :attr:`lists_organisation`).
     member_account_ids: frozenset[str] = frozenset()
+    #: ``MEMBER_ACCOUNT_IDS`` lists the accounts, readable or not: only ``member_account_ids``
+    #: are served, none when nothing in it could be read (never the whole organisation).
+    member_accounts_listed: bool = False
     #: Regions the organisation's sweep covers (``ORGANISATION_REGIONS``); empty: the event's.
     organisation_regions: tuple[str, ...] = ()
     #: The organisation sweep's work queue (``WORK_QUEUE_URL``), ``""`` without one.
@@ -102,6 +106,32 @@ class Settings:
     def organisation_mode(self) -> bool:
         """Events of other accounts are served, through their member role."""
         return bool(self.member_role_name)
+
+    @property
+    def lists_organisation(self) -> bool:
+        """Organisation mode serves and sweeps the organisation's active accounts: no
+        ``MEMBER_ACCOUNT_IDS`` (an unreadable one lists no account instead, never them all).
+
+        >>> Settings(member_role_name="m").lists_organisation
+        True
+        >>> Settings(member_role_name="m", member_accounts_listed=True).lists_organisation
+        False
+        """
+        return not (self.member_account_ids or self.member_accounts_listed)
+
+    def serves_member(self, account_id: str) -> bool:
+        """Organisation mode serves this other account: ``MEMBER_ACCOUNT_IDS`` lists it, or
+        is unset (the organisation's accounts).
+
+        >>> s = Settings(member_role_name="m", member_account_ids=frozenset({"111122223333"}))
+        >>> s.serves_member("111122223333"), s.serves_member("444455556666")
+        (True, False)
+        >>> Settings(member_role_name="m", member_accounts_listed=True).serves_member("1" * 12)
+        False
+        """
+        return self.organisation_mode and (
+            self.lists_organisation or account_id in self.member_account_ids
+        )
 
     @property
     def interface_services(self) -> tuple[ServiceSpec, ...]:
@@ -206,6 +236,7 @@ def load_settings(env: Mapping[str, str], account_id: str = "") -> Settings:
         notification_format=notification_format,
         member_role_name=env.get("MEMBER_ROLE_NAME", "").strip(),
         member_account_ids=deployment.member_account_ids,
+        member_accounts_listed=deployment.member_accounts_listed,
         organisation_regions=deployment.organisation_regions,
         work_queue_url=deployment.work_queue_url,
         tool_role_arn=deployment.tool_role_arn,

@@ -41,8 +41,7 @@ def admit(parsed: Trigger | Refusal, own: str, settings: Settings) -> Trigger | 
             event_id=parsed.event_id,
             event_name=parsed.event_name,
         )
-    allowed = settings.member_account_ids
-    if allowed and parsed.account_id not in allowed:
+    if not settings.serves_member(parsed.account_id):  # an unreadable list serves none
         return Refusal(
             reason=f"event from account {parsed.account_id}, which is not in MEMBER_ACCOUNT_IDS",
             event_id=parsed.event_id,

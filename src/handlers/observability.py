@@ -31,6 +31,7 @@ METRICS = {
     "events_refused": "EventsRefused",
     "findings_refused": "FindingsRefused",
     "regions_not_enabled": "RegionsNotEnabled",
+    "reads_refused": "ReadsRefused",
     "vpcs_skipped": "VpcsSkipped",
     "notifications_failed": "NotificationsFailed",
     "member_access_refused": "MemberAccessRefused",

@@ -4,6 +4,7 @@ The fixtures that make them are in ``tests/conftest.py``."""
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -113,3 +114,18 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return 300_000
+
+
+def work_item_record(body: dict[str, Any], message_id: str = "m-1") -> dict[str, Any]:
+    """One SQS record of the work queue, as Lambda's event source mapping delivers it."""
+    return {
+        "messageId": message_id,
+        "receiptHandle": "r",
+        "body": json.dumps(body),
+        "attributes": {},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:work-items",
+        "awsRegion": REGION,
+    }

@@ -112,3 +112,18 @@ def check_answer(endpoint: str) -> Any:
 #: (``region-not-enabled``). ``AuthFailure`` also comes from an enabled opt-in region when the
 #: credentials carry a version 1 session token of the global STS endpoint (../shared facts).
 REGION_NOT_ENABLED = frozenset({"AuthFailure", "OptInRequired"})
+
+
+def refused_for_good(exc: BaseException) -> bool:
+    """A refusal no retry fixes: an access denial (IAM, a service control policy, a permissions
+    boundary) or a region not enabled. Anything else (throttling after botocore's retries, a
+    server error, a timeout, a code not listed here) may pass on a retry.
+
+    >>> from botocore.exceptions import ClientError
+    >>> refused_for_good(ClientError({"Error": {"Code": "UnauthorizedOperation"}}, "DescribeVpcs"))
+    True
+    >>> refused_for_good(ClientError({"Error": {"Code": "RequestLimitExceeded"}}, "DescribeVpcs"))
+    False
+    """
+    code = error_code(exc)
+    return code in ACCESS_DENIED or code in REGION_NOT_ENABLED

@@ -34,14 +34,16 @@ def merge(parts: Sequence[Summary]) -> Summary:
     if len(parts) == 1:
         return parts[0]
     vpcs = tuple(v for p in parts for v in p.vpcs)
+    failing = next((p for p in parts if p.error), None)
     return Summary(
         mode=parts[0].mode,
         trigger=parts[0].trigger,
         vpcs=vpcs,
         problems=parts[0].problems,
         notes=tuple(n for p in parts for n in p.notes),
-        error=next((p.error for p in parts if p.error), ""),
+        error=failing.error if failing else "",
         counts=tally(vpcs),
+        refused_for_good=failing.refused_for_good if failing else False,
     )
 
 

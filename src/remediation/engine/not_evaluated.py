@@ -105,8 +105,14 @@ def not_reached(
 def unreadable_run(
     event: Trigger, settings: Settings, notes: list[str], exc: ClientError | BotoCoreError
 ) -> Summary:
+    """A run that could read none of its VPCs. A region not enabled is skipped; an access
+    denial (the role, a service control policy such as a landing zone's region deny, a
+    permissions boundary) is reported for a person and never retried; any other error is the
+    run's error, so that Lambda (or SQS) retries it."""
     if error_code(exc) in REGION_NOT_ENABLED:
         return _region_not_enabled(event, settings, notes, exc)
+    if error_code(exc) in PERMANENT_READ:
+        return _reads_refused(event, settings, notes, exc)
     log.error("could not read the VPCs", extra={"outcome": "error", "error": str(exc)})
     return Summary(
         mode=settings.mode,
@@ -120,6 +126,35 @@ def unreadable_run(
 
 #: The note's prefix (and the log's ``outcome``) for a region the account has not enabled.
 REGION_SKIPPED = "region-not-enabled"
+#: The note's prefix (and the log's ``outcome``) for a run whose reads were denied.
+READS_REFUSED = "reads-refused"
+
+
+def _reads_refused(
+    event: Trigger, settings: Settings, notes: list[str], exc: ClientError | BotoCoreError
+) -> Summary:
+    """The run's reads denied (every VPC, or the region itself): nothing evaluated, counted
+    (``reads_refused``) and said for a person; never a failure, since no retry lifts a denial
+    (a region deny would otherwise fail, and be retried, every day)."""
+    operation = getattr(exc, "operation_name", "") or "the read"
+    error = f"could not read the VPCs: {operation} was refused ({error_text(exc)}): not retried"
+    note = (
+        f"{READS_REFUSED}: account {event.account_id} could not read its VPCs in {event.region} "
+        f"({operation} refused): nothing evaluated. Give the role (the function's, or the member "
+        "role) the read permissions the template grants; if a service control policy or a "
+        "permissions boundary denies them (a landing zone's region deny, for instance), leave "
+        "the region out of the regions swept or exempt the role. An encoded message is read "
+        "with aws sts decode-authorization-message"
+    )
+    return _reported(
+        event,
+        settings,
+        notes,
+        exc,
+        note=note,
+        outcome=(READS_REFUSED, "reads_refused"),
+        error=error,
+    )
 
 
 def _region_not_enabled(
@@ -133,10 +168,29 @@ def _region_not_enabled(
         "it out of the regions swept; if it is enabled, the credentials may carry a version 1 "
         "token of the global STS endpoint (use regional STS endpoints)"
     )
-    log.warning(
+    return _reported(
+        event, settings, notes, exc, note=note, outcome=(REGION_SKIPPED, "regions_not_enabled")
+    )
+
+
+def _reported(
+    event: Trigger,
+    settings: Settings,
+    notes: list[str],
+    exc: ClientError | BotoCoreError,
+    *,
+    note: str,
+    outcome: tuple[str, str],
+    error: str = "",
+) -> Summary:
+    """A run that read nothing, for a reason no retry fixes: logged and counted (``outcome``:
+    the log's word, the count), ``note`` says why and what to do; an ``error`` is for the
+    CLI's exit code, never a failure for Lambda (:attr:`Summary.refused_for_good`)."""
+    log.log(
+        logging.ERROR if error else logging.WARNING,
         note,
         extra={
-            "outcome": REGION_SKIPPED,
+            "outcome": outcome[0],
             "account_id": event.account_id,
             "region": event.region,
             "error": error_text(exc),
@@ -147,5 +201,7 @@ def _region_not_enabled(
         trigger=event,
         problems=settings.problems,
         notes=(*notes, note),
-        counts={**tally(()), "regions_not_enabled": 1},
+        error=error,
+        counts={**tally(()), outcome[1]: 1},
+        refused_for_good=bool(error),
     )

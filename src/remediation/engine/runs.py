@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from remediation.aws.errors import REGION_NOT_ENABLED, error_code
+from remediation.aws.errors import REGION_NOT_ENABLED, error_code, refused_for_good
 from remediation.aws.inventory import Inventory
 from remediation.config import Settings
 from remediation.coverage import (
@@ -228,8 +228,11 @@ def _one_by_one(
     except (ClientError, BotoCoreError) as again:
         return unreadable_run(event, settings, notes, again)
     reads = read_one_by_one(ids, lambda vpc_id: inventory.snapshots([vpc_id], settings))
-    if reads and all(isinstance(r, NotRead) for r in reads):
-        return unreadable_run(event, settings, notes, exc)  # nothing could be read at all
+    errors = [r.error for r in reads if isinstance(r, NotRead)]
+    if reads and len(errors) == len(reads):  # nothing could be read at all: say why once,
+        # as a failure when any VPC's error may pass on a retry, else as the denial it is
+        retry = next((e for e in errors if not refused_for_good(e)), errors[0])
+        return unreadable_run(event, settings, notes, retry)
     gone = sorted(set(ids) - {r.vpc_id for r in reads})
     results = [missing(event, settings, v, notes) for v in gone]
     return summary(event, settings, results + evaluate(reads, lambda _: ""), notes)

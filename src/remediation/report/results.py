@@ -127,15 +127,19 @@ class Summary:
     notes: tuple[str, ...] = ()  # e.g. ids that could not be resolved
     error: str = ""  # the run could not complete (e.g. a read failed after retries)
     counts: dict[str, int] = field(default_factory=dict)
+    #: The error is a refusal no retry fixes (the run's reads denied): reported for a person,
+    #: never a failure for Lambda to retry. The CLI still exits with it.
+    refused_for_good: bool = False
 
     @property
     def failed(self) -> bool:
         """True when Lambda should see an error and retry: a failed or deferred repair, an error.
 
-        A repair that needs a person, an unreadable VPC (access denied) and VPCs the
-        deadline did not reach do not fail the run: a retry would not change them.
+        A repair that needs a person, an unreadable VPC (access denied), a run whose reads
+        were all denied (:attr:`refused_for_good`) and VPCs the deadline did not reach do not
+        fail the run: a retry would not change them.
         """
-        return bool(self.error) or any(
+        return (bool(self.error) and not self.refused_for_good) or any(
             v.status in (VpcStatus.FAILED, VpcStatus.DEFERRED) for v in self.vpcs
         )
 

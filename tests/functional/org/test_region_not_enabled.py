@@ -12,7 +12,7 @@ from bench import organisation as organisation_bench
 
 from handlers import account_run
 from handlers.remediate import lambda_handler
-from tests.support.aws import ACCOUNT, REGION, Aws, LambdaContext
+from tests.support.aws import ACCOUNT, REGION, Aws, LambdaContext, work_item_record
 from tests.support.fixtures import load_event
 from tests.support.invariants import violations
 from tests.support.topology import build_vpc
@@ -60,17 +60,7 @@ def test_a_region_not_enabled_is_reported_with_why_and_what_to_do(
     handler_env.setenv("MEMBER_ROLE_NAME", ROLE)
     aws.strict.disabled_regions.add((MEMBER, DISABLED))
     trigger = {"account_id": MEMBER, "region": DISABLED, "version": 1, "sweep_id": "s-1"}
-    record = {
-        "messageId": "m-1",
-        "receiptHandle": "r",
-        "body": json.dumps(trigger),
-        "attributes": {},
-        "messageAttributes": {},
-        "md5OfBody": "",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:work-items",
-        "awsRegion": REGION,
-    }
+    record = work_item_record(trigger)
     summaries: list[Any] = []
     original = account_run.run  # the engine, as the handler calls it
 

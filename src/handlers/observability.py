@@ -39,6 +39,7 @@ METRICS = {
     "findings_import_failed": "FindingsImportFailed",
     "vpcs_findings_withheld": "VpcsFindingsWithheld",
     "work_items_queued": "WorkItemsQueued",
+    "work_items_not_queued": "WorkItemsNotQueued",
 }
 
 

@@ -32,7 +32,7 @@ def fan_out(parsed: Trigger, env: Mapping[str, str], own: str) -> Summary:
     settings = load_settings(env, account_id=own)
     configured = sorted(settings.member_account_ids)
     listing = settings.lists_organisation  # never for an unreadable MEMBER_ACCOUNT_IDS
-    notes, error, sent = queue_sweep(
+    notes, error, queued = queue_sweep(
         runtime.central_client("sqs", parsed.region),
         settings.work_queue_url,
         organizations=runtime.central_client("organizations") if listing else None,
@@ -41,13 +41,19 @@ def fan_out(parsed: Trigger, env: Mapping[str, str], own: str) -> Summary:
         regions=list(settings.organisation_regions) or [parsed.region],
         sweep_id=parsed.event_id,
     )
+    if queued.unsent:
+        logger.error(notes[-1], extra={"outcome": "not-queued", "error": queued.error})
     return Summary(
         mode=settings.mode,
         trigger=parsed,
         problems=settings.problems,
         notes=notes,
         error=error,
-        counts={**tally(()), "work_items_queued": sent},
+        counts={
+            **tally(()),
+            "work_items_queued": queued.sent,
+            "work_items_not_queued": queued.not_queued,
+        },
     )
 
 

@@ -7,20 +7,27 @@ their account and region, in chunks that one invocation can finish at twice the 
 measured (:func:`chunk_size`); the function consumes them like the organisation's sweep, so
 every VPC is evaluated in every sweep and no tail is starved. A chunk that again runs out of
 time hands its own rest over. A run that reached no VPC at all hands nothing over (no progress
-would be made: the next sweep evaluates them); SQS refusing an item is the run's error (the
-alarm reports it). Without a queue (the CLI), the sweep's order rotates by day instead
-(:func:`remediation.coverage.rotated`).
+would be made: the next sweep evaluates them). The run's results are logged and counted
+whatever SQS answers: an item SQS refuses, or a call that fails for a reason a retry may fix
+(throttling after botocore's retries, a server error), is the run's error, raised by the face
+after its log and metrics (the VPCs stay ``not-reached``); a call refused for good (the queue
+gone, its KMS key refused, an access denial) is reported and counted (``WorkItemsNotQueued``),
+never retried: the next sweep evaluates those VPCs. Without a queue (the CLI), the sweep's
+order rotates by day instead (:func:`remediation.coverage.rotated`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
-from remediation.org.work_items import MOST_VPCS_PER_ITEM, WorkItem, enqueue
+from remediation.org.work_items import MOST_VPCS_PER_ITEM, WorkItem, enqueue, queue_refusal
 from remediation.report.results import Summary, VpcStatus
+
+log = logging.getLogger(__name__)
 
 #: The SQS queue URL names its region: ``https://sqs.<region>.amazonaws.com/<account>/<name>``.
 _QUEUE_REGION = re.compile(r"https://sqs\.([a-z0-9-]+)\.")
@@ -77,6 +84,7 @@ def hand_over(
     ]
     queued = enqueue(sqs(queue_region(queue_url, trigger.region)), queue_url, items)
     refused = {v for item, _ in queued.failed for v in item.vpc_ids}
+    refused |= {v for item in queued.unsent for v in item.vpc_ids}
     handed = "handed over to the work queue: a later invocation evaluates it"
     vpcs = tuple(
         dataclasses.replace(v, mode_note=handed)
@@ -89,10 +97,16 @@ def hand_over(
         f"{queued.sent} work item(s) of at most {size}"
     ]
     notes += [f"not queued: {', '.join(i.vpc_ids)}: {why}" for i, why in queued.failed]
-    error = f"{len(refused)} VPC(s) not reached could not be queued" if refused else summary.error
+    notes += [f"not queued: {', '.join(i.vpc_ids)}" for i in queued.unsent]
+    if queued.unsent:
+        notes.append(queue_refusal(queued))
+        log.error(notes[-1], extra={"outcome": "not-queued", "error": queued.error})
+    retry = queued.retry
+    error = f"{len(refused)} VPC(s) not reached could not be queued" if retry else summary.error
     counts = {
         **summary.counts,
         "work_items_queued": summary.counts.get("work_items_queued", 0) + queued.sent,
+        "work_items_not_queued": summary.counts.get("work_items_not_queued", 0) + queued.not_queued,
     }
     return dataclasses.replace(
         summary, vpcs=vpcs, notes=(*summary.notes, *notes), error=error, counts=counts

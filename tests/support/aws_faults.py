@@ -38,7 +38,7 @@ from moto.core.botocore_stubber import BotocoreStubber, MockRawResponse
 #: botocore's hyphenated service ids, as they appear in event names, to short names.
 SERVICE_IDS = {"ec2": "ec2", "route-53": "route53", "sns": "sns", "sqs": "sqs", "sts": "sts"}
 #: Services whose protocol (json or rest-json) writes errors as JSON with an error-type header.
-JSON_SERVICES = frozenset({"securityhub", "organizations", "route53profiles"})
+JSON_SERVICES = frozenset({"securityhub", "organizations", "route53profiles", "sqs"})
 
 
 def error_body(service: str, code: str, message: str) -> bytes:

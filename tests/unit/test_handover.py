@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from remediation.events.triggers import Trigger
 from remediation.handover import chunk_size, hand_over
@@ -127,3 +128,36 @@ def test_a_work_item_s_vpcs_are_validated(vpc_ids: Any) -> None:
     body = f'{{"version": 1, "account_id": "{ACCOUNT}", "region": "eu-west-1", "vpc_ids": '
     with pytest.raises(ValueError, match="vpc_ids"):
         WorkItem.from_json(body + json.dumps(vpc_ids) + "}")
+
+
+@pytest.mark.parametrize(
+    ("code", "fails"),
+    [
+        ("KMS.AccessDeniedException", False),
+        ("AWS.SimpleQueueService.NonExistentQueue", False),
+        ("InternalError", True),
+        ("RequestThrottled", True),
+    ],
+)
+def test_sqs_raising_is_data_a_failure_only_when_a_retry_may_queue_it(
+    code: str, fails: bool
+) -> None:
+    class Raising:
+        def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> Any:
+            raise ClientError({"Error": {"Code": code, "Message": "no"}}, "SendMessageBatch")
+
+    before = summary(10, 7)
+
+    after = hand_over(
+        before,
+        queue_url=QUEUE,
+        sqs=lambda _: Raising(),
+        seconds_used=100,
+        seconds_per_invocation=50,
+    )
+
+    assert after.failed is fails
+    assert after.counts["work_items_queued"] == 0 and after.counts["work_items_not_queued"] == 4
+    assert [v.status for v in after.vpcs] == [v.status for v in before.vpcs]  # still not reached
+    assert not any("handed over" in v.mode_note for v in after.vpcs)
+    assert any(code in n for n in after.notes)

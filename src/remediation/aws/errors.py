@@ -114,10 +114,35 @@ def check_answer(endpoint: str) -> Any:
 REGION_NOT_ENABLED = frozenset({"AuthFailure", "OptInRequired"})
 
 
+#: SQS's codes for a queue no retry reaches: it does not exist (any more), or its KMS key is
+#: refused, disabled, missing, pending deletion or not usable for encryption. Each in both
+#: spellings: the JSON protocol's error shape, and the query-compatible code botocore reports
+#: from ``x-amzn-query-error`` (SQS API reference, SendMessageBatch, Errors).
+QUEUE_REFUSED = frozenset(
+    {
+        "QueueDoesNotExist",
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "KmsAccessDenied",
+        "KMS.AccessDeniedException",
+        "KmsDisabled",
+        "KMS.DisabledException",
+        "KmsNotFound",
+        "KMS.NotFoundException",
+        "KmsInvalidState",
+        "KMS.InvalidStateException",
+        "KmsInvalidKeyUsage",
+        "KMS.InvalidKeyUsageException",
+        "KmsOptInRequired",
+        "KMS.OptInRequired",
+    }
+)
+
+
 def refused_for_good(exc: BaseException) -> bool:
     """A refusal no retry fixes: an access denial (IAM, a service control policy, a permissions
-    boundary) or a region not enabled. Anything else (throttling after botocore's retries, a
-    server error, a timeout, a code not listed here) may pass on a retry.
+    boundary), a region not enabled, a queue gone or its key refused. Anything else (throttling
+    after botocore's retries, a server error, a timeout, a code not listed here) may pass on a
+    retry.
 
     >>> from botocore.exceptions import ClientError
     >>> refused_for_good(ClientError({"Error": {"Code": "UnauthorizedOperation"}}, "DescribeVpcs"))
@@ -126,4 +151,4 @@ def refused_for_good(exc: BaseException) -> bool:
     False
     """
     code = error_code(exc)
-    return code in ACCESS_DENIED or code in REGION_NOT_ENABLED
+    return code in ACCESS_DENIED or code in REGION_NOT_ENABLED or code in QUEUE_REFUSED

@@ -35,6 +35,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from remediation.aws.errors import error_text, refused_for_good
 from remediation.events.triggers import ID_PATTERNS, Trigger
 from remediation.vocabulary import ACCOUNT_ID
 
@@ -169,21 +170,64 @@ class Enqueued:
 
     sent: int = 0
     failed: tuple[tuple[WorkItem, str], ...] = field(default_factory=tuple)
+    #: The items not sent because SQS refused a call itself (after botocore's retries): that
+    #: batch and every one after it.
+    unsent: tuple[WorkItem, ...] = ()
+    #: Why SQS refused the call (``""``: it did not), and whether no retry fixes it (the queue
+    #: gone, its KMS key refused, an access denial: ``remediation.aws.errors.refused_for_good``).
+    error: str = ""
+    refused_for_good: bool = False
+
+    @property
+    def not_queued(self) -> int:
+        return len(self.failed) + len(self.unsent)
+
+    @property
+    def retry(self) -> bool:
+        """True when a retry may queue what was not: an entry refused, or a call that failed
+        for a reason that may pass."""
+        return bool(self.failed) or (bool(self.unsent) and not self.refused_for_good)
 
 
 def enqueue(sqs: Any, queue_url: str, items: Sequence[WorkItem]) -> Enqueued:
-    """Send the items in batches of ten; an entry SQS refuses is reported with its reason."""
+    """Send the items in batches of ten; an entry SQS refuses is reported with its reason, a
+    call SQS refuses (raised) stops the sending: its batch and the rest are ``unsent``."""
     sent = 0
     failed: list[tuple[WorkItem, str]] = []
     for start in range(0, len(items), SQS_BATCH):
         batch = items[start : start + SQS_BATCH]
         entries = [{"Id": str(i), "MessageBody": item.to_json()} for i, item in enumerate(batch)]
-        answer = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+        try:
+            answer = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+        except (ClientError, BotoCoreError) as exc:
+            return Enqueued(
+                sent=sent,
+                failed=tuple(failed),
+                unsent=tuple(items[start:]),
+                error=error_text(exc),
+                refused_for_good=refused_for_good(exc),
+            )
         sent += len(answer.get("Successful", []))
         for entry in answer.get("Failed", []):
             item = batch[int(entry["Id"])]
             failed.append((item, f"{entry.get('Code', '')}: {entry.get('Message', '')}"))
     return Enqueued(sent=sent, failed=tuple(failed))
+
+
+def queue_refusal(queued: Enqueued) -> str:
+    """What a person reads when SQS refused a call, and what happens next; ``""`` if not."""
+    if not queued.unsent:
+        return ""
+    if queued.refused_for_good:
+        return (
+            f"the work queue refused {len(queued.unsent)} work item(s) ({queued.error}): not "
+            "retried. Check that the queue exists and that its KMS key policy lets the "
+            "function's role use the key"
+        )
+    return (
+        f"the work queue failed {len(queued.unsent)} work item(s) ({queued.error}) after "
+        "retries: the invocation fails so that it is retried"
+    )
 
 
 def queue_sweep(
@@ -195,17 +239,20 @@ def queue_sweep(
     own: str,
     regions: Sequence[str],
     sweep_id: str,
-) -> tuple[tuple[str, ...], str, int]:
-    """Queue the organisation's sweep; returns (notes, error, items sent).
+) -> tuple[tuple[str, ...], str, Enqueued]:
+    """Queue the organisation's sweep; returns (notes, error, what became of the items).
 
     The function's own account is always swept. An organisation that cannot be listed (the
     function is neither the management account nor a delegated administrator) is the run's
     error: a sweep that reaches no account is a broken deployment, which the alarm reports.
+    Items SQS did not take are the run's error when a retry may queue them (the retry queues
+    every item again: those queued before the failure are swept twice, which is idempotent),
+    else reported for a person and counted, never retried (docs/failures.md).
     """
     try:
         accounts = list(member_accounts(organizations, configured))
     except (ClientError, BotoCoreError, ValueError) as exc:
-        return (), f"could not list the organisation's accounts: {exc}", 0
+        return (), f"could not list the organisation's accounts: {exc}", Enqueued()
     if own and own not in accounts:
         accounts.append(own)
     queued = enqueue(sqs, queue_url, work_items(accounts, regions, sweep_id=sweep_id))
@@ -213,5 +260,7 @@ def queue_sweep(
         f"organisation sweep: {queued.sent} work item(s) queued for {len(accounts)} account(s)"
     ]
     notes += [f"not queued: {item.account_id}/{item.region}: {why}" for item, why in queued.failed]
-    error = f"{len(queued.failed)} work item(s) could not be queued" if queued.failed else ""
-    return tuple(notes), error, queued.sent
+    notes += [f"not queued: {i.account_id}/{i.region}" for i in queued.unsent]
+    notes += [queue_refusal(queued)] if queued.unsent else []
+    error = f"{queued.not_queued} work item(s) could not be queued" if queued.retry else ""
+    return tuple(notes), error, queued

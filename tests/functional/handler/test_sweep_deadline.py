@@ -18,14 +18,16 @@ from typing import Any
 import botocore.client
 import pytest
 
-from handlers.remediate import lambda_handler
+from handlers.remediate import RemediationFailed, lambda_handler
 from handlers.runtime import DEADLINE_MARGIN_SECONDS
 from remediation.aws.inventory import Inventory
 from remediation.config import load_settings
 from remediation.engine.runs import VPC_SECONDS, run
 from remediation.events.triggers import Trigger
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog
+from tests.support.aws_faults import Fault, FaultLayer
 from tests.support.fixtures import load_event
+from tests.support.scenarios import auto_fix
 
 READ_SECONDS = 10.0  # each DescribeVpcAttribute: 20 s a VPC, far slower than EC2
 TIMEOUT = 300.0
@@ -182,3 +184,90 @@ def test_without_a_queue_the_order_rotates_by_day(aws: Aws, many: list[str]) -> 
         assert [v.vpc_id for v in result.vpcs] == many  # the report keeps EC2's order
     assert len(set(lefts)) > 5, lefts  # not the same tail every day
     assert reached == set(many)
+
+
+# SQS refusing the hand-over, after the sweep evaluated (and repaired) the others: the run's
+# results are logged and counted first, always; a refusal no retry fixes (the queue gone, its
+# KMS key refused) is reported and counted, not a failure; one a retry may fix (a server error
+# after botocore's retries) fails the invocation after the log and the metrics.
+
+
+def _metrics(out: str) -> dict[str, Any]:
+    """The metrics, as the handler printed them."""
+    lines = [json.loads(line) for line in out.splitlines() if line[:1] == "{"]
+    (metrics,) = [m for m in lines if "_aws" in m]
+    return dict(metrics)
+
+
+@pytest.fixture
+def queue(aws: Aws, handler_env: pytest.MonkeyPatch) -> str:
+    auto_fix(handler_env)
+    url = str(aws.sqs.create_queue(QueueName="work")["QueueUrl"])
+    handler_env.setenv("WORK_QUEUE_URL", url)
+    return url
+
+
+def _finished(caplog: pytest.LogCaptureFixture) -> dict[str, Any]:
+    (record,) = [r for r in caplog.records if r.getMessage() == "run finished"]
+    return dict(record.__dict__["summary"])
+
+
+def test_a_queue_that_is_gone_is_reported_and_counted_not_a_failure(
+    aws: Aws,
+    many: list[str],
+    clock: SlowClock,
+    queue: str,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    aws.sqs.delete_queue(QueueUrl=queue)  # SQS answers AWS.SimpleQueueService.NonExistentQueue
+    capsys.readouterr()
+
+    result = lambda_handler(load_event("scheduled_sweep"), Context(clock))  # does not raise
+
+    assert not result["failed"] and not result["error"]
+    assert _finished(caplog)["counts"] == result["counts"]  # logged whole
+    left = [v for v in result["vpcs"] if v["status"] == "not-reached"]
+    assert left and result["counts"]["work_items_not_queued"] >= 1
+    assert result["counts"]["actions_applied"] > 0  # what was repaired is counted
+    assert any("NonExistentQueue" in n and "not retried" in n for n in result["notes"])
+    metrics = _metrics(capsys.readouterr().out)
+    assert metrics["WorkItemsNotQueued"] == [float(result["counts"]["work_items_not_queued"])]
+    assert metrics["ActionsApplied"] == [float(result["counts"]["actions_applied"])]
+
+
+def test_a_kms_refusal_of_the_queue_is_reported_not_retried(
+    aws: Aws, many: list[str], clock: SlowClock, queue: str, faults: FaultLayer
+) -> None:
+    faults.add(Fault("sqs", "SendMessageBatch", 400, "KMS.AccessDeniedException", "no", times=None))
+
+    result = lambda_handler(load_event("scheduled_sweep"), Context(clock))  # does not raise
+
+    assert not result["failed"]
+    assert result["counts"]["work_items_not_queued"] >= 1
+    assert faults.tried("SendMessageBatch", "sqs") == 1  # not retried, not even by botocore
+
+
+def test_a_queue_failing_after_retries_fails_the_invocation_after_logging_and_counting(
+    aws: Aws,
+    many: list[str],
+    clock: SlowClock,
+    queue: str,
+    faults: FaultLayer,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    faults.add(Fault("sqs", "SendMessageBatch", 500, "InternalError", "oops", times=None))
+    capsys.readouterr()
+
+    with pytest.raises(RemediationFailed, match="could not be queued"):
+        lambda_handler(load_event("scheduled_sweep"), Context(clock))
+
+    assert faults.tried("SendMessageBatch", "sqs") > 1  # botocore retried it first
+    summary = _finished(caplog)  # logged before the invocation failed
+    assert summary["failed"] and summary["counts"]["actions_applied"] > 0
+    assert summary["counts"]["work_items_not_queued"] >= 1
+    assert any("invocation fails so that it is retried" in n for n in summary["notes"])
+    metrics = _metrics(capsys.readouterr().out)  # and counted
+    assert metrics["WorkItemsNotQueued"] == [float(summary["counts"]["work_items_not_queued"])]
+    assert metrics["ActionsApplied"] == [float(summary["counts"]["actions_applied"])]

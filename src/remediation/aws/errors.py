@@ -115,9 +115,13 @@ REGION_NOT_ENABLED = frozenset({"AuthFailure", "OptInRequired"})
 
 
 #: SQS's codes for a queue no retry reaches: it does not exist (any more), or its KMS key is
-#: refused, disabled, missing, pending deletion or not usable for encryption. Each in both
-#: spellings: the JSON protocol's error shape, and the query-compatible code botocore reports
-#: from ``x-amzn-query-error`` (SQS API reference, SendMessageBatch, Errors).
+#: refused, disabled, missing, pending deletion or not usable for encryption. The JSON
+#: protocol's names are the SQS API reference's (SendMessageBatch, Errors; ``KmsThrottled`` is
+#: left out: a retry may pass). SQS is query-compatible, and botocore reports the older code of
+#: ``x-amzn-query-error`` when SQS sends it: ``KMS.AccessDeniedException`` is confirmed (AWS
+#: re:Post, "sqs-accessdenied-errors"), ``AWS.SimpleQueueService.NonExistentQueue`` is SQS's
+#: long-standing one; the other ``KMS.*`` spellings follow that pattern and could not be
+#: confirmed from AWS documentation (a code not listed is judged transient: failed, retried).
 QUEUE_REFUSED = frozenset(
     {
         "QueueDoesNotExist",

@@ -34,7 +34,10 @@ def merge(parts: Sequence[Summary]) -> Summary:
     if len(parts) == 1:
         return parts[0]
     vpcs = tuple(v for p in parts for v in p.vpcs)
-    failing = next((p for p in parts if p.error), None)
+    # the run fails when any chunk's error may pass on a retry, whatever came before it
+    failing = next((p for p in parts if p.error and not p.refused_for_good), None) or next(
+        (p for p in parts if p.error), None
+    )
     return Summary(
         mode=parts[0].mode,
         trigger=parts[0].trigger,

@@ -93,3 +93,12 @@ def test_chunks_merged_keep_whether_the_error_is_a_denial() -> None:
 
     assert not merge([plain, denied]).failed
     assert merge([plain, Summary(Mode.DRY_RUN, error="throttled")]).failed
+
+
+def test_chunks_merged_fail_on_a_retryable_error_after_a_denial() -> None:
+    denied = Summary(Mode.DRY_RUN, error="could not read", refused_for_good=True)
+    throttled = Summary(Mode.DRY_RUN, error="throttled")
+
+    for parts in ([denied, throttled], [throttled, denied]):
+        merged = merge(parts)
+        assert merged.failed and merged.error == "throttled" and not merged.refused_for_good

@@ -30,6 +30,7 @@ import boto3
 import pytest
 
 from remediation import cli
+from remediation.actions import TOOL_GROUP_NAME as GROUP
 from remediation.demo.account import build_demo_account
 from remediation.demo.emulator import running_emulator
 from remediation.vocabulary import MANAGED_TAG
@@ -180,7 +181,14 @@ def test_the_code_after_fix_plans_imports_of_the_tools_resources_only(
     app = demo.vpcs["app"].vpc_id
     where = ["scan", "--region", REGION, "--endpoint-url", url, "--vpc-id", app]
     assert run_cli(capsys, *where, "--fix", "--yes")[0] == cli.EXIT_OK
+    # A tag a person added to the tool's group, its key an HCL keyword: the code declares it,
+    # and Terraform reads a bare `for` first in a map as a for expression (the key is quoted).
+    (group,) = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [app]}, {"Name": "group-name", "Values": [GROUP]}]
+    )["SecurityGroups"]
+    ec2.create_tags(Resources=[group["GroupId"]], Tags=[{"Key": "for", "Value": "team-a"}])
     code, text, err = run_cli(capsys, *where, "--format", "terraform")
+    assert '"for" = "team-a"' in text
     assert code == cli.EXIT_OK, err
 
     planned = module(binary, plugins, tmp_path / "app", url, text)

@@ -75,9 +75,21 @@ def _escape(char: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
+#: Keywords of HCL's native syntax (its specification: ``for``/``in``/``if`` in for
+#: expressions, ``true``/``false``/``null`` the literal values). ``{ for = …`` opens a for
+#: expression, so Terraform refuses a map whose first key is a bare ``for`` ("Invalid 'for'
+#: expression"); a tag key may be any of them, so they are always quoted.
+_KEYWORDS = frozenset({"for", "in", "if", "true", "false", "null"})
+
+
 def key(text: str) -> str:
-    """An object key: bare when it is an identifier, else quoted."""
-    return text if _IDENTIFIER.fullmatch(text) else string(text)
+    """An object key: bare when it is an identifier and no keyword, else quoted.
+
+    >>> key("Team"), key("for"), key("cost centre")
+    ('Team', '"for"', '"cost centre"')
+    """
+    bare = _IDENTIFIER.fullmatch(text) and text not in _KEYWORDS
+    return text if bare else string(text)
 
 
 def value(data: Any, indent: int = 0) -> str:

@@ -2,8 +2,13 @@
 (Terraform, CloudFormation, CDK) can delete the VPC.
 
 This is the only module in the project that deletes anything, and it deletes
-only resources that carry the tool's ``ecr-endpoint-guard/managed=true`` tag,
-re-checked on a fresh read right before each deletion. It is reached only
+only what is the tool's: a resource that carries the tool's
+``ecr-endpoint-guard/managed=true`` tag *and* has the shape only the tool makes
+(:func:`not_the_tools_endpoint`, :func:`not_the_tools_group`), both re-checked on
+a fresh read right before each deletion. A tag alone proves nothing: anyone
+allowed ``ec2:CreateTags`` can write it on another team's resource. What is
+tagged as the tool's but is not of its shape is left in place and reported
+(``blocked``), so that a person sees it. It is reached only
 through the CLI's ``release`` command, run by a person with their own
 credentials: the Lambda function's role has no delete permission at all.
 
@@ -31,15 +36,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from remediation.actions import TOOL_GROUP_DESCRIPTION, TOOL_GROUP_NAME
 from remediation.aws.errors import error_code, error_text
+from remediation.config.services import KNOWN_SERVICES
 from remediation.modes import MODE_TAG, RELEASED_TAG
-from remediation.vocabulary import GONE_ENDPOINT_STATES, MANAGED_TAG
+from remediation.text import plain
+from remediation.vocabulary import GONE_ENDPOINT_STATES, MANAGED_TAG, TAG_PREFIX
 
 #: IAM permissions the person running ``release`` needs (never granted to the function).
 RELEASE_PERMISSIONS = (
@@ -121,12 +129,90 @@ class ReleaseResult:
         }
 
 
-def _owned(tags: list[dict[str, str]] | None) -> bool:
-    return any(t.get("Key") == MANAGED_TAG and t.get("Value") == "true" for t in tags or ())
+#: Besides the managed tag, the tags the tool has written on everything it creates since its
+#: first version (``Step.tags`` in :mod:`remediation.executor.step`): a person's resource,
+#: tagged ``managed=true`` by hand, lacks them.
+TOOL_TAGS = (f"{TAG_PREFIX}/version", f"{TAG_PREFIX}/reason", f"{TAG_PREFIX}/event-id")
+#: The endpoint types the tool creates.
+TOOL_ENDPOINT_TYPES = ("Interface", "Gateway")
+
+
+def _tags(resource: Mapping[str, Any]) -> dict[str, str]:
+    return {str(t.get("Key", "")): str(t.get("Value", "")) for t in resource.get("Tags") or ()}
+
+
+def _tagged(resource: Mapping[str, Any]) -> bool:
+    return _tags(resource).get(MANAGED_TAG) == "true"
+
+
+def _missing_tool_tags(resource: Mapping[str, Any]) -> str:
+    missing = [key for key in TOOL_TAGS if key not in _tags(resource)]
+    if not missing:
+        return ""
+    return f"without the tags the tool writes on all it creates ({', '.join(missing)})"
+
+
+def not_the_tools_endpoint(endpoint: Mapping[str, Any], region: str) -> str:
+    """Why an endpoint is not one the tool could have made ("" when it could).
+
+    The tool makes interface and gateway endpoints of ``com.amazonaws.<region>.<name>``, the
+    name one of the services it can be configured to create (``KNOWN_SERVICES``), and tags
+    each with :data:`TOOL_TAGS`.
+
+    >>> tags = [{"Key": k, "Value": "x"} for k in TOOL_TAGS]
+    >>> ecr = {"VpcEndpointType": "Interface", "ServiceName": "com.amazonaws.eu-west-1.ecr.api"}
+    >>> not_the_tools_endpoint({**ecr, "Tags": tags}, "eu-west-1")
+    ''
+    >>> not_the_tools_endpoint({**ecr, "Tags": tags}, "us-east-1")[-54:]
+    'ecr.api, a service the tool never creates in us-east-1'
+    >>> not_the_tools_endpoint(ecr, "eu-west-1")[:68]
+    'an interface endpoint of com.amazonaws.eu-west-1.ecr.api without the'
+    """
+    kind = str(endpoint.get("VpcEndpointType", ""))
+    service = str(endpoint.get("ServiceName", ""))
+    prefix = f"com.amazonaws.{region}."
+    what = f"{plain(kind, 40).lower() or 'typeless'} endpoint of {plain(service, 120)}"
+    what = f"{'an' if what[0] in 'aeiou' else 'a'} {what}"
+    if kind not in TOOL_ENDPOINT_TYPES:
+        return f"{what}, a kind of endpoint the tool never creates"
+    if not service.startswith(prefix) or service.removeprefix(prefix) not in KNOWN_SERVICES:
+        return f"{what}, a service the tool never creates in {region}"
+    missing = _missing_tool_tags(endpoint)
+    return f"{what} {missing}" if missing else ""
+
+
+def not_the_tools_group(group: Mapping[str, Any]) -> str:
+    """Why a security group is not the one the tool makes ("" when it is): the tool's group
+    has its name and description (both the same since the first version) and its tags.
+
+    >>> tags = [{"Key": k, "Value": "x"} for k in TOOL_TAGS]
+    >>> not_the_tools_group({"GroupName": "payments-db", "Tags": tags})
+    "a security group named 'payments-db', not the tool's ecr-endpoint-guard-endpoints"
+    >>> not_the_tools_group(
+    ...     {"GroupName": TOOL_GROUP_NAME, "Description": TOOL_GROUP_DESCRIPTION, "Tags": tags}
+    ... )
+    ''
+    """
+    name = str(group.get("GroupName", ""))
+    if name != TOOL_GROUP_NAME:
+        return f"a security group named {plain(name, 120)!r}, not the tool's {TOOL_GROUP_NAME}"
+    if group.get("Description") != TOOL_GROUP_DESCRIPTION:
+        description = plain(str(group.get("Description", "")), 120)
+        return f"a group with the tool's name but not its description ({description!r})"
+    return _missing_tool_tags(group)
+
+
+def _refusal(resource_id: str, why: str) -> str:
+    return (
+        f"{resource_id} is tagged {MANAGED_TAG}=true, but is {why}: not deleted (a tag alone is "
+        f"not ownership: anyone allowed ec2:CreateTags can write it). Remove the tag if the "
+        "resource is not the tool's; if it is, delete it yourself"
+    )
 
 
 def find(ec2: Any, vpc_id: str) -> ReleasePlan:
-    """Read what the tool created in ``vpc_id`` (two reads; changes nothing)."""
+    """Read what the tool created in ``vpc_id`` (two reads; changes nothing): tagged as the
+    tool's and of its shape. What is tagged but not of its shape is ``blocked``, with why."""
     endpoints = ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])[
         "VpcEndpoints"
     ]
@@ -134,9 +220,19 @@ def find(ec2: Any, vpc_id: str) -> ReleasePlan:
         "SecurityGroups"
     ]
     live = [e for e in endpoints if str(e.get("State", "")).lower() not in GONE_ENDPOINT_STATES]
-    mine = sorted(e["VpcEndpointId"] for e in live if _owned(e.get("Tags")))
-    my_groups = sorted(g["GroupId"] for g in groups if _owned(g.get("Tags")))
+    region = str(ec2.meta.region_name)
     blocked = []
+    mine, my_groups = [], []
+    for endpoint in sorted((e for e in live if _tagged(e)), key=lambda e: e["VpcEndpointId"]):
+        if why := not_the_tools_endpoint(endpoint, region):
+            blocked.append(_refusal(endpoint["VpcEndpointId"], why))
+        else:
+            mine.append(endpoint["VpcEndpointId"])
+    for group in sorted((g for g in groups if _tagged(g)), key=lambda g: g["GroupId"]):
+        if why := not_the_tools_group(group):
+            blocked.append(_refusal(group["GroupId"], why))
+        else:
+            my_groups.append(group["GroupId"])
     removable_groups = []
     for group_id in my_groups:
         users = sorted(
@@ -165,8 +261,8 @@ def execute(
     clock: Callable[[], float] = time.monotonic,
 ) -> ReleaseResult:
     """Tag the VPC ``mode=off`` and ``released=<day>`` (UTC; default today), then delete what
-    ``plan`` lists, after re-checking each resource's tag on a fresh read. Without the tags,
-    nothing is deleted."""
+    ``plan`` lists, after re-checking each resource's tag and shape on a fresh read. Without
+    the VPC's tags, nothing is deleted."""
     deleted: list[str] = []
     failed: list[str] = []
     day = day or dt.datetime.now(dt.UTC).date().isoformat()
@@ -200,6 +296,11 @@ def execute(
         except (ClientError, BotoCoreError) as exc:
             failed += [f"{e}: {error_text(exc)}" for e in endpoints]
     groups = [g for g in plan.group_ids if g in fresh.group_ids]
+    failed += [
+        f"{g}: no longer a security group of this tool that it can delete"
+        for g in plan.group_ids
+        if g not in fresh.group_ids
+    ]
     if groups and deleted:
         _wait_until_gone(ec2, deleted, wait_seconds, sleep, clock)
     deadline = clock() + wait_seconds

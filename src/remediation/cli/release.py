@@ -1,7 +1,8 @@
 """``release``: the only command that deletes, and only the tool's own resources.
 
-It shows what it found in one VPC (by the tool's ``managed`` tag, re-checked before each
-deletion by :mod:`remediation.release`), asks (``--yes`` answers for scripts), deletes,
+It shows what it found in one VPC (by the tool's ``managed`` tag and the shape only the tool
+makes, both re-checked before each deletion by :mod:`remediation.release`; what is only tagged
+as the tool's is left in place and reported), asks (``--yes`` answers for scripts), deletes,
 and says what was left. Exit codes: 0 released or nothing to release, 1 declined or
 something left in place, 2 usage or AWS error.
 """
@@ -36,7 +37,8 @@ RELEASE_SCHEMA_VERSION = 1
 
 DESCRIPTION = (
     "Delete exactly the resources this tool created in one VPC (found by its "
-    "ecr-endpoint-guard/managed=true tag, re-checked before each deletion): its "
+    "ecr-endpoint-guard/managed=true tag and the shape only it makes, re-checked before each "
+    "deletion; a resource only tagged as its own is left in place and reported): its "
     "endpoints, then its security group. First it tags the VPC ecr-endpoint-guard/mode=off "
     "and ecr-endpoint-guard/released=<day>, so that the function does not re-create them. "
     "Shows all of it first and asks unless --yes. "

@@ -7,11 +7,12 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from handlers.remediate import lambda_handler
-from remediation import cli
+from remediation import cli, release
 from remediation.modes import MODE_TAG, RELEASED_TAG
 from remediation.release import RELEASE_PERMISSIONS
 from tests.support.aws import ACCOUNT, REGION, Aws, CallLog, LambdaContext
@@ -219,3 +220,124 @@ def test_the_release_permissions_in_the_docs_are_the_codes(
     section = page.split("## Releasing a VPC", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"`(ec2:\w+)`", section))
     assert documented == set(RELEASE_PERMISSIONS)
+
+
+def _tagged(resource_type: str, tags: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {"ResourceType": resource_type, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
+    ]
+
+
+#: The tag anyone with ec2:CreateTags can write; and every tag the tool writes, forged.
+MANAGED_ONLY = {"ecr-endpoint-guard/managed": "true"}
+FORGED = {
+    **MANAGED_ONLY,
+    "ecr-endpoint-guard/version": "1.0.0",
+    "ecr-endpoint-guard/reason": "forged",
+    "ecr-endpoint-guard/event-id": "manual",
+}
+
+
+def _spoofed(
+    aws: Aws, vpc_id: str, subnet: str, tags: dict[str, str], service: str = "kms"
+) -> tuple[str, str]:
+    """Another team's endpoint (KMS unless said) and group payments-db, tagged as the tool's."""
+    group = aws.ec2.create_security_group(
+        GroupName="payments-db",
+        Description="payments database",
+        VpcId=vpc_id,
+        TagSpecifications=_tagged("security-group", tags),
+    )["GroupId"]
+    kms = aws.ec2.create_vpc_endpoint(
+        VpcId=vpc_id,
+        ServiceName=f"com.amazonaws.{REGION}.{service}",
+        VpcEndpointType="Interface",
+        SubnetIds=[subnet],
+        SecurityGroupIds=[group],
+        TagSpecifications=_tagged("vpc-endpoint", tags),
+    )["VpcEndpoint"]["VpcEndpointId"]
+    return kms, group
+
+
+def _groups(aws: Aws, vpc_id: str) -> set[str]:
+    found = aws.ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+    return {g["GroupId"] for g in found["SecurityGroups"]}
+
+
+@pytest.mark.parametrize(
+    ("service", "tags"),
+    [("kms", MANAGED_ONLY), ("cassandra", FORGED)],
+    ids=["kms-with-the-managed-tag", "unlisted-service-with-every-tool-tag"],
+)
+def test_release_deletes_nothing_that_is_only_tagged_as_the_tools(
+    aws: Aws,
+    fixed: tuple[str, str],
+    api_calls: CallLog,
+    capsys: pytest.CaptureFixture[str],
+    service: str,
+    tags: dict[str, str],
+) -> None:
+    """Tags are not ownership: anyone with ec2:CreateTags can write them. Another team's
+    endpoint and its group payments-db, tagged as the tool's, survive and are reported; the
+    tool's own endpoints and group are released as before. With only the managed tag, a KMS
+    endpoint lacks the tags the tool writes on all it creates; with every one of them
+    forged, a service outside the tool's catalogue and a group not named as the tool's are
+    still not the tool's."""
+    vpc_id, user = fixed
+    subnet = endpoints(aws.ec2, vpc_id)[0]["SubnetIds"][0]
+    kms, group = _spoofed(aws, vpc_id, subnet, tags, service)
+    api_calls.clear()
+    code = cli.main(
+        ["release", "--vpc-id", vpc_id, "--region", REGION, "--yes", "--format", "json"]
+    )
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert code == cli.EXIT_NON_COMPLIANT, err  # something tagged as the tool's is left
+    remaining = {e["VpcEndpointId"] for e in endpoints(aws.ec2, vpc_id)}
+    assert remaining == {user, kms}
+    assert group in _groups(aws, vpc_id)
+    deleted = document["result"]["deleted"]
+    assert len(deleted) == 4 and kms not in deleted and group not in deleted
+    assert kms not in document["plan"]["endpoint_ids"]
+    assert group not in document["plan"]["group_ids"]
+    for blocked in (document["plan"]["blocked"], document["result"]["blocked"]):
+        (said_kms,) = [b for b in blocked if b.startswith(kms)]
+        (said_group,) = [b for b in blocked if b.startswith(group)]
+        assert "not deleted" in said_kms and "not deleted" in said_group
+        assert "payments-db" in said_group
+    calls = {i for p in api_calls.params("DeleteVpcEndpoints") for i in p["VpcEndpointIds"]}
+    assert kms not in calls
+    assert group not in {p["GroupId"] for p in api_calls.params("DeleteSecurityGroup")}
+
+
+def test_release_table_warns_about_what_is_only_tagged_as_the_tools(
+    aws: Aws, fixed: tuple[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    vpc_id, _ = fixed
+    subnet = endpoints(aws.ec2, vpc_id)[0]["SubnetIds"][0]
+    kms, group = _spoofed(aws, vpc_id, subnet, MANAGED_ONLY)
+    code = cli.main(["release", "--vpc-id", vpc_id, "--region", REGION, "--yes"])
+    _, err = capsys.readouterr()
+    assert code == cli.EXIT_NON_COMPLIANT
+    warned = [line for line in err.splitlines() if line.count("left in place")]
+    assert any(kms in line and "kms" in line for line in warned), err
+    assert any(group in line and "payments-db" in line for line in warned), err
+
+
+def test_release_rechecks_the_shape_on_its_fresh_read(
+    aws: Aws, fixed: tuple[str, str], api_calls: CallLog
+) -> None:
+    """A plan that names another team's resources (built by hand, or shown before the check)
+    still deletes none of them: the fresh read before deleting checks the shape too."""
+    vpc_id, _ = fixed
+    subnet = endpoints(aws.ec2, vpc_id)[0]["SubnetIds"][0]
+    kms, group = _spoofed(aws, vpc_id, subnet, FORGED, "cassandra")
+    plan = release.ReleasePlan(vpc_id, endpoint_ids=(kms,), group_ids=(group,))
+    api_calls.clear()
+    result = release.execute(aws.ec2, plan, sleep=lambda _: None)
+    assert result.deleted == ()
+    assert kms in {e["VpcEndpointId"] for e in endpoints(aws.ec2, vpc_id)}
+    assert group in _groups(aws, vpc_id)
+    assert not [op for op in api_calls.operations() if op.startswith("Delete")]
+    assert any(f.startswith(kms) for f in result.failed)
+    assert any(f.startswith(group) for f in result.failed)

@@ -1,13 +1,14 @@
 """The question before the auto-fix pass: what ``--fix`` will change, asked once for every
-account, then the pass (:func:`remediation.cli.passes.apply_account`) in each confirmed one."""
+account, then the pass (:func:`remediation.cli.fix_pass.apply_account`) in each confirmed one."""
 
 from __future__ import annotations
 
 import sys
 
 from remediation.cli import terminal
+from remediation.cli.fix_pass import apply_account
 from remediation.cli.interrupt import plain_ctrl_c
-from remediation.cli.passes import Job, apply_account, each_account, fixable
+from remediation.cli.passes import Job, each_account, fixable
 from remediation.cli.results import AccountScan, would_fix
 from remediation.cli.terminal import AccountProgress
 from remediation.report.results import VpcResult

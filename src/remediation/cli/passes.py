@@ -4,8 +4,8 @@ An account's pass opens its session (:class:`remediation.cli.accounts.Sessions`:
 role's, or the caller's own credentials), then runs the engine region by region
 (:func:`scan_region`). The plain scan is the one-account case; across accounts, an account
 that cannot be scanned is an :class:`~remediation.cli.results.AccountScan` with its error.
-The auto-fix pass changes only the VPCs its account's plan showed, after one confirmation
-for every account (:func:`remediation.cli.confirmation.fix`).
+The auto-fix pass (:mod:`remediation.cli.fix_pass`) changes only the VPCs the person
+confirmed, after one confirmation for every account (:func:`remediation.cli.confirmation.fix`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from remediation.cli.filters import VpcFilter, list_vpc_ids
 
 __all__ = ["Context", "Job", "VpcFilter", "list_vpc_ids", "scan_account", "scan_region"]
 from remediation.cli.interrupt import Interrupts, Journal
-from remediation.cli.results import AccountScan, RegionScan, errors_of, would_fix
+from remediation.cli.results import AccountScan, RegionScan, errors_of
 from remediation.cli.terminal import AccountProgress, Progress
 from remediation.config import Settings
 from remediation.engine import chunks
@@ -329,46 +329,3 @@ class KeepingInventory(Inventory):
         found = super().snapshots(vpc_ids, settings)
         self.kept.extend(found)
         return found
-
-
-def apply_account(job: Job, account: AccountScan) -> AccountScan:
-    """The auto-fix pass in one account, through its session (the member role's, cached)."""
-    target = accounts.Target(account.account_id, account.role_arn)
-    try:
-        session = job.sessions.open(target)
-        ctx = job.context(session, account.account_id, len(account.scans), account.account_name)
-        settings = job.settings[account.account_id]
-        scans = apply(ctx, list(account.scans), settings, job.sessions.stop)
-    except accounts.Stopped:
-        return account  # interrupted before it started: as planned, nothing changed
-    except accounts.ACCOUNT_ERRORS as exc:
-        if not job.across:
-            raise
-        return dataclasses.replace(account, error=accounts.failure(exc, job.endpoint_url))
-    return dataclasses.replace(account, scans=tuple(scans))
-
-
-def apply(
-    ctx: Context,
-    scans: list[RegionScan],
-    settings: Settings,
-    stop: threading.Event | None = None,
-) -> list[RegionScan]:
-    """The auto-fix pass, on the VPCs the plan showed (none that appeared since)."""
-    result: list[RegionScan] = []
-    try:
-        for index, scan in enumerate(scans, start=1):
-            interrupted = stop is not None and stop.is_set()  # no region is started any more
-            if interrupted or not any(would_fix(v) for v in scan.summary.vpcs):
-                result.append(scan)
-                continue
-            ids = [v.vpc_id for v in scan.summary.vpcs]
-            fixed = scan_region(
-                ctx, index, scan.region, settings, scan.requested, fix=True, only=ids
-            )
-            result.append(
-                dataclasses.replace(fixed, requested=scan.requested, account=scan.account)
-            )
-    finally:
-        ctx.progress.clear()
-    return result

@@ -2,8 +2,9 @@
 
 The same engine as the Lambda function (:func:`remediation.engine.chunks.run_chunks`), read-only
 unless ``--fix``: then a read-only pass shows the plan, a person confirms (``--yes``
-answers for scripts), and only then does an auto-fix pass run, on the VPCs the plan
-showed. The per-VPC mode tag applies exactly as in the function.
+answers for scripts), and only then does an auto-fix pass run, on the VPCs the confirmation
+counted (:mod:`remediation.cli.fix_pass`). The per-VPC mode tag applies exactly as in the
+function.
 
 With ``--account``/``--organization`` the same happens in every account, through its member
 role (:mod:`remediation.cli.accounts`), a few accounts at a time; one account is a

@@ -417,6 +417,51 @@ def test_fix_touches_only_the_vpcs_of_the_plan(
     assert code == cli.EXIT_OK
 
 
+def test_fix_changes_only_the_vpcs_the_confirmation_counted(
+    account: Aws,
+    app_vpc: BuiltVpc,
+    monkeypatch: pytest.MonkeyPatch,
+    api_calls: CallLog,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A VPC shown compliant that drifts while the question waits is reported, not changed:
+    the person confirmed changes to the app VPC only."""
+    other = build_vpc(account.ec2, cidr="10.1.0.0/16", azs=2)
+    assert run_cli(capsys, "scan", "--fix", "--yes", "--vpc-id", other.vpc_id)[0] == cli.EXIT_OK
+
+    class DriftsThenSaysYes(Tty):
+        def readline(self, size: int | None = -1, /) -> str:  # type: ignore[override]
+            account.ec2.modify_vpc_attribute(
+                VpcId=other.vpc_id, EnableDnsHostnames={"Value": False}
+            )
+            api_calls.clear()  # from here on, the calls are the fix pass's
+            return "y\n"
+
+    monkeypatch.setattr("sys.stdin", DriftsThenSaysYes())
+    code, out, err = run_cli(capsys, "scan", "--format", "json", "--fix")
+    document = json.loads(out)
+    assert "--fix will make 5 change(s) to 1 VPC(s)" in err  # the app VPC only
+    assert statuses(document) == {app_vpc.vpc_id: "fixed", other.vpc_id: "non-compliant"}
+    (after,) = [v for r in document["regions"] for v in r["vpcs"] if v["vpc_id"] == other.vpc_id]
+    assert after["mode"] == "dry-run"
+    assert after["mode_note"].startswith("not changed: its changes were found after you confirmed")
+    assert {a["status"] for a in after["actions"]} == {"planned"}
+    assert f"{other.vpc_id}: not changed: its changes were found after" in err
+    attribute = account.ec2.describe_vpc_attribute(
+        VpcId=other.vpc_id, Attribute="enableDnsHostnames"
+    )
+    assert attribute["EnableDnsHostnames"]["Value"] is False  # left as it drifted
+    written = {
+        str(p.get("VpcId", "")) for _, op, p in api_calls.calls if op.startswith(("Create", "Mod"))
+    }
+    assert other.vpc_id not in written
+    assert code == cli.EXIT_NON_COMPLIANT
+
+    code, out, _ = run_cli(capsys, "scan", "--fix", "--yes")  # a run that plans it repairs it
+    assert code == cli.EXIT_OK
+    assert f"{other.vpc_id}: fixed" in out
+
+
 def test_fix_is_refused_when_the_allow_list_names_other_accounts(
     account: Aws,
     app_vpc: BuiltVpc,

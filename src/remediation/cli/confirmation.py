@@ -9,17 +9,21 @@ from remediation.cli import terminal
 from remediation.cli.fix_pass import apply_account
 from remediation.cli.interrupt import plain_ctrl_c
 from remediation.cli.passes import Job, each_account, fixable
+from remediation.cli.render import planned_changes
 from remediation.cli.results import AccountScan, would_fix
 from remediation.cli.terminal import AccountProgress
 from remediation.report.results import VpcResult
 
 
 def fix(
-    job: Job, plan: list[AccountScan], caller: str, *, yes: bool
+    job: Job, plan: list[AccountScan], caller: str, *, yes: bool, shown: bool = True
 ) -> tuple[list[AccountScan], bool]:
     """After the plan: confirm (unless ``yes``), then the auto-fix pass; (accounts, applied).
 
     Only the accounts scanned without error are changed; one confirmation covers them all.
+    ``shown``: the plan's table went to the terminal. Otherwise (``--format json``,
+    ``--output-file``, standard output not a terminal) the changes it counts are listed on
+    standard error before the question, so that nobody confirms a plan they have not seen.
     """
     changing = [a for a in plan if fixable(a) and any(would_fix(v) for v in _vpcs(a))]
     changes = [v for a in changing for v in _vpcs(a) if would_fix(v)]
@@ -27,17 +31,22 @@ def fix(
         terminal.info("--fix: nothing to change")
         return plan, False
     actions = sum(len(v.outcomes) for v in changes)
+    seen = "as planned above"
+    if not (yes or shown):
+        labels = {a.account_id: a.label if job.across else "" for a in changing}
+        sys.stderr.write(planned_changes([(labels[v.account_id], v) for v in changes]) + "\n")
+        seen = "as listed above"
     if job.across:
         listing = "".join(f"\n  {_account_changes(a, caller)}" for a in changing)
         question = (
             f"--fix will make {actions} change(s) to {len(changes)} VPC(s) in "
-            f"{len(changing)} account(s), as planned above. Nothing is deleted.{listing}\nApply?"
+            f"{len(changing)} account(s), {seen}. Nothing is deleted.{listing}\nApply?"
         )
     else:
         regions = ", ".join(sorted({v.region for v in changes}))
         question = (
             f"--fix will make {actions} change(s) to {len(changes)} VPC(s) in {regions} "
-            f"(account {caller}), as planned above. Nothing is deleted.\nApply?"
+            f"(account {caller}), {seen}. Nothing is deleted.\nApply?"
         )
     if not (yes or _confirm(question, job)):
         terminal.info("--fix: not confirmed; nothing was changed")

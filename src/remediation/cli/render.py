@@ -305,3 +305,33 @@ def _details(vpc: VpcResult, phase: str, account: str = "") -> list[str]:
     if any(f.severity is Severity.MANUAL for f in vpc.findings):
         lines.append("  [manual] findings need a person: the tool will not change them")
     return lines
+
+
+def planned_changes(changes: Sequence[tuple[str, VpcResult]]) -> str:
+    """The changes a confirmation counts, per VPC, as the table's plan lines: for standard
+    error, when the plan table was not shown on the terminal (``--format json``,
+    ``--output-file``). ``changes`` pairs each VPC with its account's label (``""`` for one
+    account). Every name and description is :func:`clean`: they are data.
+
+    >>> from remediation.actions import EnableVpcAttribute
+    >>> from remediation.outcomes import Outcome
+    >>> action = EnableVpcAttribute(vpc_id="vpc-1", reason="r", attribute="enableDnsHostnames")
+    >>> vpc = VpcResult("vpc-1", "1", "us-east-1", Mode.DRY_RUN, VpcStatus.NON_COMPLIANT,
+    ...                 name="app\x1b[2J", outcomes=(Outcome(action, OutcomeStatus.PLANNED),))
+    >>> print(planned_changes([("", vpc)]))  # doctest: +ELLIPSIS
+    ecr-endpoint-guard: the plan: what --fix will change (nothing is changed yet)
+      us-east-1 vpc-1 (app?[2J): 1 change(s)
+        - ...enableDnsHostnames...
+    """
+    lines = [f"{PROG}: the plan: what --fix will change (nothing is changed yet)"]
+    for account, vpc in changes:
+        name = f" ({clean(vpc.name, 60)})" if vpc.name else ""
+        where = f"{clean(account, 80)} {vpc.region}" if account else vpc.region
+        cost = (
+            f", about ${vpc.cost.monthly_usd:,.2f}/month"
+            if vpc.cost and vpc.cost.monthly_usd
+            else ""
+        )
+        lines.append(f"  {where} {vpc.vpc_id}{name}: {len(vpc.outcomes)} change(s){cost}")
+        lines += [f"    - {clean(o.action.describe(), 300)}" for o in vpc.outcomes]
+    return "\n".join(lines)

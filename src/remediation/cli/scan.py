@@ -242,7 +242,10 @@ def _scan(args: argparse.Namespace, job: Job, caller: str, partition: str) -> in
         plan_shown = Output("table") in args.outputs
         if plan_shown:
             terminal.out(_table(job, scanned, caller, "plan"))
-        scanned, applied = fix(job, scanned, caller, yes=args.yes)
+        # The question says "as planned above": true only when the table reached a terminal;
+        # otherwise fix() lists the changes on stderr first.
+        on_terminal = plan_shown and sys.stdout.isatty()
+        scanned, applied = fix(job, scanned, caller, yes=args.yes, shown=on_terminal)
     return report(
         args,
         job,

@@ -394,6 +394,35 @@ def test_fix_asks_on_a_terminal(
         assert "after --fix" not in out
 
 
+@pytest.mark.parametrize(
+    "output", [["--format", "json"], ["--output-file", "scan.txt"]], ids=["json", "output-file"]
+)
+def test_fix_lists_the_plan_on_stderr_when_the_table_is_not_shown(
+    account: Aws,
+    app_vpc: BuiltVpc,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    output: list[str],
+) -> None:
+    """No table on the terminal: the changes are listed on stderr before the question, so
+    that the person does not confirm blind (names cleaned as in every terminal output)."""
+    monkeypatch.chdir(tmp_path)
+    evil = build_vpc(account.ec2, cidr="10.1.0.0/16", azs=1, tags={"Name": "invoice\u202egpj.exe"})
+    monkeypatch.setattr("sys.stdin", Tty("n\n"))
+    code, out, err = run_cli(capsys, "scan", *output, "--fix")
+    listing, asked, _ = err.partition("Apply? [y/N]")
+    assert asked
+    assert "the plan: what --fix will change (nothing is changed yet)" in listing
+    assert f"us-east-1 {app_vpc.vpc_id} (app): 5 change(s)" in listing
+    assert f"us-east-1 {evil.vpc_id} (invoice?gpj.exe): " in listing
+    assert "    - create interface endpoint" in listing
+    assert "\u202e" not in err
+    assert "(account 123456789012), as listed above. Nothing is deleted." in listing
+    assert "plan (read-only pass)" not in out
+    assert code == cli.EXIT_NON_COMPLIANT
+
+
 def test_fix_touches_only_the_vpcs_of_the_plan(
     account: Aws,
     app_vpc: BuiltVpc,

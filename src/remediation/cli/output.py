@@ -11,6 +11,7 @@ from remediation.cli.errors import CliError
 from remediation.cli.formats.registry import FORMATS, Output, Report, vpc_codes, write
 from remediation.cli.passes import Job
 from remediation.cli.results import (
+    EXIT_ERROR,
     EXIT_INTERRUPTED,
     EXIT_OK,
     AccountScan,
@@ -62,12 +63,12 @@ def report(
         for line in job.journal.lines():
             terminal.warn(line)
     if (
-        code != EXIT_INTERRUPTED
+        code not in (EXIT_INTERRUPTED, EXIT_ERROR)
         and not args.exit_code
         and all(FORMATS[o.format].code for o in args.outputs)
     ):
         return EXIT_OK  # the code was written: --exit-code asks for the scan's code
-    return code
+    return code  # an error (what could be written was) or Ctrl-C: never 0
 
 
 def _emit(output: Output, result: Report, output_dir: Path | None, *, plan_shown: bool) -> None:

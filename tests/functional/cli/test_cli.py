@@ -278,6 +278,49 @@ def test_vpc_id_limits_the_scan_and_an_unknown_one_is_an_error(
     assert api_calls.writes("ec2") == []
 
 
+def refuse(monkeypatch: pytest.MonkeyPatch, operation: str, code: str, message: str) -> None:
+    """Every ``operation`` call answered with the error ``code`` (the others reach moto)."""
+    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
+
+    def refused(self: Any, name: str, params: dict[str, Any]) -> Any:
+        if name == operation:
+            raise _client_error(code, message, name)
+        return original(self, name, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", refused)
+
+
+def test_a_code_format_exits_2_for_a_vpc_id_that_does_not_exist(
+    account: Aws, app_vpc: BuiltVpc, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Written without an error: 0 (the VPC is non-compliant). With a --vpc-id that does not
+    exist: 2, the code of the VPC that exists written all the same."""
+    argv = ["scan", "--format", "terraform", "--vpc-id", app_vpc.vpc_id]
+    code, out, err = run_cli(capsys, *argv)
+    assert code == cli.EXIT_OK, err
+    assert f"Terraform for {app_vpc.vpc_id} (app)" in out
+
+    missing = "vpc-0123456789abcdef0"
+    code, out, err = run_cli(capsys, *argv, "--vpc-id", missing)
+    assert code == cli.EXIT_ERROR
+    assert one_error_line(err).endswith(f"us-east-1: {missing} not found")
+    assert f"Terraform for {app_vpc.vpc_id} (app)" in out
+
+
+def test_a_code_format_exits_2_when_the_vpcs_cannot_be_listed(
+    account: Aws,
+    app_vpc: BuiltVpc,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> None:
+    refuse(monkeypatch, "DescribeVpcs", "UnauthorizedOperation", "You are not authorized.")
+    argv = ["scan", "--format", "cloudformation", "--output-dir", str(tmp_path / "cfn")]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == cli.EXIT_ERROR
+    assert "access denied: DescribeVpcs (UnauthorizedOperation)" in one_error_line(err)
+
+
 def test_remediation_mode_in_the_environment_does_not_make_a_scan_write(
     account: Aws, app_vpc: BuiltVpc, api_calls: CallLog, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -666,14 +709,7 @@ def test_access_denied_and_rejected_credentials(
     extra: list[str],
     expected: str,
 ) -> None:
-    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
-
-    def refused(self: Any, name: str, params: dict[str, Any]) -> Any:
-        if name == operation:
-            raise _client_error(code, "You are not authorized to perform this operation.", name)
-        return original(self, name, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", refused)
+    refuse(monkeypatch, operation, code, "You are not authorized to perform this operation.")
     exit_code, out, err = run_cli(capsys, "scan", *extra)
     assert exit_code == cli.EXIT_ERROR
     assert out == ""
@@ -689,14 +725,7 @@ def test_an_aws_error_during_evaluation_is_one_line(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
-
-    def failing(self: Any, name: str, params: dict[str, Any]) -> Any:
-        if name == "DescribeSubnets":
-            raise _client_error("UnauthorizedOperation", "You are not\nauthorized.", name)
-        return original(self, name, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", failing)
+    refuse(monkeypatch, "DescribeSubnets", "UnauthorizedOperation", "You are not\nauthorized.")
     code, document = scan_json(capsys)
     assert code == cli.EXIT_ERROR
     (error,) = document["errors"]

@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 
 from remediation.actions import ModifyEndpoint
+from remediation.baseline.inspected_egress import held_by_outsiders
 from remediation.baseline.policy_documents import (
     ECR_PULL_ACTIONS,
     FULL_ACCESS,
@@ -189,6 +190,22 @@ def _drift(
             ),
         )
         return [kept, _review(spec, endpoint, unknown)] if unknown else [kept]
+    if held_by_outsiders(snapshot, settings):
+        return [
+            Finding(
+                code=POLICY_RESTORE_WIDER,
+                severity=Severity.MANUAL,
+                service=spec.name,
+                resource_id=endpoint.endpoint_id,
+                message=(
+                    f"the policy of {endpoint.endpoint_id} (created by the tool) blocks image "
+                    f"pulls: {why(blocked, who=True)}. The VPC's egress is inspected and it is "
+                    "shared with accounts outside the organisation (egress-inspected): the "
+                    f"{setting} policy of the settings would widen what reaches ECR off the "
+                    "inspected path, so it is not restored. A person decides"
+                ),
+            )
+        ]
     restored = wanted or document(FULL_ACCESS)
     from remediation.baseline.policy_breadth import widening  # noqa: PLC0415
 

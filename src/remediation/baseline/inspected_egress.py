@@ -41,6 +41,18 @@ def repair_allowed(snapshot: VpcSnapshot, settings: Settings) -> bool:
     return settings.inspected_egress == "repair" and not snapshot.sharing.external
 
 
+def held_by_outsiders(snapshot: VpcSnapshot, settings: Settings) -> bool:
+    """``INSPECTED_EGRESS=repair`` is asked, the VPC's egress is inspected, and participants
+    outside the organisation hold the repair back (:func:`repair_allowed`): the tool changes
+    no policy of its endpoints there either, since the perimeter policy they may carry is what
+    keeps ECR traffic off the inspected path narrow (a person decides)."""
+    return (
+        settings.inspected_egress == "repair"
+        and not repair_allowed(snapshot, settings)
+        and bool(inspected_egress(snapshot))
+    )
+
+
 def withheld(snapshot: VpcSnapshot, settings: Settings) -> bool:
     """True when the tool adds no endpoint or route in this VPC: its egress is inspected and
     the tool may not repair there (:func:`repair_allowed`)."""

@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 
 from remediation import actions as A
+from remediation.baseline.endpoint_policies import POLICY_RESTORE_WIDER
 from remediation.baseline.inspected_egress import EGRESS_INSPECTED, repair_allowed, withheld
+from remediation.baseline.policy_documents import perimeter_interface
 from remediation.config import load_settings
 from remediation.engine.vpc import assess
 from remediation.findings import Severity
 from remediation.model import NetworkInterface, Route, VpcSnapshot
 from remediation.surroundings import Sharing
+from remediation.vocabulary import MANAGED_TAG
 from tests.support.snapshots import interface, three_az
 
 DAY = "2026-12-06"
@@ -88,3 +91,23 @@ def test_report_is_unchanged_by_participants() -> None:
     (warning,) = [f for f in findings if f.code == EGRESS_INSPECTED]
     assert "outside the organisation" not in warning.message
     assert not any(isinstance(a, A.CreateInterfaceEndpoint) for a in actions)
+
+
+def test_the_perimeter_policy_of_the_tools_endpoints_is_not_widened_for_an_outsider() -> None:
+    """Endpoints the tool made under repair, before the VPC was shared outside the
+    organisation: their perimeter policy blocks the new participant, and the settings' policy
+    would admit it but drop the perimeter on an inspected path. Not rewritten: for a person."""
+    policy = perimeter_interface(ORG, ())
+    ours = tuple(
+        dataclasses.replace(
+            interface(name, *sorted(SHARED)), policy_document=policy, tags={MANAGED_TAG: "true"}
+        )
+        for name in ("ecr.api", "ecr.dkr")
+    )
+    snap = shared(PARTNER, external=frozenset({PARTNER}), endpoints=ours)
+    findings, actions = assess(snap, load_settings(REPAIR), DAY)
+    assert not any(isinstance(a, A.ModifyEndpoint) and a.policy_document for a in actions)
+    held = [f for f in findings if f.code == POLICY_RESTORE_WIDER]
+    assert {f.resource_id for f in held} == {e.endpoint_id for e in ours}
+    assert all(f.severity is Severity.MANUAL and PARTNER in f.message for f in held)
+    assert not any(f.code == "endpoint-policy-drift" for f in findings)

@@ -190,29 +190,27 @@ def _drift(
             ),
         )
         return [kept, _review(spec, endpoint, unknown)] if unknown else [kept]
-    if held_by_outsiders(snapshot, settings):
-        return [
-            Finding(
-                code=POLICY_RESTORE_WIDER,
-                severity=Severity.MANUAL,
-                service=spec.name,
-                resource_id=endpoint.endpoint_id,
-                message=(
-                    f"the policy of {endpoint.endpoint_id} (created by the tool) blocks image "
-                    f"pulls: {why(blocked, who=True)}. The VPC's egress is inspected and it is "
-                    "shared with accounts outside the organisation (egress-inspected): the "
-                    f"{setting} policy of the settings would widen what reaches ECR off the "
-                    "inspected path, so it is not restored. A person decides"
-                ),
-            )
-        ]
     restored = wanted or document(FULL_ACCESS)
-    from remediation.baseline.policy_breadth import widening  # noqa: PLC0415
+    if held_by_outsiders(snapshot, settings):
+        kept_because = (
+            "The VPC's egress is inspected and it is shared with accounts outside the "
+            f"organisation (egress-inspected): the {setting} policy of the settings would widen "
+            "what reaches ECR off the inspected path, so it is not restored. A person decides"
+        )
+    else:
+        from remediation.baseline.policy_breadth import widening  # noqa: PLC0415
 
-    wider = widening(
-        snapshot, settings, spec, endpoint, before=current, after=restored, blocked=blocked
-    )
-    if wider:
+        wider = widening(
+            snapshot, settings, spec, endpoint, before=current, after=restored, blocked=blocked
+        )
+        kept_because = (
+            f"Restoring the {setting} policy of the settings would also admit {wider}: not "
+            "restored (the tool never replaces a policy by a wider one). Add the pull actions "
+            "to it by hand"
+            if wider
+            else ""
+        )
+    if kept_because:
         return [
             Finding(
                 code=POLICY_RESTORE_WIDER,
@@ -221,9 +219,7 @@ def _drift(
                 resource_id=endpoint.endpoint_id,
                 message=(
                     f"the policy of {endpoint.endpoint_id} (created by the tool) blocks image "
-                    f"pulls: {why(blocked, who=True)}. Restoring the {setting} policy of the "
-                    f"settings would also admit {wider}: not restored (the tool never "
-                    "replaces a policy by a wider one). Add the pull actions to it by hand"
+                    f"pulls: {why(blocked, who=True)}. {kept_because}"
                 ),
             )
         ]

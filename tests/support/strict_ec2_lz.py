@@ -12,7 +12,10 @@ Each behaviour cites the AWS documentation it models, and has a test of its own 
   ``enableDnsHostnames`` is off, with EC2's words;
 - a service control policy can deny ``ModifyVpcAttribute`` for a VPC (``attribute_refusals``);
 - endpoints a service manages for the account (``requester_managed``) are described with
-  ``RequesterManaged: true`` and refuse every change.
+  ``RequesterManaged: true`` and refuse every change;
+- a route whose target is no longer available is described ``State: blackhole`` (moto always
+  says ``active``): an internet gateway no longer attached to the VPC, a terminated instance,
+  a deleted network interface or NAT gateway.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.ec2.exceptions import EC2ClientError
+from moto.ec2.models.route_tables import Route
 from moto.ec2.responses.route_tables import RouteTables
 from moto.ec2.responses.vpcs import VPCs
 from moto.iam.models import get_account_id_from
@@ -75,6 +79,29 @@ def _check_dns_attributes(backend: Any, vpc_id: str) -> None:
         raise EC2ClientError("InvalidParameter", DNS_ATTRIBUTES_REFUSED.format(vpc=vpc_id))
 
 
+def route_state(route: Any) -> str:
+    """A route's state as EC2 describes it.
+
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html (``state``): "The
+    blackhole state indicates that the route's target isn't available (for example, the
+    specified gateway isn't attached to the VPC, or the specified NAT instance has been
+    terminated)". A deleted network interface or NAT gateway is such a target too.
+    """
+    table = route.route_table
+    gateway = route.gateway
+    detached = (
+        gateway is not None
+        and hasattr(gateway, "vpc")
+        and (gateway.vpc is None or gateway.vpc.id != table.vpc_id)
+    )
+    gone = (
+        (route.instance is not None and route.instance.state == "terminated")
+        or (route.interface is not None and route.interface.id not in table.ec2_backend.enis)
+        or (route.nat_gateway is not None and route.nat_gateway.state == "deleted")
+    )
+    return "blackhole" if detached or gone else "active"
+
+
 @contextmanager
 def landing_zone(real: RealEc2) -> Iterator[None]:
     """Patch moto further for the knobs of ``real`` named in the module docstring."""
@@ -84,6 +111,7 @@ def landing_zone(real: RealEc2) -> Iterator[None]:
     original_describe = VPCs.describe_vpc_endpoints
     original_attribute = VPCs.modify_vpc_attribute
     original_process = BotocoreStubber.process_request
+    original_state = Route.__dict__["state"]
 
     def create_route(self: Any) -> Any:
         """Keep ``CoreNetworkArn`` and ``LocalGatewayId`` on the route (moto drops them).
@@ -151,6 +179,7 @@ def landing_zone(real: RealEc2) -> Iterator[None]:
     VPCs.describe_vpc_endpoints = describe_vpc_endpoints  # type: ignore[method-assign]
     VPCs.modify_vpc_attribute = modify_vpc_attribute  # type: ignore[method-assign]
     BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
+    Route.state = property(route_state)  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
@@ -160,3 +189,4 @@ def landing_zone(real: RealEc2) -> Iterator[None]:
         VPCs.describe_vpc_endpoints = original_describe  # type: ignore[method-assign]
         VPCs.modify_vpc_attribute = original_attribute  # type: ignore[method-assign]
         BotocoreStubber.process_request = original_process  # type: ignore[method-assign]
+        Route.state = original_state  # type: ignore[method-assign]

@@ -74,10 +74,30 @@ def firewall_routed(aws: Aws) -> tuple[BuiltVpc, list[str]]:
     return built, inspected
 
 
+def appliance_gone(aws: Aws) -> tuple[BuiltVpc, list[str]]:
+    """A VPC whose private route tables send 0.0.0.0/0 to an appliance's network interface
+    that has since been deleted (being replaced): EC2 describes the routes ``blackhole``."""
+    built = build_vpc(aws.ec2, dns_hostnames=True)
+    appliance = aws.ec2.create_network_interface(SubnetId=sorted(built.public_subnets.values())[0])[
+        "NetworkInterface"
+    ]["NetworkInterfaceId"]
+    inspected = sorted(built.private_route_tables.values())
+    for table in inspected:
+        aws.ec2.create_route(
+            RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NetworkInterfaceId=appliance
+        )
+    aws.ec2.delete_network_interface(NetworkInterfaceId=appliance)
+    return built, inspected
+
+
 # --------------------------------------------------------------------------- item 1
 
 
-@pytest.mark.parametrize("routing", [transit_routed, firewall_routed], ids=["tgw", "firewall"])
+@pytest.mark.parametrize(
+    "routing",
+    [transit_routed, firewall_routed, appliance_gone],
+    ids=["tgw", "firewall", "appliance-blackhole"],
+)
 def test_an_inspected_vpc_in_auto_fix_keeps_its_inspection(
     aws: Aws,
     handler_env: pytest.MonkeyPatch,

@@ -146,3 +146,45 @@ def test_a_requester_managed_endpoint_is_described_so_and_refuses_changes(aws: A
     with pytest.raises(ClientError, match="requester-managed VPC endpoints"):
         aws.ec2.modify_vpc_endpoint(VpcEndpointId=endpoint, PrivateDnsEnabled=True)
     assert ACCOUNT  # the account's own endpoint, managed by a service
+
+
+def test_a_route_whose_target_is_gone_is_described_blackhole(aws: Aws) -> None:
+    """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html (``state``):
+    "The blackhole state indicates that the route's target isn't available (for example, the
+    specified gateway isn't attached to the VPC, or the specified NAT instance has been
+    terminated)". moto always says ``active``."""
+    vpc = build_vpc(aws.ec2, azs=2)
+    first, second = sorted(vpc.private_route_tables.values())
+    public_subnet = sorted(vpc.public_subnets.values())[0]
+    appliance = aws.ec2.create_network_interface(SubnetId=public_subnet)["NetworkInterface"]
+    aws.ec2.create_route(
+        RouteTableId=first,
+        DestinationCidrBlock="0.0.0.0/0",
+        NetworkInterfaceId=appliance["NetworkInterfaceId"],
+    )
+    eip = aws.ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = aws.ec2.create_nat_gateway(SubnetId=public_subnet, AllocationId=eip)["NatGateway"]
+    aws.ec2.create_route(
+        RouteTableId=second, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat["NatGatewayId"]
+    )
+
+    def state(table: str, destination: str = "0.0.0.0/0") -> str:
+        return next(
+            r["State"] for r in routes(aws, table) if r.get("DestinationCidrBlock") == destination
+        )
+
+    (public,) = {
+        t["RouteTableId"]
+        for t in aws.ec2.describe_route_tables(
+            Filters=[{"Name": "association.subnet-id", "Values": [public_subnet]}]
+        )["RouteTables"]
+    }
+    assert (state(first), state(second), state(public)) == ("active", "active", "active")
+    assert state(first, "10.0.0.0/16") == "active"  # the local route
+
+    aws.ec2.delete_network_interface(NetworkInterfaceId=appliance["NetworkInterfaceId"])
+    aws.ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
+    aws.ec2.detach_internet_gateway(InternetGatewayId=vpc.igw, VpcId=vpc.vpc_id)
+
+    assert (state(first), state(second), state(public)) == ("blackhole",) * 3
+    assert state(first, "10.0.0.0/16") == "active"
